@@ -1,0 +1,359 @@
+"""The bot's settings: one YAML file plus the environment, validated once at start-up.
+
+Everything the bot can be told lives in one frozen ``Settings`` object, so a mistake surfaces
+before the bot connects to Slack, as one line naming the key and what was expected::
+
+    config/k8s-chatops.yaml: replies.read_only: expected one of 'ephemeral', 'in_channel',
+    got 'public'
+
+Secrets come only from the environment (``bot.secrets``); a token-looking key or value in the
+file is refused rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Final
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+
+from bot.core.reply import Visibility
+from bot.errors import ConfigError
+from bot.secrets import SECRET_ENV, TOKEN_PATTERN, SlackSecrets, load_secrets
+from bot.settings_errors import describe_error, loc_path, unknown_key_message
+
+DEFAULT_PATH: Final = Path("config/k8s-chatops.yaml")
+
+ENVIRONMENT: Final[Mapping[str, str]] = {
+    "SLACK_BOT_TOKEN": "bot token (xoxb-...); or SLACK_BOT_TOKEN_FILE naming a file holding it",
+    "SLACK_APP_TOKEN": "app-level token (xapp-...) for Socket Mode; or SLACK_APP_TOKEN_FILE",
+    "SLACK_SIGNING_SECRET": "signing secret for HTTP mode; or SLACK_SIGNING_SECRET_FILE",
+    "SLACK_API_URL": "Slack Web API base URL override (overrides slack.api_url)",
+    "KUBECONFIG": "kubeconfig path(s) when neither --kubeconfig nor kubernetes.kubeconfig is set",
+    "KUBERNETES_SERVICE_HOST": "set inside a pod: the bot then uses its service account",
+    "LOG_LEVEL": "DEBUG, INFO (default), WARNING or ERROR",
+}
+"""Every environment variable the bot reads, for ``--help``."""
+
+_SECRET_WORDS: Final = ("token", "secret", "password", "credential")
+
+
+class SlackMode(enum.StrEnum):
+    """How Slack reaches the bot."""
+
+    SOCKET = "socket"
+    HTTP = "http"
+
+
+class LogLevel(enum.StrEnum):
+    """The ``LOG_LEVEL`` values we accept."""
+
+    DEBUG = "DEBUG"
+    INFO = "INFO"
+    WARNING = "WARNING"
+    ERROR = "ERROR"
+
+
+class _Section(BaseModel):
+    """Frozen and closed: an unknown key is a typo, and a typo must not pass silently."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SlackSettings(_Section):
+    """How the bot talks to Slack."""
+
+    mode: SlackMode = Field(
+        default=SlackMode.SOCKET,
+        description="'socket' (Socket Mode: the bot dials out) or 'http' (Slack POSTs to us)",
+    )
+    host: str = Field(default="127.0.0.1", description="address to listen on in http mode")
+    port: int = Field(default=3000, ge=1, le=65535, description="port to listen on in http mode")
+    command: str = Field(default="/k8s", description="the slash command the app registers")
+    api_url: str | None = Field(
+        default=None, description="Slack Web API base URL override (env SLACK_API_URL wins)"
+    )
+
+    @field_validator("command")
+    @classmethod
+    def _slash(cls, value: str) -> str:
+        if not value.startswith("/") or len(value) < 2 or " " in value:
+            msg = "expected a slash command such as '/k8s'"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("api_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            msg = "expected an http(s) URL such as 'https://slack.com/api/'"
+            raise ValueError(msg)
+        return value if value.endswith("/") else value + "/"
+
+
+class KubernetesSettings(_Section):
+    """Which cluster, and how long and how much to ask of it."""
+
+    context: str | None = Field(default=None, description="kubeconfig context (default: current)")
+    kubeconfig: Path | None = Field(
+        default=None, description="kubeconfig file (default: KUBECONFIG, then ~/.kube/config)"
+    )
+    default_namespace: str = Field(
+        default="default", description="namespace for commands without -n/--namespace"
+    )
+    request_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="timeout of each Kubernetes API request"
+    )
+    rollout_status_timeout_seconds: float = Field(
+        default=60.0, gt=0, le=3600, description="how long `rollout status` waits for the rollout"
+    )
+    log_tail_lines: int = Field(
+        default=200,
+        ge=1,
+        le=100_000,
+        description="most log lines returned (an upper bound on --tail)",
+    )
+    log_limit_bytes: int = Field(
+        default=512_000, ge=1024, le=50_000_000, description="most bytes of logs read per request"
+    )
+
+    @field_validator("default_namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        # RFC 1123 label, the rule the API server applies to namespace names.
+        ok = 0 < len(value) <= 63 and value[0].isalnum() and value[-1].isalnum()
+        if not ok or any(not (c.isdigit() or c.islower() or c == "-") for c in value):
+            msg = "expected a namespace name (lower-case letters, digits and '-')"
+            raise ValueError(msg)
+        return value
+
+
+class RepliesSettings(_Section):
+    """Who sees each kind of answer in Slack."""
+
+    read_only: Visibility = Field(
+        default=Visibility.EPHEMERAL,
+        description="answers to get/describe/logs/...: ephemeral|in_channel",
+    )
+    changes: Visibility = Field(
+        default=Visibility.IN_CHANNEL,
+        description="announcements of scale/set image/...: same choices",
+    )
+    errors: Visibility = Field(
+        default=Visibility.EPHEMERAL, description="error replies: same choices"
+    )
+
+
+def _user_id(value: str) -> str:
+    # Display names change and collide; the U.../W... id is what Slack sends with each request.
+    if not (value[:1] in ("U", "W") and value[1:].isalnum() and value.isupper()):
+        msg = "expected a Slack user id such as 'U012AB3CD' (not a name)"
+        raise ValueError(msg)
+    return value
+
+
+SlackUserId = Annotated[str, AfterValidator(_user_id)]
+
+
+class PolicySettings(_Section):
+    """Who may change the cluster; everyone may read."""
+
+    admins: tuple[SlackUserId, ...] = Field(
+        default=(),
+        description="Slack user ids (U...) allowed to run commands that change the cluster",
+    )
+
+
+class ConfirmationSettings(_Section):
+    """Damaging commands wait for their author's confirmation this long."""
+
+    # Slack's response_url, used to answer a button click, lives 30 minutes.
+    expiry_minutes: float = Field(
+        default=5.0, gt=0, le=30, description="minutes a confirmation stays valid (at most 30)"
+    )
+
+
+class AuditSettings(_Section):
+    """Where the audit trail goes."""
+
+    path: str = Field(
+        default="stdout", description="'stdout', 'stderr' or a file to append JSON lines to"
+    )
+
+
+FILE_SECTIONS: Final = ("slack", "kubernetes", "replies", "policy", "confirmations", "audit")
+"""Top-level keys the YAML file may have; the rest of ``Settings`` comes from the environment."""
+
+
+class Settings(_Section):
+    """Everything the bot was configured with; build it with ``load_settings``."""
+
+    slack: SlackSettings = SlackSettings()
+    kubernetes: KubernetesSettings = KubernetesSettings()
+    replies: RepliesSettings = RepliesSettings()
+    policy: PolicySettings = PolicySettings()
+    confirmations: ConfirmationSettings = ConfirmationSettings()
+    audit: AuditSettings = AuditSettings()
+    secrets: SlackSecrets = SlackSecrets()
+    log_level: LogLevel = LogLevel.INFO
+    """From ``LOG_LEVEL``, any case."""
+    source: Path | None = None
+    """The file the settings came from, or None when only defaults were used."""
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        return (
+            value.upper()
+            if isinstance(value, str) and value.upper() in LogLevel.__members__
+            else value
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Override:
+    """A setting given on the command line, validated like the file's and named by its flag."""
+
+    path: str
+    """Dotted key, e.g. ``slack.port``."""
+    value: object
+    origin: str
+    """How the user gave it, e.g. ``--port``; error messages start with it."""
+
+
+def load_settings(
+    path: Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    overrides: tuple[Override, ...] = (),
+) -> Settings:
+    """Read ``path`` (default ``config/k8s-chatops.yaml`` if present), apply the environment and
+    ``overrides``, and validate; raise ``ConfigError`` naming the first bad key.
+    """
+    env = os.environ if env is None else env
+    explicit = path is not None
+    path = DEFAULT_PATH if path is None else path
+    label = str(path)
+    data: dict[str, Any] = {}
+    source: Path | None = None
+    if explicit or path.exists():
+        data = _read_yaml(path)
+        source = path
+    origins: dict[tuple[str, ...], str] = {}
+    for key, var in (("slack.api_url", "SLACK_API_URL"), ("log_level", "LOG_LEVEL")):
+        if env.get(var):
+            _put(data, key, env[var])
+            origins[tuple(key.split("."))] = var
+    for item in overrides:
+        if item.value is not None:
+            _put(data, item.path, item.value)
+            origins[tuple(item.path.split("."))] = item.origin
+    data["secrets"] = load_secrets(env)
+    data["source"] = source
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as e:
+        error = e.errors()[0]
+        loc = tuple(str(part) for part in error["loc"])
+        where = origins.get(loc[:2]) or origins.get(loc[:1]) or label
+        detail = describe_error(error, _keys_at(error["loc"][:-1]))
+        raise ConfigError(f"{where}: {loc_path(error['loc'])}: {detail}") from None
+
+
+def _keys_at(loc: tuple[str | int, ...]) -> tuple[str, ...]:
+    """The keys allowed in the mapping at ``loc``, for an "unknown key" message."""
+    model: type[BaseModel] = Settings
+    for part in loc:
+        inner = model.model_fields[str(part)].annotation if part in model.model_fields else None
+        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
+            return ()
+        model = inner
+    if model is Settings:
+        return FILE_SECTIONS
+    return tuple(model.model_fields)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        msg = f"{path}: cannot read the settings file ({e.strerror or e}); check --config"
+        raise ConfigError(msg) from e
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(e, "problem", None) or "invalid YAML"
+        msg = f"{path}: {where}{problem}; the file must be valid YAML"
+        raise ConfigError(msg) from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict):
+        msg = f"{path}: expected a mapping of settings at the top level"
+        raise ConfigError(msg)
+    _refuse_secrets(path, loaded, ())
+    for key in loaded:
+        if key not in FILE_SECTIONS:
+            raise ConfigError(f"{path}: {key}: {unknown_key_message(str(key), FILE_SECTIONS)}")
+    # `replies:` with every key commented out parses as null; read it as "all defaults".
+    return {key: ({} if value is None else value) for key, value in loaded.items()}
+
+
+def _refuse_secrets(path: Path, node: object, loc: tuple[str | int, ...]) -> None:
+    """Tokens belong in the environment; say so instead of reporting an 'unknown key'."""
+    where = f"{path}: {loc_path(loc)}" if loc else str(path)
+    variables = ", ".join(SECRET_ENV.values())
+    hint = f"secrets are read only from the environment ({variables}, or their _FILE variants)"
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if any(word in str(key).lower() for word in _SECRET_WORDS):
+                raise ConfigError(f"{path}: {loc_path((*loc, str(key)))}: {hint}")
+            _refuse_secrets(path, value, (*loc, str(key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _refuse_secrets(path, value, (*loc, index))
+    elif isinstance(node, str) and TOKEN_PATTERN.search(node):
+        raise ConfigError(f"{where}: this looks like a Slack token (not shown); {hint}")
+
+
+def _put(data: dict[str, Any], dotted: str, value: object) -> None:
+    *parents, last = dotted.split(".")
+    node = data
+    for key in parents:
+        child = node.get(key)
+        if not isinstance(child, dict):
+            child = {}
+        node[key] = child = dict(child)
+        node = child
+    node[last] = value
+
+
+def reference() -> list[tuple[str, str, str]]:
+    """(key, default, description) for every file setting, in file order, for ``--help``."""
+    rows: list[tuple[str, str, str]] = []
+    for section in FILE_SECTIONS:
+        model = Settings.model_fields[section].annotation
+        assert isinstance(model, type)
+        assert issubclass(model, BaseModel)
+        for name, field in model.model_fields.items():
+            default = field.default
+            shown = "none" if default is None else str(default)
+            if isinstance(default, tuple):
+                shown = "[]" if not default else ", ".join(default)
+            rows.append((f"{section}.{name}", shown, field.description or ""))
+    return rows
