@@ -48,8 +48,8 @@ class SlackSecrets(BaseModel):
         missing = [SECRET_ENV[name] for name in fields if getattr(self, name) is None]
         if missing:
             names = " and ".join(f"{var} (or {var}_FILE)" for var in missing)
-            verb = "is" if len(missing) == 1 else "are"
-            msg = f"{names} {verb} required to run in {mode} mode; set them in the environment"
+            verb, pronoun = ("is", "it") if len(missing) == 1 else ("are", "them")
+            msg = f"{names} {verb} required to run in {mode} mode; set {pronoun} in the environment"
             raise ConfigError(msg)
 
     def values(self) -> tuple[str, ...]:
