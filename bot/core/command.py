@@ -56,11 +56,15 @@ class Get:
 
 @dataclass(frozen=True, slots=True)
 class Describe:
-    """``describe TYPE NAME`` for pods, deployments, services and nodes."""
+    """``describe TYPE [NAME] [-l SELECTOR]`` for pods, deployments, services and nodes."""
 
     resource: str
-    name: str
+    """Canonical plural: ``pods``, ``deployments``, ``services`` or ``nodes``."""
+    name: str | None
+    """None describes every object of the type (or those ``selector`` matches), as kubectl
+    does for ``describe pods`` -- the Kubernetes Basics tutorial relies on it."""
     namespace: str | None = None
+    selector: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,235 @@
+"""The words the parser knows: verbs, resource names, flags, and why some of them are refused.
+
+Kept apart from the grammar so that the tables can be read (and reviewed) on their own: what the
+bot accepts, what it refuses and the one-line reason a Slack user gets for each refusal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
+
+SUPPORTED_VERBS: Final = (
+    "version",
+    "get",
+    "describe",
+    "logs",
+    "scale",
+    "set",
+    "rollout",
+    "delete",
+    "help",
+)
+"""The verbs the bot runs, in the order ``help`` lists them."""
+
+_NO_FILES: Final = (
+    "the bot takes no manifest files from chat; change deployments with set image, scale or "
+    "rollout, or apply the manifest from your CI"
+)
+_NO_TUNNEL: Final = "a chat bot cannot open a tunnel to your machine; run it with your own kubectl"
+_IDENTITY: Final = "the bot's own identity and cluster are fixed by its configuration"
+
+REFUSED_VERBS: Final = MappingProxyType(
+    {
+        "exec": "exec is not available from chat (no commands run inside containers); "
+        "use logs POD to see what a container prints",
+        "attach": "attach is not available from chat (no interactive sessions); "
+        "use logs POD to see what a container prints",
+        "debug": "debug is not available from chat (no interactive sessions); "
+        "use describe pod NAME and logs POD",
+        "proxy": f"proxy is not available: {_NO_TUNNEL}",
+        "port-forward": f"port-forward is not available: {_NO_TUNNEL}",
+        "cp": "cp is not available: the bot does not copy files in or out of containers",
+        "edit": "edit needs an interactive editor; use set image, scale or rollout, "
+        "or apply the change from your CI",
+        "apply": f"apply is not available: {_NO_FILES}",
+        "create": f"create is not available: {_NO_FILES}",
+        "replace": f"replace is not available: {_NO_FILES}",
+        "patch": f"patch is not available: {_NO_FILES}",
+        "kustomize": f"kustomize is not available: {_NO_FILES}",
+        "run": "run is not available: new workloads belong in your manifests; "
+        "deploy them from your CI",
+        "expose": "expose is not available: services belong in your manifests; "
+        "apply them from your CI",
+        "autoscale": "autoscale is not available: autoscalers belong in your manifests; "
+        "use scale for a one-off change",
+        "label": "label is not available: the bot does not change labels; "
+        "set them in your manifests",
+        "annotate": "annotate is not available: the bot does not change annotations; "
+        "set them in your manifests",
+        "taint": "taint is not available: node maintenance is out of the bot's scope",
+        "cordon": "cordon is not available: node maintenance is out of the bot's scope",
+        "uncordon": "uncordon is not available: node maintenance is out of the bot's scope",
+        "drain": "drain is not available: node maintenance is out of the bot's scope",
+        "certificate": "certificate is not available: certificate approval is out of the "
+        "bot's scope",
+        "config": f"config is not available: {_IDENTITY}",
+        "auth": "auth is not available: ask your cluster admin about permissions",
+        "cluster-info": "cluster-info is not available; use version and get nodes",
+        "top": "top is not available: the bot does not read metrics; use describe pod NAME",
+        "wait": "wait is not available in chat; use rollout status deployment/NAME",
+        "events": "events is not available as a verb; use get events",
+        "explain": "explain is not available; see the Kubernetes API reference",
+        "api-resources": "api-resources is not available; use get TYPE with the type's name",
+        "api-versions": "api-versions is not available; use get TYPE with the type's name",
+        "plugin": "plugins are not available from chat",
+        "completion": "completion is a shell feature and not available from chat",
+        "alpha": "alpha commands are not available from chat",
+        "diff": f"diff is not available: {_NO_FILES}",
+    }
+)
+"""kubectl verbs the bot refuses, with the one-line reason and the alternative."""
+
+ALL_VERBS: Final = (*SUPPORTED_VERBS, *REFUSED_VERBS)
+"""Every verb the parser recognises; typo suggestions are drawn from the supported ones."""
+
+IDENTITY_FLAGS: Final = frozenset(
+    {
+        "--as",
+        "--as-group",
+        "--as-uid",
+        "--token",
+        "--server",
+        "-s",
+        "--kubeconfig",
+        "--context",
+        "--cluster",
+        "--user",
+        "--insecure-skip-tls-verify",
+        "--certificate-authority",
+        "--client-key",
+        "--client-certificate",
+        "--username",
+        "--password",
+        "--tls-server-name",
+    }
+)
+"""kubectl's global flags that would change who the bot is or which cluster it talks to."""
+
+IDENTITY_REASON: Final = _IDENTITY
+
+PODS: Final = "pods"
+DEPLOYMENTS: Final = "deployments"
+SERVICES: Final = "services"
+NODES: Final = "nodes"
+
+RESOURCE_WORDS: Final = MappingProxyType(
+    {
+        "pod": PODS,
+        "pods": PODS,
+        "po": PODS,
+        "deployment": DEPLOYMENTS,
+        "deployments": DEPLOYMENTS,
+        "deploy": DEPLOYMENTS,
+        "deployment.apps": DEPLOYMENTS,
+        "deployments.apps": DEPLOYMENTS,
+        "deploy.apps": DEPLOYMENTS,
+        "service": SERVICES,
+        "services": SERVICES,
+        "svc": SERVICES,
+        "node": NODES,
+        "nodes": NODES,
+        "no": NODES,
+    }
+)
+"""Spellings of the built-in types that the typed commands (describe, logs, scale ...) accept,
+mapped to the canonical plural the rest of the bot uses."""
+
+SINGULAR: Final = MappingProxyType(
+    {PODS: "pod", DEPLOYMENTS: "deployment", SERVICES: "service", NODES: "node"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """One flag a verb accepts, as kubectl spells it."""
+
+    name: str
+    """Long name without dashes, e.g. ``namespace``; also the key in parsed flag maps."""
+    short: str | None = None
+    """One-letter shorthand, e.g. ``n``."""
+    takes_value: bool = True
+    """False for booleans (``-p``, ``--timestamps``), which also accept ``=true|false``."""
+
+    @property
+    def spelling(self) -> str:
+        """How usage messages name the flag."""
+        return f"--{self.name}"
+
+
+NAMESPACE: Final = Flag("namespace", "n")
+ALL_NAMESPACES: Final = Flag("all-namespaces", "A", takes_value=False)
+SELECTOR: Final = Flag("selector", "l")
+OUTPUT: Final = Flag("output", "o")
+CONTAINER: Final = Flag("container", "c")
+TAIL: Final = Flag("tail")
+SINCE: Final = Flag("since")
+PREVIOUS: Final = Flag("previous", "p", takes_value=False)
+TIMESTAMPS: Final = Flag("timestamps", takes_value=False)
+REPLICAS: Final = Flag("replicas")
+CURRENT_REPLICAS: Final = Flag("current-replicas")
+TO_REVISION: Final = Flag("to-revision")
+REVISION: Final = Flag("revision")
+HELP: Final = Flag("help", "h", takes_value=False)
+
+VERB_FLAGS: Final = MappingProxyType(
+    {
+        "version": (HELP,),
+        "help": (HELP,),
+        "get": (NAMESPACE, ALL_NAMESPACES, SELECTOR, OUTPUT, HELP),
+        "describe": (NAMESPACE, SELECTOR, HELP),
+        "logs": (NAMESPACE, CONTAINER, TAIL, SINCE, PREVIOUS, TIMESTAMPS, SELECTOR, HELP),
+        "scale": (NAMESPACE, REPLICAS, CURRENT_REPLICAS, HELP),
+        "set": (NAMESPACE, HELP),
+        "rollout": (NAMESPACE, TO_REVISION, REVISION, HELP),
+        "delete": (NAMESPACE, SELECTOR, HELP),
+    }
+)
+"""The flags each supported verb accepts; anything else is an unknown flag."""
+
+UNSUPPORTED_FLAGS: Final = MappingProxyType(
+    {
+        "--follow": "following logs is not possible in chat; use --tail N or --since 10m",
+        "-f": "the bot takes no files from chat; name the object instead",
+        "--filename": "the bot takes no files from chat; name the object instead",
+        "--watch": "watching is not possible in chat; run the command again, "
+        "or use rollout status deployment/NAME",
+        "-w": "watching is not possible in chat; run the command again, "
+        "or use rollout status deployment/NAME",
+        "--watch-only": "watching is not possible in chat; run the command again",
+        "--field-selector": "field selectors are not supported; use -l SELECTOR",
+        "--sort-by": "the bot lists in kubectl's default order",
+        "--show-labels": "use -o wide or -o yaml to see labels",
+        "-L": "label columns are not supported; use -o wide or -o yaml",
+        "--label-columns": "label columns are not supported; use -o wide or -o yaml",
+        "--dry-run": "dry runs are not supported; the bot asks for confirmation before "
+        "damaging changes",
+        "--record": "the bot records who made each change by itself",
+        "--all": "name the object, or use -l SELECTOR",
+        "--force": "the bot deletes with the default grace period",
+        "--grace-period": "the bot deletes with the default grace period",
+        "--now": "the bot deletes with the default grace period",
+        "--cascade": "the bot deletes with the default propagation",
+        "--since-time": "use --since 10m, 1h or 2h30m",
+        "--all-containers": "read one container at a time with -c CONTAINER",
+        "--prefix": "the bot prints one pod's log at a time",
+        "--limit-bytes": "use --tail N; the bot bounds its output itself",
+        "--max-log-requests": "the bot bounds its output itself",
+        "--timeout": "the bot uses its own time limit",
+        "--chunk-size": "the bot pages through lists itself",
+        "--no-headers": "tables always have headers in chat; use -o name for bare names",
+        "--raw": "--raw API paths are not available from chat",
+        "--recursive": "the bot takes no files from chat",
+        "-R": "the bot takes no files from chat",
+        "--kustomize": "the bot takes no files from chat",
+        "-k": "the bot takes no files from chat",
+        "--template": "templates are not supported; use -o yaml or -o json",
+        "--ignore-not-found": "the bot reports missing objects",
+        "--wait": "use get or rollout status to follow the change",
+        "--resource-version": "use --current-replicas as the precondition",
+        "--local": "the bot always works on the cluster",
+        "--subresource": "get the object itself with -o yaml",
+    }
+)
+"""kubectl flags the bot recognises but does not accept, with the reason and the alternative."""
