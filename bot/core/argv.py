@@ -43,7 +43,7 @@ _QUOTES: Final = str.maketrans(
         "\ufeff": None,
     }
 )
-_DASHES: Final = re.compile(r"(?<!\S)[\u2014\u2013\u2212]")
+_DASHES: Final = re.compile(r"(?<!\S)[\u2014\u2013\u2212]+(?=([^\s=]*))")
 _VARIABLE: Final = re.compile(r"\$[A-Za-z_{(]|`")
 _SHELL_OPERATORS: Final = frozenset({"|", "||", "&&", "&", ";", ">", ">>", "<", "<<", "2>&1"})
 _NEGATIVE_NUMBER: Final = re.compile(r"-[0-9]")
@@ -65,7 +65,13 @@ def normalise(text: str) -> str:
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
     text = text.translate(_QUOTES)
     text = text.replace("\\\r\n", " ").replace("\\\n", " ")  # shell line continuations
-    return _DASHES.sub("--", text)
+    return _DASHES.sub(_dash, text)
+
+
+def _dash(match: re.Match[str]) -> str:
+    """A typographic dash before a flag: an em dash and ``replicas`` give ``--replicas``, an
+    en dash and ``n`` give ``-n`` (phones and macOS replace ``--`` and ``-`` as you type)."""
+    return "-" if len(match[1]) == 1 else "--"
 
 
 def _entity_text(match: re.Match[str]) -> str:
