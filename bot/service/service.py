@@ -1,0 +1,290 @@
+"""The chat-ops service: text in, ``Reply`` out, whatever the transport.
+
+Every request goes parse -> resolve namespace -> authorize -> (confirm) -> execute -> audit ->
+render. Slack and the console both call ``ChatOps.handle`` and ``ChatOps.answer``; neither knows
+how a command runs, and the gateway never knows who may run it. Every request leaves exactly one
+audit record, whichever way it ends.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from bot.core.command import Command, Help, Version, is_mutating
+from bot.core.grammar import parse
+from bot.core.policy import Policy, authorize, confirmation_prompt
+from bot.core.render_result import render_result
+from bot.core.reply import ConfirmRequest, Paragraph, Preformatted, Reply, Tone, Visibility
+from bot.core.results import Change, Document, Result
+from bot.core.subject import Subject
+from bot.core.usage import help_text
+from bot.errors import BotError, NotAllowed, UsageError
+from bot.service.announcements import announcement
+from bot.service.audit import AuditRecord, AuditSink, Outcome, Verdict
+from bot.service.confirmations import Confirmations
+from bot.service.ports import KubeGateway
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One command typed by one person in one channel."""
+
+    subject: Subject
+    channel: str
+    """Slack channel id (``C…``), or a label such as ``console`` for the terminal."""
+    text: str
+    """What follows the slash command, e.g. ``get pods -n prod``."""
+
+
+def utc_now() -> datetime:
+    """The default clock: aware UTC wall time."""
+    return datetime.now(UTC)
+
+
+class ChatOps:
+    """Turns requests into replies; safe to call from several threads at once."""
+
+    def __init__(
+        self,
+        *,
+        gateway: KubeGateway,
+        policy: Policy,
+        settings: Settings,
+        audit: AuditSink,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self._gateway = gateway
+        self._policy = policy
+        self._settings = settings
+        self._audit = audit
+        self._clock = clock
+        expiry = timedelta(minutes=settings.confirmations.expiry_minutes)
+        self._confirmations = Confirmations(expiry=expiry, clock=clock)
+
+    def handle(self, request: Request) -> Reply:
+        """Answer one request; never raises (failures become error replies)."""
+        trail = self._trail(request.subject, request.channel, request.text)
+        try:
+            return self._handle(request, trail)
+        except Exception as e:  # the last line of defence: log, audit, reply
+            return self._incident(e, trail)
+
+    def answer(self, subject: Subject, token: str, *, approved: bool) -> Reply:
+        """Run (``approved``) or drop a parked command; only its author may do either."""
+        try:
+            pending = self._confirmations.take(subject, token)
+        except BotError as e:
+            # The token is a capability: log only enough of it to correlate.
+            text = f"({'confirm' if approved else 'cancel'} {token[:6]}...)"
+            trail = self._trail(subject, "", text)
+            trail.write(Outcome.NOT_RUN, str(e), verdict=Verdict.REFUSED)
+            return self._error_reply(e)
+        trail = self._trail(subject, pending.channel, pending.text)
+        try:
+            if not approved:
+                trail.write(Outcome.NOT_RUN, verdict=Verdict.CANCELLED)
+                return Reply(
+                    headline="Cancelled",
+                    parts=(Paragraph(f"Nothing was changed: {pending.text}"),),
+                    visibility=self._settings.replies.read_only,
+                )
+            # Re-checked: the policy is the gate at run time, not only at request time.
+            decision = authorize(self._policy, subject, pending.command)
+            if not decision.allowed:
+                trail.write(Outcome.NOT_RUN, decision.reason, verdict=Verdict.DENIED)
+                return self._error_reply(NotAllowed(decision.reason))
+            trail.verdict = Verdict.CONFIRMED
+            return self._execute(pending.command, trail)
+        except Exception as e:  # same last line of defence as handle()
+            return self._incident(e, trail)
+
+    def _trail(self, subject: Subject, channel: str, text: str) -> _Trail:
+        return _Trail(self._audit, self._clock, subject=subject, channel=channel, text=text)
+
+    def _handle(self, request: Request, trail: _Trail) -> Reply:
+        try:
+            command = parse(request.text)
+        except UsageError as e:
+            trail.write(Outcome.NOT_RUN, str(e), verdict=Verdict.INVALID)
+            return self._usage_reply(e)
+        if isinstance(command, Help):
+            reply = self._help_reply(command)
+            trail.write(Outcome.OK)
+            return reply
+        command = self._resolve_namespace(command)
+        decision = authorize(self._policy, request.subject, command)
+        if not decision.allowed:
+            trail.write(Outcome.NOT_RUN, decision.reason, verdict=Verdict.DENIED)
+            return self._error_reply(NotAllowed(decision.reason))
+        prompt = confirmation_prompt(command)
+        if prompt is not None:
+            token = self._confirmations.park(
+                subject=request.subject,
+                channel=request.channel,
+                text=request.text,
+                command=command,
+            )
+            trail.write(Outcome.NOT_RUN, prompt, verdict=Verdict.PENDING)
+            return self._confirm_reply(request.subject, prompt, token)
+        return self._execute(command, trail)
+
+    def _execute(self, command: Command, trail: _Trail) -> Reply:
+        try:
+            result = self._gateway.execute(command, actor=trail.subject.actor, text=trail.text)
+        except BotError as e:
+            trail.write(Outcome.FAILED, str(e))
+            return self._error_reply(e)
+        reply = self._result_reply(command, result, trail.subject)
+        failed = isinstance(result, Document) and result.failed
+        detail = result.summary if isinstance(result, Change) else ""
+        trail.write(Outcome.FAILED if failed else Outcome.OK, detail)
+        return reply
+
+    def _resolve_namespace(self, command: Command) -> Command:
+        """Fill in the default namespace; ``-A`` and namespace-less commands are left alone."""
+        if isinstance(command, Version | Help) or command.namespace is not None:
+            return command
+        if getattr(command, "all_namespaces", False):
+            return command
+        default = self._settings.kubernetes.default_namespace
+        return dataclasses.replace(command, namespace=default)
+
+    def _result_reply(self, command: Command, result: Result, subject: Subject) -> Reply:
+        replies = self._settings.replies
+        reply = render_result(result)
+        if is_mutating(command):
+            return dataclasses.replace(
+                reply,
+                headline=announcement(subject, command),
+                parts=(Preformatted(reply.headline), *reply.parts),
+                visibility=replies.changes,
+            )
+        if isinstance(result, Document) and result.failed:
+            return dataclasses.replace(reply, visibility=replies.errors)
+        return dataclasses.replace(reply, visibility=replies.read_only)
+
+    def _confirm_reply(self, subject: Subject, prompt: str, token: str) -> Reply:
+        minutes = self._confirmations.expiry.total_seconds() / 60
+        return Reply(
+            headline=prompt,
+            tone=Tone.WARNING,
+            # Only the author can answer; showing the buttons to the channel invites clicks.
+            visibility=Visibility.EPHEMERAL,
+            confirm=ConfirmRequest(prompt=prompt, token=token),
+            context=(f"Only @{subject.user_name} can confirm, within {minutes:g} minutes.",),
+        )
+
+    def _help_reply(self, command: Help) -> Reply:
+        name = self._settings.slack.command
+        title = f"{name} {command.topic}" if command.topic else f"{name} commands"
+        return Reply(
+            headline=title,
+            parts=(Preformatted(help_text(command.topic), filename="help.txt"),),
+            visibility=self._settings.replies.read_only,
+        )
+
+    def _usage_reply(self, error: UsageError) -> Reply:
+        parts: list[Paragraph | Preformatted] = []
+        if error.usage:
+            parts.append(Preformatted(f"Usage: {self._settings.slack.command} {error.usage}"))
+        if error.hint:
+            parts.append(Paragraph(_sentence(error.hint)))
+        return Reply(
+            headline=_sentence(str(error)),
+            parts=tuple(parts),
+            tone=Tone.ERROR,
+            visibility=self._settings.replies.errors,
+            context=(f'Type "{self._settings.slack.command} help" for the list of commands.',),
+        )
+
+    def _error_reply(self, error: BotError) -> Reply:
+        return Reply(
+            headline=_sentence(str(error)),
+            tone=Tone.ERROR,
+            visibility=self._settings.replies.errors,
+        )
+
+    def _incident(self, error: Exception, trail: _Trail) -> Reply:
+        """Log the traceback under a fresh id; the user gets the id, never the details."""
+        incident = secrets.token_hex(4)
+        logger.error(
+            "incident %s: unexpected %s while handling %r for %s",
+            incident,
+            type(error).__name__,
+            trail.text,
+            trail.subject.actor,
+            exc_info=error,
+        )
+        trail.write(Outcome.ERROR, type(error).__name__, incident=incident)
+        return Reply(
+            headline=f"Something went wrong inside the bot (incident {incident}).",
+            parts=(
+                Paragraph(
+                    "Try again; if it keeps failing, give the incident id to the "
+                    "bot's operators, it is in the bot's log."
+                ),
+            ),
+            tone=Tone.ERROR,
+            visibility=self._settings.replies.errors,
+        )
+
+
+def _sentence(text: str) -> str:
+    """Errors read like kubectl's ("unknown command"); a chat headline starts with a capital."""
+    return text[:1].upper() + text[1:]
+
+
+class _Trail:
+    """One request's audit fields, so that whichever way it ends, one record is written."""
+
+    def __init__(
+        self,
+        sink: AuditSink,
+        clock: Callable[[], datetime],
+        *,
+        subject: Subject,
+        channel: str,
+        text: str,
+    ) -> None:
+        self._sink = sink
+        self._clock = clock
+        self._started = time.monotonic()
+        self.subject = subject
+        self.channel = channel
+        self.text = text
+        self.verdict = Verdict.ALLOWED
+        """The decision so far, so that an incident is recorded with it."""
+
+    def write(
+        self,
+        outcome: Outcome,
+        detail: str = "",
+        *,
+        verdict: Verdict | None = None,
+        incident: str | None = None,
+    ) -> None:
+        """Write the record; call once, as the last step of a request."""
+        self.verdict = verdict or self.verdict
+        self._sink.record(
+            AuditRecord(
+                time=self._clock(),
+                user_id=self.subject.user_id,
+                user_name=self.subject.user_name,
+                channel=self.channel,
+                text=self.text,
+                decision=self.verdict,
+                outcome=outcome,
+                duration_ms=round((time.monotonic() - self._started) * 1000),
+                detail=detail,
+                incident=incident,
+            )
+        )
