@@ -1,0 +1,122 @@
+"""Access policy and confirmation prompts: reading is open, changing is for admins, damage asks."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.command import (
+    Command,
+    Delete,
+    Describe,
+    Get,
+    Help,
+    Logs,
+    Rollout,
+    RolloutAction,
+    Scale,
+    SetImage,
+    Version,
+)
+from bot.core.grammar import parse
+from bot.core.policy import Decision, Policy, authorize, confirmation_prompt
+from bot.core.subject import Subject
+
+ALICE = Subject(user_id="UALICE", user_name="alice")
+BOB = Subject(user_id="UBOB", user_name="bob")
+POLICY = Policy(admins=frozenset({"UALICE"}))
+
+READS: list[Command] = [
+    Version(),
+    Help(),
+    Get("pods"),
+    Describe("pods", None),
+    Logs("web-1"),
+    Rollout(RolloutAction.STATUS, "web"),
+    Rollout(RolloutAction.HISTORY, "web"),
+]
+CHANGES: list[tuple[Command, str]] = [
+    (Scale("web", 3), "scale deployments"),
+    (SetImage("web", (("web", "nginx"),)), "change deployment images"),
+    (Rollout(RolloutAction.UNDO, "web"), "roll back deployments"),
+    (Rollout(RolloutAction.RESTART, "web"), "restart deployments"),
+    (Delete("pods", name="web-1"), "delete pods"),
+    (Delete("services", selector="app=web"), "delete services"),
+]
+
+
+@pytest.mark.parametrize("command", READS)
+@pytest.mark.parametrize("subject", [ALICE, BOB])
+def test_read_only_commands_are_open_to_everyone(command: Command, subject: Subject) -> None:
+    assert authorize(POLICY, subject, command).allowed
+
+
+@pytest.mark.parametrize(("command", "_action"), CHANGES)
+def test_admins_may_change(command: Command, _action: str) -> None:
+    assert authorize(POLICY, ALICE, command).allowed
+
+
+@pytest.mark.parametrize(("command", "action"), CHANGES)
+def test_others_are_denied_changes_with_a_reason(command: Command, action: str) -> None:
+    decision = authorize(POLICY, BOB, command)
+    assert decision == Decision(
+        allowed=False,
+        reason=f"only admins may {action}; ask an admin or have your user added to policy.admins",
+    )
+
+
+@pytest.mark.parametrize(("command", "_action"), CHANGES)
+def test_empty_policy_denies_every_change(command: Command, _action: str) -> None:
+    assert not authorize(Policy(), ALICE, command).allowed
+
+
+def test_admin_is_matched_by_user_id_not_name() -> None:
+    impostor = Subject(user_id="UEVIL", user_name="UALICE")
+    assert not authorize(POLICY, impostor, Scale("web", 1)).allowed
+
+
+@pytest.mark.parametrize(
+    ("command", "prompt"),
+    [
+        (
+            Delete("services", name="kubernetes-bootcamp", namespace="default"),
+            "Delete service kubernetes-bootcamp in namespace default?",
+        ),
+        (Delete("pods", name="web-1"), "Delete pod web-1 in the default namespace?"),
+        (
+            Delete("services", selector="app=kubernetes-bootcamp", namespace="prod"),
+            "Delete every service matching app=kubernetes-bootcamp in namespace prod?",
+        ),
+        (
+            Scale("web", 0, namespace="prod"),
+            "Scale deployment web in namespace prod to 0 replicas? All of its pods will stop.",
+        ),
+        (
+            Scale("web", 0),
+            "Scale deployment web in the default namespace to 0 replicas? "
+            "All of its pods will stop.",
+        ),
+    ],
+)
+def test_damaging_commands_ask_first(command: Command, prompt: str) -> None:
+    assert confirmation_prompt(command) == prompt
+
+
+@pytest.mark.parametrize(
+    "command",
+    [*READS, Scale("web", 1), SetImage("web", (("a", "b"),)), Rollout(RolloutAction.UNDO, "web")],
+)
+def test_other_commands_need_no_confirmation(command: Command) -> None:
+    assert confirmation_prompt(command) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "confirm"),
+    [
+        ("delete service -l app=kubernetes-bootcamp", True),
+        ("scale deployments/kubernetes-bootcamp --replicas=0", True),
+        ("scale deployments/kubernetes-bootcamp --replicas=4", False),
+        ("get pods", False),
+    ],
+)
+def test_parsed_commands_flow_into_the_policy(text: str, confirm: bool) -> None:
+    assert (confirmation_prompt(parse(text)) is not None) is confirm
