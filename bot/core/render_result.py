@@ -1,0 +1,178 @@
+"""From a gateway ``Result`` (and the command that produced it) to the parts of a ``Reply``.
+
+Shared by the console and Slack so that both say the same thing: one headline that stands alone
+(the notification text), the output as preformatted text with a file name fit for an attachment,
+and kubectl's stderr notes as small print. The service adds who asked and where.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Final
+
+from bot.core.command import (
+    Command,
+    Delete,
+    Describe,
+    Get,
+    Help,
+    Logs,
+    OutputFormat,
+    Rollout,
+    RolloutAction,
+    Scale,
+    SetImage,
+    Version,
+)
+from bot.core.lexicon import SINGULAR
+from bot.core.render_text import table_text
+from bot.core.reply import Paragraph, Part, Preformatted, Reply, Tone, Visibility
+from bot.core.results import Change, Document, Result, Table
+from bot.core.usage import help_text
+
+HEADLINE_LIMIT: Final = 150
+"""Longest headline: Slack shows about this much of a notification, and a header block holds
+150 characters."""
+
+_UNSAFE_FILENAME: Final = re.compile(r"[^A-Za-z0-9._-]+")
+_EXTENSIONS: Final = {"yaml": "yaml", "json": "json", "log": "log"}
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """What a result says, before the service decides who sees it."""
+
+    headline: str
+    parts: tuple[Part, ...] = ()
+    tone: Tone = Tone.INFO
+    notes: tuple[str, ...] = ()
+    """kubectl's stderr lines (warnings, "Defaulted container ..."): small print."""
+
+    def reply(
+        self, *, visibility: Visibility = Visibility.EPHEMERAL, context: tuple[str, ...] = ()
+    ) -> Reply:
+        """The reply, with ``context`` (who asked, the namespace) after the notes."""
+        return Reply(
+            headline=self.headline,
+            parts=self.parts,
+            tone=self.tone,
+            visibility=visibility,
+            context=(*self.notes, *context),
+        )
+
+
+def render_result(result: Result, command: Command | None = None) -> Rendered:
+    """Headline, parts and tone for one result; ``command`` names things when it is known."""
+    if isinstance(result, Table):
+        return _table(result, command)
+    if isinstance(result, Change):
+        details = (Paragraph("\n".join(result.details)),) if result.details else ()
+        return Rendered(_clip(result.summary), details, Tone.SUCCESS, result.notes)
+    return _document(result, command)
+
+
+def render_help(command: Help) -> Rendered:
+    """``help`` and ``help VERB``, answered without the cluster."""
+    title = "k8s-chatops commands" if command.topic is None else f"help {command.topic}"
+    return Rendered(title, (Preformatted(help_text(command.topic), filename="help.txt"),))
+
+
+def _table(table: Table, command: Command | None) -> Rendered:
+    if not table.rows:
+        return Rendered(_clip(table.empty_message), (), Tone.INFO, table.notes)
+    count = len(table.rows)
+    title = subject(command) if command is not None else "result"
+    headline = f"{title} ({count} row{'s' if count != 1 else ''})"
+    text = table_text(table)
+    return Rendered(
+        _clip(headline), (Preformatted(text, _filename(command, "txt")),), notes=table.notes
+    )
+
+
+def _document(document: Document, command: Command | None) -> Rendered:
+    text = document.text.rstrip("\n")
+    extension = _EXTENSIONS.get(document.syntax, "txt")
+    tone = Tone.ERROR if document.failed else Tone.INFO
+    if isinstance(command, Rollout) and command.action is RolloutAction.STATUS:
+        last = text.splitlines()[-1] if text else "rollout status"
+        tone = Tone.ERROR if document.failed else Tone.SUCCESS
+        earlier = text.splitlines()[:-1]
+        parts = (Preformatted("\n".join(earlier), _filename(command, "txt")),) if earlier else ()
+        return Rendered(_clip(last), parts, tone, document.notes)
+    if command is None:
+        first = text.splitlines()[0] if text else "(no output)"
+        headline = first
+    else:
+        headline = subject(command)
+    if not text:
+        empty = "(no log lines)" if isinstance(command, Logs) else "(no output)"
+        return Rendered(_clip(headline), (Paragraph(empty),), tone, document.notes)
+    part = Preformatted(text, _filename(command, extension))
+    return Rendered(_clip(headline), (part,), tone, document.notes)
+
+
+def subject(command: Command) -> str:
+    """What a command is about, in a few words: ``pods in namespace prod``."""
+    match command:
+        case Get():
+            what = command.resource + (f"/{command.name}" if command.name else "")
+            if command.selector:
+                what += f" matching {command.selector}"
+            if command.all_namespaces:
+                return f"{what} in all namespaces"
+            return what + _in(command.namespace)
+        case Describe():
+            what = SINGULAR.get(command.resource, command.resource)
+            name = f"{what} {command.name}" if command.name else command.resource
+            if command.selector:
+                name += f" matching {command.selector}"
+            return f"describe {name}{_in(command.namespace)}"
+        case Logs():
+            source = f"{command.kind}/{command.name}" if command.name else command.selector or ""
+            container = f", container {command.container}" if command.container else ""
+            previous = " (previous run)" if command.previous else ""
+            return f"logs of {source}{container}{previous}{_in(command.namespace)}"
+        case Rollout():
+            return f"rollout {command.action} deployment/{command.name}{_in(command.namespace)}"
+        case Scale() | SetImage():
+            return f"deployment/{command.name}{_in(command.namespace)}"
+        case Delete():
+            what = command.name or f"matching {command.selector}"
+            return f"{command.resource} {what}{_in(command.namespace)}"
+        case Version():
+            return "versions"
+        case Help():
+            return "help"
+    return "result"
+
+
+def _in(namespace: str | None) -> str:
+    return f" in namespace {namespace}" if namespace else ""
+
+
+def _filename(command: Command | None, extension: str) -> str:
+    """A file name for the attachment: ``pods.txt``, ``web-5d8f.log``, ``deploy-web.yaml``."""
+    match command:
+        case Get():
+            stem = command.resource + (f"-{command.name}" if command.name else "")
+            if command.output in (OutputFormat.YAML, OutputFormat.JSON):
+                extension = str(command.output)
+        case Describe():
+            stem = f"describe-{command.resource}" + (f"-{command.name}" if command.name else "")
+        case Logs():
+            stem = command.name or "logs"
+            extension = "log"
+        case Rollout():
+            stem = f"{command.name}-{command.action}"
+        case Version():
+            stem = "version"
+        case _:
+            stem = "output"
+    return f"{_UNSAFE_FILENAME.sub('_', stem).strip('_') or 'output'}.{extension}"
+
+
+def _clip(line: str) -> str:
+    """One line of at most ``HEADLINE_LIMIT`` characters."""
+    line = " ".join(line.split())
+    return line if len(line) <= HEADLINE_LIMIT else line[: HEADLINE_LIMIT - 1] + "…"

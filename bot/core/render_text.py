@@ -1,0 +1,70 @@
+"""Plain-text rendering: kubectl's table layout, and whole replies for the terminal console.
+
+Tables are laid out exactly as kubectl's printers do (Go ``text/tabwriter`` with
+``minwidth=6, padding=3``), so the bot's output can be compared with kubectl's byte for byte and
+the Slack renderer can put the same text in a code block.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from bot.core.reply import Reply, Tone
+from bot.core.results import Change, Result, Table
+
+MIN_WIDTH: Final = 6
+"""kubectl's ``printers.GetNewTabWriter``: a column is at least 6 characters wide, padding
+included (``text/tabwriter`` minwidth)."""
+PADDING: Final = 3
+"""Spaces added to the widest cell of a column."""
+
+_PREFIX: Final = {Tone.ERROR: "error: ", Tone.WARNING: "warning: "}
+
+
+def table_text(table: Table) -> str:
+    """The table as kubectl prints it: headers, then rows, columns left-aligned.
+
+    Every column but the last is padded to ``max(widest cell + 3, 6)``; the last is not padded
+    and trailing spaces are stripped. A table without rows prints its ``empty_message`` instead,
+    as kubectl does.
+    """
+    if not table.rows:
+        return table.empty_message
+    lines = [table.columns, *table.rows]
+    count = max(len(line) for line in lines)
+    widths = [
+        max(MIN_WIDTH, max(len(line[i]) for line in lines if i < len(line)) + PADDING)
+        for i in range(count - 1)
+    ]
+    out = []
+    for line in lines:
+        cells = [cell.ljust(widths[i]) if i < count - 1 else cell for i, cell in enumerate(line)]
+        out.append("".join(cells).rstrip())
+    return "\n".join(out)
+
+
+def result_text(result: Result) -> str:
+    """A result as kubectl would print it to stdout (notes, its stderr, excluded)."""
+    if isinstance(result, Table):
+        return table_text(result)
+    if isinstance(result, Change):
+        return "\n".join((result.summary, *result.details))
+    return result.text
+
+
+def render_reply(reply: Reply) -> str:
+    """A reply for the terminal: headline, parts, confirmation, then the small print.
+
+    Plain text only (no colours), so it reads the same in a terminal, a log and a test.
+    """
+    blocks = [_PREFIX.get(reply.tone, "") + reply.headline]
+    blocks += [part.text.rstrip("\n") for part in reply.parts]
+    if reply.confirm is not None:
+        confirm = reply.confirm
+        blocks.append(
+            f"{confirm.prompt}\n[{confirm.confirm_label}] or [{confirm.deny_label}] "
+            f"(answer for {confirm.token})"
+        )
+    if reply.context:
+        blocks.append("\n".join(f"-- {line}" for line in reply.context))
+    return "\n\n".join(block for block in blocks if block) + "\n"

@@ -1,0 +1,227 @@
+"""Results become a headline, parts with attachment names, a tone, and small print."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.command import (
+    Command,
+    Describe,
+    Get,
+    Help,
+    Logs,
+    OutputFormat,
+    Rollout,
+    RolloutAction,
+    Scale,
+    Version,
+)
+from bot.core.render_result import HEADLINE_LIMIT, Rendered, render_help, render_result
+from bot.core.reply import Paragraph, Preformatted, Reply, Tone, Visibility
+from bot.core.results import Change, Document, Table
+
+PODS = Table(
+    ("NAME", "READY", "STATUS", "RESTARTS", "AGE"),
+    (("web-1", "1/1", "Running", "0", "5m"), ("web-2", "1/1", "Running", "0", "5m")),
+    notes=("Warning: something",),
+)
+
+
+def test_table_becomes_preformatted_with_a_headline() -> None:
+    rendered = render_result(PODS, Get("pods", namespace="prod"))
+    assert rendered == Rendered(
+        headline="pods in namespace prod (2 rows)",
+        parts=(
+            Preformatted(
+                "NAME    READY   STATUS    RESTARTS   AGE\n"
+                "web-1   1/1     Running   0          5m\n"
+                "web-2   1/1     Running   0          5m",
+                filename="pods.txt",
+            ),
+        ),
+        tone=Tone.INFO,
+        notes=("Warning: something",),
+    )
+
+
+def test_empty_table_says_kubectls_line() -> None:
+    table = Table(("NAME",), (), empty_message="No resources found in prod namespace.")
+    rendered = render_result(table, Get("pods", namespace="prod"))
+    assert rendered.headline == "No resources found in prod namespace."
+    assert rendered.parts == ()
+
+
+@pytest.mark.parametrize(
+    ("command", "headline"),
+    [
+        (Get("pods"), "pods (2 rows)"),
+        (Get("pods", all_namespaces=True), "pods in all namespaces (2 rows)"),
+        (Get("po", selector="app=web"), "po matching app=web (2 rows)"),
+        (Get("deploy", name="web", namespace="a"), "deploy/web in namespace a (2 rows)"),
+        (None, "result (2 rows)"),
+    ],
+)
+def test_table_headline(command: Command | None, headline: str) -> None:
+    assert render_result(PODS, command).headline == headline
+
+
+def test_one_row_is_singular() -> None:
+    table = Table(("NAME",), (("a",),))
+    assert render_result(table, Get("ns")).headline == "ns (1 row)"
+
+
+@pytest.mark.parametrize(
+    ("document", "command", "headline", "filename"),
+    [
+        (
+            Document("apiVersion: v1\nkind: Pod\n", syntax="yaml"),
+            Get("pods", name="web-1", output=OutputFormat.YAML),
+            "pods/web-1",
+            "pods-web-1.yaml",
+        ),
+        (
+            Document('{"kind": "List"}', syntax="json"),
+            Get("pods", output=OutputFormat.JSON),
+            "pods",
+            "pods.json",
+        ),
+        (
+            Document("Name: web\n"),
+            Describe("deployments", "web", namespace="prod"),
+            "describe deployment web in namespace prod",
+            "describe-deployments-web.txt",
+        ),
+        (
+            Document("Name: a\n\nName: b\n"),
+            Describe("pods", None),
+            "describe pods",
+            "describe-pods.txt",
+        ),
+        (
+            Document("line 1\nline 2\n", syntax="log"),
+            Logs("web-1", container="app", previous=True),
+            "logs of pod/web-1, container app (previous run)",
+            "web-1.log",
+        ),
+        (
+            Document("x\n", syntax="log"),
+            Logs(None, selector="app=web"),
+            "logs of app=web",
+            "logs.log",
+        ),
+        (
+            Document("deployment.apps/web\nREVISION  CHANGE-CAUSE\n1         <none>\n"),
+            Rollout(RolloutAction.HISTORY, "web"),
+            "rollout history deployment/web",
+            "web-history.txt",
+        ),
+        (Document("Client Version: v1\n"), Version(), "versions", "version.txt"),
+        (Document("first line\nsecond\n"), None, "first line", "output.txt"),
+    ],
+)
+def test_document_becomes_a_named_attachment_candidate(
+    document: Document, command: Command | None, headline: str, filename: str
+) -> None:
+    rendered = render_result(document, command)
+    assert rendered.headline == headline
+    assert rendered.parts == (Preformatted(document.text.rstrip("\n"), filename=filename),)
+
+
+def test_empty_logs_say_so() -> None:
+    rendered = render_result(Document("", syntax="log"), Logs("web-1"))
+    assert rendered.parts == (Paragraph("(no log lines)"),)
+
+
+@pytest.mark.parametrize(
+    ("text", "failed", "headline", "tone", "parts"),
+    [
+        (
+            'deployment "web" successfully rolled out\n',
+            False,
+            'deployment "web" successfully rolled out',
+            Tone.SUCCESS,
+            (),
+        ),
+        (
+            'Waiting for deployment "web" rollout to finish: 1 of 3 updated replicas are '
+            'available...\ndeployment "web" successfully rolled out\n',
+            False,
+            'deployment "web" successfully rolled out',
+            Tone.SUCCESS,
+            (
+                Preformatted(
+                    'Waiting for deployment "web" rollout to finish: 1 of 3 updated replicas '
+                    "are available...",
+                    filename="web-status.txt",
+                ),
+            ),
+        ),
+        (
+            'error: deployment "web" exceeded its progress deadline\n',
+            True,
+            'error: deployment "web" exceeded its progress deadline',
+            Tone.ERROR,
+            (),
+        ),
+    ],
+)
+def test_rollout_status_headline_is_the_last_line(
+    text: str, failed: bool, headline: str, tone: Tone, parts: tuple[Preformatted, ...]
+) -> None:
+    rendered = render_result(Document(text, failed=failed), Rollout(RolloutAction.STATUS, "web"))
+    assert (rendered.headline, rendered.tone, rendered.parts) == (headline, tone, parts)
+
+
+def test_change_is_a_success_with_kubectls_summary() -> None:
+    change = Change("deployment.apps/web scaled", notes=("was 3",))
+    rendered = render_result(change, Scale("web", 1))
+    assert rendered == Rendered("deployment.apps/web scaled", (), Tone.SUCCESS, ("was 3",))
+
+
+def test_change_details_are_listed() -> None:
+    change = Change("2 services deleted", details=("service/a deleted", "service/b deleted"))
+    assert render_result(change).parts == (Paragraph("service/a deleted\nservice/b deleted"),)
+
+
+def test_failed_document_is_an_error() -> None:
+    assert render_result(Document("boom", failed=True)).tone is Tone.ERROR
+
+
+def test_headline_is_one_bounded_line() -> None:
+    rendered = render_result(Change("x" * 500 + "\nsecond line"))
+    assert len(rendered.headline) == HEADLINE_LIMIT
+    assert "\n" not in rendered.headline
+    assert rendered.headline.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("command", "filename"),
+    [
+        (Get("widgets.example.com", name="a/b"), "widgets.example.com-a_b.txt"),
+        (Get("clusterrole", name="system:controller:job"), "clusterrole-system_controller_job.txt"),
+    ],
+)
+def test_filenames_are_safe(command: Command, filename: str) -> None:
+    rendered = render_result(PODS, command)
+    part = rendered.parts[0]
+    assert isinstance(part, Preformatted)
+    assert part.filename == filename
+
+
+def test_rendered_becomes_a_reply_with_notes_before_context() -> None:
+    reply = render_result(PODS, Get("pods")).reply(
+        visibility=Visibility.IN_CHANNEL, context=("asked by slack:@alice",)
+    )
+    assert isinstance(reply, Reply)
+    assert reply.visibility is Visibility.IN_CHANNEL
+    assert reply.context == ("Warning: something", "asked by slack:@alice")
+
+
+@pytest.mark.parametrize(
+    ("topic", "says"), [(None, "Commands"), ("logs", "Usage: logs"), ("exec", "Exec is not")]
+)
+def test_help_is_answered_locally(topic: str | None, says: str) -> None:
+    rendered = render_help(Help(topic))
+    part = rendered.parts[0]
+    assert isinstance(part, Preformatted)
+    assert says in part.text
