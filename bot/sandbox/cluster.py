@@ -1,0 +1,175 @@
+"""Assembles a running sandbox cluster: clock, store, controllers, scenario and API server.
+
+The CLI (serving in the foreground) and the test harness (serving from a background thread) start
+the very same stack through :func:`start_cluster`, on whatever loop they run.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import logging
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.sandbox import tls
+from bot.sandbox.clock import Clock
+from bot.sandbox.faults import Faults, RequestLog
+from bot.sandbox.resources import by_kind
+from bot.sandbox.server import ApiServer
+from bot.sandbox.store import Store
+
+log = logging.getLogger(__name__)
+SCENARIOS = ("demo", "empty", "scale")
+_SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterOptions:
+    """How to start a sandbox."""
+
+    scenario: str = "empty"
+    pods: int = 0
+    deployments: int = 0
+    speed: float = 1.0
+    host: str = "127.0.0.1"
+    port: int = 0
+    bookmark_interval: float = 1.0
+    history: int = 10_000
+    controllers: bool = True
+    """Run the controllers (deployment, replicaset, kubelet, GC); tests may want a still cluster."""
+    token: str | None = None
+    tls: bool = True
+    """Serve HTTPS (kubectl sends bearer tokens over TLS only); needs the openssl binary."""
+
+
+@dataclass(slots=True)
+class Cluster:
+    """A started sandbox; :meth:`stop` it on the same loop."""
+
+    clock: Clock
+    store: Store
+    server: ApiServer
+    controllers: Any
+    """The ``Controllers`` instance, or None when they are off or not available."""
+    token: str
+    ca_pem: bytes | None
+    """The serving certificate (PEM) clients must trust, when serving HTTPS."""
+
+    @property
+    def url(self) -> str:
+        """The API server's URL."""
+        return self.server.url
+
+    @property
+    def faults(self) -> Faults:
+        """Fault injection."""
+        return self.server.faults
+
+    @property
+    def requests(self) -> RequestLog:
+        """The request log."""
+        return self.server.requests
+
+    async def stop(self) -> None:
+        """Stop the controllers and the server."""
+        if self.controllers is not None:
+            self.controllers.stop()
+        await self.server.stop()
+
+
+def _optional(module: str) -> Any:
+    # controllers/scenarios are written in parallel by another helper: bind them when present.
+    try:
+        return importlib.import_module(f"bot.sandbox.{module}")
+    except ImportError:
+        return None
+
+
+def _load_scenario(store: Store, options: ClusterOptions) -> None:
+    scenarios = _optional("scenarios")
+    if scenarios is not None:
+        scenarios.load(store, options.scenario, pods=options.pods, deployments=options.deployments)
+        return
+    namespace = by_kind("Namespace")
+    for name in _SYSTEM_NAMESPACES:
+        if store.find(namespace, None, name) is None:
+            store.create(namespace, {"metadata": {"name": name}})
+
+
+def _start_controllers(store: Store, clock: Clock) -> Any:
+    module = _optional("controllers")
+    if module is None:
+        return None
+    rules_module = _optional("kubelet")
+    kwargs: dict[str, Any] = {}
+    if rules_module is not None and hasattr(rules_module, "KubeletRules"):
+        kwargs["rules"] = rules_module.KubeletRules()
+    controllers = module.Controllers(store, clock, **kwargs)
+    controllers.start()
+    return controllers
+
+
+async def start_cluster(options: ClusterOptions) -> Cluster:
+    """Build and start everything on the running loop."""
+    if options.scenario not in SCENARIOS:
+        msg = f"unknown scenario {options.scenario!r}; choose one of {', '.join(SCENARIOS)}"
+        raise ValueError(msg)
+    clock = Clock(speed=options.speed)
+    store = Store(clock=clock, history=options.history)
+    token = options.token or secrets.token_urlsafe(24)
+    server = ApiServer(
+        store=store, clock=clock, token=token, bookmark_interval=options.bookmark_interval
+    )
+    controllers = _start_controllers(store, clock) if options.controllers else None
+    _load_scenario(store, options)
+    certificate = None
+    if options.tls:
+        if tls.available():
+            certificate = tls.certificate()
+        else:
+            log.warning("openssl is not installed: serving plain HTTP (kubectl will send no token)")
+    await server.start(
+        host=options.host,
+        port=options.port,
+        tls=certificate.server_context() if certificate is not None else None,
+    )
+    return Cluster(
+        clock, store, server, controllers, token, certificate.pem() if certificate else None
+    )
+
+
+def kubeconfig(
+    url: str, token: str, *, ca_pem: bytes | None = None, namespace: str = "default"
+) -> dict[str, Any]:
+    """A kubeconfig for one sandbox (context ``sandbox``, bearer token auth)."""
+    cluster: dict[str, Any] = {"server": url}
+    if ca_pem is not None:
+        cluster["certificate-authority-data"] = base64.b64encode(ca_pem).decode()
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": "sandbox", "cluster": cluster}],
+        "users": [{"name": "sandbox", "user": {"token": token}}],
+        "contexts": [
+            {
+                "name": "sandbox",
+                "context": {"cluster": "sandbox", "user": "sandbox", "namespace": namespace},
+            }
+        ],
+        "current-context": "sandbox",
+        "preferences": {},
+    }
+
+
+def write_kubeconfig(path: Path, cluster: Cluster) -> Path:
+    """Write the cluster's kubeconfig (mode 0600: it holds the token)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.touch(mode=0o600, exist_ok=True)
+    document = kubeconfig(cluster.url, cluster.token, ca_pem=cluster.ca_pem)
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path

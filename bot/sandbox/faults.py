@@ -1,0 +1,308 @@
+"""Test hooks: the request log, and faults injected into the sandbox's answers.
+
+Both are driven from the test's thread while the server runs on its own loop, so they guard their
+state with a lock and reach the loop (to drop watch streams) through ``call_soon_threadsafe``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from multidict import CIMultiDictProxy, MultiDictProxy
+
+_REASONS = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    406: "NotAcceptable",
+    409: "Conflict",
+    410: "Expired",
+    415: "UnsupportedMediaType",
+    422: "Invalid",
+    429: "TooManyRequests",
+    500: "InternalError",
+    503: "ServiceUnavailable",
+    504: "Timeout",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    """One request as the sandbox received it."""
+
+    method: str
+    path: str
+    query: MultiDictProxy[str]
+    """Parsed query (``r.query["labelSelector"]``; ``getall`` for repeated keys)."""
+    headers: CIMultiDictProxy[str]
+    """Case-insensitive; ``getall("Impersonate-Group")`` for repeated headers."""
+    body: Any
+    """Parsed JSON when the body is JSON, else the text (or None when empty)."""
+    content_type: str
+    at: float
+    """``time.monotonic()`` when it arrived."""
+
+
+def _query_matches(have: Mapping[str, str], want: Mapping[str, str] | None) -> bool:
+    return want is None or all(have.get(k) == v for k, v in want.items())
+
+
+class RequestLog:
+    """Every request the sandbox received, oldest first (bounded)."""
+
+    def __init__(self, *, limit: int = 50_000) -> None:
+        self._lock = threading.Lock()
+        self._items: deque[RecordedRequest] = deque(maxlen=limit)
+
+    def record(self, request: RecordedRequest) -> None:
+        """Append one request (called by the server)."""
+        with self._lock:
+            self._items.append(request)
+
+    def all(self) -> list[RecordedRequest]:
+        """A snapshot of the log."""
+        with self._lock:
+            return list(self._items)
+
+    def matching(
+        self,
+        *,
+        method: str | None = None,
+        path: str | re.Pattern[str] | None = None,
+        query: Mapping[str, str] | None = None,
+        header: Mapping[str, str] | None = None,
+    ) -> list[RecordedRequest]:
+        """Requests with this method, path (exact, or a compiled pattern searched) and query."""
+        found = []
+        for r in self.all():
+            if method is not None and r.method != method.upper():
+                continue
+            if isinstance(path, str) and r.path != path:
+                continue
+            if isinstance(path, re.Pattern) and not path.search(r.path):
+                continue
+            if not _query_matches(r.query, query) or not _query_matches(r.headers, header):
+                continue
+            found.append(r)
+        return found
+
+    def clear(self) -> None:
+        """Forget everything recorded so far."""
+        with self._lock:
+            self._items.clear()
+
+    @property
+    def last(self) -> RecordedRequest:
+        """The most recent request (IndexError when none)."""
+        with self._lock:
+            return self._items[-1]
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
+    def __iter__(self) -> Iterator[RecordedRequest]:
+        return iter(self.all())
+
+
+@dataclass(slots=True)
+class Rule:
+    """A fault: requests matching method/path/query get a delay and/or a canned answer."""
+
+    method: str | None
+    path: re.Pattern[str] | None
+    query: Mapping[str, str] | None
+    times: int | None
+    """How many more requests it applies to (None: forever)."""
+    delay: float = 0.0
+    status: int | None = None
+    body: dict[str, Any] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    hits: int = 0
+
+    def matches(self, method: str, path: str, query: Mapping[str, str]) -> bool:
+        """Whether a request falls under this rule."""
+        if self.times is not None and self.times <= 0:
+            return False
+        if self.method is not None and self.method.upper() != method:
+            return False
+        if self.path is not None and not self.path.search(path):
+            return False
+        return _query_matches(query, self.query)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What the faults say about one request."""
+
+    delay: float
+    status: int | None
+    body: dict[str, Any] | None
+    headers: Mapping[str, str]
+
+
+def status_body(code: int, message: str, reason: str | None = None) -> dict[str, Any]:
+    """A ``Status`` failure body for an injected answer."""
+    return {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason or _REASONS.get(code, ""),
+        "code": code,
+    }
+
+
+class Faults:
+    """Fault injection for tests; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rules: list[Rule] = []
+        self._expire_watches = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._dropper: Callable[[bool], int] | None = None
+
+    # --- used by tests -------------------------------------------------------------------------
+
+    def delay(
+        self,
+        seconds: float,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        query: Mapping[str, str] | None = None,
+        times: int | None = None,
+    ) -> Rule:
+        """Answer matching requests (all, by default) ``seconds`` later."""
+        return self._add(Rule(method, _compile(path), query, times, delay=seconds))
+
+    def respond(
+        self,
+        status: int,
+        *,
+        method: str | None = None,
+        path: str | None = None,
+        query: Mapping[str, str] | None = None,
+        times: int | None = 1,
+        message: str = "injected fault",
+        reason: str | None = None,
+        body: dict[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        delay: float = 0.0,
+    ) -> Rule:
+        """Answer matching requests with ``status`` and a Status body, ``times`` times (None: always).
+
+        ``path`` is a regular expression searched in the URL path.
+        """
+        return self._add(
+            Rule(
+                method,
+                _compile(path),
+                query,
+                times,
+                delay=delay,
+                status=status,
+                body=body if body is not None else status_body(status, message, reason),
+                headers=dict(headers or {}),
+            )
+        )
+
+    def expire_next_watch(self, count: int = 1) -> None:
+        """The next ``count`` watch requests get an ERROR event with a 410 Expired Status."""
+        with self._lock:
+            self._expire_watches += count
+
+    def drop_watches(self, *, abrupt: bool = True) -> int:
+        """Close every open watch stream now: abruptly (connection reset) or as a clean end.
+
+        Returns how many were closed.
+        """
+        with self._lock:
+            loop, dropper = self._loop, self._dropper
+        if loop is None or dropper is None:
+            return 0
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            return dropper(abrupt)
+
+        async def drop() -> int:
+            return dropper(abrupt)
+
+        return asyncio.run_coroutine_threadsafe(drop(), loop).result(timeout=10)
+
+    def remove(self, rule: Rule) -> None:
+        """Withdraw one rule."""
+        with self._lock:
+            if rule in self._rules:
+                self._rules.remove(rule)
+
+    def clear(self) -> None:
+        """Withdraw every rule and pending expiry."""
+        with self._lock:
+            self._rules.clear()
+            self._expire_watches = 0
+
+    # --- used by the server --------------------------------------------------------------------
+
+    def bind(self, loop: asyncio.AbstractEventLoop, dropper: Callable[[bool], int]) -> None:
+        """Attach to the running server (its loop and its watch-dropping function)."""
+        with self._lock:
+            self._loop, self._dropper = loop, dropper
+
+    def verdict(self, method: str, path: str, query: Mapping[str, str]) -> Verdict | None:
+        """The delay/answer for one request, consuming one use of each matching rule."""
+        delay, answer = 0.0, None
+        with self._lock:
+            for rule in self._rules:
+                if not rule.matches(method, path, query):
+                    continue
+                if rule.status is not None and answer is not None:
+                    continue  # the first canned answer wins; later ones keep their uses
+                rule.hits += 1
+                if rule.times is not None:
+                    rule.times -= 1
+                delay += rule.delay
+                if rule.status is not None:
+                    answer = rule
+            self._rules = [r for r in self._rules if r.times is None or r.times > 0]
+        if delay == 0.0 and answer is None:
+            return None
+        if answer is None:
+            return Verdict(delay, None, None, {})
+        return Verdict(delay, answer.status, answer.body, answer.headers)
+
+    def take_watch_expiry(self) -> bool:
+        """Whether this watch must answer 410 (consumes one pending expiry)."""
+        with self._lock:
+            if self._expire_watches > 0:
+                self._expire_watches -= 1
+                return True
+            return False
+
+    def _add(self, rule: Rule) -> Rule:
+        with self._lock:
+            self._rules.append(rule)
+        return rule
+
+
+def _compile(path: str | None) -> re.Pattern[str] | None:
+    return re.compile(path) if path is not None else None
+
+
+def now() -> float:
+    """The request log's clock."""
+    return time.monotonic()
