@@ -1,0 +1,519 @@
+"""Server-side printing: ``meta.k8s.io/v1`` Tables as the real apiserver builds them.
+
+``kubectl get`` asks for ``as=Table`` and prints whatever columns the server sends, so the
+columns, priorities (``-o wide`` shows priority > 0) and cell values must match
+``pkg/printers/internalversion/printers.go`` (v1.32). The server always generates wide cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from bot.sandbox.podstatus import pod_status, summarize
+from bot.sandbox.printers_format import (
+    NONE,
+    container_cells,
+    format_labels,
+    selector_string,
+    since,
+    timestamp,
+)
+
+__all__ = ["column_definitions", "pod_status", "to_table"]
+
+JSON = dict[str, Any]
+Row = Callable[[JSON, datetime], list[Any]]
+
+_NAME_DOC = (
+    "Name must be unique within a namespace. Is required when creating resources, although some "
+    "resources may allow a client to request the generation of an appropriate name "
+    "automatically. Name is primarily intended for creation idempotence and configuration "
+    "definition. Cannot be updated. More info: "
+    "https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"
+)
+_AGE_DOC = (
+    "CreationTimestamp is a timestamp representing the server time when this object was "
+    "created. It is not guaranteed to be set in happens-before order across separate "
+    "operations. Clients may not set this value. It is represented in RFC3339 form and is in "
+    "UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: "
+    "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"
+)
+
+
+def _col(name: str, description: str = "", *, priority: int = 0, kind: str = "string") -> JSON:
+    fmt = "name" if name == "Name" else ""
+    return {
+        "name": name,
+        "type": kind,
+        "format": fmt,
+        "description": description,
+        "priority": priority,
+    }
+
+
+_NAME = _col("Name", _NAME_DOC)
+_AGE = _col("Age", _AGE_DOC)
+_CONTAINERS = _col("Containers", "Names of each container in the template.", priority=1)
+_IMAGES = _col("Images", "Images referenced by each container in the template.", priority=1)
+
+
+def _selector_col(doc: str) -> JSON:
+    return _col("Selector", doc, priority=1)
+
+
+_COLUMNS: dict[str, list[JSON]] = {
+    "Pod": [
+        _NAME,
+        _col("Ready", "The aggregate readiness state of this pod for accepting traffic."),
+        _col("Status", "The aggregate status of the containers in this pod."),
+        _col(
+            "Restarts",
+            "The number of times the containers in this pod have been restarted and when the "
+            "last container in this pod has restarted.",
+        ),
+        _AGE,
+        _col("IP", "podIP address allocated to the pod.", priority=1),
+        _col("Node", "NodeName indicates in which node this pod is scheduled.", priority=1),
+        _col(
+            "Nominated Node",
+            "nominatedNodeName is set only when this pod preempts other pods.",
+            priority=1,
+        ),
+        _col(
+            "Readiness Gates",
+            "If specified, all readiness gates will be evaluated for pod readiness.",
+            priority=1,
+        ),
+    ],
+    "Deployment": [
+        _NAME,
+        _col("Ready", "Number of the pod with ready state"),
+        _col(
+            "Up-to-date",
+            "Total number of non-terminated pods targeted by this deployment that "
+            "have the desired template spec.",
+        ),
+        _col(
+            "Available",
+            "Total number of available pods (ready for at least minReadySeconds) "
+            "targeted by this deployment.",
+        ),
+        _AGE,
+        _CONTAINERS,
+        _IMAGES,
+        _selector_col(
+            "Label selector for pods. Existing ReplicaSets whose pods are selected "
+            "by this will be the ones affected by this deployment."
+        ),
+    ],
+    "ReplicaSet": [
+        _NAME,
+        _col("Desired", "Replicas is the number of desired replicas.", kind="integer"),
+        _col(
+            "Current", "Replicas is the most recently observed number of replicas.", kind="integer"
+        ),
+        _col("Ready", "The number of ready replicas for this replica set.", kind="integer"),
+        _AGE,
+        _CONTAINERS,
+        _IMAGES,
+        _selector_col("Selector is a label query over pods that should match the replica count."),
+    ],
+    "Service": [
+        _NAME,
+        _col("Type", "type determines how the Service is exposed."),
+        _col(
+            "Cluster-IP",
+            "clusterIP is the IP address of the service and is usually assigned randomly.",
+        ),
+        _col(
+            "External-IP",
+            "externalIPs is a list of IP addresses for which nodes in the cluster "
+            "will also accept traffic for this service.",
+        ),
+        _col("Port(s)", "The list of ports that are exposed by this service."),
+        _AGE,
+        _selector_col(
+            "Route service traffic to pods with label keys and values matching this selector."
+        ),
+    ],
+    "Node": [
+        _NAME,
+        _col("Status", "The status of the node"),
+        _col("Roles", "The roles of the node"),
+        _AGE,
+        _col("Version", "Kubelet Version reported by the node."),
+        _col("Internal-IP", "List of addresses reachable to the node.", priority=1),
+        _col("External-IP", "List of addresses reachable to the node.", priority=1),
+        _col(
+            "OS-Image",
+            "OS Image reported by the node from /etc/os-release (e.g. Debian "
+            "GNU/Linux 7 (wheezy)).",
+            priority=1,
+        ),
+        _col(
+            "Kernel-Version",
+            "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).",
+            priority=1,
+        ),
+        _col(
+            "Container-Runtime",
+            "ContainerRuntime Version reported by the node through runtime remote "
+            "API (e.g. containerd://1.4.2).",
+            priority=1,
+        ),
+    ],
+    "Namespace": [_NAME, _col("Status", "The status of the namespace"), _AGE],
+    "Event": [
+        _col(
+            "Last Seen", "The time at which the most recent occurrence of this event was recorded."
+        ),
+        _col(
+            "Type", "Type of this event (Normal, Warning), new types could be added in the future"
+        ),
+        _col(
+            "Reason",
+            "This should be a short, machine understandable string that gives the "
+            "reason for the transition into the object's current status.",
+        ),
+        _col("Object", "The object that this event is about."),
+        _col(
+            "Subobject",
+            "If referring to a piece of an object instead of an entire object, this "
+            "string should contain a valid JSON/Go field access statement.",
+            priority=1,
+        ),
+        _col(
+            "Source",
+            "The component reporting this event. Should be a short machine understandable string.",
+            priority=1,
+        ),
+        _col("Message", "A human-readable description of the status of this operation."),
+        _col(
+            "First Seen",
+            "The time at which the event was first recorded. (Time of server "
+            "receipt is in TypeMeta.)",
+            priority=1,
+        ),
+        _col("Count", "The number of times this event has occurred.", priority=1),
+        _col("Name", _NAME_DOC, priority=1),
+    ],
+    "Endpoints": [
+        _NAME,
+        _col("Endpoints", "The set of all endpoints is the union of all subsets."),
+        _AGE,
+    ],
+    "ConfigMap": [_NAME, _col("Data", "Data contains the configuration data."), _AGE],
+    "Secret": [
+        _NAME,
+        _col("Type", "Used to facilitate programmatic handling of secret data."),
+        _col("Data", "Data contains the secret data."),
+        _AGE,
+    ],
+    "ServiceAccount": [
+        _NAME,
+        _col(
+            "Secrets",
+            "Secrets is a list of the secrets in the same namespace that pods "
+            "running using this ServiceAccount are allowed to use.",
+        ),
+        _AGE,
+    ],
+    "Lease": [
+        _NAME,
+        _col("Holder", "holderIdentity contains the identity of the holder of a current lease."),
+        _AGE,
+    ],
+}
+
+# rest.NewDefaultTableConvertor, for kinds without a printer.
+_DEFAULT_COLUMNS = [_NAME, _col("Created At", _AGE_DOC, kind="date")]
+
+
+def column_definitions(kind: str) -> list[JSON]:
+    """The ``columnDefinitions`` the server sends for ``kind``."""
+    return [dict(c) for c in _COLUMNS.get(kind, _DEFAULT_COLUMNS)]
+
+
+# --- rows -----------------------------------------------------------------------------------
+
+
+def _meta(obj: JSON) -> JSON:
+    meta = obj.get("metadata")
+    return meta if isinstance(meta, dict) else {}
+
+
+def _age(obj: JSON, now: datetime) -> str:
+    return since(_meta(obj).get("creationTimestamp"), now)
+
+
+def _pod_row(pod: JSON, now: datetime) -> list[Any]:
+    summary = summarize(pod)
+    spec = pod.get("spec") or {}
+    status = pod.get("status") or {}
+    ips = status.get("podIPs") or []
+    ip = (ips[0].get("ip") if ips and isinstance(ips[0], dict) else None) or status.get("podIP")
+    gates = spec.get("readinessGates") or []
+    gates_cell = NONE
+    if gates:
+        conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
+        true = sum(1 for g in gates if conditions.get(g.get("conditionType")) == "True")
+        gates_cell = f"{true}/{len(gates)}"
+    return [
+        _meta(pod).get("name", ""),
+        f"{summary.ready}/{summary.total}",
+        summary.reason,
+        summary.restarts_cell(now),
+        _age(pod, now),
+        ip or NONE,
+        spec.get("nodeName") or NONE,
+        status.get("nominatedNodeName") or NONE,
+        gates_cell,
+    ]
+
+
+def _deployment_row(obj: JSON, now: datetime) -> list[Any]:
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    names, images = container_cells((spec.get("template") or {}).get("spec"))
+    return [
+        _meta(obj).get("name", ""),
+        f"{status.get('readyReplicas') or 0}/{spec.get('replicas') or 0}",
+        status.get("updatedReplicas") or 0,
+        status.get("availableReplicas") or 0,
+        _age(obj, now),
+        names,
+        images,
+        selector_string(spec.get("selector")),
+    ]
+
+
+def _replica_set_row(obj: JSON, now: datetime) -> list[Any]:
+    spec = obj.get("spec") or {}
+    status = obj.get("status") or {}
+    names, images = container_cells((spec.get("template") or {}).get("spec"))
+    return [
+        _meta(obj).get("name", ""),
+        spec.get("replicas") or 0,
+        status.get("replicas") or 0,
+        status.get("readyReplicas") or 0,
+        _age(obj, now),
+        names,
+        images,
+        selector_string(spec.get("selector")),
+    ]
+
+
+def _external_ip(spec: JSON, status: JSON) -> str:
+    """``getServiceExternalIP`` (wide)."""
+    svc_type = spec.get("type", "ClusterIP")
+    external = [str(ip) for ip in spec.get("externalIPs") or []]
+    if svc_type in ("ClusterIP", "NodePort"):
+        return ",".join(external) if external else NONE
+    if svc_type == "LoadBalancer":
+        ingress = ((status.get("loadBalancer") or {}).get("ingress")) or []
+        lb = [str(i.get("ip") or i.get("hostname") or "") for i in ingress if isinstance(i, dict)]
+        lb = [x for x in lb if x]
+        if lb or external:
+            return ",".join(lb + external)
+        return "<pending>"
+    if svc_type == "ExternalName":
+        return str(spec.get("externalName", ""))
+    return "<unknown>"
+
+
+def _service_row(obj: JSON, now: datetime) -> list[Any]:
+    spec = obj.get("spec") or {}
+    cluster_ips = spec.get("clusterIPs") or []
+    ports = []
+    for port in spec.get("ports") or []:
+        protocol = port.get("protocol", "TCP")
+        if port.get("nodePort"):
+            ports.append(f"{port.get('port')}:{port['nodePort']}/{protocol}")
+        else:
+            ports.append(f"{port.get('port')}/{protocol}")
+    return [
+        _meta(obj).get("name", ""),
+        spec.get("type", "ClusterIP"),
+        cluster_ips[0] if cluster_ips else NONE,
+        _external_ip(spec, obj.get("status") or {}),
+        ",".join(ports) or NONE,
+        _age(obj, now),
+        format_labels(spec.get("selector")),
+    ]
+
+
+def _node_roles(labels: JSON) -> str:
+    roles = set()
+    for key, value in labels.items():
+        if key.startswith("node-role.kubernetes.io/"):
+            role = key[len("node-role.kubernetes.io/") :]
+            if role:
+                roles.add(role)
+        elif key == "kubernetes.io/role" and value:
+            roles.add(str(value))
+    return ",".join(sorted(roles)) or NONE
+
+
+def _node_row(obj: JSON, now: datetime) -> list[Any]:
+    status = obj.get("status") or {}
+    info = status.get("nodeInfo") or {}
+    state = "Unknown"
+    for condition in status.get("conditions") or []:
+        if condition.get("type") == "Ready":
+            state = "Ready" if condition.get("status") == "True" else "NotReady"
+    if (obj.get("spec") or {}).get("unschedulable"):
+        state += ",SchedulingDisabled"
+    addresses = status.get("addresses") or []
+
+    def address(kind: str) -> str:
+        return next((a.get("address", "") for a in addresses if a.get("type") == kind), NONE)
+
+    return [
+        _meta(obj).get("name", ""),
+        state,
+        _node_roles(_meta(obj).get("labels") or {}),
+        _age(obj, now),
+        info.get("kubeletVersion", ""),
+        address("InternalIP"),
+        address("ExternalIP"),
+        info.get("osImage") or "<unknown>",
+        info.get("kernelVersion") or "<unknown>",
+        info.get("containerRuntimeVersion") or "<unknown>",
+    ]
+
+
+def _event_row(obj: JSON, now: datetime) -> list[Any]:
+    first = since(obj.get("firstTimestamp"), now)
+    if timestamp(obj.get("firstTimestamp")) is None:
+        first = since(obj.get("eventTime"), now)
+    last = since(obj.get("lastTimestamp"), now)
+    if timestamp(obj.get("lastTimestamp")) is None:
+        last = first
+    count = obj.get("count") or 0
+    series = obj.get("series")
+    if isinstance(series, dict):
+        last = since(series.get("lastObservedTime"), now)
+        count = series.get("count") or 0
+    elif count == 0:
+        count = 1
+    involved = obj.get("involvedObject") or {}
+    kind = str(involved.get("kind", "")).lower()
+    target = f"{kind}/{involved['name']}" if involved.get("name") else kind
+    source = obj.get("source") or {}
+    component = source.get("component") or obj.get("reportingController") or ""
+    host = source.get("host") or obj.get("reportingInstance") or ""
+    return [
+        last,
+        obj.get("type", ""),
+        obj.get("reason", ""),
+        target,
+        involved.get("fieldPath", ""),
+        f"{component}, {host}" if host else component,
+        str(obj.get("message", "")).strip(),
+        first,
+        count,
+        _meta(obj).get("name", ""),
+    ]
+
+
+def _endpoints_cell(obj: JSON) -> str:
+    """``formatEndpoints``: up to three ``ip:port`` then ``+ N more...``."""
+    subsets = obj.get("subsets") or []
+    if not subsets:
+        return NONE
+    shown: list[str] = []
+    count = 0
+    more = False
+    for subset in subsets:
+        addresses = [a.get("ip", "") for a in subset.get("addresses") or []]
+        ports = subset.get("ports") or []
+        targets = (
+            [(ip, None) for ip in addresses]
+            if not ports
+            else [(ip, p.get("port")) for p in ports for ip in addresses]
+        )
+        count += len(targets)
+        for ip, port in targets:
+            if len(shown) == 3:
+                more = True
+                break
+            host = f"[{ip}]" if ":" in ip and port is not None else ip
+            shown.append(host if port is None else f"{host}:{port}")
+    text = ",".join(shown)
+    return f"{text} + {count - 3} more..." if more else text
+
+
+def _simple(*cells: Callable[[JSON], Any]) -> Row:
+    def row(obj: JSON, now: datetime) -> list[Any]:
+        return [_meta(obj).get("name", ""), *(cell(obj) for cell in cells), _age(obj, now)]
+
+    return row
+
+
+_ROWS: dict[str, Row] = {
+    "Pod": _pod_row,
+    "Deployment": _deployment_row,
+    "ReplicaSet": _replica_set_row,
+    "Service": _service_row,
+    "Node": _node_row,
+    "Event": _event_row,
+    "Namespace": _simple(lambda o: (o.get("status") or {}).get("phase", "")),
+    "Endpoints": _simple(_endpoints_cell),
+    "ConfigMap": _simple(lambda o: len(o.get("data") or {}) + len(o.get("binaryData") or {})),
+    "Secret": _simple(lambda o: o.get("type", ""), lambda o: len(o.get("data") or {})),
+    "ServiceAccount": _simple(lambda o: len(o.get("secrets") or [])),
+    "Lease": _simple(lambda o: (o.get("spec") or {}).get("holderIdentity") or ""),
+}
+
+
+def _default_row(obj: JSON, _now: datetime) -> list[Any]:
+    created = timestamp(_meta(obj).get("creationTimestamp"))
+    stamp = created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else None
+    return [_meta(obj).get("name", ""), stamp]
+
+
+_COMPLETED = {
+    "Succeeded": [
+        {
+            "type": "Completed",
+            "status": "True",
+            "reason": "Succeeded",
+            "message": "The pod has completed successfully.",
+        }
+    ],
+    "Failed": [
+        {"type": "Completed", "status": "True", "reason": "Failed", "message": "The pod failed."}
+    ],
+}
+
+
+def to_table(
+    kind: str, objects: list[JSON], *, now: datetime, include_object: str = "Metadata"
+) -> JSON:
+    """A ``meta.k8s.io/v1`` Table of ``objects`` (the caller fills ``metadata``)."""
+    row_fn = _ROWS.get(kind, _default_row)
+    rows: list[JSON] = []
+    for obj in objects:
+        row: JSON = {"cells": row_fn(obj, now)}
+        if kind == "Pod":
+            conditions = _COMPLETED.get((obj.get("status") or {}).get("phase", ""))
+            if conditions:
+                row["conditions"] = [dict(c) for c in conditions]
+        if include_object == "Metadata":
+            row["object"] = {
+                "kind": "PartialObjectMetadata",
+                "apiVersion": "meta.k8s.io/v1",
+                "metadata": _meta(obj),
+            }
+        elif include_object == "Object":
+            row["object"] = obj
+        rows.append(row)
+    return {
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": {},
+        "columnDefinitions": column_definitions(kind),
+        "rows": rows,
+    }
