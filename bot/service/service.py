@@ -19,11 +19,10 @@ from datetime import UTC, datetime, timedelta
 from bot.core.command import Command, Help, Version, is_mutating
 from bot.core.grammar import parse
 from bot.core.policy import Policy, authorize, confirmation_prompt
-from bot.core.render_result import render_result
+from bot.core.render_result import render_help, render_result
 from bot.core.reply import ConfirmRequest, Paragraph, Preformatted, Reply, Tone, Visibility
 from bot.core.results import Change, Document, Result
 from bot.core.subject import Subject
-from bot.core.usage import help_text
 from bot.errors import BotError, NotAllowed, UsageError
 from bot.service.announcements import announcement
 from bot.service.audit import AuditRecord, AuditSink, Outcome, Verdict
@@ -83,8 +82,8 @@ class ChatOps:
         try:
             pending = self._confirmations.take(subject, token)
         except BotError as e:
-            # The token is a capability: log only enough of it to correlate.
-            text = f"({'confirm' if approved else 'cancel'} {token[:6]}...)"
+            # The token is a capability and names nothing useful: it is not recorded.
+            text = "(confirm)" if approved else "(cancel)"
             trail = self._trail(subject, "", text)
             trail.write(Outcome.NOT_RUN, str(e), verdict=Verdict.REFUSED)
             return self._error_reply(e)
@@ -143,7 +142,7 @@ class ChatOps:
         except BotError as e:
             trail.write(Outcome.FAILED, str(e))
             return self._error_reply(e)
-        reply = self._result_reply(command, result, trail.subject)
+        reply = self._result_reply(command, result, trail)
         failed = isinstance(result, Document) and result.failed
         detail = result.summary if isinstance(result, Change) else ""
         trail.write(Outcome.FAILED if failed else Outcome.OK, detail)
@@ -158,19 +157,22 @@ class ChatOps:
         default = self._settings.kubernetes.default_namespace
         return dataclasses.replace(command, namespace=default)
 
-    def _result_reply(self, command: Command, result: Result, subject: Subject) -> Reply:
+    def _result_reply(self, command: Command, result: Result, trail: _Trail) -> Reply:
         replies = self._settings.replies
-        reply = render_result(result)
+        rendered = render_result(result, command)
+        subject = trail.subject
+        asked = (f"@{subject.user_name}: {self._settings.slack.command} {trail.text.strip()}",)
         if is_mutating(command):
+            # Who did what where, then kubectl's own summary line (``... scaled``).
+            reply = rendered.reply(visibility=replies.changes)
             return dataclasses.replace(
                 reply,
                 headline=announcement(subject, command),
-                parts=(Preformatted(reply.headline), *reply.parts),
-                visibility=replies.changes,
+                parts=(Preformatted(rendered.headline), *reply.parts),
             )
-        if isinstance(result, Document) and result.failed:
-            return dataclasses.replace(reply, visibility=replies.errors)
-        return dataclasses.replace(reply, visibility=replies.read_only)
+        failed = isinstance(result, Document) and result.failed
+        visibility = replies.errors if failed else replies.read_only
+        return rendered.reply(visibility=visibility, context=asked)
 
     def _confirm_reply(self, subject: Subject, prompt: str, token: str) -> Reply:
         minutes = self._confirmations.expiry.total_seconds() / 60
@@ -185,21 +187,18 @@ class ChatOps:
 
     def _help_reply(self, command: Help) -> Reply:
         name = self._settings.slack.command
-        title = f"{name} {command.topic}" if command.topic else f"{name} commands"
-        return Reply(
-            headline=title,
-            parts=(Preformatted(help_text(command.topic), filename="help.txt"),),
-            visibility=self._settings.replies.read_only,
-        )
+        title = f"{name} help {command.topic}" if command.topic else f"{name} commands"
+        reply = render_help(command).reply(visibility=self._settings.replies.read_only)
+        return dataclasses.replace(reply, headline=title)
 
     def _usage_reply(self, error: UsageError) -> Reply:
         parts: list[Paragraph | Preformatted] = []
         if error.usage:
             parts.append(Preformatted(f"Usage: {self._settings.slack.command} {error.usage}"))
         if error.hint:
-            parts.append(Paragraph(_sentence(error.hint)))
+            parts.append(Paragraph(error.hint))
         return Reply(
-            headline=_sentence(str(error)),
+            headline=str(error),
             parts=tuple(parts),
             tone=Tone.ERROR,
             visibility=self._settings.replies.errors,
@@ -208,7 +207,7 @@ class ChatOps:
 
     def _error_reply(self, error: BotError) -> Reply:
         return Reply(
-            headline=_sentence(str(error)),
+            headline=str(error),
             tone=Tone.ERROR,
             visibility=self._settings.replies.errors,
         )
@@ -236,11 +235,6 @@ class ChatOps:
             tone=Tone.ERROR,
             visibility=self._settings.replies.errors,
         )
-
-
-def _sentence(text: str) -> str:
-    """Errors read like kubectl's ("unknown command"); a chat headline starts with a capital."""
-    return text[:1].upper() + text[1:]
 
 
 class _Trail:

@@ -1,0 +1,349 @@
+"""ChatOps end to end over a plain in-memory gateway: parse, authorize, confirm, run, audit."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.core.command import Command, Delete, Get, Scale
+from bot.core.policy import Policy
+from bot.core.render_text import render_reply
+from bot.core.reply import Reply, Tone, Visibility
+from bot.core.results import Change, Document, Result, Table
+from bot.core.subject import Subject
+from bot.errors import BotError, NotFound
+from bot.service.audit import AuditRecord, Outcome, Verdict
+from bot.service.service import ChatOps, Request
+from bot.settings import (
+    ConfirmationSettings,
+    KubernetesSettings,
+    RepliesSettings,
+    Settings,
+    SlackSettings,
+)
+
+ALICE = Subject("U0ALICE", "alice")
+BOB = Subject("U0BOB", "bob")
+PODS = Table(
+    columns=("NAME", "READY", "STATUS", "RESTARTS", "AGE"),
+    rows=(("web-1", "1/1", "Running", "0", "5m"),),
+)
+
+
+@dataclass
+class FakeGateway:
+    """Answers with ``result`` (or raises ``error``) and remembers every call."""
+
+    result: Result = PODS
+    error: Exception | None = None
+    calls: list[tuple[Command, str, str]] = field(default_factory=list)
+
+    def execute(self, command: Command, *, actor: str, text: str) -> Result:
+        self.calls.append((command, actor, text))
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+@dataclass
+class Audit:
+    records: list[AuditRecord] = field(default_factory=list)
+
+    def record(self, entry: AuditRecord) -> None:
+        self.records.append(entry)
+
+    @property
+    def trail(self) -> list[tuple[str, Verdict, Outcome]]:
+        return [(r.user_name, r.decision, r.outcome) for r in self.records]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Bot:
+    chatops: ChatOps
+    gateway: FakeGateway
+    audit: Audit
+    clock: Clock
+
+    def ask(self, text: str, subject: Subject = ALICE) -> Reply:
+        return self.chatops.handle(Request(subject=subject, channel="C1", text=text))
+
+
+def make_bot(settings: Settings | None = None, gateway: FakeGateway | None = None) -> Bot:
+    settings = settings or Settings(kubernetes=KubernetesSettings(default_namespace="prod"))
+    gateway = gateway or FakeGateway()
+    audit = Audit()
+    clock = Clock()
+    chatops = ChatOps(
+        gateway=gateway,
+        policy=Policy(admins=frozenset({ALICE.user_id})),
+        settings=settings,
+        audit=audit,
+        clock=clock,
+    )
+    return Bot(chatops, gateway, audit, clock)
+
+
+@pytest.fixture
+def bot() -> Bot:
+    return make_bot()
+
+
+def text_of(reply: Reply) -> str:
+    return render_reply(reply)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("get pods", Get(resource="pods", namespace="prod")),
+        ("/k8s get pods -n dev", Get(resource="pods", namespace="dev")),
+        ("get pods -A", Get(resource="pods", all_namespaces=True)),
+    ],
+)
+def test_namespace_is_resolved_before_the_gateway(bot: Bot, typed: str, expected: Get) -> None:
+    reply = bot.ask(typed)
+    command, actor, text = bot.gateway.calls[0]
+    assert command == expected
+    assert (actor, text) == ("slack:@alice", typed)
+    assert reply.visibility is Visibility.EPHEMERAL
+    assert "web-1" in text_of(reply)
+    assert bot.audit.trail == [("alice", Verdict.ALLOWED, Outcome.OK)]
+
+
+def test_read_only_commands_are_open_to_everyone(bot: Bot) -> None:
+    reply = bot.ask("get pods", subject=BOB)
+    assert reply.tone is not Tone.ERROR
+    assert len(bot.gateway.calls) == 1
+
+
+@pytest.mark.parametrize(("typed", "needle"), [("help", "scale"), ("help logs", "--tail")])
+def test_help_never_reaches_the_cluster(bot: Bot, typed: str, needle: str) -> None:
+    reply = bot.ask(typed)
+    assert needle in text_of(reply)
+    assert bot.gateway.calls == []
+    assert bot.audit.trail == [("alice", Verdict.ALLOWED, Outcome.OK)]
+
+
+def test_usage_error_shows_usage_and_did_you_mean(bot: Bot) -> None:
+    reply = bot.ask("scale deployment/web")
+    rendered = text_of(reply)
+    assert reply.tone is Tone.ERROR
+    assert reply.visibility is Visibility.EPHEMERAL
+    assert "Usage: /k8s scale deployment/NAME --replicas=N" in rendered
+    assert "scale deployment/web --replicas=2" in rendered
+    assert bot.gateway.calls == []
+    assert bot.audit.trail == [("alice", Verdict.INVALID, Outcome.NOT_RUN)]
+
+
+def test_unknown_verb_suggests_the_closest(bot: Bot) -> None:
+    reply = bot.ask("gte pods")
+    assert 'unknown command "gte"' in reply.headline
+    assert 'did you mean "get pods"?' in text_of(reply)
+
+
+# --- changing ------------------------------------------------------------------------------
+
+
+def test_changes_are_denied_to_non_admins(bot: Bot) -> None:
+    reply = bot.ask("scale deployment/web --replicas=4", subject=BOB)
+    assert reply.tone is Tone.ERROR
+    assert "admins" in reply.headline
+    assert bot.gateway.calls == []
+    assert bot.audit.trail == [("bob", Verdict.DENIED, Outcome.NOT_RUN)]
+    assert "policy.admins" in bot.audit.records[0].detail
+
+
+def test_a_change_is_announced_with_who_did_what(bot: Bot) -> None:
+    bot.gateway.result = Change(summary="deployment.apps/web scaled")
+    reply = bot.ask("scale deployment/web --replicas=4")
+    assert bot.gateway.calls[0][0] == Scale(name="web", replicas=4, namespace="prod")
+    assert reply.headline == "@alice scaled deployment/web in prod to 4 replicas"
+    assert "deployment.apps/web scaled" in text_of(reply)
+    assert reply.visibility is Visibility.IN_CHANNEL
+    assert bot.audit.trail == [("alice", Verdict.ALLOWED, Outcome.OK)]
+    assert bot.audit.records[0].detail == "deployment.apps/web scaled"
+
+
+# --- confirming ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed", ["delete pod web-1", "delete service -l app=web", "scale deploy/web --replicas=0"]
+)
+def test_damaging_commands_wait_for_confirmation(bot: Bot, typed: str) -> None:
+    reply = bot.ask(typed)
+    assert reply.confirm is not None
+    assert reply.visibility is Visibility.EPHEMERAL
+    assert "namespace prod" in reply.confirm.prompt
+    assert bot.gateway.calls == []
+    assert bot.audit.trail == [("alice", Verdict.PENDING, Outcome.NOT_RUN)]
+
+
+def test_confirmed_by_the_author_runs_once(bot: Bot) -> None:
+    bot.gateway.result = Change(summary='pod "web-1" deleted')
+    asked = bot.ask("delete pod web-1")
+    assert asked.confirm is not None
+    done = bot.chatops.answer(ALICE, asked.confirm.token, approved=True)
+    assert bot.gateway.calls == [
+        (
+            Delete(resource="pods", name="web-1", namespace="prod"),
+            "slack:@alice",
+            "delete pod web-1",
+        )
+    ]
+    assert done.headline == "@alice deleted pod/web-1 in prod"
+    assert done.visibility is Visibility.IN_CHANNEL
+    again = bot.chatops.answer(ALICE, asked.confirm.token, approved=True)
+    assert again.tone is Tone.ERROR
+    assert "no longer pending" in again.headline
+    assert len(bot.gateway.calls) == 1
+    assert bot.audit.trail == [
+        ("alice", Verdict.PENDING, Outcome.NOT_RUN),
+        ("alice", Verdict.CONFIRMED, Outcome.OK),
+        ("alice", Verdict.REFUSED, Outcome.NOT_RUN),
+    ]
+    assert bot.audit.records[1].channel == "C1"
+
+
+def test_another_users_click_is_refused(bot: Bot) -> None:
+    asked = bot.ask("delete pod web-1")
+    assert asked.confirm is not None
+    refused = bot.chatops.answer(BOB, asked.confirm.token, approved=True)
+    assert refused.tone is Tone.ERROR
+    assert "Only @alice" in refused.headline
+    assert bot.gateway.calls == []
+    bot.chatops.answer(ALICE, asked.confirm.token, approved=True)
+    assert len(bot.gateway.calls) == 1
+    assert [d for _, d, _ in bot.audit.trail] == [
+        Verdict.PENDING,
+        Verdict.REFUSED,
+        Verdict.CONFIRMED,
+    ]
+
+
+def test_cancel(bot: Bot) -> None:
+    asked = bot.ask("delete pod web-1")
+    assert asked.confirm is not None
+    reply = bot.chatops.answer(ALICE, asked.confirm.token, approved=False)
+    assert reply.headline == "Cancelled"
+    assert bot.gateway.calls == []
+    assert bot.audit.trail[-1] == ("alice", Verdict.CANCELLED, Outcome.NOT_RUN)
+
+
+def test_expired_confirmation(bot: Bot) -> None:
+    asked = bot.ask("delete pod web-1")
+    assert asked.confirm is not None
+    bot.clock.now += timedelta(minutes=5)
+    reply = bot.chatops.answer(ALICE, asked.confirm.token, approved=True)
+    assert reply.tone is Tone.ERROR
+    assert "expired after 5 minutes" in reply.headline
+    assert bot.gateway.calls == []
+
+
+def test_expiry_comes_from_settings() -> None:
+    bot = make_bot(Settings(confirmations=ConfirmationSettings(expiry_minutes=1)))
+    asked = bot.ask("delete pod web-1")
+    assert asked.confirm is not None
+    assert "within 1 minutes" in " ".join(asked.context)
+    bot.clock.now += timedelta(seconds=61)
+    assert "expired" in bot.chatops.answer(ALICE, asked.confirm.token, approved=True).headline
+
+
+def test_unknown_token(bot: Bot) -> None:
+    reply = bot.chatops.answer(ALICE, "forged", approved=True)
+    assert reply.tone is Tone.ERROR
+    assert "run the command again" in reply.headline
+    assert bot.audit.trail == [("alice", Verdict.REFUSED, Outcome.NOT_RUN)]
+    assert bot.audit.records[0].text == "(confirm)"
+
+
+# --- failing -------------------------------------------------------------------------------
+
+
+def test_cluster_errors_become_error_replies(bot: Bot) -> None:
+    bot.gateway.error = NotFound('pods "nope" not found', status=404, reason="NotFound")
+    reply = bot.ask("get pods nope")
+    assert reply.tone is Tone.ERROR
+    assert reply.visibility is Visibility.EPHEMERAL
+    assert 'pods "nope" not found' in reply.headline
+    assert bot.audit.trail == [("alice", Verdict.ALLOWED, Outcome.FAILED)]
+    assert bot.audit.records[0].detail == 'pods "nope" not found'
+
+
+def test_failed_rollout_is_audited_as_failed(bot: Bot) -> None:
+    bot.gateway.result = Document(
+        text='error: deployment "web" exceeded its progress deadline', failed=True
+    )
+    bot.ask("rollout status deployment/web")
+    assert bot.audit.trail == [("alice", Verdict.ALLOWED, Outcome.FAILED)]
+
+
+def test_unexpected_errors_get_an_incident_id(bot: Bot, caplog: pytest.LogCaptureFixture) -> None:
+    bot.gateway.error = RuntimeError("socket closed, token xoxb-1-2-leak")
+    with caplog.at_level(logging.ERROR, logger="bot.service.service"):
+        reply = bot.ask("get pods")
+    record = bot.audit.records[0]
+    assert record.outcome is Outcome.ERROR
+    assert record.incident is not None
+    assert record.incident in reply.headline
+    assert "xoxb" not in text_of(reply)
+    assert "RuntimeError" not in text_of(reply)
+    logged = caplog.records[0]
+    assert record.incident in logged.getMessage()
+    assert logged.exc_info is not None
+
+
+def test_error_in_the_confirmed_command_is_audited_once(bot: Bot) -> None:
+    asked = bot.ask("delete pod web-1")
+    assert asked.confirm is not None
+    bot.gateway.error = BotError("the cluster is unreachable; try again later")
+    reply = bot.chatops.answer(ALICE, asked.confirm.token, approved=True)
+    assert reply.headline == "the cluster is unreachable; try again later"
+    assert bot.audit.trail[-1] == ("alice", Verdict.CONFIRMED, Outcome.FAILED)
+
+
+# --- visibility ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "result", "error", "expected"),
+    [
+        ("get pods", PODS, None, Visibility.IN_CHANNEL),
+        (
+            "scale deploy/web --replicas=2",
+            Change(summary="deployment.apps/web scaled"),
+            None,
+            Visibility.EPHEMERAL,
+        ),
+        ("get pods", PODS, NotFound("gone"), Visibility.IN_CHANNEL),
+        ("get", PODS, None, Visibility.IN_CHANNEL),
+        ("help", PODS, None, Visibility.IN_CHANNEL),
+    ],
+)
+def test_visibility_is_configurable(
+    typed: str, result: Result, error: Exception | None, expected: Visibility
+) -> None:
+    replies = RepliesSettings(
+        read_only=Visibility.IN_CHANNEL, changes=Visibility.EPHEMERAL, errors=Visibility.IN_CHANNEL
+    )
+    bot = make_bot(Settings(replies=replies), FakeGateway(result=result, error=error))
+    assert bot.ask(typed).visibility is expected
+
+
+def test_help_uses_the_configured_command_name() -> None:
+    bot = make_bot(Settings(slack=SlackSettings(command="/kube")))
+    assert bot.ask("help").headline.startswith("/kube")

@@ -1,0 +1,123 @@
+"""The local console: lines in, rendered replies out, confirmations as a yes/no line."""
+
+from __future__ import annotations
+
+import builtins
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+
+from bot.core.command import Command
+from bot.core.policy import Policy
+from bot.core.results import Change, Result, Table
+from bot.core.subject import Subject
+from bot.service.audit import AuditRecord
+from bot.service.service import ChatOps
+from bot.settings import Settings, SlackSettings
+from bot.transport.console import PROMPT, Console, stream_reader, terminal_reader
+
+ME = Subject("U0ME", "me")
+PODS = Table(columns=("NAME", "READY"), rows=(("web-1", "1/1"),))
+
+
+@dataclass
+class Gateway:
+    calls: list[Command] = field(default_factory=list)
+
+    def execute(self, command: Command, *, actor: str, text: str) -> Result:
+        self.calls.append(command)
+        if type(command).__name__ in ("Get",):
+            return PODS
+        return Change(summary='pod "web-1" deleted')
+
+
+class NoAudit:
+    def record(self, entry: AuditRecord) -> None:
+        pass
+
+
+def console(gateway: Gateway, *, admin: bool = True, command: str = "/k8s") -> Console:
+    chatops = ChatOps(
+        gateway=gateway,
+        policy=Policy(admins=frozenset({ME.user_id} if admin else ())),
+        settings=Settings(slack=SlackSettings(command=command)),
+        audit=NoAudit(),
+    )
+    return Console(chatops=chatops, subject=ME, command_name=command)
+
+
+def run(lines: str, **kwargs: object) -> tuple[int, str, Gateway]:
+    gateway = Gateway()
+    out = io.StringIO()
+    code = console(gateway, **kwargs).run(stream_reader(io.StringIO(lines)), out)  # type: ignore[arg-type]
+    return code, out.getvalue(), gateway
+
+
+def test_piped_lines_are_answered_without_prompts() -> None:
+    code, out, gateway = run("get pods\n\n/k8s get pods -A\n")
+    assert code == 0
+    assert len(gateway.calls) == 2
+    assert out.count("web-1") == 2
+    assert PROMPT not in out
+
+
+@pytest.mark.parametrize(
+    ("answer", "runs"),
+    [("yes\n", True), ("Y\n", True), ("no\n", False), ("\n", False), ("", False)],
+)
+def test_confirmation_is_the_next_line(answer: str, runs: bool) -> None:
+    code, out, gateway = run("delete pod web-1\n" + answer)
+    assert code == 0
+    assert "Delete pod web-1" in out
+    assert bool(gateway.calls) is runs
+    assert ("deleted pod/web-1" in out) is runs
+    assert ("Cancelled" in out) is not runs
+
+
+def test_errors_make_the_exit_status_one() -> None:
+    code, out, gateway = run("gte pods\nget pods\n")
+    assert code == 1
+    assert 'unknown command "gte"' in out.lower()
+    assert len(gateway.calls) == 1
+
+
+def test_denied_change_for_non_admin() -> None:
+    code, out, gateway = run("scale deployment/web --replicas=2\n", admin=False)
+    assert code == 1
+    assert "admins" in out
+    assert gateway.calls == []
+
+
+def test_exit_stops_reading() -> None:
+    code, _, gateway = run("exit\nget pods\n")
+    assert code == 0
+    assert gateway.calls == []
+
+
+def test_the_configured_command_name_is_accepted() -> None:
+    code, out, gateway = run("/kube get pods\n", command="/kube")
+    assert code == 0
+    assert len(gateway.calls) == 1
+    assert "web-1" in out
+
+
+def test_terminal_reader_handles_ctrl_c_and_ctrl_d(monkeypatch: pytest.MonkeyPatch) -> None:
+    events: Iterator[str | type[BaseException]] = iter([KeyboardInterrupt, "get pods", EOFError])
+    prompts: list[str] = []
+
+    def fake_input(prompt: str = "") -> str:
+        prompts.append(prompt)
+        event = next(events)
+        if isinstance(event, str):
+            return event
+        raise event
+
+    monkeypatch.setattr(builtins, "input", fake_input)
+    out = io.StringIO()
+    read = terminal_reader(out)
+    assert read(PROMPT) == "get pods"
+    assert read(PROMPT) is None
+    assert prompts == [PROMPT, PROMPT, PROMPT]
+    assert out.getvalue() == "\n\n"
