@@ -108,9 +108,11 @@ class SlackSettings(_Section):
 class KubernetesSettings(_Section):
     """Which cluster, and how long and how much to ask of it."""
 
-    context: str | None = Field(default=None, description="kubeconfig context (default: current)")
+    context: str | None = Field(
+        default=None, description="kubeconfig context; none means its current context"
+    )
     kubeconfig: Path | None = Field(
-        default=None, description="kubeconfig file (default: KUBECONFIG, then ~/.kube/config)"
+        default=None, description="kubeconfig file; none means KUBECONFIG, then ~/.kube/config"
     )
     default_namespace: str = Field(
         default="default", description="namespace for commands without -n/--namespace"
