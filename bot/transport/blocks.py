@@ -45,6 +45,12 @@ PREVIEW_LINES: Final = 30
 """Lines of an attached output shown in the message."""
 CONTEXT_ELEMENTS: Final = 10
 """Elements in one context block."""
+CONTEXT_BUDGET: Final = 2000
+"""Characters of small print."""
+HEADLINE_LIMIT: Final = 1000
+"""Characters of the headline; it is meant to be one short line."""
+PROMPT_LIMIT: Final = 2000
+"""Characters of a confirmation prompt."""
 
 _FENCE: Final = "```"
 _EMOJI: Final = {
@@ -79,7 +85,8 @@ def escape(text: str) -> str:
 
 def to_slack(reply: Reply) -> SlackMessage:
     """Render one reply; the caller posts ``blocks`` and uploads ``attachment`` if present."""
-    head = [_section(_EMOJI.get(reply.tone, "") + f"*{escape(reply.headline)}*")]
+    headline = _clip(escape(" ".join(reply.headline.split())), HEADLINE_LIMIT)
+    head = [_section(_EMOJI.get(reply.tone, "") + f"*{headline}*")]
     tail = _confirmation(reply.confirm) + _context(reply.context)
     body = _Body(
         budget=TEXT_BUDGET - _text_size([*head, *tail]),
@@ -92,7 +99,7 @@ def to_slack(reply: Reply) -> SlackMessage:
         else:
             body.paragraph(part)
     return SlackMessage(
-        text=escape(reply.headline)[:SECTION_LIMIT],
+        text=headline,
         blocks=[*head, *body.blocks, *tail],
         attachment=body.attachment,
     )
@@ -185,7 +192,15 @@ def _code_block(text: str) -> SectionBlock:
 
 
 def _clip(line: str, width: int) -> str:
-    return line if len(line) <= width else line[: width - 1] + "…"
+    """At most ``width`` characters, ending in "…" when cut, never inside an ``&amp;``-style
+    escape (a cut escape would show as text)."""
+    if len(line) <= width:
+        return line
+    cut = line[: width - 1]
+    amp = cut.rfind("&", max(0, len(cut) - 5))
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    return cut + "…"
 
 
 def _chunks(lines: list[str], limit: int) -> list[str]:
@@ -235,20 +250,28 @@ def _confirmation(confirm: ConfirmRequest | None) -> list[Block]:
         ),
     ]
     return [
-        _section(escape(confirm.prompt)),
+        _section(_clip(escape(confirm.prompt), PROMPT_LIMIT)),
         ActionsBlock(block_id=CONFIRM_BLOCK_ID, elements=buttons),
     ]
 
 
 def _context(lines: tuple[str, ...]) -> list[Block]:
-    """Small print, one element per line; past ten lines the rest share the last element."""
+    """Small print, one element per line (past ten lines the rest share the last element),
+    at most ``CONTEXT_BUDGET`` characters in all so that it never crowds out the output."""
     if not lines:
         return []
     head = list(lines[: CONTEXT_ELEMENTS - 1])
     rest = lines[CONTEXT_ELEMENTS - 1 :]
     if rest:
         head.append(" · ".join(rest))
-    elements = [MarkdownTextObject(text=escape(line)[:SECTION_LIMIT]) for line in head]
+    elements = []
+    left = CONTEXT_BUDGET
+    for line in head:
+        text = _clip(escape(" ".join(line.split())) or "-", max(left, 2))
+        left -= len(text)
+        elements.append(MarkdownTextObject(text=text))
+        if left <= 0:
+            break
     return [ContextBlock(elements=elements)]
 
 
