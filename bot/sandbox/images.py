@@ -1,0 +1,79 @@
+"""Container image names as containerd reports them, and the kubelet's simulation rules.
+
+The kubelet status shows the *resolved* reference (``docker.io/library/nginx:1.27``) and a digest
+``imageID``; kubectl describe prints both. The digests and sizes here are derived from the name so
+they are stable across runs without pretending to be real.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class KubeletRules:
+    """How the simulated kubelet behaves; times are simulated seconds (divided by clock speed)."""
+
+    sandbox_seconds: float = 0.5
+    """Pod sandbox and network set-up before the first container is pulled."""
+    pull_seconds: float = 1.0
+    """An image pull that is not cached on the node yet."""
+    start_seconds: float = 0.3
+    """Create plus start of one container."""
+    init_run_seconds: float = 1.0
+    """How long an init container runs before it exits 0 (Completed)."""
+    crash_after_seconds: float = 2.0
+    """How long a crashing container runs before it exits 1 (Error)."""
+    stop_seconds: float = 1.0
+    """Upper bound of a deleted pod's shutdown (the grace period bounds it too)."""
+    backoff_initial_seconds: float = 10.0
+    """First crash-loop / image-pull back-off; doubles per failure."""
+    backoff_max_seconds: float = 300.0
+    """Back-off cap (the kubelet's MaxContainerBackOff)."""
+    pull_failure_marker: str = "doesnotexist"
+    """Images containing this fail to pull (ErrImagePull, then ImagePullBackOff)."""
+    crash_marker: str = "crash"
+    """Images containing this exit 1 after ``crash_after_seconds`` (CrashLoopBackOff)."""
+
+    def backoff(self, failures: int) -> float:
+        """The delay after the ``failures``-th failure (1-based): 10s, 20s, 40s ... 300s."""
+        return min(
+            self.backoff_initial_seconds * 2.0 ** max(failures - 1, 0), self.backoff_max_seconds
+        )
+
+
+def resolved(image: str) -> str:
+    """``nginx`` -> ``docker.io/library/nginx:latest`` (containerd's normalised reference)."""
+    name, digest = [*image.split("@", 1), ""][:2]
+    first = name.split("/", 1)[0]
+    if "/" not in name:
+        name = f"docker.io/library/{name}"
+    elif "." not in first and ":" not in first and first != "localhost":
+        name = f"docker.io/{name}"
+    if digest:
+        return f"{name}@{digest}"
+    if ":" not in name.rsplit("/", 1)[-1]:
+        name = f"{name}:latest"
+    return name
+
+
+def repository(image: str) -> str:
+    """The resolved reference without tag or digest."""
+    ref = resolved(image).split("@", 1)[0]
+    head, _, last = ref.rpartition("/")
+    return f"{head}/{last.split(':', 1)[0]}"
+
+
+def image_id(image: str) -> str:
+    """``docker.io/library/nginx@sha256:...`` (stable per name)."""
+    if "@sha256:" in image:
+        return resolved(image)
+    digest = hashlib.sha256(resolved(image).encode()).hexdigest()
+    return f"{repository(image)}@sha256:{digest}"
+
+
+def image_size(image: str) -> int:
+    """A plausible, stable compressed size in bytes (5-150 MB)."""
+    seed = int(hashlib.sha256(image.encode()).hexdigest()[:8], 16)
+    return 5_000_000 + seed % 145_000_000
