@@ -1,0 +1,55 @@
+"""Build the official client's ``ApiClient`` for a kubeconfig context or the pod's account.
+
+Each gateway gets its own ``ApiClient`` (never the library's global configuration), with
+urllib3's automatic retries turned off: a retried PATCH could apply twice, so the gateway decides
+itself what may be repeated (a GET, once).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kubernetes import config
+from kubernetes.client import ApiClient, Configuration
+from kubernetes.client.rest import RESTClientObject
+from kubernetes.config.config_exception import ConfigException
+
+from bot.errors import ConfigError
+
+
+def without_retries(client: ApiClient) -> ApiClient:
+    """Make ``client`` fail fast instead of letting urllib3 retry every method three times."""
+    configuration: Configuration = client.configuration
+    if configuration.retries is None:
+        configuration.retries = False
+        client.rest_client = RESTClientObject(configuration)
+    return client
+
+
+def from_kubeconfig(path: str | Path | None = None, *, context: str | None = None) -> ApiClient:
+    """An ``ApiClient`` for a kubeconfig file (None: ``KUBECONFIG``, then ``~/.kube/config``)."""
+    configuration = Configuration()
+    try:
+        config.load_kube_config(
+            config_file=str(path) if path is not None else None,
+            context=context,
+            client_configuration=configuration,
+            persist_config=False,
+        )
+    except (ConfigException, OSError, ValueError) as e:
+        where = f"kubeconfig {str(path)!r}" if path is not None else "the kubeconfig"
+        ctx = f" (context {context!r})" if context else ""
+        raise ConfigError(f"{where}{ctx} cannot be used: {e}") from e
+    configuration.retries = False
+    return ApiClient(configuration)
+
+
+def in_cluster() -> ApiClient:
+    """An ``ApiClient`` for the pod's service account (``KUBERNETES_SERVICE_HOST`` and token)."""
+    configuration = Configuration()
+    try:
+        config.load_incluster_config(client_configuration=configuration)
+    except ConfigException as e:
+        raise ConfigError(f"in-cluster configuration cannot be used: {e}") from e
+    configuration.retries = False
+    return ApiClient(configuration)

@@ -1,0 +1,112 @@
+"""Turn the Kubernetes client's exceptions into the bot's errors, each one plain sentence.
+
+The API server explains itself in a ``Status`` body; we keep its words where they help (409,
+422) and rephrase where chat users need more context: a 403 names the permission the bot's own
+identity lacks, a 404 names what was missing and where, and network failures say how long the
+bot waited instead of dumping urllib3's retry chain.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import urllib3
+from kubernetes.client.exceptions import ApiException
+
+from bot.errors import (
+    BotError,
+    ClusterError,
+    ClusterTimeout,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+)
+
+_FORBIDDEN = re.compile(
+    r'cannot (?P<verb>\S+) resource "(?P<resource>[^"]+)" in API group "(?P<group>[^"]*)"'
+    r'(?: in the namespace "(?P<namespace>[^"]+)"| at the cluster scope)?'
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a request is about, for messages: ``deployment "web" ... in namespace "prod"``."""
+
+    kind: str
+    """How users call the type in messages: ``deployment``, ``pods``."""
+    name: str | None = None
+    namespace: str | None = None
+
+
+def _status(exc: ApiException) -> dict[str, Any]:
+    try:
+        body: Any = json.loads(exc.body) if exc.body else {}
+    except (TypeError, ValueError):
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _forbidden_message(message: str) -> str:
+    match = _FORBIDDEN.search(message)
+    if not match:
+        return f"the bot's Kubernetes identity is not allowed to do this (forbidden): {message}"
+    resource, _, sub = match["resource"].partition("/")
+    what = f"{resource}.{match['group']}" if match["group"] else resource
+    if sub:
+        what += f"/{sub}"
+    where = f'in namespace "{match["namespace"]}"' if match["namespace"] else "at the cluster scope"
+    return f"the bot's Kubernetes identity may not {match['verb']} {what} {where} (forbidden)"
+
+
+def _not_found_message(target: Target | None, status: dict[str, Any]) -> str:
+    if target is None or target.name is None:
+        return str(status.get("message") or "the server could not find the requested resource")
+    text = f'{target.kind} "{target.name}" not found'
+    return f'{text} in namespace "{target.namespace}"' if target.namespace else text
+
+
+def translate(
+    exc: Exception, *, target: Target | None = None, method: str = "GET", timeout: float = 0
+) -> BotError:
+    """The bot error for a failed request (``raise translate(e, ...) from e``)."""
+    if isinstance(exc, ApiException):
+        return _from_api(exc, target=target)
+    if isinstance(exc, urllib3.exceptions.HTTPError):
+        return ClusterTimeout(f"the cluster did not answer in {timeout:g} s ({method} failed)")
+    return ClusterError(f"the request to the cluster failed: {exc}")
+
+
+def _from_api(exc: ApiException, *, target: Target | None) -> BotError:
+    status = _status(exc)
+    code = int(exc.status or 0)
+    reason = str(status.get("reason") or exc.reason or "")
+    message = str(status.get("message") or exc.reason or "").strip()
+    if code == 403:
+        return Forbidden(_forbidden_message(message), status=code, reason=reason)
+    if code == 401:
+        return Forbidden(
+            "the cluster rejected the bot's credentials (401 Unauthorized)",
+            status=code,
+            reason=reason,
+        )
+    if code == 404:
+        return NotFound(_not_found_message(target, status), status=code, reason=reason)
+    if code == 409:
+        return Conflict(message, status=code, reason=reason)
+    if code in (400, 422):
+        return Invalid(message, status=code, reason=reason)
+    if code == 429:
+        return ClusterError(
+            "the cluster is too busy to answer (429 Too Many Requests); try again shortly",
+            status=code,
+            reason=reason,
+        )
+    if code == 0:
+        return ClusterError(f"could not talk to the cluster: {exc.reason}", reason=reason)
+    return ClusterError(
+        f"the cluster failed the request ({code} {reason}): {message}", status=code, reason=reason
+    )

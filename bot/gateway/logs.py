@@ -1,0 +1,152 @@
+"""``logs``: one pod, the pod kubectl would pick for ``deployment/NAME``, or every ``-l`` match.
+
+Reading is bounded twice: the server is asked for ``limitBytes`` and at most ``tailLines`` lines,
+and the bot stops reading its own budget's worth of bytes and drops the connection, so a chatty
+container cannot flood the bot or the channel. kubectl reads everything by default; the bot
+defaults to the last ``default_tail`` lines (``-l``: 10, as kubectl) and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import urllib3
+
+from bot.core import kube, logpick
+from bot.core.command import Logs
+from bot.core.kube import Obj
+from bot.core.results import Document
+from bot.errors import NotFound
+from bot.gateway.api import Api
+from bot.gateway.discovery import DEPLOYMENTS, PODS
+from bot.gateway.errors import Target, translate
+
+
+@dataclass(frozen=True, slots=True)
+class LogLimits:
+    """How much ``logs`` may read."""
+
+    limit_bytes: int = 512_000
+    """Bytes read per container log (also sent as ``limitBytes``)."""
+    default_tail: int = 100
+    """Lines when ``--tail`` is not given (kubectl: all)."""
+    selector_tail: int = 10
+    """Lines per pod with ``-l`` and no ``--tail`` (kubectl's own default)."""
+    max_tail: int = 200
+    """Upper bound on ``--tail``."""
+    max_pods: int = 10
+    """Pods read for one ``-l`` request."""
+
+
+class LogReader:
+    """Runs ``logs`` against one cluster."""
+
+    def __init__(self, api: Api, *, limits: LogLimits, page_size: int) -> None:
+        self._api = api
+        self._limits = limits
+        self._page_size = page_size
+
+    def logs(self, cmd: Logs) -> Document:
+        """Read the logs kubectl would print for ``cmd``."""
+        namespace = cmd.namespace or "default"
+        notes: list[str] = []
+        if cmd.selector is not None:
+            pods = self._pods(namespace, cmd.selector)
+            if not pods:
+                return Document(f"No resources found in {namespace} namespace.", syntax="log")
+            most = self._limits.max_pods
+            if len(pods) > most:
+                notes.append(f"read the first {most} of {len(pods)} pods; narrow -l to see others")
+                pods = pods[:most]
+        elif cmd.kind == "deployment":
+            pods = [self._deployment_pod(namespace, cmd.name or "", notes)]
+        else:
+            name = cmd.name or ""
+            pods = [
+                self._api.get(PODS.path(namespace, name), target=Target("pod", name, namespace))
+            ]
+        tail = self._tail(cmd, notes)
+        prefix = len(pods) > 1
+        if prefix:
+            notes.append("lines are prefixed with [pod/NAME/CONTAINER] (kubectl --prefix)")
+        chunks: list[str] = []
+        for pod in pods:
+            choice = logpick.pick_container(pod, cmd.container)
+            if choice.note and choice.note not in notes:
+                notes.append(choice.note)
+            text, cut = self._read(pod, choice.name, cmd, tail)
+            if cut:
+                notes.append(
+                    f"pod/{kube.name_of(pod)}: stopped after {self._limits.limit_bytes} bytes; "
+                    "use --tail or --since to narrow"
+                )
+            if prefix:
+                label = f"[pod/{kube.name_of(pod)}/{choice.name}] "
+                text = "".join(label + line for line in text.splitlines(keepends=True))
+            chunks.append(text)
+        return Document("".join(chunks), syntax="log", notes=tuple(notes))
+
+    def _tail(self, cmd: Logs, notes: list[str]) -> int:
+        limits = self._limits
+        if cmd.tail is None:
+            tail = limits.selector_tail if cmd.selector is not None else limits.default_tail
+            if cmd.selector is None:
+                notes.append(f"last {tail} lines; use --tail=N for more (up to {limits.max_tail})")
+            return tail
+        if cmd.tail < 0 or cmd.tail > limits.max_tail:
+            notes.append(f"--tail is capped at {limits.max_tail} lines")
+            return limits.max_tail
+        return cmd.tail
+
+    def _pods(self, namespace: str, selector: str) -> list[Obj]:
+        page, _ = self._api.list(
+            PODS.path(namespace), query=[("labelSelector", selector)], page_size=self._page_size
+        )
+        return sorted(page.items, key=kube.name_of)
+
+    def _deployment_pod(self, namespace: str, name: str, notes: list[str]) -> Obj:
+        deployment = self._api.get(
+            DEPLOYMENTS.path(namespace, name), target=Target("deployment", name, namespace)
+        )
+        selector = kube.selector_string(kube.mapping(deployment, "spec", "selector"))
+        pods = logpick.by_logging(self._pods(namespace, selector))
+        if not pods:
+            raise NotFound(f'deployment "{name}" in namespace "{namespace}" has no pods')
+        if len(pods) > 1:
+            notes.append(f"Found {len(pods)} pods, using pod/{kube.name_of(pods[0])}")
+        return pods[0]
+
+    def _read(self, pod: Obj, container: str, cmd: Logs, tail: int) -> tuple[str, bool]:
+        """The container's log text and whether the byte budget cut it short."""
+        name, namespace = kube.name_of(pod), kube.text(pod, "metadata", "namespace")
+        budget = self._limits.limit_bytes
+        query = [("container", container), ("limitBytes", str(budget)), ("tailLines", str(tail))]
+        if cmd.previous:
+            query.append(("previous", "true"))
+        if cmd.since_seconds is not None:
+            query.append(("sinceSeconds", str(cmd.since_seconds)))
+        if cmd.timestamps:
+            query.append(("timestamps", "true"))
+        response = self._api.request(
+            "GET",
+            PODS.path(namespace, name, "log"),
+            query=query,
+            accept="*/*",
+            target=Target("pod", name, namespace),
+        )
+        data = bytearray()
+        complete = True
+        try:
+            for chunk in response.stream(8192):
+                data.extend(chunk)
+                if len(data) > budget:
+                    complete = False
+                    break
+        except urllib3.exceptions.HTTPError as e:
+            raise translate(e, method="GET", timeout=self._api.timeout) from e
+        finally:
+            if not complete:
+                response.close()  # unread bytes must not go back to the pool
+            response.release_conn()
+        cut = not complete or len(data) >= budget
+        return bytes(data[:budget]).decode("utf-8", errors="replace"), cut

@@ -1,0 +1,50 @@
+"""``scale deployment/NAME --replicas=N [--current-replicas=C]`` through the ``/scale`` subresource.
+
+Without a precondition kubectl sends one merge patch, which cannot conflict. With
+``--current-replicas`` it reads the Scale, checks it and writes it back with the read
+``resourceVersion``; a 409 then means someone changed the Deployment in between. kubectl retries
+that for minutes; the bot reports it instead, since the precondition the user stated may no
+longer hold.
+"""
+
+from __future__ import annotations
+
+from bot.core import kube
+from bot.core.command import Scale
+from bot.core.results import Change
+from bot.errors import Conflict
+from bot.gateway.api import MERGE_PATCH, Api
+from bot.gateway.discovery import DEPLOYMENTS
+from bot.gateway.errors import Target
+
+
+def scale(api: Api, cmd: Scale) -> Change:
+    """Scale a Deployment as kubectl does and return kubectl's ``scaled`` line."""
+    namespace = cmd.namespace or "default"
+    url = DEPLOYMENTS.path(namespace, cmd.name, "scale")
+    target = Target("deployment", cmd.name, namespace)
+    summary = f"deployment.apps/{cmd.name} scaled"
+    if cmd.current_replicas is None:
+        api.json(
+            "PATCH",
+            url,
+            body={"spec": {"replicas": cmd.replicas}},
+            content_type=MERGE_PATCH,
+            target=target,
+        )
+        return Change(summary)
+    current = api.get(url, target=target)
+    found = kube.number(current, "spec", "replicas")
+    if found != cmd.current_replicas:
+        raise Conflict(f"Expected replicas to be {cmd.current_replicas}, was {found}")
+    body = dict(current)
+    body["spec"] = {**kube.mapping(current, "spec"), "replicas": cmd.replicas}
+    try:
+        api.json("PUT", url, body=body, content_type="application/json", target=target)
+    except Conflict as e:
+        raise Conflict(
+            f'deployment "{cmd.name}" changed meanwhile; check its replicas and try again',
+            status=e.status,
+            reason=e.reason,
+        ) from e
+    return Change(summary)
