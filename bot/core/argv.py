@@ -94,13 +94,16 @@ def words(text: str) -> list[str]:
         ) from error
 
 
-def check_shell(tokens: Iterable[str]) -> None:
-    """Refuse shell syntax: there is no shell here, and silently passing it on would mislead."""
+def check_shell(tokens: Iterable[str], *, thing: str = "object") -> None:
+    """Refuse shell syntax: there is no shell here, and silently passing it on would mislead.
+
+    ``thing`` names what the variable probably stood for (``pod``), for the message.
+    """
     for token in tokens:
         if _VARIABLE.search(token):
             raise UsageError(
                 f"{token} is a shell variable or command, and the bot does not expand those: "
-                "type the name itself (find it with get pods)"
+                f"type the {thing}'s name instead (find it with get {thing}s)"
             )
         if token in _SHELL_OPERATORS or token.startswith(("|", ">", "2>")):
             raise UsageError(

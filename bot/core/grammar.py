@@ -87,7 +87,7 @@ def parse(text: str) -> Command:
     if builder is None:
         raise _unknown_verb(tokens[index], rest)
     try:
-        check_shell(rest)
+        check_shell(rest, thing=_probable_type(verb, rest))
         args = split_flags(verb, rest, VERB_FLAGS[verb])
         if args.enabled("help"):
             return Help(verb)
@@ -96,6 +96,17 @@ def parse(text: str) -> Command:
         if error.usage is None:
             error.usage = USAGE[verb]
         raise
+
+
+def _probable_type(verb: str, rest: Sequence[str]) -> str:
+    """The type a shell variable in the line most likely named, for the error message."""
+    if verb == "logs":
+        return "pod"
+    for word in rest:
+        canonical = RESOURCE_WORDS.get(word.partition("/")[0].lower())
+        if canonical is not None:
+            return SINGULAR[canonical]
+    return "pod" if verb in {"describe", "delete"} else "object"
 
 
 def _unknown_verb(word: str, rest: Sequence[str]) -> UsageError:
@@ -164,7 +175,6 @@ def _version(args: Args) -> Command:
 
 
 def _help(args: Args) -> Command:
-    _no_more(args, 1, "help takes at most one verb")
     if not args.positionals:
         return Help()
     topic = args.positionals[0].lower()
@@ -172,6 +182,8 @@ def _help(args: Args) -> Command:
         close = difflib.get_close_matches(topic, SUPPORTED_VERBS, n=1, cutoff=0.6)
         hint = f'did you mean "help {close[0]}"?' if close else None
         raise UsageError(f'no help for "{args.positionals[0]}": not a command', hint=hint)
+    if topic not in {"set", "rollout"}:  # "help rollout undo" names a sub-command
+        _no_more(args, 1, "help takes one verb")
     return Help(topic)
 
 

@@ -139,6 +139,7 @@ def test_tutorial_command_refused_with_reason(text: str, says: str) -> None:
         ("help", Help()),
         ("help logs", Help("logs")),
         ("help exec", Help("exec")),
+        ("help rollout undo", Help("rollout")),
         ("logs -h", Help("logs")),
         # get
         ("get deploy/web", Get("deploy", name="web")),
@@ -429,7 +430,7 @@ def test_typo_gets_did_you_mean(text: str, hint: str) -> None:
         ("delete svc web -l app=web", "either a name or -l SELECTOR"),
         ("delete --all pods", "--all is not available for delete"),
         ("help nothing", 'no help for "nothing"'),
-        ("help get logs", "at most one verb"),
+        ("help get logs", "help takes one verb"),
         ("-n prod", "no command given"),
         ("frobnicate", 'unknown command "frobnicate"'),
     ],
@@ -461,10 +462,19 @@ def test_errors_before_a_verb_is_known_have_no_usage_line(text: str) -> None:
     assert _refusal(text).usage is None
 
 
-def test_variable_error_tells_to_type_the_name() -> None:
-    message = str(_refusal('kubectl logs "$POD_NAME"'))
-    assert "$POD_NAME" in message
-    assert "type the name" in message
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('kubectl logs "$POD_NAME"', "$POD_NAME is a shell variable"),
+        ('kubectl logs "$POD_NAME"', "type the pod's name instead (find it with get pods)"),
+        ("kubectl describe pod $AFFECTED_POD", "type the pod's name"),
+        ("describe services/$SVC", "type the service's name"),
+        ("scale deploy/$D --replicas=1", "type the deployment's name"),
+        ("get $KIND", "type the object's name"),
+    ],
+)
+def test_variable_error_tells_to_type_the_name(text: str, says: str) -> None:
+    assert says in str(_refusal(text))
 
 
 @pytest.mark.parametrize(
