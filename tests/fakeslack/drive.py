@@ -66,10 +66,18 @@ class HttpSlack:
         return Sent(fields["response_url"], status, answer)
 
     def click(
-        self, action_id: str, value: str, *, user: SlackUser = ALICE, channel: str = OPS_CHANNEL
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: SlackUser = ALICE,
+        channel: str = OPS_CHANNEL,
+        ephemeral: bool = True,
     ) -> Sent:
         """Click a button (``block_actions``) whose value is ``value``."""
-        payload = self.fake.block_actions(action_id, value, user=user, channel=channel)
+        payload = self.fake.block_actions(
+            action_id, value, user=user, channel=channel, ephemeral=ephemeral
+        )
         body = payloads.interaction_body(payload)
         status, answer = post(
             self.app_url, body, payloads.signature_headers(self.signing_secret, body)

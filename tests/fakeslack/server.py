@@ -155,15 +155,22 @@ class FakeSlack:
         )
 
     def block_actions(
-        self, action_id: str, value: str, *, user: SlackUser = ALICE, channel: str = OPS_CHANNEL
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: SlackUser = ALICE,
+        channel: str = OPS_CHANNEL,
+        ephemeral: bool = True,
     ) -> dict[str, Any]:
-        """A button click payload with a fresh response_url."""
+        """A button click payload with a fresh response_url (``ephemeral``: on whose message)."""
         return payloads.block_actions(
             action_id=action_id,
             value=value,
             user=user,
             response_url=self.new_response_url(),
             channel_id=channel,
+            is_ephemeral=ephemeral,
         )
 
     # -- observations ------------------------------------------------------------------------

@@ -1,0 +1,139 @@
+"""The Slack app: the slash command and the confirm buttons, wired to ChatOps with Bolt.
+
+Slack wants every command and click acknowledged within 3 seconds, and a Kubernetes call can
+take longer (``rollout status`` waits for the rollout), so each listener acks first and then
+works: with Bolt's default ``process_before_response=False`` the ack is sent as soon as
+``ack()`` runs and the rest of the listener continues on Bolt's listener executor. The same
+``App`` serves Socket Mode and HTTP mode; only the way requests reach ``App.dispatch`` differs.
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.core.reply import Reply, Tone, Visibility
+from bot.core.subject import Subject
+from bot.service.service import Request
+from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
+from bot.transport.slack_delivery import Delivery, Origin
+
+logger = logging.getLogger(__name__)
+
+LISTENER_THREADS = 16
+"""Commands run concurrently on this many threads (Bolt's default is 5, small for long waits)."""
+
+
+class ChatOpsPort(Protocol):
+    """What the Slack app needs of the service (``bot.service.service.ChatOps``)."""
+
+    def handle(self, request: Request) -> Reply: ...
+
+    def answer(self, subject: Subject, token: str, *, approved: bool) -> Reply: ...
+
+
+def build_app(
+    *,
+    chatops: ChatOpsPort,
+    client: WebClient,
+    command: str = "/k8s",
+    signing_secret: str | None = None,
+    listener_threads: int = LISTENER_THREADS,
+) -> App:
+    """A Bolt ``App`` answering ``command`` and the confirm buttons through ``chatops``.
+
+    ``client`` comes from ``slack_clients.web_client`` (retries 429s; honours SLACK_API_URL);
+    Bolt calls ``auth.test`` with it at once, so a wrong token fails here, at start-up.
+    ``signing_secret`` is required for HTTP mode, where Bolt verifies every request with it;
+    Socket Mode needs none (the websocket is authenticated by the app token).
+    """
+    app = App(
+        client=client,
+        signing_secret=signing_secret or "",
+        request_verification_enabled=signing_secret is not None,
+        listener_executor=ThreadPoolExecutor(
+            max_workers=listener_threads, thread_name_prefix="slack-listener"
+        ),
+        logger=logging.getLogger("bot.transport.bolt"),
+    )
+    listeners = _Listeners(chatops, Delivery(client))
+    app.command(command)(listeners.on_command)
+    app.action(CONFIRM_ACTION)(listeners.on_confirm)
+    app.action(DENY_ACTION)(listeners.on_deny)
+    return app
+
+
+class _Listeners:
+    """Bolt listeners; Bolt injects arguments by parameter name, hence the plain signatures."""
+
+    def __init__(self, chatops: ChatOpsPort, delivery: Delivery) -> None:
+        self._chatops = chatops
+        self._delivery = delivery
+
+    def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
+        """``/k8s TEXT``: ack at once, run the command, deliver the reply."""
+        ack()
+        subject = Subject(str(command.get("user_id", "")), str(command.get("user_name", "")))
+        origin = Origin(
+            channel=str(command.get("channel_id", "")),
+            user_id=subject.user_id,
+            response_url=command.get("response_url"),
+        )
+        request = Request(
+            subject=subject, channel=origin.channel, text=str(command.get("text", ""))
+        )
+        try:
+            reply = self._chatops.handle(request)
+        except Exception:  # ChatOps returns errors as replies; this is the last guard
+            logger.exception("unexpected failure while handling a slash command")
+            reply = _failure_reply()
+        self._deliver(lambda: self._delivery.reply(origin, reply))
+
+    def on_confirm(self, ack: Ack, body: dict[str, Any]) -> None:
+        """The Confirm button of a parked damaging command."""
+        ack()
+        self._settle(body, approved=True)
+
+    def on_deny(self, ack: Ack, body: dict[str, Any]) -> None:
+        """The Cancel button of a parked damaging command."""
+        ack()
+        self._settle(body, approved=False)
+
+    def _settle(self, body: dict[str, Any], *, approved: bool) -> None:
+        user = body.get("user") or {}
+        subject = Subject(
+            str(user.get("id", "")), str(user.get("username") or user.get("name", ""))
+        )
+        container = body.get("container") or {}
+        channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
+        origin = Origin(
+            channel=str(channel), user_id=subject.user_id, response_url=body.get("response_url")
+        )
+        actions = body.get("actions") or [{}]
+        token = str(actions[0].get("value", ""))
+        try:
+            reply = self._chatops.answer(subject, token, approved=approved)
+        except Exception:
+            logger.exception("unexpected failure while answering a confirmation")
+            reply = _failure_reply()
+        private = bool(container.get("is_ephemeral", False))
+        self._deliver(lambda: self._delivery.settle(origin, reply, prompt_is_private=private))
+
+    @staticmethod
+    def _deliver(send: Any) -> None:
+        try:
+            send()
+        except Exception:  # a rendering or delivery bug must not kill the listener thread silently
+            logger.exception("could not deliver a reply to Slack")
+
+
+def _failure_reply() -> Reply:
+    return Reply(
+        headline="Something went wrong inside the bot; the details are in its log.",
+        tone=Tone.ERROR,
+        visibility=Visibility.EPHEMERAL,
+    )

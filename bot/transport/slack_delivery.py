@@ -1,0 +1,155 @@
+"""Getting a ``Reply`` in front of the right people in Slack, whatever breaks on the way.
+
+Ephemeral replies go back through the request's ``response_url`` (works in any channel, even
+where the bot is not a member); if that URL is spent or expired, ``chat.postEphemeral`` is the
+fallback. In-channel replies are announcements of changes, so they are posted with
+``chat.postMessage``: the message then has a ``ts`` for the full output's thread and does not use
+up the response_url; when the bot is not in the channel, ``respond(in_channel)`` is the
+fallback. One command thus spends at most one of the response_url's 5 uses, a button click two.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.webhook import WebhookClient
+
+from bot.core.reply import Reply, Tone, Visibility
+from bot.transport.blocks import SlackMessage, to_slack
+from bot.transport.slack_clients import response_client
+from bot.transport.slack_files import share_in_thread, share_privately
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a request came from, hence where its answer goes."""
+
+    channel: str
+    user_id: str
+    response_url: str | None
+    """From the payload; a capability to post as the app for 30 minutes, so never logged."""
+
+
+class Delivery:
+    """Posts replies for the Slack app; every method logs failures and never raises Slack errors."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        responder: Callable[[str], WebhookClient] = response_client,
+    ) -> None:
+        self._client = client
+        self._responder = responder
+
+    def reply(self, origin: Origin, reply: Reply) -> None:
+        """Answer a slash command."""
+        if reply.visibility is Visibility.IN_CHANNEL:
+            self._announce(origin, reply)
+        else:
+            self._whisper(origin, reply, replace_original=False)
+
+    def settle(self, origin: Origin, reply: Reply, *, prompt_is_private: bool) -> None:
+        """Answer a confirm/cancel click: the prompt is replaced by the outcome, changes announced.
+
+        A refused click (someone else's, or a stale one) on a prompt others can see must not wipe
+        the author's buttons, so errors then go out as a separate ephemeral message.
+        """
+        if reply.visibility is Visibility.IN_CHANNEL:
+            self._announce(origin, reply)
+            outcome = Reply(
+                headline=reply.headline, tone=reply.tone, context=("Posted in the channel.",)
+            )
+            self._respond(origin, to_slack(outcome), "ephemeral", replace_original=True)
+        elif reply.tone is Tone.ERROR and not prompt_is_private:
+            self._whisper(origin, reply, replace_original=False)
+        else:
+            self._whisper(origin, reply, replace_original=True)
+
+    def _whisper(self, origin: Origin, reply: Reply, *, replace_original: bool) -> None:
+        message = to_slack(reply)
+        if message.attachment is not None:
+            file = message.attachment
+            problem = share_privately(self._client, user_id=origin.user_id, file=file)
+            note = (
+                f"Full output sent to you in a direct message from the bot ({file.filename})."
+                if problem is None
+                else f"The full output could not be attached ({problem})."
+            )
+            message = _with_note(reply, note, message)
+        if self._respond(origin, message, "ephemeral", replace_original=replace_original):
+            return
+        try:
+            self._client.chat_postEphemeral(
+                channel=origin.channel,
+                user=origin.user_id,
+                text=message.text,
+                blocks=message.blocks,
+            )
+        except SlackApiError as e:
+            logger.error("could not deliver an ephemeral reply: %s", e.response.get("error"))
+
+    def _announce(self, origin: Origin, reply: Reply) -> None:
+        message = to_slack(reply)
+        file = message.attachment
+        if file is not None:
+            message = _with_note(reply, f"Full output in the thread ({file.filename}).", message)
+        ts = self._post(origin.channel, message)
+        if ts is not None:
+            if file is not None:
+                share_in_thread(self._client, channel=origin.channel, thread_ts=ts, file=file)
+            return
+        # Not a member of the channel (or it is a DM with someone else): answer through Slack.
+        if file is not None:
+            problem = share_privately(self._client, user_id=origin.user_id, file=file)
+            where = "sent to you in a direct message" if problem is None else "not attached"
+            message = _with_note(reply, f"Full output {where} ({file.filename}).", message)
+        if not self._respond(origin, message, "in_channel", replace_original=False):
+            logger.error("could not announce a change in the channel")
+
+    def _post(self, channel: str, message: SlackMessage) -> str | None:
+        try:
+            posted = self._client.chat_postMessage(
+                channel=channel, text=message.text, blocks=message.blocks
+            )
+        except SlackApiError as e:
+            logger.warning("chat.postMessage failed: %s", e.response.get("error"))
+            return None
+        ts = posted.get("ts")
+        return str(ts) if ts else None
+
+    def _respond(
+        self, origin: Origin, message: SlackMessage, response_type: str, *, replace_original: bool
+    ) -> bool:
+        """POST to the response_url; False when there is none or Slack refused it."""
+        if not origin.response_url:
+            return False
+        body: dict[str, Any] = {
+            "text": message.text,
+            "blocks": [block.to_dict() for block in message.blocks],
+            "response_type": response_type,
+            "replace_original": replace_original,
+        }
+        try:
+            answer = self._responder(origin.response_url).send_dict(body)
+        except (SlackClientError, OSError) as e:
+            logger.warning("response_url post failed: %s", type(e).__name__)
+            return False
+        if answer.status_code != 200:
+            logger.warning("response_url post refused: %s %s", answer.status_code, answer.body)
+            return False
+        return True
+
+
+def _with_note(reply: Reply, note: str, rendered: SlackMessage) -> SlackMessage:
+    """Re-render with a line of small print, keeping the attachment decided the first time."""
+    again = to_slack(dataclasses.replace(reply, context=(*reply.context, note)))
+    return dataclasses.replace(again, attachment=rendered.attachment)

@@ -1,0 +1,89 @@
+"""HTTP mode: Slack POSTs commands and clicks to ``/slack/events``, served by aiohttp.
+
+Bolt's ``App.start()`` is ``http.server`` (single-threaded; its docstring says not for
+production) and Bolt's aiohttp adapter expects the asyncio ``AsyncApp``. The service and the
+Kubernetes client block, so the app stays the thread-based ``App`` and aiohttp (already a
+dependency) hands each request to ``App.dispatch`` on a small thread pool: dispatch returns as
+soon as the listener has acked (the work continues on Bolt's listener threads), so the event
+loop never blocks and Slack gets its 200 within milliseconds. Bolt verifies the signature.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Final
+
+from aiohttp import web
+from slack_bolt import App, BoltRequest
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+
+logger = logging.getLogger(__name__)
+
+EVENTS_PATH: Final = "/slack/events"
+HEALTH_PATH: Final = "/healthz"
+DISPATCH_THREADS: Final = 8
+MAX_BODY_BYTES: Final = 1024 * 1024
+"""Slack's payloads are a few KB; anything far larger is not Slack."""
+
+
+def web_application(app: App) -> web.Application:
+    """The aiohttp application: ``POST /slack/events`` and ``GET /healthz``."""
+    executor = ThreadPoolExecutor(max_workers=DISPATCH_THREADS, thread_name_prefix="slack-http")
+
+    async def events(request: web.Request) -> web.Response:
+        body = await request.text()
+        headers: dict[str, str | Sequence[str]] = {
+            key: request.headers.getall(key) for key in request.headers
+        }
+        bolt_request = BoltRequest(body=body, query=request.query_string, headers=headers)
+        loop = asyncio.get_running_loop()
+        bolt_response = await loop.run_in_executor(executor, app.dispatch, bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    async def health(_: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    async def close_executor(_: web.Application) -> None:
+        executor.shutdown(wait=False, cancel_futures=True)
+
+    application = web.Application(client_max_size=MAX_BODY_BYTES)
+    application.router.add_post(EVENTS_PATH, events)
+    application.router.add_get(HEALTH_PATH, health)
+    application.on_cleanup.append(close_executor)
+    return application
+
+
+def serve_http(app: App, *, host: str, port: int) -> None:
+    """Serve until SIGINT/SIGTERM (aiohttp handles both and drains connections)."""
+    logger.info("serving Slack requests at http://%s:%d%s", host, port, EVENTS_PATH)
+    web.run_app(web_application(app), host=host, port=port, print=None, shutdown_timeout=5)
+
+
+@contextmanager
+def running_http(app: App, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve from a background thread (tests, embedding); yields the events URL."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="slack-http-server", daemon=True)
+    thread.start()
+    runner = web.AppRunner(web_application(app), access_log=None, shutdown_timeout=1)
+
+    async def start() -> int:
+        await runner.setup()
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        bound: int = runner.addresses[0][1]
+        return bound
+
+    try:
+        bound = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=10)
+        yield f"http://{host}:{bound}{EVENTS_PATH}"
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()

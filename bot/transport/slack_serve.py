@@ -1,0 +1,94 @@
+"""Running the Slack app from the settings: Socket Mode (default) or HTTP mode.
+
+Socket Mode dials out to Slack over a websocket (no public URL needed, the usual choice inside
+a cluster); HTTP mode listens for Slack's signed POSTs. Both use the same ``App``, built on one
+``WebClient`` whose base URL honours ``slack.api_url`` / ``SLACK_API_URL``. Tokens come only
+from ``settings.secrets`` (the environment) and are handed to the clients, never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.errors import ConfigError
+from bot.settings import Settings, SlackMode
+from bot.transport.slack_app import ChatOpsPort, build_app
+from bot.transport.slack_clients import web_client
+from bot.transport.slack_http import serve_http
+
+logger = logging.getLogger(__name__)
+
+
+def app_from_settings(settings: Settings, chatops: ChatOpsPort) -> App:
+    """Build the app for ``settings.slack.mode``; ConfigError when a credential is missing or
+    Slack refuses the bot token (Bolt checks it with ``auth.test`` right away).
+    """
+    secrets = settings.secrets
+    http = settings.slack.mode is SlackMode.HTTP
+    if http:
+        secrets.require("bot_token", "signing_secret", mode="http")
+    else:
+        secrets.require("bot_token", "app_token", mode="socket")
+    assert secrets.bot_token is not None  # checked by require()
+    client = web_client(secrets.bot_token.get_secret_value(), base_url=settings.slack.api_url)
+    signing = secrets.signing_secret.get_secret_value() if http and secrets.signing_secret else None
+    try:
+        return build_app(
+            chatops=chatops, client=client, command=settings.slack.command, signing_secret=signing
+        )
+    except BoltError as e:
+        cause = e.__context__
+        code = cause.response.get("error") if isinstance(cause, SlackApiError) else "refused"
+        msg = f"SLACK_BOT_TOKEN: Slack refused the bot token (auth.test: {code}); check it"
+        raise ConfigError(msg) from None
+    except (SlackClientError, OSError) as e:
+        msg = f"slack.api_url: cannot reach Slack at {client.base_url} ({type(e).__name__})"
+        raise ConfigError(msg) from None
+
+
+def connect_socket_mode(app: App, *, app_token: str) -> SocketModeHandler:
+    """Open the Socket Mode connection (reusing ``app.client``); the caller closes it."""
+    handler = SocketModeHandler(app, app_token=app_token)
+    handler.client.connect()  # the handler's own connect() is untyped
+    return handler
+
+
+def serve_socket_mode(app: App, *, app_token: str, stop: threading.Event) -> None:
+    """Stay connected (reconnecting when Slack asks) until ``stop`` is set."""
+    handler = connect_socket_mode(app, app_token=app_token)
+    logger.info("connected to Slack in Socket Mode")
+    try:
+        stop.wait()
+    finally:
+        handler.client.close()
+
+
+def serve(settings: Settings, chatops: ChatOpsPort, *, stop: threading.Event | None = None) -> None:
+    """Run the Slack app until SIGINT/SIGTERM (or ``stop``); what ``k8s-chatops run`` calls."""
+    app = app_from_settings(settings, chatops)
+    if settings.slack.mode is SlackMode.HTTP:
+        serve_http(app, host=settings.slack.host, port=settings.slack.port)
+        return
+    app_token = settings.secrets.app_token
+    assert app_token is not None  # checked by app_from_settings()
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        _stop_on_signals(stop)
+    serve_socket_mode(app, app_token=app_token.get_secret_value(), stop=stop)
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def handler(signum: int, _: FrameType | None) -> None:
+        logger.info("received %s, disconnecting", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)

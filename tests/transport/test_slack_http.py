@@ -1,0 +1,277 @@
+"""The Slack app in HTTP mode, over real HTTP against the fake Slack, with a scripted ChatOps."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.core.reply import Preformatted, Reply, Tone, Visibility
+from bot.core.subject import Subject
+from bot.errors import ConfigError
+from bot.service.service import Request
+from bot.settings import Settings, load_settings
+from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
+from bot.transport.slack_app import build_app
+from bot.transport.slack_clients import web_client
+from bot.transport.slack_http import EVENTS_PATH, HEALTH_PATH, running_http
+from bot.transport.slack_serve import app_from_settings
+from tests.fakeslack import (
+    ALICE,
+    BOB,
+    OPS_CHANNEL,
+    RESPONSE_URL,
+    FakeSlack,
+    HttpSlack,
+    running_fake_slack,
+)
+from tests.fakeslack.chatops import Answer, ScriptedChatOps
+
+SECRET = "0123456789abcdef0123456789abcdef"
+LONG = "\n".join(f"pod-{i:03d}   1/1   Running   0   5m" for i in range(400))
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with running_fake_slack() as server:
+        yield server
+
+
+@pytest.fixture
+def chatops() -> ScriptedChatOps:
+    return ScriptedChatOps()
+
+
+@pytest.fixture
+def slack(fake: FakeSlack, chatops: ScriptedChatOps) -> Iterator[HttpSlack]:
+    client = web_client(fake.bot_token, base_url=fake.api_url)
+    app = build_app(chatops=chatops, client=client, signing_secret=SECRET)
+    with running_http(app) as url:
+        yield HttpSlack(fake, url, SECRET)
+
+
+def blocks_text(body: dict[str, object]) -> str:
+    return json.dumps(body.get("blocks", []))
+
+
+def test_command_is_acked_before_the_work_then_answered(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    chatops.gate = threading.Event()
+    sent = slack.command("get pods -n prod")
+    assert (sent.status, sent.body) == (200, "")  # answered while handle() is still held
+    assert fake.responses_to(sent.response_url) == []
+    chatops.gate.set()
+    post = fake.wait_response(sent.response_url)
+    assert post.body["response_type"] == "ephemeral"
+    assert post.body["text"] == "ran get pods -n prod"
+    assert chatops.requests == [
+        Request(Subject(ALICE.id, ALICE.name), OPS_CHANNEL, "get pods -n prod")
+    ]
+
+
+def test_bad_signature_is_refused_and_runs_nothing(
+    chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    sent = slack.command("delete pod web", secret="not-the-signing-secret")
+    assert sent.status == 401
+    assert chatops.requests == []
+
+
+def test_stale_signature_is_refused_and_runs_nothing(
+    chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    sent = slack.command("get pods", timestamp=int(time.time()) - 301)
+    assert sent.status == 401
+    assert chatops.requests == []
+
+
+def test_change_is_announced_in_channel_retrying_a_429(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    chatops.script = lambda r: Reply(
+        headline="@alice scaled deployment/web in prod to 3 replicas",
+        tone=Tone.SUCCESS,
+        visibility=Visibility.IN_CHANNEL,
+    )
+    fake.rate_limit("chat.postMessage", times=1, retry_after=0)
+    sent = slack.command("scale deployment/web --replicas=3 -n prod")
+    posted = fake.wait_call("chat.postMessage")
+    assert [call.status for call in fake.calls_to("chat.postMessage")] == [429, 200]
+    assert posted.params["channel"] == OPS_CHANNEL
+    assert "@alice scaled deployment/web" in posted.params["text"]
+    assert fake.responses_to(sent.response_url) == []  # the response_url is left unused
+
+
+def test_response_url_429_is_retried(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    fake.rate_limit(RESPONSE_URL, times=1, retry_after=0)
+    sent = slack.command("get pods")
+    fake.wait_response(sent.response_url)
+    assert [post.status for post in fake.responses_to(sent.response_url)] == [429, 200]
+
+
+def test_announcement_falls_back_to_response_url_outside_the_bots_channels(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    fake.workspace.not_in_channel.add(OPS_CHANNEL)
+    chatops.script = lambda r: Reply(headline="@alice restarted", visibility=Visibility.IN_CHANNEL)
+    sent = slack.command("rollout restart deployment/web")
+    post = fake.wait_response(sent.response_url)
+    assert post.body["response_type"] == "in_channel"
+    assert post.body["text"] == "@alice restarted"
+
+
+def test_long_private_output_is_sent_to_the_users_dm(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    chatops.script = lambda r: Reply(headline="pods", parts=(Preformatted(LONG, "pods.txt"),))
+    sent = slack.command("get pods -A")
+    post = fake.wait_response(sent.response_url)
+    (shared,) = fake.files
+    assert shared.channel == "D0ALICE"  # conversations.open with alice
+    assert fake.calls_to("conversations.open")[0].params["users"] == ALICE.id
+    assert (shared.filename, shared.content.decode()) == ("pods.txt", LONG)
+    assert "direct message" in blocks_text(post.body)
+    assert post.body["response_type"] == "ephemeral"
+
+
+def test_long_announcement_output_goes_to_its_thread(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    chatops.script = lambda r: Reply(
+        headline="@alice deleted",
+        parts=(Preformatted(LONG, "deleted.txt"),),
+        visibility=Visibility.IN_CHANNEL,
+    )
+    slack.command("delete service -l app=web")
+    posted = fake.wait_call("chat.postMessage")
+    (shared,) = fake.wait_for(lambda: fake.files, what="the upload")
+    assert (shared.channel, shared.thread_ts) == (OPS_CHANNEL, posted.response["ts"])
+    assert "thread" in json.dumps(posted.params["blocks"])
+
+
+def test_spent_response_url_falls_back_to_post_ephemeral(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    def expire_then_answer(request: Request) -> Reply:
+        later = time.monotonic() + 31 * 60
+        fake.clock = lambda: later
+        return Reply(headline="late answer")
+
+    chatops.script = expire_then_answer
+    slack.command("rollout status deployment/web")
+    call = fake.wait_call("chat.postEphemeral")
+    assert (call.params["channel"], call.params["user"]) == (OPS_CHANNEL, ALICE.id)
+    assert call.params["text"] == "late answer"
+
+
+def test_unexpected_failure_becomes_an_ephemeral_error(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    def explode(request: Request) -> Reply:
+        raise RuntimeError("boom")
+
+    chatops.script = explode
+    sent = slack.command("get pods")
+    post = fake.wait_response(sent.response_url)
+    assert post.body["response_type"] == "ephemeral"
+    assert "Something went wrong" in post.body["text"]
+    assert "boom" not in json.dumps(post.body)
+
+
+def test_confirm_click_replaces_the_prompt_and_announces_the_change(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    chatops.on_answer = lambda a: Reply(
+        headline="@alice deleted pod/web-1 in prod",
+        tone=Tone.SUCCESS,
+        visibility=Visibility.IN_CHANNEL,
+    )
+    sent = slack.click(CONFIRM_ACTION, "token-1")
+    assert sent.status == 200
+    post = fake.wait_response(sent.response_url)
+    assert post.body["replace_original"] is True
+    assert "deleted pod/web-1" in post.body["text"]
+    assert "@alice deleted pod/web-1" in fake.wait_call("chat.postMessage").params["text"]
+    assert chatops.answers == [Answer(Subject(ALICE.id, ALICE.name), "token-1", approved=True)]
+
+
+def test_cancel_click_replaces_the_prompt(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    sent = slack.click(DENY_ACTION, "token-2")
+    post = fake.wait_response(sent.response_url)
+    assert (post.body["replace_original"], post.body["text"]) == (True, "Cancelled")
+    assert chatops.answers[0].approved is False
+    assert fake.calls_to("chat.postMessage") == []
+
+
+def test_refused_click_on_a_shared_prompt_keeps_its_buttons(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    chatops.on_answer = lambda a: Reply(headline="Only @alice can confirm", tone=Tone.ERROR)
+    sent = slack.click(CONFIRM_ACTION, "token-3", user=BOB, ephemeral=False)
+    post = fake.wait_response(sent.response_url)
+    assert post.body["replace_original"] is False
+    assert post.body["response_type"] == "ephemeral"
+    assert chatops.answers[0].subject == Subject(BOB.id, BOB.name)
+
+
+def test_tokens_never_reach_the_log(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    chatops.script = lambda r: Reply(headline="announced", visibility=Visibility.IN_CHANNEL)
+    slack.command("rollout restart deployment/web")
+    fake.wait_call("chat.postMessage")
+    assert caplog.records  # debug logging was on
+    assert fake.bot_token not in caplog.text
+    assert SECRET not in caplog.text
+
+
+def test_health_endpoint_answers(slack: HttpSlack) -> None:
+    url = slack.app_url.removesuffix(EVENTS_PATH) + HEALTH_PATH
+    with urllib.request.urlopen(url, timeout=5) as answer:
+        assert answer.status == 200
+
+
+def _settings(tmp_path: Path, env: dict[str, str]) -> Settings:
+    path = tmp_path / "settings.yaml"
+    path.write_text("slack:\n  mode: http\n")
+    return load_settings(path, env=env)
+
+
+def test_http_mode_requires_the_signing_secret(tmp_path: Path, fake: FakeSlack) -> None:
+    settings = _settings(tmp_path, {"SLACK_BOT_TOKEN": fake.bot_token})
+    with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
+        app_from_settings(settings, ScriptedChatOps())
+
+
+def test_a_refused_bot_token_is_a_config_error(tmp_path: Path, fake: FakeSlack) -> None:
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-not-the-right-one",
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.api_url,
+    }
+    with pytest.raises(ConfigError, match="invalid_auth") as info:
+        app_from_settings(_settings(tmp_path, env), ScriptedChatOps())
+    assert "xoxb-not-the-right-one" not in str(info.value)
+
+
+def test_settings_point_the_client_at_slack_api_url(tmp_path: Path, fake: FakeSlack) -> None:
+    env = {
+        "SLACK_BOT_TOKEN": fake.bot_token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": fake.api_url,
+    }
+    app = app_from_settings(_settings(tmp_path, env), ScriptedChatOps())
+    assert app.client.base_url == fake.api_url
+    assert fake.wait_call("auth.test").token == fake.bot_token

@@ -1,0 +1,94 @@
+"""The Slack app in Socket Mode: envelopes over the fake's websocket, acks, reconnects.
+
+One connected app serves the whole module: closing a slack_sdk Socket Mode session takes up to
+its 3-second receive timeout, so each extra connection would cost seconds.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from bot.core.reply import Reply, Tone, Visibility
+from bot.transport.blocks import CONFIRM_ACTION
+from bot.transport.slack_app import build_app
+from bot.transport.slack_clients import web_client
+from bot.transport.slack_serve import connect_socket_mode
+from tests.fakeslack import ALICE, OPS_CHANNEL, FakeSlack, SocketSlack, running_fake_slack
+from tests.fakeslack.chatops import Answer, ScriptedChatOps, echo
+
+
+@dataclass(frozen=True)
+class Rig:
+    fake: FakeSlack
+    chatops: ScriptedChatOps
+    slack: SocketSlack
+
+
+@pytest.fixture(scope="module")
+def connected() -> Iterator[Rig]:
+    with running_fake_slack() as fake:
+        chatops = ScriptedChatOps()
+        app = build_app(chatops=chatops, client=web_client(fake.bot_token, base_url=fake.api_url))
+        handler = connect_socket_mode(app, app_token=fake.app_token)
+        try:
+            fake.wait_for(lambda: fake.socket.live == 1, what="the app's session")
+            yield Rig(fake, chatops, SocketSlack(fake))
+        finally:
+            handler.client.close()
+
+
+@pytest.fixture
+def rig(connected: Rig) -> Rig:
+    connected.chatops.script = echo
+    connected.chatops.gate = None
+    connected.fake.wait_for(lambda: connected.fake.socket.live == 1, what="one live session")
+    return connected
+
+
+def test_the_app_connects_with_the_app_token(rig: Rig) -> None:
+    opened = rig.fake.calls_to("apps.connections.open")[0]
+    assert opened.token == rig.fake.app_token
+    assert opened.ok
+
+
+def test_command_is_acked_before_the_work_then_answered(rig: Rig) -> None:
+    rig.chatops.gate = threading.Event()
+    sent = rig.slack.command("get pods -A")  # returns once the ack arrived
+    assert rig.fake.responses_to(sent.response_url) == []
+    rig.chatops.gate.set()
+    post = rig.fake.wait_response(sent.response_url)
+    assert post.body["text"] == "ran get pods -A"
+    assert post.body["response_type"] == "ephemeral"
+
+
+def test_click_is_acked_and_settled(rig: Rig) -> None:
+    rig.chatops.on_answer = lambda a: Reply(
+        headline="@alice deleted pod/web-1", tone=Tone.SUCCESS, visibility=Visibility.IN_CHANNEL
+    )
+    sent = rig.slack.click(CONFIRM_ACTION, "token-9")
+    post = rig.fake.wait_response(sent.response_url)
+    assert post.body["replace_original"] is True
+    assert Answer(rig.chatops.answers[-1].subject, "token-9", True) in rig.chatops.answers
+    announced = rig.fake.wait_for(
+        lambda: [c for c in rig.fake.calls_to("chat.postMessage") if "web-1" in c.params["text"]],
+        what="the announcement",
+    )
+    assert announced[0].params["channel"] == OPS_CHANNEL
+    assert rig.chatops.answers[-1].subject.user_id == ALICE.id
+
+
+def test_refresh_disconnect_reconnects_and_keeps_working(rig: Rig) -> None:
+    hellos = rig.fake.socket.hellos
+    opened = len(rig.fake.calls_to("apps.connections.open"))
+    rig.fake.socket.disconnect("refresh_requested")
+    rig.fake.wait_for(
+        lambda: rig.fake.socket.hellos == hellos + 1 and rig.fake.socket.live == 1,
+        what="a fresh session replacing the old one",
+    )
+    assert len(rig.fake.calls_to("apps.connections.open")) == opened + 1
+    sent = rig.slack.command("version")
+    assert rig.fake.wait_response(sent.response_url).body["text"] == "ran version"
