@@ -89,17 +89,24 @@ def _volume_source(out: Out, vol: Obj) -> None:
         out.write(1, "<unknown>\n")
 
 
+def _optional(source: Obj, field: str) -> str:
+    """kubectl 1.32 prints the ``*bool`` itself: ``<nil>`` when unset."""
+    if not kube.has(source, field, "optional"):
+        return "<nil>"
+    return _bool(kube.flag(source, field, "optional"))
+
+
 def _projection(out: Out, source: Obj) -> None:
     if "secret" in source:
         name = kube.text(source, "secret", "name")
-        optional = _bool(kube.flag(source, "secret", "optional"))
-        out.write(2, f"SecretName:\t{name}\n    Optional:\t{optional}\n")
+        optional = _optional(source, "secret")
+        out.write(2, f"SecretName:\t{name}\n    SecretOptionalName:\t{optional}\n")
     elif "downwardAPI" in source:
         out.write(2, "DownwardAPI:\ttrue\n")
     elif "configMap" in source:
         name = kube.text(source, "configMap", "name")
-        optional = _bool(kube.flag(source, "configMap", "optional"))
-        out.write(2, f"ConfigMapName:\t{name}\n    Optional:\t{optional}\n")
+        optional = _optional(source, "configMap")
+        out.write(2, f"ConfigMapName:\t{name}\n    ConfigMapOptional:\t{optional}\n")
     elif "serviceAccountToken" in source:
         seconds = kube.number(source, "serviceAccountToken", "expirationSeconds")
         out.write(2, f"TokenExpirationSeconds:\t{seconds}\n")

@@ -73,34 +73,36 @@ class Describer:
         if (info.group, info.kind) not in _KINDS:
             raise UsageError(f"{SUPPORTED}, not {info.qualified}")
         namespace = (cmd.namespace or "default") if info.namespaced else None
-        objects, notes = self._objects(cmd, info, namespace)
+        objects, notes, by_prefix = self._objects(cmd, info, namespace)
         if not objects:
             where = f" in {namespace} namespace" if namespace else ""
             return Document(f"No resources found{where}.")
         now = self._now()
         texts = [self._one(obj, info, namespace, now) for obj in objects]
-        # kubectl separates several descriptions with an empty line pair.
+        if by_prefix:  # kubectl's DescribeMatchingResources ends each one with a newline
+            return Document("".join(f"{t}\n" for t in texts), notes=notes)
         return Document("\n\n".join(texts), notes=notes)
 
     def _objects(
         self, cmd: Describe, info: ResourceInfo, namespace: str | None
-    ) -> tuple[list[Obj], tuple[str, ...]]:
+    ) -> tuple[list[Obj], tuple[str, ...], bool]:
+        """The objects to describe, notes, and whether they were found by name prefix."""
         if cmd.name is not None and cmd.selector is None:
             target = Target(info.kind.lower(), cmd.name, namespace)
             try:
-                return [self._api.get(info.path(namespace, cmd.name), target=target)], ()
+                return [self._api.get(info.path(namespace, cmd.name), target=target)], (), False
             except NotFound:
                 # kubectl falls back to every object whose name starts with NAME.
                 listed = self._list(info, namespace, [])
                 matches = [o for o in listed if kube.name_of(o).startswith(cmd.name)]
                 if not matches:
                     raise
-                return self._bounded(matches)
+                return (*self._bounded(matches), True)
         query = [("labelSelector", cmd.selector)] if cmd.selector else []
         listed = self._list(info, namespace, query)
         if cmd.name is not None:
             listed = [o for o in listed if kube.name_of(o).startswith(cmd.name)]
-        return self._bounded(listed)
+        return (*self._bounded(listed), False)
 
     def _bounded(self, objects: list[Obj]) -> tuple[list[Obj], tuple[str, ...]]:
         if len(objects) <= self._max_objects:
