@@ -42,7 +42,7 @@ _NAME_RULES: dict[str, Callable[[str], list[str]]] = {
 
 def name_errors(kind: str, name: str) -> list[str]:
     """Messages for an object name of ``kind`` (``NameIsDNSSubdomain`` unless overridden)."""
-    if kind in ("Event", "Scale"):
+    if kind == "Scale":  # named by the URL of its parent
         return _path_segment(name)
     return _NAME_RULES.get(kind, f.dns1123_subdomain)(name)
 
