@@ -154,9 +154,7 @@ class ContainerRuntime:
         c.created = True
         c.state, c.reason, c.message, c.exit_code = "running", "", "", 0
         c.started_at = rfc3339(self._clock.now())
-        c.container_id = "containerd://" + "".join(
-            self._rng.choice("0123456789abcdef") for _ in range(64)
-        )
+        c.container_id = f"containerd://{self._rng.getrandbits(256):064x}"
         c.image_id = image_id(c.image)
         self._emit(run, c, EventType.NORMAL, "Created", f"Created container: {c.name}")
         self._emit(run, c, EventType.NORMAL, "Started", f"Started container {c.name}")

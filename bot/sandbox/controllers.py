@@ -70,7 +70,8 @@ class Controllers:
         self._unsubscribe = self.store.subscribe(self._on_event)
         for kind in KINDS:
             rt = by_kind(kind)
-            for obj in self.store.list(rt):
+            # The stored dicts are never mutated by the Store, and we never mutate cached ones.
+            for obj in list(self.store.scan(rt)):
                 self._on_event("ADDED", rt, obj)
 
     def stop(self) -> None:

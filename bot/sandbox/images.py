@@ -7,6 +7,7 @@ they are stable across runs without pretending to be real.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -43,6 +44,7 @@ class KubeletRules:
         )
 
 
+@functools.lru_cache(maxsize=1024)
 def resolved(image: str) -> str:
     """``nginx`` -> ``docker.io/library/nginx:latest`` (containerd's normalised reference)."""
     name, digest = [*image.split("@", 1), ""][:2]
@@ -65,6 +67,7 @@ def repository(image: str) -> str:
     return f"{head}/{last.split(':', 1)[0]}"
 
 
+@functools.lru_cache(maxsize=1024)
 def image_id(image: str) -> str:
     """``docker.io/library/nginx@sha256:...`` (stable per name)."""
     if "@sha256:" in image:

@@ -6,7 +6,7 @@ anything that writes like the Store and documents exactly which calls they rely 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from bot.sandbox.resources import ResourceType
@@ -23,6 +23,10 @@ class StorePort(Protocol):
     def create(self, rt: ResourceType, obj: Obj, *, dry_run: bool = False) -> Obj: ...
 
     def find(self, rt: ResourceType, namespace: str | None, name: str) -> Obj | None: ...
+
+    def scan(self, rt: ResourceType) -> Iterator[Obj]:
+        """The stored objects themselves, read-only (they are replaced, never mutated)."""
+        ...
 
     def list(
         self,
