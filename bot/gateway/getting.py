@@ -40,10 +40,32 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+class _GoYamlDumper(yaml.SafeDumper):
+    """Quote like go-yaml (double quotes, ``|`` blocks for multi-line text), as kubectl does."""
+
+    def choose_scalar_style(self) -> str:
+        style = str(super().choose_scalar_style())
+        return '"' if style == "'" else style
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_str(value)
+
+
+_GoYamlDumper.add_representer(str, _represent_str)
+
+
 def to_yaml(obj: object) -> str:
     """sigs.k8s.io/yaml's layout: sorted keys, block style, unindented lists, no wrapping."""
-    return yaml.safe_dump(
-        obj, default_flow_style=False, sort_keys=True, allow_unicode=True, width=1 << 30
+    return yaml.dump(
+        obj,
+        Dumper=_GoYamlDumper,
+        default_flow_style=False,
+        sort_keys=True,
+        allow_unicode=True,
+        width=1 << 30,
     )
 
 
