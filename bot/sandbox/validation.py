@@ -11,15 +11,14 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.sandbox import validation_fields as f
+from bot.sandbox import validation_names as n
 from bot.sandbox.status import Cause
 from bot.sandbox.validation_pod import validate_pod_spec, validate_pod_update
+from bot.sandbox.validation_service import validate_service
 
 JSON = dict[str, Any]
 
-SERVICE_TYPES = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]
-SESSION_AFFINITIES = ["ClientIP", "None"]
 STRATEGY_TYPES = ["Recreate", "RollingUpdate"]
-NODE_PORT_RANGE = (30000, 32767)
 
 
 def validate(kind: str, obj: JSON, *, old: JSON | None = None) -> list[Cause]:
@@ -35,8 +34,8 @@ def validate(kind: str, obj: JSON, *, old: JSON | None = None) -> list[Cause]:
 # --- metadata -------------------------------------------------------------------------------
 
 _NAME_RULES: dict[str, Callable[[str], list[str]]] = {
-    "Namespace": f.dns1123_label,
-    "Service": f.dns1035_label,
+    "Namespace": n.dns1123_label,
+    "Service": n.dns1035_label,
 }
 
 
@@ -44,7 +43,7 @@ def name_errors(kind: str, name: str) -> list[str]:
     """Messages for an object name of ``kind`` (``NameIsDNSSubdomain`` unless overridden)."""
     if kind == "Scale":  # named by the URL of its parent
         return _path_segment(name)
-    return _NAME_RULES.get(kind, f.dns1123_subdomain)(name)
+    return _NAME_RULES.get(kind, n.dns1123_subdomain)(name)
 
 
 def _path_segment(name: str) -> list[str]:
@@ -61,8 +60,8 @@ def _object_meta(kind: str, meta: JSON, old: JSON | None) -> list[Cause]:
             causes.append(f.required("metadata.name", "name or generateName is required"))
     else:
         causes.extend(f.invalid("metadata.name", name, m) for m in name_errors(kind, str(name)))
-    causes.extend(f.labels("metadata.labels", meta.get("labels")))
-    causes.extend(f.annotation_map("metadata.annotations", meta.get("annotations")))
+    causes.extend(n.labels("metadata.labels", meta.get("labels")))
+    causes.extend(n.annotation_map("metadata.annotations", meta.get("annotations")))
     if old is not None:
         old_meta = old.get("metadata") or {}
         for key in ("name", "namespace"):
@@ -112,9 +111,9 @@ def _template(spec: JSON, selector: Any) -> list[Cause]:
                 "`selector` does not match template `labels`",
             )
         )
-    causes.extend(f.labels("spec.template.metadata.labels", labels))
+    causes.extend(n.labels("spec.template.metadata.labels", labels))
     causes.extend(
-        f.annotation_map("spec.template.metadata.annotations", (meta or {}).get("annotations"))
+        n.annotation_map("spec.template.metadata.annotations", (meta or {}).get("annotations"))
     )
     pod_spec = template.get("spec")
     causes.extend(validate_pod_spec(pod_spec, "spec.template.spec"))
@@ -138,7 +137,7 @@ def _selector(spec: JSON) -> list[Cause]:
         return [f.required("spec.selector")]
     if not isinstance(selector, dict):
         return [f.invalid_raw("spec.selector", f.go_label_selector(None), "invalid label selector")]
-    causes = f.label_selector("spec.selector", selector)
+    causes = n.label_selector("spec.selector", selector)
     if not selector.get("matchLabels") and not selector.get("matchExpressions"):
         # apps/validation uses the Deployment wording for ReplicaSets too.
         causes.append(
@@ -166,8 +165,8 @@ def _selector_immutable(spec: JSON, old: JSON | None) -> list[Cause]:
 
 def _int_or_percent(path: str, value: Any) -> list[Cause]:
     if isinstance(value, str):
-        return [f.invalid_raw(path, f.go_int_or_string(value), m) for m in f.percent(value)]
-    return f.nonnegative(path, value)
+        return [f.invalid_raw(path, f.go_int_or_string(value), m) for m in n.percent(value)]
+    return n.nonnegative(path, value)
 
 
 def _int_or_percent_value(value: Any) -> int:
@@ -229,16 +228,16 @@ def _deployment(obj: JSON, old: JSON | None) -> list[Cause]:
     spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else None
     if spec is None:
         return [f.required("spec")]
-    causes = f.nonnegative("spec.replicas", spec.get("replicas"))
+    causes = n.nonnegative("spec.replicas", spec.get("replicas"))
     causes.extend(_selector(spec))
     causes.extend(_template(spec, spec.get("selector")))
     causes.extend(_strategy(spec))
     min_ready = spec.get("minReadySeconds", 0)
-    causes.extend(f.nonnegative("spec.minReadySeconds", min_ready))
-    causes.extend(f.nonnegative("spec.revisionHistoryLimit", spec.get("revisionHistoryLimit")))
+    causes.extend(n.nonnegative("spec.minReadySeconds", min_ready))
+    causes.extend(n.nonnegative("spec.revisionHistoryLimit", spec.get("revisionHistoryLimit")))
     deadline = spec.get("progressDeadlineSeconds")
     if isinstance(deadline, int):
-        causes.extend(f.nonnegative("spec.progressDeadlineSeconds", deadline))
+        causes.extend(n.nonnegative("spec.progressDeadlineSeconds", deadline))
         if isinstance(min_ready, int) and deadline <= min_ready:
             causes.append(
                 f.invalid(
@@ -254,8 +253,8 @@ def _replica_set(obj: JSON, old: JSON | None) -> list[Cause]:
     spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else None
     if spec is None:
         return [f.required("spec")]
-    causes = f.nonnegative("spec.replicas", spec.get("replicas"))
-    causes.extend(f.nonnegative("spec.minReadySeconds", spec.get("minReadySeconds")))
+    causes = n.nonnegative("spec.replicas", spec.get("replicas"))
+    causes.extend(n.nonnegative("spec.minReadySeconds", spec.get("minReadySeconds")))
     causes.extend(_selector(spec))
     causes.extend(_template(spec, spec.get("selector")))
     causes.extend(_selector_immutable(spec, old))
@@ -264,109 +263,13 @@ def _replica_set(obj: JSON, old: JSON | None) -> list[Cause]:
 
 def _scale(obj: JSON, _old: JSON | None) -> list[Cause]:
     spec = obj.get("spec") or {}
-    return f.nonnegative("spec.replicas", spec.get("replicas"))
+    return n.nonnegative("spec.replicas", spec.get("replicas"))
 
 
 def _pod(obj: JSON, old: JSON | None) -> list[Cause]:
     causes = validate_pod_spec(obj.get("spec"), "spec")
     if old is not None and not causes:
         causes.extend(validate_pod_update(obj.get("spec"), old.get("spec")))
-    return causes
-
-
-# --- services -------------------------------------------------------------------------------
-
-
-def _go_service_port(protocol: str, port: Any) -> str:
-    return (
-        f'core.ServicePort{{Name:"", Protocol:{f.go_quote(protocol)}, '
-        f"AppProtocol:(*string)(nil), Port:{port}, "
-        'TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}'
-    )
-
-
-def _service_port(
-    port: JSON, here: str, *, require_name: bool, names: set[str], svc_type: str
-) -> list[Cause]:
-    causes: list[Cause] = []
-    name = port.get("name") or ""
-    if require_name and not name:
-        causes.append(f.required(f"{here}.name"))
-    elif name:
-        causes.extend(f.invalid(f"{here}.name", name, m) for m in f.dns1123_label(name))
-        if name in names:
-            causes.append(f.duplicate(f"{here}.name", name))
-        names.add(name)
-    causes.extend(
-        f.invalid(f"{here}.port", port.get("port"), m) for m in f.port_num(port.get("port"))
-    )
-    protocol = port.get("protocol")
-    if not protocol:
-        causes.append(f.required(f"{here}.protocol"))
-    elif protocol not in ("SCTP", "TCP", "UDP"):
-        causes.append(f.not_supported(f"{here}.protocol", protocol, ["SCTP", "TCP", "UDP"]))
-    target = port.get("targetPort")
-    if isinstance(target, str):
-        causes.extend(f.invalid(f"{here}.targetPort", target, m) for m in f.port_name(target))
-    elif target is not None:
-        causes.extend(f.invalid(f"{here}.targetPort", target, m) for m in f.port_num(target))
-    node_port = port.get("nodePort")
-    if node_port:
-        if svc_type == "ClusterIP":
-            causes.append(
-                f.forbidden(f"{here}.nodePort", "may not be used when `type` is 'ClusterIP'")
-            )
-        elif not NODE_PORT_RANGE[0] <= node_port <= NODE_PORT_RANGE[1]:
-            causes.append(
-                f.invalid(
-                    f"{here}.nodePort",
-                    node_port,
-                    "provided port is not in the valid range. The range of valid ports is "
-                    f"{NODE_PORT_RANGE[0]}-{NODE_PORT_RANGE[1]}",
-                )
-            )
-    return causes
-
-
-def _service(obj: JSON, old: JSON | None) -> list[Cause]:
-    """``ValidateService`` / ``ValidateServiceUpdate`` essentials."""
-    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else {}
-    spec = spec or {}
-    causes: list[Cause] = []
-    svc_type = spec.get("type", "ClusterIP")
-    if svc_type not in SERVICE_TYPES:
-        causes.append(f.not_supported("spec.type", svc_type, SERVICE_TYPES))
-    headless = spec.get("clusterIP") == "None"
-    ports = [p for p in spec.get("ports") or [] if isinstance(p, dict)]
-    if not ports and not headless and svc_type != "ExternalName":
-        causes.append(f.required("spec.ports"))
-    if headless and svc_type in ("NodePort", "LoadBalancer"):
-        causes.append(
-            f.invalid(
-                "spec.clusterIPs[0]", "None", f"may not be set to 'None' for {svc_type} services"
-            )
-        )
-    names: set[str] = set()
-    seen: set[tuple[str, Any]] = set()
-    for i, port in enumerate(ports):
-        here = f"spec.ports[{i}]"
-        causes.extend(
-            _service_port(port, here, require_name=len(ports) > 1, names=names, svc_type=svc_type)
-        )
-        key = (str(port.get("protocol", "")), port.get("port"))
-        if key in seen:
-            causes.append(f.duplicate_raw(here, _go_service_port(*key)))
-        seen.add(key)
-    causes.extend(f.labels("spec.selector", spec.get("selector")))
-    affinity = spec.get("sessionAffinity")
-    if affinity is not None and affinity not in SESSION_AFFINITIES:
-        causes.append(f.not_supported("spec.sessionAffinity", affinity, SESSION_AFFINITIES))
-    if old is not None:
-        old_spec = old.get("spec") or {}
-        old_ips = old_spec.get("clusterIPs") or []
-        new_ips = spec.get("clusterIPs") or []
-        if old_ips and new_ips and old_ips[0] != new_ips[0] and svc_type != "ExternalName":
-            causes.append(f.invalid("spec.clusterIPs[0]", new_ips, "may not change once set"))
     return causes
 
 
@@ -377,7 +280,7 @@ def _data_keys(obj: JSON, keys: tuple[str, ...]) -> list[Cause]:
     causes: list[Cause] = []
     for key in keys:
         for name in obj.get(key) or {}:
-            causes.extend(f.invalid(f"{key}[{name}]", name, m) for m in f.config_key(str(name)))
+            causes.extend(f.invalid(f"{key}[{name}]", name, m) for m in n.config_key(str(name)))
     return causes
 
 
@@ -412,7 +315,7 @@ def _lease(obj: JSON, _old: JSON | None) -> list[Cause]:
     if isinstance(duration, int) and duration <= 0:
         return [f.invalid("spec.leaseDurationSeconds", duration, "must be greater than 0")]
     transitions = spec.get("leaseTransitions")
-    return f.nonnegative("spec.leaseTransitions", transitions)
+    return n.nonnegative("spec.leaseTransitions", transitions)
 
 
 def _event(obj: JSON, _old: JSON | None) -> list[Cause]:
@@ -428,7 +331,7 @@ _RULES: dict[str, Callable[[JSON, JSON | None], list[Cause]]] = {
     "ReplicaSet": _replica_set,
     "Scale": _scale,
     "Pod": _pod,
-    "Service": _service,
+    "Service": validate_service,
     "ConfigMap": _config_map,
     "Secret": _secret,
     "Lease": _lease,

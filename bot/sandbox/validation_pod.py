@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from bot.sandbox import validation_fields as f
+from bot.sandbox import validation_names as n
 from bot.sandbox.status import Cause
 
 JSON = dict[str, Any]
@@ -55,7 +56,7 @@ def validate_pod_spec(spec: Any, path: str) -> list[Cause]:
     elif policy not in RESTART_POLICIES:
         causes.append(f.not_supported(f"{path}.restartPolicy", policy, RESTART_POLICIES))
     grace = spec.get("terminationGracePeriodSeconds")
-    causes.extend(f.nonnegative(f"{path}.terminationGracePeriodSeconds", grace))
+    causes.extend(n.nonnegative(f"{path}.terminationGracePeriodSeconds", grace))
     deadline = spec.get("activeDeadlineSeconds")
     if isinstance(deadline, int) and deadline <= 0:
         causes.append(
@@ -79,7 +80,7 @@ def _volumes(volumes: Any, path: str) -> tuple[set[str], list[Cause]]:
         if not name:
             causes.append(f.required(here))
         else:
-            causes.extend(f.invalid(here, name, m) for m in f.dns1123_label(name))
+            causes.extend(f.invalid(here, name, m) for m in n.dns1123_label(name))
             if name in names:
                 causes.append(f.duplicate(here, name))
         names.add(name)
@@ -99,7 +100,7 @@ def _containers(
         if not name:
             causes.append(f.required(f"{here}.name"))
         else:
-            causes.extend(f.invalid(f"{here}.name", name, m) for m in f.dns1123_label(str(name)))
+            causes.extend(f.invalid(f"{here}.name", name, m) for m in n.dns1123_label(str(name)))
             if name in names:
                 causes.append(f.duplicate(f"{here}.name", name))
             names.add(str(name))
@@ -129,16 +130,16 @@ def _ports(ports: list[Any], path: str) -> list[Cause]:
         here = f"{path}[{i}]"
         name = port.get("name")
         if name:
-            causes.extend(f.invalid(f"{here}.name", name, m) for m in f.port_name(str(name)))
+            causes.extend(f.invalid(f"{here}.name", name, m) for m in n.port_name(str(name)))
         number = port.get("containerPort")
         if not number:
             causes.append(f.required(f"{here}.containerPort"))
         else:
-            causes.extend(f.invalid(f"{here}.containerPort", number, m) for m in f.port_num(number))
+            causes.extend(f.invalid(f"{here}.containerPort", number, m) for m in n.port_num(number))
         host_port = port.get("hostPort")
         if host_port:
             causes.extend(
-                f.invalid(f"{here}.hostPort", host_port, m) for m in f.port_num(host_port)
+                f.invalid(f"{here}.hostPort", host_port, m) for m in n.port_num(host_port)
             )
         protocol = port.get("protocol")
         if not protocol:
@@ -158,7 +159,7 @@ def _env(env: list[Any], path: str) -> list[Cause]:
         if not name:
             causes.append(f.required(here))
         else:
-            causes.extend(f.invalid(here, name, m) for m in f.env_var_name(str(name)))
+            causes.extend(f.invalid(here, name, m) for m in n.env_var_name(str(name)))
     return causes
 
 

@@ -1,0 +1,220 @@
+"""Column definitions of the server-side Tables, per kind (``printers.go`` v1.32).
+
+Names, types and priorities are what kubectl reads (priority > 0 shows only with ``-o wide``);
+descriptions are the API's field docs, kept for clients that show them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+JSON = dict[str, Any]
+
+_NAME_DOC = (
+    "Name must be unique within a namespace. Is required when creating resources, although some "
+    "resources may allow a client to request the generation of an appropriate name "
+    "automatically. Name is primarily intended for creation idempotence and configuration "
+    "definition. Cannot be updated. More info: "
+    "https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"
+)
+_AGE_DOC = (
+    "CreationTimestamp is a timestamp representing the server time when this object was "
+    "created. It is not guaranteed to be set in happens-before order across separate "
+    "operations. Clients may not set this value. It is represented in RFC3339 form and is in "
+    "UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: "
+    "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"
+)
+
+
+def _col(name: str, description: str = "", *, priority: int = 0, kind: str = "string") -> JSON:
+    fmt = "name" if name == "Name" else ""
+    return {
+        "name": name,
+        "type": kind,
+        "format": fmt,
+        "description": description,
+        "priority": priority,
+    }
+
+
+_NAME = _col("Name", _NAME_DOC)
+_AGE = _col("Age", _AGE_DOC)
+_CONTAINERS = _col("Containers", "Names of each container in the template.", priority=1)
+_IMAGES = _col("Images", "Images referenced by each container in the template.", priority=1)
+
+
+def _selector_col(doc: str) -> JSON:
+    return _col("Selector", doc, priority=1)
+
+
+_COLUMNS: dict[str, list[JSON]] = {
+    "Pod": [
+        _NAME,
+        _col("Ready", "The aggregate readiness state of this pod for accepting traffic."),
+        _col("Status", "The aggregate status of the containers in this pod."),
+        _col(
+            "Restarts",
+            "The number of times the containers in this pod have been restarted and when the "
+            "last container in this pod has restarted.",
+        ),
+        _AGE,
+        _col("IP", "podIP address allocated to the pod.", priority=1),
+        _col("Node", "NodeName indicates in which node this pod is scheduled.", priority=1),
+        _col(
+            "Nominated Node",
+            "nominatedNodeName is set only when this pod preempts other pods.",
+            priority=1,
+        ),
+        _col(
+            "Readiness Gates",
+            "If specified, all readiness gates will be evaluated for pod readiness.",
+            priority=1,
+        ),
+    ],
+    "Deployment": [
+        _NAME,
+        _col("Ready", "Number of the pod with ready state"),
+        _col(
+            "Up-to-date",
+            "Total number of non-terminated pods targeted by this deployment that "
+            "have the desired template spec.",
+        ),
+        _col(
+            "Available",
+            "Total number of available pods (ready for at least minReadySeconds) "
+            "targeted by this deployment.",
+        ),
+        _AGE,
+        _CONTAINERS,
+        _IMAGES,
+        _selector_col(
+            "Label selector for pods. Existing ReplicaSets whose pods are selected "
+            "by this will be the ones affected by this deployment."
+        ),
+    ],
+    "ReplicaSet": [
+        _NAME,
+        _col("Desired", "Replicas is the number of desired replicas.", kind="integer"),
+        _col(
+            "Current", "Replicas is the most recently observed number of replicas.", kind="integer"
+        ),
+        _col("Ready", "The number of ready replicas for this replica set.", kind="integer"),
+        _AGE,
+        _CONTAINERS,
+        _IMAGES,
+        _selector_col("Selector is a label query over pods that should match the replica count."),
+    ],
+    "Service": [
+        _NAME,
+        _col("Type", "type determines how the Service is exposed."),
+        _col(
+            "Cluster-IP",
+            "clusterIP is the IP address of the service and is usually assigned randomly.",
+        ),
+        _col(
+            "External-IP",
+            "externalIPs is a list of IP addresses for which nodes in the cluster "
+            "will also accept traffic for this service.",
+        ),
+        _col("Port(s)", "The list of ports that are exposed by this service."),
+        _AGE,
+        _selector_col(
+            "Route service traffic to pods with label keys and values matching this selector."
+        ),
+    ],
+    "Node": [
+        _NAME,
+        _col("Status", "The status of the node"),
+        _col("Roles", "The roles of the node"),
+        _AGE,
+        _col("Version", "Kubelet Version reported by the node."),
+        _col("Internal-IP", "List of addresses reachable to the node.", priority=1),
+        _col("External-IP", "List of addresses reachable to the node.", priority=1),
+        _col(
+            "OS-Image",
+            "OS Image reported by the node from /etc/os-release (e.g. Debian "
+            "GNU/Linux 7 (wheezy)).",
+            priority=1,
+        ),
+        _col(
+            "Kernel-Version",
+            "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).",
+            priority=1,
+        ),
+        _col(
+            "Container-Runtime",
+            "ContainerRuntime Version reported by the node through runtime remote "
+            "API (e.g. containerd://1.4.2).",
+            priority=1,
+        ),
+    ],
+    "Namespace": [_NAME, _col("Status", "The status of the namespace"), _AGE],
+    "Event": [
+        _col(
+            "Last Seen", "The time at which the most recent occurrence of this event was recorded."
+        ),
+        _col(
+            "Type", "Type of this event (Normal, Warning), new types could be added in the future"
+        ),
+        _col(
+            "Reason",
+            "This should be a short, machine understandable string that gives the "
+            "reason for the transition into the object's current status.",
+        ),
+        _col("Object", "The object that this event is about."),
+        _col(
+            "Subobject",
+            "If referring to a piece of an object instead of an entire object, this "
+            "string should contain a valid JSON/Go field access statement.",
+            priority=1,
+        ),
+        _col(
+            "Source",
+            "The component reporting this event. Should be a short machine understandable string.",
+            priority=1,
+        ),
+        _col("Message", "A human-readable description of the status of this operation."),
+        _col(
+            "First Seen",
+            "The time at which the event was first recorded. (Time of server "
+            "receipt is in TypeMeta.)",
+            priority=1,
+        ),
+        _col("Count", "The number of times this event has occurred.", priority=1),
+        _col("Name", _NAME_DOC, priority=1),
+    ],
+    "Endpoints": [
+        _NAME,
+        _col("Endpoints", "The set of all endpoints is the union of all subsets."),
+        _AGE,
+    ],
+    "ConfigMap": [_NAME, _col("Data", "Data contains the configuration data."), _AGE],
+    "Secret": [
+        _NAME,
+        _col("Type", "Used to facilitate programmatic handling of secret data."),
+        _col("Data", "Data contains the secret data."),
+        _AGE,
+    ],
+    "ServiceAccount": [
+        _NAME,
+        _col(
+            "Secrets",
+            "Secrets is a list of the secrets in the same namespace that pods "
+            "running using this ServiceAccount are allowed to use.",
+        ),
+        _AGE,
+    ],
+    "Lease": [
+        _NAME,
+        _col("Holder", "holderIdentity contains the identity of the holder of a current lease."),
+        _AGE,
+    ],
+}
+
+# rest.NewDefaultTableConvertor, for kinds without a printer.
+_DEFAULT_COLUMNS = [_NAME, _col("Created At", _AGE_DOC, kind="date")]
+
+
+def column_definitions(kind: str) -> list[JSON]:
+    """The ``columnDefinitions`` the server sends for ``kind``."""
+    return [dict(c) for c in _COLUMNS.get(kind, _DEFAULT_COLUMNS)]
