@@ -175,7 +175,25 @@ def _node_row(obj: JSON, now: datetime) -> list[Any]:
     ]
 
 
+_EVENTS_V1_FIELDS = {
+    # events.k8s.io/v1 name -> core/v1 name: the apiserver prints both through core's printer.
+    "regarding": "involvedObject",
+    "note": "message",
+    "deprecatedFirstTimestamp": "firstTimestamp",
+    "deprecatedLastTimestamp": "lastTimestamp",
+    "deprecatedCount": "count",
+    "deprecatedSource": "source",
+}
+
+
+def _as_core_event(obj: JSON) -> JSON:
+    if "involvedObject" in obj or "regarding" not in obj:
+        return obj
+    return {_EVENTS_V1_FIELDS.get(k, k): v for k, v in obj.items()}
+
+
 def _event_row(obj: JSON, now: datetime) -> list[Any]:
+    obj = _as_core_event(obj)
     first = since(obj.get("firstTimestamp"), now)
     if timestamp(obj.get("firstTimestamp")) is None:
         first = since(obj.get("eventTime"), now)
@@ -188,7 +206,7 @@ def _event_row(obj: JSON, now: datetime) -> list[Any]:
         last = since(series.get("lastObservedTime"), now)
         count = series.get("count") or 0
     elif count == 0:
-        count = 1
+        count = 1  # singleton events of the new API carry no count
     involved = obj.get("involvedObject") or {}
     kind = str(involved.get("kind", "")).lower()
     target = f"{kind}/{involved['name']}" if involved.get("name") else kind

@@ -570,6 +570,32 @@ def test_kind_tables(
     assert table["rows"][0]["cells"] == cells
 
 
+def test_events_v1_event_prints_like_core() -> None:
+    event = {
+        "metadata": {"name": "web.1", "creationTimestamp": ago(50)},
+        "regarding": {"kind": "Deployment", "name": "web"},
+        "reason": "ScalingReplicaSet",
+        "type": "Normal",
+        "note": "Scaled up replica set web-1 to 3",
+        "eventTime": "2026-03-01T11:59:10.000000Z",
+        "reportingController": "deployment-controller",
+        "reportingInstance": "",
+    }
+    cells = to_table("Event", [event], now=NOW)["rows"][0]["cells"]
+    assert cells == [
+        "50s",
+        "Normal",
+        "ScalingReplicaSet",
+        "deployment/web",
+        "",
+        "deployment-controller",
+        "Scaled up replica set web-1 to 3",
+        "50s",
+        1,
+        "web.1",
+    ]
+
+
 @pytest.mark.parametrize(
     ("spec", "status", "external"),
     [
