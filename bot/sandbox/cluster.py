@@ -7,7 +7,6 @@ the very same stack through :func:`start_cluster`, on whatever loop they run.
 from __future__ import annotations
 
 import base64
-import importlib
 import logging
 import secrets
 from dataclasses import dataclass
@@ -16,16 +15,15 @@ from typing import Any
 
 import yaml
 
-from bot.sandbox import tls
+from bot.sandbox import scenarios, tls
 from bot.sandbox.clock import Clock
+from bot.sandbox.controllers import Controllers, KubeletRules
 from bot.sandbox.faults import Faults, RequestLog
-from bot.sandbox.resources import by_kind
 from bot.sandbox.server import ApiServer
 from bot.sandbox.store import Store
 
 log = logging.getLogger(__name__)
 SCENARIOS = ("demo", "empty", "scale")
-_SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +52,8 @@ class Cluster:
     clock: Clock
     store: Store
     server: ApiServer
-    controllers: Any
-    """The ``Controllers`` instance, or None when they are off or not available."""
+    controllers: Controllers | None
+    """None when the cluster was started without controllers."""
     token: str
     ca_pem: bytes | None
     """The serving certificate (PEM) clients must trust, when serving HTTPS."""
@@ -82,38 +80,6 @@ class Cluster:
         await self.server.stop()
 
 
-def _optional(module: str) -> Any:
-    # controllers/scenarios are written in parallel by another helper: bind them when present.
-    try:
-        return importlib.import_module(f"bot.sandbox.{module}")
-    except ImportError:
-        return None
-
-
-def _load_scenario(store: Store, options: ClusterOptions) -> None:
-    scenarios = _optional("scenarios")
-    if scenarios is not None:
-        scenarios.load(store, options.scenario, pods=options.pods, deployments=options.deployments)
-        return
-    namespace = by_kind("Namespace")
-    for name in _SYSTEM_NAMESPACES:
-        if store.find(namespace, None, name) is None:
-            store.create(namespace, {"metadata": {"name": name}})
-
-
-def _start_controllers(store: Store, clock: Clock) -> Any:
-    module = _optional("controllers")
-    if module is None:
-        return None
-    rules_module = _optional("kubelet")
-    kwargs: dict[str, Any] = {}
-    if rules_module is not None and hasattr(rules_module, "KubeletRules"):
-        kwargs["rules"] = rules_module.KubeletRules()
-    controllers = module.Controllers(store, clock, **kwargs)
-    controllers.start()
-    return controllers
-
-
 async def start_cluster(options: ClusterOptions) -> Cluster:
     """Build and start everything on the running loop."""
     if options.scenario not in SCENARIOS:
@@ -125,8 +91,12 @@ async def start_cluster(options: ClusterOptions) -> Cluster:
     server = ApiServer(
         store=store, clock=clock, token=token, bookmark_interval=options.bookmark_interval
     )
-    controllers = _start_controllers(store, clock) if options.controllers else None
-    _load_scenario(store, options)
+    scenarios.load(store, options.scenario, pods=options.pods, deployments=options.deployments)
+    controllers = None
+    if options.controllers:
+        # After the load: start() adopts what is there instead of replaying 10,000 events.
+        controllers = Controllers(store, clock, rules=KubeletRules())
+        controllers.start()
     certificate = None
     if options.tls:
         if tls.available():

@@ -100,9 +100,11 @@ class ApiServer:
         self, *, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
     ) -> str:
         """Listen on host:port (0: a free port), over TLS when given a context; returns the URL."""
-        self._runner = web.AppRunner(self.app(), access_log=None, handler_cancellation=True)
+        self._runner = web.AppRunner(
+            self.app(), access_log=None, handler_cancellation=True, shutdown_timeout=1.0
+        )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port, shutdown_timeout=1.0, ssl_context=tls)
+        site = web.TCPSite(self._runner, host, port, ssl_context=tls)
         self.scheme = "https" if tls is not None else "http"
         await site.start()
         server = site._server  # noqa: SLF001 -- aiohttp exposes the bound port nowhere else
@@ -114,9 +116,17 @@ class ApiServer:
     async def stop(self) -> None:
         """Close open watches and stop listening."""
         self.hub.drop(abrupt=False)
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        if self._runner is None:
+            return
+        server = self._runner.server
+        if server is not None:
+            # Keep-alive TLS connections would otherwise wait for the peer's close_notify.
+            for connection in list(server.connections):
+                if connection.transport is not None:
+                    connection.transport.abort()
+        await asyncio.sleep(0)
+        await self._runner.cleanup()
+        self._runner = None
 
     # --- the request pipeline ----------------------------------------------------------------
 
