@@ -92,9 +92,8 @@ class Rollouts:
         if not rows:
             return Document("No rollout history found.")
         table = "REVISION\tCHANGE-CAUSE\n" + "".join(f"{r}\t{c}\n" for r, c in rows)
-        return Document(
-            f"deployment.apps/{cmd.name}\n" + tabwriter.align(table, minwidth=6, padding=3)
-        )
+        # kubectl's name printer adds "NAME " + newline around history's tabwriter text.
+        return Document(f"deployment.apps/{cmd.name} \n{tabwriter.align(table)}\n")
 
     # --- undo and restart -------------------------------------------------------------------
 
