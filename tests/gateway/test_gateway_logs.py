@@ -1,0 +1,84 @@
+"""``logs`` against the sandbox: the pod kubectl would pick, container defaulting, bounds."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.results import Document
+from bot.errors import NotFound, UsageError
+from bot.gateway.gateway import GatewayOptions, KubernetesGateway
+from bot.gateway.logs import LogLimits
+from bot.sandbox.harness import Sandbox
+from tests.gateway.support import run
+
+
+def pod_names(gateway: KubernetesGateway, namespace: str, selector: str) -> list[str]:
+    result = run(gateway, f"get pods -n {namespace} -l {selector} -o name")
+    assert isinstance(result, Document)
+    return [line.removeprefix("pod/") for line in result.text.splitlines()]
+
+
+def test_pod_logs_default_to_a_bounded_tail(gateway: KubernetesGateway, demo: Sandbox) -> None:
+    name = pod_names(gateway, "prod", "app=web")[0]
+    demo.requests.clear()
+    result = run(gateway, f"logs {name} -n prod")
+    assert isinstance(result, Document)
+    assert result.syntax == "log"
+    assert 0 < len(result.text.splitlines()) <= 100
+    assert result.notes == ("last 100 lines; use --tail=N for more (up to 200)",)
+    (request,) = demo.requests.matching(path=f"/api/v1/namespaces/prod/pods/{name}/log")
+    assert dict(request.query) == {"container": "web", "limitBytes": "512000", "tailLines": "100"}
+
+
+def test_log_flags_map_to_query_parameters(gateway: KubernetesGateway, demo: Sandbox) -> None:
+    name = pod_names(gateway, "prod", "app=api")[0]
+    demo.requests.clear()
+    result = run(gateway, f"logs {name} -n prod -c api --tail=3 --timestamps --since=10m")
+    assert isinstance(result, Document)
+    assert len(result.text.splitlines()) == 3
+    (request,) = demo.requests.matching(path=f"/api/v1/namespaces/prod/pods/{name}/log")
+    assert request.query["tailLines"] == "3"
+    assert request.query["timestamps"] == "true"
+    assert request.query["sinceSeconds"] == "600"
+    assert "previous" not in request.query
+
+
+def test_deployment_logs_pick_one_pod_and_say_which(gateway: KubernetesGateway) -> None:
+    names = pod_names(gateway, "prod", "app=api")
+    result = run(gateway, "logs deployment/api -n prod --tail=2")
+    assert isinstance(result, Document)
+    (note,) = result.notes
+    assert note.startswith("Found 3 pods, using pod/")
+    assert note.removeprefix("Found 3 pods, using pod/") in names
+
+
+def test_selector_logs_prefix_each_pod(gateway: KubernetesGateway) -> None:
+    names = pod_names(gateway, "prod", "app=web")
+    result = run(gateway, "logs -l app=web -n prod")
+    assert isinstance(result, Document)
+    prefixes = {line.split("] ", 1)[0] + "]" for line in result.text.splitlines()}
+    assert prefixes == {f"[pod/{n}/web]" for n in names}
+    for n in names:  # kubectl's default of 10 lines per pod with -l
+        assert sum(line.startswith(f"[pod/{n}/") for line in result.text.splitlines()) == 10
+
+
+def test_unknown_container_is_a_usage_error(gateway: KubernetesGateway) -> None:
+    name = pod_names(gateway, "prod", "app=web")[0]
+    with pytest.raises(UsageError, match=f"container db is not valid for pod {name} out of: web"):
+        run(gateway, f"logs {name} -n prod -c db")
+
+
+def test_missing_pod(gateway: KubernetesGateway) -> None:
+    with pytest.raises(NotFound, match=r'^pod "nope" not found in namespace "prod"$'):
+        run(gateway, "logs nope -n prod")
+
+
+def test_byte_budget_stops_reading(demo: Sandbox, gateway: KubernetesGateway) -> None:
+    name = pod_names(gateway, "prod", "app=web")[0]
+    options = GatewayOptions(logs=LogLimits(limit_bytes=1024, max_tail=1000))
+    small = KubernetesGateway(demo.api_client(), options=options)
+    result = run(small, f"logs {name} -n prod --tail=1000")
+    assert isinstance(result, Document)
+    assert len(result.text.encode()) <= 1024
+    assert f"pod/{name}: stopped after 1024 bytes; use --tail or --since to narrow" in result.notes
+    small.close()

@@ -1,0 +1,87 @@
+"""``rollout status`` against the sandbox: kubectl's lines while a rollout runs, the progress
+deadline as a failure, the bot's own deadline as a note, and a 410 during the watch."""
+
+from __future__ import annotations
+
+import pytest
+from kubernetes import client
+
+from bot.core.results import Document
+from bot.errors import NotFound
+from bot.gateway.gateway import GatewayOptions, KubernetesGateway
+from bot.sandbox.harness import Sandbox
+from tests.gateway.support import run
+
+DONE = 'deployment "web" successfully rolled out'
+
+
+def status(gw: KubernetesGateway) -> Document:
+    result = run(gw, "rollout status deployment/web -n prod")
+    assert isinstance(result, Document)
+    return result
+
+
+def test_complete_rollout_answers_at_once(gw: KubernetesGateway, cluster: Sandbox) -> None:
+    assert status(gw) == Document(f"{DONE}\n")
+    (listing,) = cluster.requests.matching(path="/apis/apps/v1/namespaces/prod/deployments")
+    assert listing.query["fieldSelector"] == "metadata.name=web"
+    assert "watch" not in listing.query
+
+
+def test_follows_a_rollout_to_the_end(gw: KubernetesGateway, cluster: Sandbox) -> None:
+    run(gw, "set image deployment/web web=nginx:1.28 -n prod")
+    result = status(gw)
+    lines = result.text.splitlines()
+    assert lines[-1] == DONE
+    assert not result.failed
+    assert all(line.startswith(("Waiting for deployment", DONE)) for line in lines)
+    assert len(lines) == len(set(lines))  # only distinct lines
+    watches = cluster.requests.matching(
+        path="/apis/apps/v1/namespaces/prod/deployments", query={"watch": "true"}
+    )
+    assert watches
+    assert all(w.query["fieldSelector"] == "metadata.name=web" for w in watches)
+    assert all(int(w.query["timeoutSeconds"]) <= 30 for w in watches)
+
+
+def test_a_watch_expiry_starts_over_with_a_list(gw: KubernetesGateway, cluster: Sandbox) -> None:
+    run(gw, "set image deployment/web web=nginx:1.28 -n prod")
+    cluster.faults.expire_next_watch()
+    assert status(gw).text.splitlines()[-1] == DONE
+    listings = [
+        r
+        for r in cluster.requests.matching(path="/apis/apps/v1/namespaces/prod/deployments")
+        if "watch" not in r.query
+    ]
+    assert len(listings) >= 2
+
+
+def test_progress_deadline_is_a_failure(gw: KubernetesGateway, cluster: Sandbox) -> None:
+    with cluster.api_client() as api:
+        client.AppsV1Api(api).patch_namespaced_deployment(
+            "web", "prod", {"spec": {"progressDeadlineSeconds": 10}}
+        )
+    run(gw, "set image deployment/web web=nginx:doesnotexist -n prod")
+    result = status(gw)
+    assert result.failed
+    assert result.text.splitlines()[-1] == (
+        'error: deployment "web" exceeded its progress deadline'
+    )
+
+
+def test_bot_deadline_answers_with_the_last_state(cluster: Sandbox) -> None:
+    options = GatewayOptions(request_timeout=5.0, rollout_timeout=1.0)
+    gw = KubernetesGateway(cluster.api_client(), options=options)
+    run(gw, "set image deployment/web web=nginx:doesnotexist -n prod")
+    result = status(gw)
+    assert not result.failed
+    assert result.text.splitlines()[-1].startswith('Waiting for deployment "web" rollout')
+    assert result.notes == (
+        "the rollout is still in progress after 1 s; run rollout status again to keep following it",
+    )
+    gw.close()
+
+
+def test_missing_deployment(gateway: KubernetesGateway) -> None:
+    with pytest.raises(NotFound, match='deployment "nope" not found in namespace "prod"'):
+        run(gateway, "rollout status deployment/nope -n prod")
