@@ -93,11 +93,11 @@ class Controllers:
 
     def _on_event(self, event_type: str, rt: ResourceType, obj: Obj) -> None:
         kind = rt.kind
-        if not self.cache.apply(event_type, kind, obj):
-            return
         deleted = event_type == "DELETED"
         if deleted:
-            self.gc.owner_deleted(uid_of(obj))
+            self.gc.owner_deleted(uid_of(obj))  # owners of any kind, cached or not
+        if not self.cache.apply(event_type, kind, obj):
+            return
         elif event_type == "ADDED":
             self.gc.check(kind, obj)
         if kind == "Deployment":
