@@ -1,0 +1,44 @@
+"""One bot per transport mode for the whole e2e session (a sandbox and a fake Slack each).
+
+Tests share the cluster, so each one works on its own objects (or only reads), and state
+assertions name the objects they changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from kubernetes import client
+
+from tests.e2e.stack import Stack, running_stack
+
+
+@pytest.fixture(scope="session", params=["http", "socket"])
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    mode = str(request.param)
+    with running_stack(mode, tmp_path_factory.mktemp(f"e2e-{mode}")) as running:
+        yield running
+
+
+@pytest.fixture
+def core(stack: Stack) -> Iterator[Any]:
+    """CoreV1Api on the stack's sandbox, to check the cluster's state independently."""
+    api = stack.sandbox.api_client()
+    try:
+        yield client.CoreV1Api(api)
+    finally:
+        api.close()
+
+
+@pytest.fixture
+def apps(stack: Stack) -> Iterator[Any]:
+    """AppsV1Api on the stack's sandbox."""
+    api = stack.sandbox.api_client()
+    try:
+        yield client.AppsV1Api(api)
+    finally:
+        api.close()

@@ -1,0 +1,191 @@
+"""The whole bot wired as in production, against the sandbox cluster and the fake Slack.
+
+``running_stack(mode)`` composes settings → KubernetesGateway → ChatOps → the Slack app (HTTP or
+Socket Mode) exactly as ``k8s-chatops run`` does, and ``Stack.run`` plays one slash command and
+returns what Slack received, wherever the app chose to deliver it.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.core.policy import Policy
+from bot.gateway.gateway import KubernetesGateway
+from bot.sandbox.faults import RecordedRequest
+from bot.sandbox.harness import Sandbox, running_sandbox
+from bot.service.audit import AuditRecord
+from bot.service.service import ChatOps
+from bot.settings import Settings, load_settings
+from bot.transport.blocks import CONFIRM_ACTION
+from bot.transport.slack_http import running_http
+from bot.transport.slack_serve import app_from_settings, connect_socket_mode
+from tests.fakeslack import (
+    ALICE,
+    FakeSlack,
+    HttpSlack,
+    Sent,
+    SlackUser,
+    SocketSlack,
+    running_fake_slack,
+)
+
+SIGNING_SECRET = "e2e0signing0secret0e2e0signing00"
+SPEED = 50.0
+"""Sandbox clock speed: pods start and terminate 50 times faster than in real time."""
+
+
+@dataclass
+class MemoryAudit:
+    """The audit sink, kept in memory so tests can read the trail."""
+
+    records: list[AuditRecord] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, entry: AuditRecord) -> None:
+        with self._lock:
+            self.records.append(entry)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """One message the app delivered for a request."""
+
+    via: str
+    """``response_url`` or ``chat.postMessage``."""
+    body: dict[str, Any]
+    sent: Sent
+
+    @property
+    def headline(self) -> str:
+        """The notification text (unescaped)."""
+        return html.unescape(str(self.body.get("text", "")))
+
+    @property
+    def text(self) -> str:
+        """Every text in the blocks, unescaped, one per line."""
+        found: list[str] = []
+        _collect(self.body.get("blocks", []), found)
+        return html.unescape("\n".join(found))
+
+    @property
+    def ephemeral(self) -> bool:
+        """True when only the requester saw it."""
+        return self.via == "response_url" and self.body.get("response_type") == "ephemeral"
+
+    def confirm_token(self) -> str:
+        """The token the Confirm button carries."""
+        for block in self.body.get("blocks", []):
+            for element in block.get("elements", []):
+                if element.get("action_id") == CONFIRM_ACTION:
+                    return str(element["value"])
+        raise AssertionError(f"no confirm button in {self.body}")
+
+
+def _collect(value: object, found: list[str]) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "text" and isinstance(item, str):
+                found.append(item)
+            else:
+                _collect(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            _collect(item, found)
+
+
+@dataclass
+class Stack:
+    """The running bot, its cluster and its Slack."""
+
+    mode: str
+    sandbox: Sandbox
+    fake: FakeSlack
+    slack: HttpSlack | SocketSlack
+    audit: MemoryAudit
+    settings: Settings
+
+    def run(self, text: str, *, user: SlackUser = ALICE, timeout: float = 20.0) -> Delivered:
+        """Send ``/k8s TEXT`` and return the reply, by response_url or in the channel."""
+        posted = len(self.fake.calls_to("chat.postMessage"))
+        sent = self.slack.command(text, user=user)
+        return self._await(sent, posted, timeout)
+
+    def click(
+        self, action_id: str, token: str, *, user: SlackUser = ALICE, timeout: float = 20.0
+    ) -> tuple[Delivered, list[Delivered]]:
+        """Click a button; returns the reply at the click's response_url and any announcement."""
+        posted = len(self.fake.calls_to("chat.postMessage"))
+        sent = self.slack.click(action_id, token, user=user)
+        post = self.fake.wait_response(sent.response_url, timeout=timeout)
+        announcements = [
+            Delivered("chat.postMessage", call.params, sent)
+            for call in self.fake.calls_to("chat.postMessage")[posted:]
+            if call.ok
+        ]
+        return Delivered("response_url", post.body, sent), announcements
+
+    def _await(self, sent: Sent, posted: int, timeout: float) -> Delivered:
+        def arrived() -> Delivered | None:
+            for post in self.fake.responses_to(sent.response_url):
+                if post.status == 200:
+                    return Delivered("response_url", post.body, sent)
+            for call in self.fake.calls_to("chat.postMessage")[posted:]:
+                if call.ok:
+                    return Delivered("chat.postMessage", call.params, sent)
+            return None
+
+        return self.fake.wait_for(arrived, timeout=timeout, what=f"the reply to {sent}")
+
+    def requests_since(self, mark: int) -> list[RecordedRequest]:
+        """Cluster requests after ``mark = len(stack.sandbox.requests)``."""
+        return self.sandbox.requests.all()[mark:]
+
+
+def _settings(workdir: Path, mode: str, fake: FakeSlack) -> Settings:
+    path = workdir / "k8s-chatops.yaml"
+    path.write_text(f"slack:\n  mode: {mode}\npolicy:\n  admins: [{ALICE.id}]\n")
+    env = {
+        "SLACK_BOT_TOKEN": fake.bot_token,
+        "SLACK_APP_TOKEN": fake.app_token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+    }
+    return load_settings(path, env=env)
+
+
+@contextmanager
+def running_stack(mode: str, workdir: Path) -> Iterator[Stack]:
+    """Sandbox (demo scenario) + fake Slack + the bot in ``mode`` ("http" or "socket")."""
+    with ExitStack() as stack:
+        sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=SPEED))
+        fake = stack.enter_context(running_fake_slack())
+        settings = _settings(workdir, mode, fake)
+        gateway = KubernetesGateway.from_kubeconfig(sandbox.kubeconfig)
+        stack.callback(gateway.close)
+        audit = MemoryAudit()
+        chatops = ChatOps(
+            gateway=gateway,
+            policy=Policy(admins=frozenset(settings.policy.admins)),
+            settings=settings,
+            audit=audit,
+        )
+        app = app_from_settings(settings, chatops)
+        slack: HttpSlack | SocketSlack
+        if mode == "http":
+            url = stack.enter_context(running_http(app))
+            slack = HttpSlack(fake, url, SIGNING_SECRET)
+        else:
+            assert settings.secrets.app_token is not None
+            handler = connect_socket_mode(
+                app, app_token=settings.secrets.app_token.get_secret_value()
+            )
+            stack.callback(handler.client.close)
+            fake.wait_for(lambda: fake.socket.live == 1, what="the Socket Mode session")
+            slack = SocketSlack(fake)
+        yield Stack(mode, sandbox, fake, slack, audit, settings)

@@ -1,0 +1,101 @@
+"""Verbs that change the cluster, end to end: who may, what is sent, what the channel sees.
+
+Changes are announced in the channel with chat.postMessage ("@alice scaled ..."); the cluster's
+state is checked through the Kubernetes client and the sandbox's request log.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.service.audit import Verdict
+from tests.e2e.stack import Stack
+from tests.fakeslack import BOB, OPS_CHANNEL
+
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def test_scale_is_announced_and_applied(stack: Stack, apps: Any) -> None:
+    mark = len(stack.sandbox.requests)
+    reply = stack.run("scale deployment/web --replicas=4")
+    assert reply.via == "chat.postMessage"
+    assert reply.body["channel"] == OPS_CHANNEL
+    assert reply.headline == "@alice scaled deployment/web in default to 4 replicas"
+    assert "deployment.apps/web scaled" in reply.text
+    (patch,) = [r for r in stack.requests_since(mark) if r.method == "PATCH"]
+    assert patch.path == "/apis/apps/v1/namespaces/default/deployments/web/scale"
+    assert patch.body == {"spec": {"replicas": 4}}
+    assert apps.read_namespaced_deployment("web", "default").spec.replicas == 4
+
+
+def test_scale_with_a_wrong_current_replicas_changes_nothing(stack: Stack, apps: Any) -> None:
+    mark = len(stack.sandbox.requests)
+    reply = stack.run("scale deployment/web --replicas=5 --current-replicas=7 -n staging")
+    assert reply.ephemeral
+    assert "Expected replicas to be 7, was 2" in reply.text
+    assert [r for r in stack.requests_since(mark) if r.method in WRITES] == []
+    assert apps.read_namespaced_deployment("web", "staging").spec.replicas == 2
+
+
+def test_non_admin_may_not_scale(stack: Stack, apps: Any) -> None:
+    mark = len(stack.sandbox.requests)
+    reply = stack.run("scale deployment/worker --replicas=9 -n prod", user=BOB)
+    assert reply.ephemeral
+    assert "only admins may scale deployments" in reply.text
+    assert [r for r in stack.requests_since(mark) if r.method in WRITES] == []
+    assert apps.read_namespaced_deployment("worker", "prod").spec.replicas == 2
+    assert stack.audit.records[-1].decision is Verdict.DENIED
+
+
+def test_set_image_sends_kubectls_patch_with_the_change_cause(stack: Stack, apps: Any) -> None:
+    mark = len(stack.sandbox.requests)
+    text = "set image deployment/api api=ghcr.io/acme/api:1.5.0 -n staging"
+    reply = stack.run(text)
+    assert reply.via == "chat.postMessage"
+    assert "@alice set the image of deployment/api in staging" in reply.headline
+    (patch,) = [r for r in stack.requests_since(mark) if r.method == "PATCH"]
+    assert patch.path == "/apis/apps/v1/namespaces/staging/deployments/api"
+    assert patch.content_type == "application/strategic-merge-patch+json"
+    assert patch.query["fieldManager"] == "kubectl-set"
+    cause = patch.body["metadata"]["annotations"]["kubernetes.io/change-cause"]
+    assert cause == f"slack:@alice {text}"
+    containers = patch.body["spec"]["template"]["spec"]["containers"]
+    assert containers == [{"name": "api", "image": "ghcr.io/acme/api:1.5.0"}]
+    deployment = apps.read_namespaced_deployment("api", "staging")
+    assert deployment.spec.template.spec.containers[0].image == "ghcr.io/acme/api:1.5.0"
+
+
+def test_rollout_status_of_a_settled_deployment(stack: Stack) -> None:
+    reply = stack.run("rollout status deployment/worker -n prod")
+    assert reply.ephemeral
+    assert 'deployment "worker" successfully rolled out' in reply.text
+
+
+def test_rollout_history_shows_the_change_causes(stack: Stack) -> None:
+    reply = stack.run("rollout history deployment/api -n prod")
+    assert re.search(r"REVISION\s+CHANGE-CAUSE", reply.text)
+    assert re.search(r"^3\s+slack:@alice set image api=ghcr.io/acme/api:1.3.1", reply.text, re.M)
+    assert re.search(r"^2\s+slack:@bob set image", reply.text, re.M)
+
+
+def test_rollout_undo_goes_back_to_the_previous_template(stack: Stack, apps: Any) -> None:
+    assert apps.read_namespaced_deployment("web", "prod").spec.template.spec.containers[
+        0
+    ].image == ("nginx:1.27")
+    reply = stack.run("rollout undo deployment/web -n prod")
+    assert reply.via == "chat.postMessage"
+    assert reply.headline == "@alice rolled back deployment/web in prod"
+    assert "deployment.apps/web rolled back" in reply.text
+    deployment = apps.read_namespaced_deployment("web", "prod")
+    assert deployment.spec.template.spec.containers[0].image == "nginx:1.26"
+
+
+def test_rollout_restart_stamps_the_template(stack: Stack, apps: Any) -> None:
+    mark = len(stack.sandbox.requests)
+    reply = stack.run("rollout restart deployment/redis -n staging")
+    assert reply.headline == "@alice restarted deployment/redis in staging"
+    (patch,) = [r for r in stack.requests_since(mark) if r.method == "PATCH"]
+    assert patch.path == "/apis/apps/v1/namespaces/staging/deployments/redis"
+    template = apps.read_namespaced_deployment("redis", "staging").spec.template
+    assert "kubectl.kubernetes.io/restartedAt" in template.metadata.annotations
