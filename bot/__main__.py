@@ -216,7 +216,27 @@ def _cluster_for_console(
 
 
 def _gateway(settings: Settings, cluster: Cluster) -> KubeGateway:
-    raise NotImplementedError
+    """The Kubernetes gateway for ``cluster``, bounded by the ``kubernetes`` settings."""
+    from bot.gateway.gateway import GatewayOptions, KubernetesGateway  # noqa: PLC0415
+    from bot.gateway.logs import LogLimits  # noqa: PLC0415 - the client is slow to import
+
+    kube = settings.kubernetes
+    defaults = LogLimits()
+    options = GatewayOptions(
+        request_timeout=kube.request_timeout_seconds,
+        rollout_timeout=kube.rollout_status_timeout_seconds,
+        logs=LogLimits(
+            limit_bytes=kube.log_limit_bytes,
+            default_tail=min(defaults.default_tail, kube.log_tail_lines),
+            selector_tail=min(defaults.selector_tail, kube.log_tail_lines),
+            max_tail=kube.log_tail_lines,
+        ),
+    )
+    if cluster.in_cluster:
+        return KubernetesGateway.in_cluster(options=options)
+    return KubernetesGateway.from_kubeconfig(
+        cluster.kubeconfig, context=cluster.context, options=options
+    )
 
 
 def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
@@ -255,8 +275,11 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
 
 
 def _serve_slack(settings: Settings, chatops: ChatOps) -> int:
-    """Hand ChatOps to the Slack transport and block until it stops."""
-    raise NotImplementedError  # TODO(slack helper): start_socket_mode / start_http
+    """Hand ChatOps to the Slack transport and block until SIGINT/SIGTERM."""
+    from bot.transport.slack_serve import serve  # noqa: PLC0415 - Bolt only when serving
+
+    serve(settings, chatops)
+    return 0
 
 
 def _console(args: argparse.Namespace, env: Mapping[str, str]) -> int:

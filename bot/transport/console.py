@@ -60,7 +60,8 @@ class Console:
 
     @staticmethod
     def _show(reply: Reply, out: TextIO) -> bool:
-        out.write(render_reply(reply).rstrip("\n") + "\n")
+        """Print the reply and a blank line after it; True when it reports an error."""
+        out.write(render_reply(reply).rstrip("\n") + "\n\n")
         out.flush()
         return reply.tone is Tone.ERROR
 

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import builtins
 import io
+import json
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
@@ -121,3 +127,64 @@ def test_terminal_reader_handles_ctrl_c_and_ctrl_d(monkeypatch: pytest.MonkeyPat
     assert read(PROMPT) is None
     assert prompts == [PROMPT, PROMPT, PROMPT]
     assert out.getvalue() == "\n\n"
+
+
+# --- against the real sandbox and the real gateway -----------------------------------------
+
+HEADER = re.compile(r"^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$", re.MULTILINE)
+
+
+def console_process(
+    tmp_path: Path, stdin: str, *args: str, config: str = ""
+) -> subprocess.CompletedProcess[str]:
+    """``k8s-chatops console`` in a clean place: no kubeconfig, no settings file, no tokens."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "KUBE", "LOG_"))}
+    env["HOME"] = str(tmp_path)
+    settings = tmp_path / "k8s-chatops.yaml"
+    settings.write_text(config, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--config", str(settings), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_piped_get_pods_on_the_sandbox_prints_kubectls_table(tmp_path: Path) -> None:
+    done = console_process(tmp_path, "get pods -A\n", "--sandbox")
+    assert done.returncode == 0, done.stderr
+    assert HEADER.search(done.stdout), done.stdout
+    rows = [line.split() for line in done.stdout.splitlines()]
+    running = {(row[0], row[1].rsplit("-", 2)[0]) for row in rows if row[3:4] == ["Running"]}
+    assert {("kube-system", "coredns"), ("prod", "web"), ("prod", "api")} <= running
+    assert "sandbox cluster (demo scenario)" in done.stderr
+
+
+def test_without_a_kubeconfig_the_console_uses_the_sandbox_and_says_so(tmp_path: Path) -> None:
+    stdin = (
+        "scale deployment/web --replicas=0 -n prod\n"
+        "yes\n"
+        "get deployment web -n prod\n"
+        "scale deployment/web --replicas=1 -n prod\n"
+    )
+    done = console_process(
+        tmp_path, stdin, "--as", "U0ADMIN", config="policy:\n  admins: [U0ADMIN]\n"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no kubeconfig found; using the built-in sandbox cluster" in done.stderr
+    out = done.stdout
+    assert "@U0ADMIN scaled deployment/web in prod to 0 replicas" in out
+    assert "deployment.apps/web scaled" in out
+    assert re.search(r"^web\s+0/0\s", out, re.MULTILINE), out
+    assert "@U0ADMIN scaled deployment/web in prod to 1 replica\n" in out
+    audit = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    assert [(a["decision"], a["outcome"]) for a in audit] == [
+        ("pending", "not_run"),
+        ("confirmed", "ok"),
+        ("allowed", "ok"),
+        ("allowed", "ok"),
+    ]
