@@ -22,7 +22,7 @@ from bot.sandbox.store import Clock, Obj, Store, clone
 
 _STATUS_RESET_ON_CREATE = {
     "Deployment": {},
-    "ReplicaSet": {},
+    "ReplicaSet": {"replicas": 0},  # not omitempty in apps/v1: always present
     "Service": {"loadBalancer": {}},
     "Pod": {"phase": "Pending"},
     "Namespace": {"phase": "Active"},

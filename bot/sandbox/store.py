@@ -9,7 +9,9 @@ server's watch taps synchronously, and to subscribers (controllers) via ``loop.c
 from __future__ import annotations
 
 import asyncio
+import copy
 import ipaddress
+import marshal
 import secrets
 import uuid
 from collections import deque
@@ -53,12 +55,12 @@ class Change:
 
 
 def clone(value: Any) -> Any:
-    """A deep copy of a JSON value; several times faster than ``copy.deepcopy``."""
-    if isinstance(value, dict):
-        return {k: clone(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [clone(v) for v in value]
-    return value
+    """A deep copy of a JSON value; marshal round-trips plain data several times faster than
+    ``copy.deepcopy`` (and than a recursive copy in Python)."""
+    try:
+        return marshal.loads(marshal.dumps(value))
+    except ValueError:  # not plain data (a datetime slipped in): copy it the slow way
+        return copy.deepcopy(value)
 
 
 def rfc3339(moment: datetime) -> str:
