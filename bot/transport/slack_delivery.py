@@ -61,18 +61,18 @@ class Delivery:
         """Answer a confirm/cancel click: the prompt is replaced by the outcome, changes announced.
 
         A refused click (someone else's, or a stale one) on a prompt others can see must not wipe
-        the author's buttons, so errors then go out as a separate ephemeral message.
+        the author's buttons, so such an error leaves the prompt in place.
         """
+        replace = prompt_is_private or reply.tone is not Tone.ERROR
         if reply.visibility is Visibility.IN_CHANNEL:
             self._announce(origin, reply)
-            outcome = Reply(
-                headline=reply.headline, tone=reply.tone, context=("Posted in the channel.",)
-            )
-            self._respond(origin, to_slack(outcome), "ephemeral", replace_original=True)
-        elif reply.tone is Tone.ERROR and not prompt_is_private:
-            self._whisper(origin, reply, replace_original=False)
+            if replace:
+                outcome = Reply(
+                    headline=reply.headline, tone=reply.tone, context=("Posted in the channel.",)
+                )
+                self._respond(origin, to_slack(outcome), "ephemeral", replace_original=True)
         else:
-            self._whisper(origin, reply, replace_original=True)
+            self._whisper(origin, reply, replace_original=replace)
 
     def _whisper(self, origin: Origin, reply: Reply, *, replace_original: bool) -> None:
         message = to_slack(reply)

@@ -225,6 +225,17 @@ def test_refused_click_on_a_shared_prompt_keeps_its_buttons(
     assert chatops.answers[0].subject == Subject(BOB.id, BOB.name)
 
 
+def test_refusal_posted_in_channel_still_keeps_a_shared_prompt(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    chatops.on_answer = lambda a: Reply(
+        headline="Only @alice can confirm", tone=Tone.ERROR, visibility=Visibility.IN_CHANNEL
+    )
+    sent = slack.click(CONFIRM_ACTION, "token-4", user=BOB, ephemeral=False)
+    assert "Only @alice" in fake.wait_call("chat.postMessage").params["text"]
+    assert fake.responses_to(sent.response_url) == []
+
+
 def test_tokens_never_reach_the_log(
     fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
