@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -155,3 +158,50 @@ def test_no_kubeconfig_anywhere(tmp_path: Path) -> None:
     assert find_cluster(settings_with(), {"HOME": str(tmp_path)}) is None
     env = {"HOME": str(tmp_path), "KUBECONFIG": str(tmp_path / "absent")}
     assert find_cluster(settings_with(), env) is None
+
+
+# --- `run`, as an operator starts it ---------------------------------------------------------
+
+
+def test_run_serves_the_slash_command_in_socket_mode(tmp_path: Path) -> None:
+    from bot.sandbox.harness import running_sandbox
+    from tests.fakeslack import SocketSlack, running_fake_slack
+
+    config = tmp_path / "k8s-chatops.yaml"
+    config.write_text("kubernetes:\n  default_namespace: prod\n", encoding="utf-8")
+    with running_sandbox(scenario="demo") as sandbox, running_fake_slack() as fake:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "KUBE"))}
+        env |= {
+            "HOME": str(tmp_path),
+            "SLACK_BOT_TOKEN": fake.bot_token,
+            "SLACK_APP_TOKEN": fake.app_token,
+            "SLACK_API_URL": fake.api_url,
+            "LOG_LEVEL": "info",
+        }
+        argv = ["run", "--mode", "socket", "--config", str(config)]
+        argv += ["--kubeconfig", str(sandbox.kubeconfig)]
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", *argv],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+            env=env,
+        )
+        try:
+            fake.wait_for(lambda: fake.socket.live, timeout=60, what="the bot to connect")
+            sent = SocketSlack(fake).command("get pods")
+            answer = fake.wait_response(sent.response_url, timeout=30)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert answer.body["response_type"] == "ephemeral"
+    assert "pods in namespace prod" in json.dumps(answer.body)
+    audit = [json.loads(line) for line in out.splitlines()]
+    assert [(a["user_id"], a["text"], a["outcome"]) for a in audit] == [
+        ("U0ALICE", "get pods", "ok")
+    ]
+    assert "serving /k8s in socket mode" in err
+    assert fake.bot_token not in err
+    assert fake.app_token not in err
