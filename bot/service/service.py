@@ -77,14 +77,18 @@ class ChatOps:
         except Exception as e:  # the last line of defence: log, audit, reply
             return self._incident(e, trail)
 
-    def answer(self, subject: Subject, token: str, *, approved: bool) -> Reply:
-        """Run (``approved``) or drop a parked command; only its author may do either."""
+    def answer(self, subject: Subject, token: str, *, approved: bool, channel: str = "") -> Reply:
+        """Run (``approved``) or drop a parked command; only its author may do either.
+
+        ``channel`` (where the button was clicked) is only for the audit record of a refused
+        answer; an accepted one is recorded in the channel the command was typed in.
+        """
         try:
             pending = self._confirmations.take(subject, token)
         except BotError as e:
             # The token is a capability and names nothing useful: it is not recorded.
             text = "(confirm)" if approved else "(cancel)"
-            trail = self._trail(subject, "", text)
+            trail = self._trail(subject, channel, text)
             trail.write(Outcome.NOT_RUN, str(e), verdict=Verdict.REFUSED)
             return self._error_reply(e)
         trail = self._trail(subject, pending.channel, pending.text)

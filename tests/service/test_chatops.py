@@ -222,8 +222,9 @@ def test_confirmed_by_the_author_runs_once(bot: Bot) -> None:
 def test_another_users_click_is_refused(bot: Bot) -> None:
     asked = bot.ask("delete pod web-1")
     assert asked.confirm is not None
-    refused = bot.chatops.answer(BOB, asked.confirm.token, approved=True)
+    refused = bot.chatops.answer(BOB, asked.confirm.token, approved=True, channel="C2")
     assert refused.tone is Tone.ERROR
+    assert bot.audit.records[-1].channel == "C2"
     assert "Only @alice" in refused.headline
     assert bot.gateway.calls == []
     bot.chatops.answer(ALICE, asked.confirm.token, approved=True)
