@@ -1,0 +1,119 @@
+"""The real kubectl v1.32 as the judge: the bot's text equals kubectl's for the same cluster.
+
+Both ask the same sandbox; tables go through the bot's own text renderer. The few deliberate
+differences (``rollout history --revision`` aligned instead of raw tabs, ``logs -l`` prefixed)
+are not compared here.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from bot.core.render_text import result_text
+from bot.gateway.gateway import KubernetesGateway
+from bot.sandbox.harness import Sandbox, running_sandbox
+from tests.gateway.support import OPTIONS, run
+
+pytestmark = pytest.mark.kubectl
+
+
+@dataclass(frozen=True, slots=True)
+class Judge:
+    sandbox: Sandbox
+    gateway: KubernetesGateway
+    binary: str
+    home: str
+
+    def kubectl(self, text: str) -> str:
+        done = subprocess.run(
+            [self.binary, "--kubeconfig", str(self.sandbox.kubeconfig), *text.split()],
+            capture_output=True,
+            text=True,
+            env={"HOME": self.home, "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    def bot(self, text: str) -> str:
+        return result_text(run(self.gateway, text))
+
+    def compare(self, text: str) -> None:
+        """Equal text from both; the renderer leaves the last newline to the transport.
+
+        Ages of freshly back-dated objects can tick over between the two runs (pods are
+        created a moment after their revision), so a mismatch is re-checked up to twice.
+        """
+        for _ in range(3):
+            ours, theirs = self.bot(text).rstrip("\n"), self.kubectl(text).rstrip("\n")
+            if ours == theirs:
+                return
+        same(ours, theirs)
+
+
+@pytest.fixture(scope="module")
+def judge() -> Iterator[Judge]:
+    binary = shutil.which("kubectl")
+    if binary is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("the kubectl binary is not on PATH: CI must run the judge tests")
+        pytest.skip("the kubectl binary is not on PATH")
+    with (
+        running_sandbox(scenario="demo", controllers=False) as sandbox,
+        tempfile.TemporaryDirectory(prefix="kubectl-home-") as home,
+    ):
+        gateway = KubernetesGateway(sandbox.api_client(), options=OPTIONS)
+        yield Judge(sandbox, gateway, binary, home)
+        gateway.close()
+
+
+def same(bot: str, kubectl: str) -> None:
+    diff = "\n".join(
+        difflib.unified_diff(kubectl.splitlines(), bot.splitlines(), "kubectl", "bot", lineterm="")
+    )
+    assert bot == kubectl, diff
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "describe deployment web -n prod",
+        "describe deployment api -n prod",
+        "describe service web -n prod",
+        "describe service kubernetes-bootcamp",
+        "describe nodes",
+        "describe pods -n prod -l app=api",
+        "describe pod kubernetes-bootcamp",
+        "rollout history deployment/api -n prod",
+        "rollout history deployment/web",
+    ],
+)
+def test_documents_match_kubectl(judge: Judge, text: str) -> None:
+    judge.compare(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "get pods -A",
+        "get pods -n prod -o wide",
+        "get deploy -A -o wide",
+        "get nodes -o wide",
+        "get svc -A",
+        "get rs -n prod",
+        "get ns",
+        "get deploy -n prod -o name",
+        "get deploy web -n prod -o json",
+    ],
+)
+def test_get_matches_kubectl(judge: Judge, text: str) -> None:
+    judge.compare(text)
