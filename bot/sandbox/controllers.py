@@ -98,7 +98,7 @@ class Controllers:
             self.gc.owner_deleted(uid_of(obj))  # owners of any kind, cached or not
         if not self.cache.apply(event_type, kind, obj):
             return
-        elif event_type == "ADDED":
+        if event_type == "ADDED":
             self.gc.check(kind, obj)
         if kind == "Deployment":
             if deleted:

@@ -8,7 +8,7 @@ rest of the same sync (and the next one) sees it before the Store's event arrive
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.sandbox import conditions as cond
 from bot.sandbox import revisions as rev
@@ -241,9 +241,9 @@ class ReplicaSetActions:
             deleted = self._store.delete(self._rt, meta["namespace"], meta["name"])
             self._cache.forget("ReplicaSet", deleted)
 
-    def _write(self, rs: Obj, update: object) -> Obj:
+    def _write(self, rs: Obj, update: Callable[[Obj], None]) -> Obj:
         meta = rs["metadata"]
-        written = self._store.mutate(self._rt, meta["namespace"], meta["name"], update)  # type: ignore[arg-type]
+        written = self._store.mutate(self._rt, meta["namespace"], meta["name"], update)
         self._cache.apply("MODIFIED", "ReplicaSet", written)
         return written
 

@@ -112,9 +112,8 @@ class Scheduler:
         def bind(obj: Obj) -> None:
             obj["spec"]["nodeName"] = node
 
-        written = self._store.mutate(self._rt, *key, bind)
+        self._cache.apply("MODIFIED", "Pod", self._store.mutate(self._rt, *key, bind))
         self._set_scheduled(key, {"type": "PodScheduled", "status": "True"}, now)
-        self._cache.apply("MODIFIED", "Pod", self._store.find(self._rt, *key) or written)
         self._recorder.record(
             pod,
             kind=EventType.NORMAL,
