@@ -123,6 +123,8 @@ class KubernetesGateway:
 
     def execute(self, command: Command, *, actor: str, text: str) -> Result:
         """Run one command; raises ``bot.errors`` errors with kubectl-like messages."""
+        if isinstance(command, Scale | SetImage | Rollout) and command.kind != "deployment":
+            raise UsageError(f"only deployments can be changed this way, not {command.kind}")
         match command:
             case Version():
                 server = self._api.get("/version")

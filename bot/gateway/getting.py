@@ -17,6 +17,7 @@ from bot.core import kube
 from bot.core.command import Get, OutputFormat
 from bot.core.kube import Obj
 from bot.core.results import Document, Table
+from bot.errors import UsageError
 from bot.gateway.api import JSON, TABLE, Api, Page
 from bot.gateway.discovery import Discovery, ResourceInfo
 from bot.gateway.errors import Target
@@ -97,6 +98,8 @@ class Getter:
     def get(self, cmd: Get) -> Table | Document:
         """Run ``get`` and return kubectl's table or document."""
         info = self._discovery.resolve(cmd.resource)
+        if cmd.name is not None and cmd.all_namespaces:
+            raise UsageError("a resource cannot be retrieved by name across all namespaces")
         all_ns = cmd.all_namespaces and info.namespaced
         namespace = None if (all_ns or not info.namespaced) else (cmd.namespace or "default")
         target = Target(info.qualified, cmd.name, namespace)

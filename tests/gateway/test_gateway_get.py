@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.core.results import Document, Table
-from bot.errors import NotFound
+from bot.errors import NotFound, UsageError
 from bot.gateway.api import TABLE
 from bot.gateway.gateway import GatewayOptions, KubernetesGateway
 from bot.sandbox.harness import Sandbox, running_sandbox
@@ -136,3 +136,8 @@ def test_large_lists_are_paged_and_bounded(crowded: Sandbox) -> None:
     assert "continue" not in pages[0].query
     assert all(r.query["continue"] for r in pages[1:])
     gateway.close()
+
+
+def test_name_with_all_namespaces_is_refused_like_kubectl(gateway: KubernetesGateway) -> None:
+    with pytest.raises(UsageError, match="cannot be retrieved by name across all namespaces"):
+        run(gateway, "get pod web -A")
