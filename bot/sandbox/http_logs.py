@@ -8,29 +8,17 @@ a container still waiting, no previous instance).
 from __future__ import annotations
 
 import asyncio
-import importlib
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox import status
+from bot.sandbox import podlogs, status
 from bot.sandbox.routing import Target
 from bot.sandbox.store import Clock, Obj, Store
 
 DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
 POLL_SECONDS = 0.2
-Line = tuple[datetime, str]
-
-
-def _podlogs(name: str) -> Callable[..., Any] | None:
-    # podlogs.py is written in parallel by another helper: use it when it is there.
-    try:
-        found: Callable[..., Any] = getattr(importlib.import_module("bot.sandbox.podlogs"), name)
-    except (ImportError, AttributeError):
-        return None
-    return found
 
 
 def _names(pod: Obj, key: str) -> list[str]:
@@ -90,7 +78,7 @@ def check_readable(pod: Obj, container: str, *, previous: bool) -> bool:
     return True
 
 
-def _since(request: web.Request, now: datetime) -> int | None:
+def _since(request: web.Request) -> tuple[int | None, datetime | None]:
     raw_seconds, raw_time = request.query.get("sinceSeconds"), request.query.get("sinceTime")
     if raw_seconds and raw_time:
         raise status.bad_request("at most one of sinceTime or sinceSeconds may be specified")
@@ -100,15 +88,16 @@ def _since(request: web.Request, now: datetime) -> int | None:
         except ValueError:
             raise status.bad_request(f'sinceSeconds: Invalid value: "{raw_seconds}"') from None
         if seconds < 1:
-            raise status.bad_request("sinceSeconds: Invalid value: must be greater than 0")
-        return seconds
+            raise status.bad_request(
+                f"sinceSeconds: Invalid value: {seconds}: must be greater than 0"
+            )
+        return seconds, None
     if raw_time:
         try:
-            moment = datetime.fromisoformat(raw_time.replace("Z", "+00:00"))
+            return None, datetime.fromisoformat(raw_time.replace("Z", "+00:00"))
         except ValueError:
             raise status.bad_request(f'sinceTime: Invalid value: "{raw_time}"') from None
-        return max(1, int((now - moment).total_seconds()))
-    return None
+    return None, None
 
 
 def _int(request: web.Request, key: str) -> int | None:
@@ -135,15 +124,15 @@ async def serve(
     previous, follow = _flag(request, "previous"), _flag(request, "follow")
     timestamps = _flag(request, "timestamps")
     tail, limit = _int(request, "tailLines"), _int(request, "limitBytes")
+    since_seconds, since_time = _since(request)
     now = clock.now()
-    since = _since(request, now)
-    log_lines, select = _podlogs("log_lines"), _podlogs("select")
-    if not check_readable(pod, container, previous=previous) or log_lines is None or select is None:
+    if not check_readable(pod, container, previous=previous):
         return web.Response(text="", content_type="text/plain")
-    lines: list[Line] = log_lines(pod, container, previous=previous, until=now)
-    text: str = select(
+    lines = podlogs.log_lines(pod, container, previous=previous, until=now)
+    text = podlogs.select(
         lines,
-        since_seconds=since,
+        since_seconds=since_seconds,
+        since_time=since_time,
         tail_lines=tail,
         timestamps=timestamps,
         limit_bytes=limit,
@@ -151,35 +140,49 @@ async def serve(
     )
     if not follow or previous:
         return web.Response(text=text, content_type="text/plain")
+    return await _follow(request, store, clock, target, text, lines[-1][0] if lines else None)
+
+
+async def _follow(
+    request: web.Request,
+    store: Store,
+    clock: Clock,
+    target: Target,
+    first: str,
+    last: datetime | None,
+) -> web.StreamResponse:
+    """Stream lines as they appear until the pod goes away, stops, or the client leaves."""
+    assert target.name is not None
+    container = pick_container(
+        store.get(target.rt, target.namespace, target.name), request.query.get("container")
+    )
+    timestamps, limit = _flag(request, "timestamps"), _int(request, "limitBytes")
     response = web.StreamResponse(headers={"Content-Type": "text/plain"})
     response.enable_chunked_encoding()
     await response.prepare(request)
-    sent = len(text.encode())
-    if text:
-        await response.write(text.encode())
-    last = lines[-1][0] if lines else now - timedelta(days=3650)
-    uid = pod["metadata"]["uid"]
+    sent = len(first.encode())
+    uid = (
+        (store.peek(target.rt, target.namespace, target.name) or {}).get("metadata", {}).get("uid")
+    )
     try:
+        if first:
+            await response.write(first.encode())
         while limit is None or sent < limit:
             await asyncio.sleep(POLL_SECONDS)
             transport = request.transport
             if transport is None or transport.is_closing():
-                break
+                return response
             current = store.peek(target.rt, target.namespace, target.name)
             if current is None or current["metadata"]["uid"] != uid:
                 break
             now = clock.now()
-            fresh = [
-                ln
-                for ln in log_lines(current, container, previous=False, until=now)
-                if ln[0] > last
-            ]
+            fresh = podlogs.lines_after(
+                podlogs.log_lines(current, container, previous=False, until=now), last
+            )
             if fresh:
                 last = fresh[-1][0]
-                chunk: str = select(
+                chunk = podlogs.select(
                     fresh,
-                    since_seconds=None,
-                    tail_lines=None,
                     timestamps=timestamps,
                     limit_bytes=None if limit is None else limit - sent,
                     now=now,

@@ -402,6 +402,8 @@ class Objects:
     def _scale(self, request: web.Request, target: Target, raw: bytes) -> web.Response:
         assert target.name is not None
         rt, method = target.rt, request.method
+        if method not in ("GET", "PUT", "PATCH"):
+            raise status.method_not_allowed()
         obj = self.store.get(rt, target.namespace, target.name)
         if method == "GET":
             return respond(patching.to_scale(obj))
