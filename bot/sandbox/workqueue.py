@@ -97,6 +97,8 @@ class WorkQueue(Generic[K]):
             except ApiError as err:
                 if err.code == 404:
                     continue  # the object went away meanwhile: its DELETED event follows
+                if err.code != 409:
+                    _log.error("%s: sync of %r refused: %s", self._name, key, err.message)
                 self._retry(key, err)
             except Exception as err:
                 _log.exception("%s: sync of %r failed", self._name, key)

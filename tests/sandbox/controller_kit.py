@@ -7,6 +7,7 @@ fast so a kubelet "second" is a few milliseconds.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -129,4 +130,22 @@ def run(
         finally:
             controllers.stop()
 
-    asyncio.run(main())
+    failures = _Failures()
+    logger = logging.getLogger("bot.sandbox")
+    logger.addHandler(failures)
+    try:
+        asyncio.run(main())
+    finally:
+        logger.removeHandler(failures)
+    assert not failures.messages, f"a controller sync failed: {failures.messages}"
+
+
+class _Failures(logging.Handler):
+    """Collects errors the work queues log (a failed sync is retried, so it would go unseen)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
