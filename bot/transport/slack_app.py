@@ -33,7 +33,9 @@ class ChatOpsPort(Protocol):
 
     def handle(self, request: Request) -> Reply: ...
 
-    def answer(self, subject: Subject, token: str, *, approved: bool) -> Reply: ...
+    def answer(
+        self, subject: Subject, token: str, *, approved: bool, channel: str = ""
+    ) -> Reply: ...
 
 
 def build_app(
@@ -116,7 +118,7 @@ class _Listeners:
         actions = body.get("actions") or [{}]
         token = str(actions[0].get("value", ""))
         try:
-            reply = self._chatops.answer(subject, token, approved=approved)
+            reply = self._chatops.answer(subject, token, approved=approved, channel=origin.channel)
         except Exception:
             logger.exception("unexpected failure while answering a confirmation")
             reply = _failure_reply()

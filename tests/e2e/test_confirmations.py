@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.service.audit import Verdict
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
 from tests.e2e.stack import Stack
-from tests.fakeslack import BOB
+from tests.fakeslack import BOB, OPS_CHANNEL
 
 
 def test_delete_pod_after_confirmation(stack: Stack, core: Any) -> None:
@@ -57,6 +58,12 @@ def test_delete_services_by_selector_only_for_the_author(stack: Stack, core: Any
 
     refused, announcements = stack.click(CONFIRM_ACTION, token, user=BOB)
     assert "Only @alice, who ran this command, can confirm" in refused.text
+    refusal = stack.audit.records[-1]
+    assert (refusal.user_id, refusal.decision, refusal.channel) == (
+        BOB.id,
+        Verdict.REFUSED,
+        OPS_CHANNEL,
+    )
     assert announcements == []
     assert [r for r in stack.requests_since(mark) if r.method == "DELETE"] == []
     assert len(core.list_namespaced_service("default", label_selector="tier=retired").items) == 2

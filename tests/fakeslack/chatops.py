@@ -22,6 +22,7 @@ class Answer:
     subject: Subject
     token: str
     approved: bool
+    channel: str = ""
 
 
 def echo(request: Request) -> Reply:
@@ -48,7 +49,7 @@ class ScriptedChatOps:
             raise TimeoutError("the test never released the gate")
         return self.script(request)
 
-    def answer(self, subject: Subject, token: str, *, approved: bool) -> Reply:
-        call = Answer(subject, token, approved)
+    def answer(self, subject: Subject, token: str, *, approved: bool, channel: str = "") -> Reply:
+        call = Answer(subject, token, approved, channel)
         self.answers.append(call)
         return self.on_answer(call)

@@ -201,7 +201,9 @@ def test_confirm_click_replaces_the_prompt_and_announces_the_change(
     assert post.body["replace_original"] is True
     assert "deleted pod/web-1" in post.body["text"]
     assert "@alice deleted pod/web-1" in fake.wait_call("chat.postMessage").params["text"]
-    assert chatops.answers == [Answer(Subject(ALICE.id, ALICE.name), "token-1", approved=True)]
+    assert chatops.answers == [
+        Answer(Subject(ALICE.id, ALICE.name), "token-1", approved=True, channel=OPS_CHANNEL)
+    ]
 
 
 def test_cancel_click_replaces_the_prompt(
