@@ -59,12 +59,13 @@ class Controllers:
         )
         self.gc = GarbageCollector(store, self.cache, clock)
         self._unsubscribe: Callable[[], None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
         """Subscribe to the store and reconcile what is already there (call on the loop)."""
         if self._unsubscribe is not None:
             return
-        loop = asyncio.get_running_loop()
+        loop = self._loop = asyncio.get_running_loop()
         for queue in self._queues():
             queue.bind(loop)
         self._unsubscribe = self.store.subscribe(self._on_event)
@@ -81,6 +82,7 @@ class Controllers:
             self._unsubscribe = None
         for queue in self._queues():
             queue.stop()
+        self.kubelet.stop()
 
     def _queues(self) -> tuple[WorkQueue[Any], ...]:
         return (
@@ -92,6 +94,10 @@ class Controllers:
         )
 
     def _on_event(self, event_type: str, rt: ResourceType, obj: Obj) -> None:
+        if self._loop is not None and not _on_loop(self._loop):
+            # A write made outside the sandbox loop (another thread, or before it runs).
+            self._loop.call_soon_threadsafe(self._on_event, event_type, rt, obj)
+            return
         kind = rt.kind
         deleted = event_type == "DELETED"
         if deleted:
@@ -131,3 +137,10 @@ class Controllers:
         else:
             self.replicasets.enqueue(key)
         return key
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False

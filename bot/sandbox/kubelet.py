@@ -85,11 +85,19 @@ class Kubelet:
         self._rules = rules
         self._rt = by_kind("Pod")
         self._runs: dict[str, PodRun] = {}
+        self._stopped = False
         self._network = PodNetwork()
         self.runtime = ContainerRuntime(
             rules, clock, rng, later=self._later, emit=self._emit, changed=self._changed
         )
         self.queue: WorkQueue[Key] = WorkQueue("kubelet", self._write_status, clock)
+
+    def stop(self) -> None:
+        """Forget every pod: pending timers find no run and do nothing."""
+        self._stopped = True
+        for run in list(self._runs.values()):
+            run.token += 1
+        self._runs.clear()
 
     def on_pod(self, event_type: str, pod: Obj) -> None:
         """React to one pod event (cheap for pods already running)."""
@@ -263,7 +271,7 @@ class Kubelet:
         self._clock.call_later(delay, fire)
 
     def _later_plain(self, delay: float, fn: Callable[[], None]) -> None:
-        self._clock.call_later(delay, fn)
+        self._clock.call_later(delay, lambda: None if self._stopped else fn())
 
     def _emit(
         self, run: PodRun, c: ContainerRun, kind: EventType, reason: str, message: str

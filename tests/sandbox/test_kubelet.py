@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 from typing import Any
 
@@ -250,5 +251,13 @@ def test_a_bare_pod_restarts_a_container_whose_image_changed() -> None:
             what="restarted with the new image",
         )
         assert restarted["restartCount"] == 1
+
+    run(body)
+
+
+def test_a_pod_written_from_another_thread_still_starts() -> None:
+    async def body(c: Cluster) -> None:
+        await asyncio.to_thread(c.store.create, POD, bare_pod("elsewhere"))
+        await c.until(lambda: running_and_ready(c, "elsewhere"), what="running")
 
     run(body)
