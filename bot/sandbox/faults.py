@@ -201,7 +201,7 @@ class Faults:
         headers: Mapping[str, str] | None = None,
         delay: float = 0.0,
     ) -> Rule:
-        """Answer matching requests with ``status`` and a Status body, ``times`` times (None: always).
+        """Answer matching requests with ``status`` and a Status body ``times`` times (None: ever).
 
         ``path`` is a regular expression searched in the URL path.
         """

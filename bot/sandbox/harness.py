@@ -108,8 +108,9 @@ def running_sandbox(
             finally:
                 ready.set()
 
-        loop.create_task(boot())
+        booting = loop.create_task(boot())
         loop.run_forever()
+        del booting
         pending = asyncio.all_tasks(loop)
         for task in pending:
             task.cancel()

@@ -39,7 +39,10 @@ def pick_container(pod: Obj, requested: str | None) -> str:
         return str(default)
     if len(containers) == 1:
         return containers[0]
-    message = f"a container name must be specified for pod {name}, choose one of: [{' '.join(containers)}]"
+    message = (
+        f"a container name must be specified for pod {name}, "
+        f"choose one of: [{' '.join(containers)}]"
+    )
     if inits:
         message += f" or one of the init containers: [{' '.join(inits)}]"
     if ephemeral:
@@ -140,11 +143,13 @@ async def serve(
     )
     if not follow or previous:
         return web.Response(text=text, content_type="text/plain")
-    return await _follow(request, store, clock, target, text, lines[-1][0] if lines else None)
+    last = lines[-1][0] if lines else None
+    return await _follow(request, store=store, clock=clock, target=target, first=text, last=last)
 
 
 async def _follow(
     request: web.Request,
+    *,
     store: Store,
     clock: Clock,
     target: Target,

@@ -1,4 +1,4 @@
-"""The REST verbs on resource URLs: get, list/watch, create, update, patch, delete, and subresources.
+"""The REST verbs on resource URLs: get, list/watch, create, update, patch, delete, subresources.
 
 Each handler checks the request the way the apiserver's generic handlers do (name/namespace/kind
 agreement, dryRun, DeleteOptions), then hands the write to the store, which owns the object rules.
@@ -207,8 +207,7 @@ class Objects:
             name=target.name,
         )
 
-        def render(obj: Obj, first: bool) -> dict[str, Any]:  # noqa: FBT001
-            del first
+        def render(obj: Obj, _first: bool) -> dict[str, Any]:
             if output.shape is not Shape.TABLE:
                 return watch.render_object(output, obj)
             table = self._table(request, target, [obj], output)

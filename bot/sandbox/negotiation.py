@@ -72,7 +72,7 @@ def negotiate(accept: str | None, *, tables: bool = True) -> Output:
 
 def parse_body(raw: bytes, content_type: str) -> Any:
     """Decode a create/update body (JSON or YAML); 415 for others (protobuf), 400 when malformed."""
-    media = content_type.split(";")[0].strip().lower()
+    media = content_type.split(";", 1)[0].strip().lower()
     if media in ("", "application/json", "*/*"):
         try:
             return json.loads(raw or b"null")

@@ -13,7 +13,7 @@ import jsonpatch
 import jsonpointer
 
 from bot.sandbox import status
-from bot.sandbox.store import clone
+from bot.sandbox.store import clone, copied
 from bot.sandbox.strategic import strategic_merge
 from bot.sandbox.validation import validate
 
@@ -39,7 +39,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 def media_type(content_type: str) -> str:
     """The bare media type of a Content-Type header."""
-    return content_type.split(";")[0].strip().lower()
+    return content_type.split(";", 1)[0].strip().lower()
 
 
 def apply_patch(
@@ -57,7 +57,8 @@ def apply_patch(
         result = _json_patch(original, patch)
     elif not isinstance(patch, dict):
         raise status.bad_request(
-            f"json: cannot unmarshal {type(patch).__name__} into Go value of type map[string]interface {{}}"
+            f"json: cannot unmarshal {type(patch).__name__} into Go value of type "
+            "map[string]interface {}"
         )
     elif media == MERGE_PATCH:
         result = merge_patch(original, patch)
@@ -141,7 +142,7 @@ def from_scale(obj: dict[str, Any], scale: Any) -> dict[str, Any]:
     )
     if causes:
         raise status.invalid("Scale", "autoscaling", name, causes)
-    updated = clone(obj)
+    updated = copied(obj)
     updated.setdefault("spec", {})["replicas"] = replicas
     rv = (scale.get("metadata") or {}).get("resourceVersion")
     if rv:

@@ -15,7 +15,7 @@ import ssl
 from typing import Any
 
 from aiohttp import web
-from multidict import CIMultiDictProxy, MultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from bot.sandbox import discovery, routing, status
 from bot.sandbox.faults import Faults, RecordedRequest, RequestLog, now
@@ -107,7 +107,7 @@ class ApiServer:
         site = web.TCPSite(self._runner, host, port, ssl_context=tls)
         self.scheme = "https" if tls is not None else "http"
         await site.start()
-        server = site._server  # noqa: SLF001 -- aiohttp exposes the bound port nowhere else
+        server = site._server  # aiohttp exposes the bound port nowhere else
         assert isinstance(server, asyncio.Server)
         self.host, self.port = server.sockets[0].getsockname()[:2]
         self.faults.bind(asyncio.get_running_loop(), self.hub.drop)
@@ -138,8 +138,8 @@ class ApiServer:
             RecordedRequest(
                 method=request.method,
                 path=request.path,
-                query=MultiDictProxy(request.query.copy()),
-                headers=CIMultiDictProxy(request.headers.copy()),
+                query=MultiDictProxy(MultiDict(request.query)),
+                headers=CIMultiDictProxy(CIMultiDict(request.headers)),
                 body=_parsed_body(raw, content_type),
                 content_type=content_type,
                 at=now(),

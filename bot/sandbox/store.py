@@ -1,7 +1,7 @@
-"""The sandbox's object store: etcd plus the generic registry's write rules, in one loop-confined class.
+"""The sandbox's object store: etcd plus the generic registry's write rules, on one loop.
 
-Objects are plain JSON dicts, replaced (never mutated) on every write, so readers on the same loop may
-hold the stored dicts while they serialise them. Every committed write bumps one cluster-wide
+Objects are plain JSON dicts, replaced (never mutated) on every write, so readers on the same loop
+may hold the stored dicts while they serialise them. Every committed write bumps one cluster-wide
 resourceVersion, is appended to a bounded history (for watch resume and 410 Gone), is handed to the
 server's watch taps synchronously, and to subscribers (controllers) via ``loop.call_soon``.
 """
@@ -51,7 +51,7 @@ class Change:
     obj: Obj
     """The stored object after the write (for DELETED: its last state at the delete's RV)."""
     old: Obj | None
-    """The object before the write (MODIFIED only), so selector watches can synthesise transitions."""
+    """The object before a MODIFIED write, so selector watches can synthesise transitions."""
 
 
 def clone(value: Any) -> Any:
@@ -63,9 +63,18 @@ def clone(value: Any) -> Any:
         return copy.deepcopy(value)
 
 
+def copied(obj: Obj) -> Obj:
+    """A deep copy of one object (``clone`` typed for dicts)."""
+    duplicate: Obj = clone(obj)
+    return duplicate
+
+
 def rfc3339(moment: datetime) -> str:
     """``2026-11-29T15:43:04Z``: the second-precision form the apiserver writes."""
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+Changes = list[Change]
 
 
 class Store:
@@ -92,7 +101,7 @@ class Store:
     def find(self, rt: ResourceType, namespace: str | None, name: str) -> Obj | None:
         """A copy of the object, or None."""
         found = self._data[rt.key].get(namespace or "", {}).get(name)
-        return clone(found) if found is not None else None
+        return copied(found) if found is not None else None
 
     def get(self, rt: ResourceType, namespace: str | None, name: str) -> Obj:
         """A copy of the object; 404 ``ApiError`` when missing."""
@@ -181,11 +190,11 @@ class Store:
         """Changes after this RV are all still in the history."""
         return self._floor
 
-    def changes_since(self, rv: int) -> list[Change]:
+    def changes_since(self, rv: int) -> Changes:
         """Committed changes with RV > ``rv``; 410 Expired when some were already dropped."""
         if rv < self._floor:
             raise status.gone(f"too old resource version: {rv} ({self._floor})")
-        found: list[Change] = []
+        found: Changes = []
         for change in reversed(self._history):
             if change.rv <= rv:
                 break
@@ -197,7 +206,7 @@ class Store:
 
     def create(self, rt: ResourceType, obj: Obj, *, dry_run: bool = False) -> Obj:
         """POST semantics: defaults, validation, generated fields; 404/409/422 ``ApiError``."""
-        new = clone(obj)
+        new = copied(obj)
         new["apiVersion"], new["kind"] = rt.api_version, rt.kind
         meta = new.setdefault("metadata", {})
         if not isinstance(meta, dict):
@@ -234,7 +243,7 @@ class Store:
             self._note_cluster_ips(new)
         if dry_run:
             return new
-        return clone(self._commit("ADDED", rt, new, None))
+        return copied(self._commit("ADDED", rt, new, None))
 
     def replace(
         self,
@@ -269,13 +278,13 @@ class Store:
                 details={"name": name, "group": rt.group, "kind": rt.plural},
             )
         if subresource == "status":
-            new = clone(existing)
+            new = copied(existing)
             if "status" in obj:
                 new["status"] = clone(obj["status"])
             else:
                 new.pop("status", None)
         else:
-            new = clone(obj)
+            new = copied(obj)
             new["apiVersion"], new["kind"] = rt.api_version, rt.kind
             new_meta = new.setdefault("metadata", {})
             for key in _IMMUTABLE_META:
@@ -303,14 +312,14 @@ class Store:
         else:
             apply_defaults(rt.kind, new, allocate_cluster_ip=self._allocate_ip)
         if new == existing:
-            return clone(existing)
+            return copied(existing)
         if rt.has_generation and new.get("spec") != existing.get("spec"):
             new_meta["generation"] = int(old_meta.get("generation", 1)) + 1
         if rt.kind == "Service":
             self._note_cluster_ips(new)
         if dry_run:
             return new
-        return clone(self._commit("MODIFIED", rt, new, existing))
+        return copied(self._commit("MODIFIED", rt, new, existing))
 
     def mutate(
         self,
@@ -323,7 +332,7 @@ class Store:
     ) -> Obj:
         """Controllers' read-modify-write: no RV check, no validation, no write when unchanged."""
         current = self.get(rt, namespace, name)
-        changed = clone(current)
+        changed = copied(current)
         fn(changed)
         if changed == current:
             return current
@@ -362,17 +371,17 @@ class Store:
             if graceful is not None:
                 return graceful
         if dry_run:
-            return clone(existing)
+            return copied(existing)
         if propagation == "Orphan":
             self._orphan_dependents(existing)
         if rt.kind == "Namespace":
             self._empty_namespace(name)
         gone = self._remove(rt, existing)
         if rt.kind == "Namespace":
-            gone = clone(gone)
+            gone = copied(gone)
             gone["metadata"].setdefault("deletionTimestamp", rfc3339(self.clock.now()))
             gone.setdefault("status", {})["phase"] = "Terminating"
-        return clone(gone)
+        return copied(gone)
 
     # --- internals ---------------------------------------------------------------------------
 
@@ -425,7 +434,8 @@ class Store:
             raise status.ApiError(
                 409,
                 "Conflict",
-                f"Precondition failed: UID in precondition: {uid}, UID in object meta: {meta['uid']}",
+                f"Precondition failed: UID in precondition: {uid}, "
+                f"UID in object meta: {meta['uid']}",
                 details=details,
             )
         if rv and str(rv) != meta["resourceVersion"]:
@@ -448,14 +458,14 @@ class Store:
             return None  # removed at once
         current = meta.get("deletionGracePeriodSeconds")
         if current is not None and grace >= int(current):
-            return clone(pod)
-        marked = clone(pod)
+            return copied(pod)
+        marked = copied(pod)
         deadline = self.clock.now() + timedelta(seconds=grace)
         marked["metadata"]["deletionTimestamp"] = rfc3339(deadline)
         marked["metadata"]["deletionGracePeriodSeconds"] = grace
         if dry_run:
             return marked
-        return clone(self._commit("MODIFIED", by_kind("Pod"), marked, pod))
+        return copied(self._commit("MODIFIED", by_kind("Pod"), marked, pod))
 
     def _orphan_dependents(self, owner: Obj) -> None:
         uid = owner["metadata"]["uid"]
@@ -463,7 +473,7 @@ class Store:
             for obj in list(self.scan(rt)):
                 refs = obj["metadata"].get("ownerReferences") or []
                 if any(r.get("uid") == uid for r in refs):
-                    freed = clone(obj)
+                    freed = copied(obj)
                     kept = [r for r in refs if r.get("uid") != uid]
                     if kept:
                         freed["metadata"]["ownerReferences"] = kept

@@ -9,6 +9,7 @@ ADDED/DELETED when an object enters or leaves the selection; bookmarks carry onl
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -52,7 +53,7 @@ class WatchHub:
     def __init__(self) -> None:
         self._open: set[_Stream] = set()
 
-    def drop(self, abrupt: bool) -> int:  # noqa: FBT001 -- a callback shape shared with Faults
+    def drop(self, abrupt: bool) -> int:
         """End every open stream (abruptly: reset the connection). Returns how many."""
         streams = list(self._open)
         for stream in streams:
@@ -200,7 +201,15 @@ async def serve(
         if backlog:
             await response.write(b"".join(backlog))
         if not failed:
-            await _pump(response, stream, store, spec, encode, start_rv, bookmark_interval)
+            await _pump(
+                response,
+                stream,
+                store=store,
+                spec=spec,
+                encode=encode,
+                start_rv=start_rv,
+                bookmark_interval=bookmark_interval,
+            )
     except (ConnectionResetError, asyncio.CancelledError):
         stream.abrupt = True
     finally:
@@ -211,16 +220,15 @@ async def serve(
         if transport is not None:
             transport.abort()
         return response
-    try:
+    with contextlib.suppress(ConnectionResetError):
         await response.write_eof()
-    except ConnectionResetError:
-        pass
     return response
 
 
 async def _pump(
     response: web.StreamResponse,
     stream: _Stream,
+    *,
     store: Store,
     spec: WatchSpec,
     encode: Callable[[str, Obj], bytes],

@@ -1,4 +1,4 @@
-"""AppsV1Api and CoordinationV1Api against the sandbox: scale/status subresources, generation, leases."""
+"""AppsV1Api and CoordinationV1Api: scale/status subresources, generation, leases."""
 
 from __future__ import annotations
 

@@ -27,7 +27,9 @@ def status_of(err: ApiException) -> dict[str, Any]:
 def test_create_fills_metadata_and_defaults(core: Any, ns: str) -> None:
     created = core.create_namespaced_pod(ns, pod("web-1"))
     meta = created.metadata
-    assert meta.uid and meta.creation_timestamp and meta.namespace == ns
+    assert meta.uid
+    assert meta.creation_timestamp
+    assert meta.namespace == ns
     assert int(meta.resource_version) > 0
     assert created.status.phase == "Pending"
     assert created.spec.containers[0].image_pull_policy == "IfNotPresent"

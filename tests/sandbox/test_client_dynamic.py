@@ -44,7 +44,8 @@ def test_discovery_finds_every_served_kind(dyn: Any) -> None:
     ]:
         assert dyn.resources.get(api_version=api_version, kind=kind).kind == kind
     pods = dyn.resources.get(api_version="v1", kind="Pod")
-    assert pods.namespaced and "po" in pods.short_names
+    assert pods.namespaced
+    assert "po" in pods.short_names
     scale = dyn.resources.get(api_version="apps/v1", kind="Deployment").subresources["scale"]
     assert scale.kind == "Scale"
 

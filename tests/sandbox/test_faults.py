@@ -105,9 +105,8 @@ def test_unauthenticated_requests_are_logged_too(still: Sandbox, tmp_path: Path)
     configuration = client.Configuration()
     configuration.host = still.url
     configuration.ssl_ca_cert = str(ca)
-    with client.ApiClient(configuration) as anonymous:
-        with pytest.raises(ApiException) as err:
-            client.CoreV1Api(anonymous).list_namespace()
+    with client.ApiClient(configuration) as anonymous, pytest.raises(ApiException) as err:
+        client.CoreV1Api(anonymous).list_namespace()
     assert err.value.status == 401
     assert still.requests.last.path == "/api/v1/namespaces"
     assert "Authorization" not in still.requests.last.headers

@@ -1,4 +1,4 @@
-"""Bad input and failures answer with the apiserver's Status bodies, and never hurt other requests."""
+"""Bad input and failures get the apiserver's Status bodies and never hurt other requests."""
 
 from __future__ import annotations
 

@@ -18,20 +18,24 @@ def stamp(ago: timedelta) -> str:
     return (datetime.now(UTC) - ago).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def image(container: str) -> str:
+    return "nginx:1.27" if container == "app" else f"ghcr.io/acme/{container}:1.0"
+
+
 def running_pod(sb: Sandbox, ns: str, name: str, *containers: str, **annotations: str) -> None:
     names = containers or ("app",)
     pod = {
         "metadata": {"name": name, "namespace": ns, "annotations": annotations},
         "spec": {
             "nodeName": "node-1",
-            "containers": [{"name": c, "image": "nginx:1.27"} for c in names],
+            "containers": [{"name": c, "image": image(c)} for c in names],
         },
         "status": {
             "phase": "Running",
             "containerStatuses": [
                 {
                     "name": c,
-                    "image": "nginx:1.27",
+                    "image": image(c),
                     "imageID": "docker.io/library/nginx@sha256:0a1b",
                     "containerID": f"containerd://{name}-{c}",
                     "ready": True,

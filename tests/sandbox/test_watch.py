@@ -1,4 +1,4 @@
-"""Watch streams through ``kubernetes.watch.Watch``: initial state, resume, bookmarks, 410, drops."""
+"""Watch streams via ``kubernetes.watch.Watch``: initial state, resume, bookmarks, 410, drops."""
 
 from __future__ import annotations
 
@@ -244,7 +244,7 @@ def test_abruptly_dropped_watch_breaks_the_stream(still: Sandbox, core: Any, ns:
         resource_version=listed.metadata.resource_version,
         _preload_content=False,
     )
-    with pytest.raises(Exception, match="(?i)(connection|protocol|incomplete|ended)"):
+    with pytest.raises(Exception, match=r"(?i)(connection|protocol|incomplete|ended)"):
         for _ in response.stream(1024):
             pass
     writer.join()
