@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Iterator
 
 import pytest
-from kubectl import Kubectl, deployment_manifest, judged_sandbox, stored, stored_list
+from kubectl import (
+    Kubectl,
+    deployment_manifest,
+    judged_sandbox,
+    require_kubectl,
+    stored,
+    stored_list,
+)
 
 from bot.sandbox.harness import Sandbox
 
@@ -225,3 +233,13 @@ def test_api_resources_lists_short_names(kubectl: Kubectl) -> None:
         ), name
     short = kubectl("get", "deploy,rs,po,svc", "-l", "app=nothing")
     assert short.stderr == "No resources found in default namespace.\n"
+
+
+def test_a_missing_kubectl_fails_on_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must run the kubectl judge"):
+        require_kubectl()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="kubectl binary is not on PATH"):
+        require_kubectl()
