@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.core.command import Command, Help, Version, is_mutating
+from bot.core.command import Command, Get, Help, Version, is_mutating
 from bot.core.grammar import parse
 from bot.core.policy import Policy, authorize, confirmation_prompt
 from bot.core.render_result import render_help, render_result
@@ -156,7 +156,7 @@ class ChatOps:
         """Fill in the default namespace; ``-A`` and namespace-less commands are left alone."""
         if isinstance(command, Version | Help) or command.namespace is not None:
             return command
-        if getattr(command, "all_namespaces", False):
+        if isinstance(command, Get) and command.all_namespaces:
             return command
         default = self._settings.kubernetes.default_namespace
         return dataclasses.replace(command, namespace=default)
