@@ -183,6 +183,10 @@ class Materializer:
             }
         return self._set_status(REPLICASET, rs, status)
 
+    def suffix(self) -> str:
+        """A generateName-style random suffix (seeded, so scenarios are reproducible)."""
+        return "".join(self._rng.choice(ALPHANUMS) for _ in range(5))
+
     def pods(self, rs: Obj, born: datetime, count: int) -> list[Obj]:
         """``count`` Running, Ready pods of ``rs``, spread round-robin over the usable nodes."""
         meta, template = rs["metadata"], rs["spec"]["template"]
@@ -199,7 +203,7 @@ class Materializer:
             for _ in range(count):
                 node = usable[self._next_node % len(usable)]
                 self._next_node += 1
-                suffix = "".join(self._rng.choice(ALPHANUMS) for _ in range(5))
+                suffix = self.suffix()
                 spec = clone(template["spec"])
                 spec["nodeName"] = node["metadata"]["name"]
                 manifest = {
@@ -222,6 +226,9 @@ class Materializer:
         name = node["metadata"]["name"]
         self._ips[name] = self._ips.get(name, 1) % 253 + 1
         cidr_base = str(node["spec"].get("podCIDR", "10.244.1.0/24")).rsplit(".", 1)[0]
+        pod_ip = f"{cidr_base}.{self._ips[name]}"
+        if spec.get("hostNetwork"):
+            pod_ip = node_ip(node)
         run = PodRun(
             uid="",
             namespace="",
@@ -231,7 +238,7 @@ class Materializer:
             start_time=born,
             init=[],
             main=[],
-            pod_ip=f"{cidr_base}.{self._ips[name]}",
+            pod_ip=pod_ip,
             sandbox_ready=True,
         )
         for c in spec.get("containers") or ():

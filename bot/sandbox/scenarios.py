@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from bot.sandbox.resources import by_kind
+from bot.sandbox.scenario_nodes import node_manifest, system_pods
 from bot.sandbox.scenario_objects import (
     NAMESPACE,
     NODE,
@@ -26,10 +27,28 @@ from bot.sandbox.scenario_objects import (
 from bot.sandbox.store import Store
 from bot.sandbox.storeport import Obj
 
+__all__ = ["NAMES", "load", "node_manifest"]
+
 NAMES = ("empty", "demo", "scale")
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 CLUSTER_AGE = timedelta(days=12)
 PODS_PER_NODE = 100
+_KUBE_DNS: Obj = {
+    "metadata": {
+        "name": "kube-dns",
+        "namespace": "kube-system",
+        "labels": {"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS"},
+    },
+    "spec": {
+        "clusterIP": "10.96.0.10",
+        "selector": {"k8s-app": "kube-dns"},
+        "ports": [
+            {"name": "dns", "port": 53, "protocol": "UDP", "targetPort": 53},
+            {"name": "dns-tcp", "port": 53, "protocol": "TCP", "targetPort": 53},
+            {"name": "metrics", "port": 9153, "protocol": "TCP", "targetPort": 9153},
+        ],
+    },
+}
 
 
 def load(store: Store, name: str, *, pods: int = 0, deployments: int = 0) -> None:
@@ -103,99 +122,6 @@ def _namespace(store: Store, name: str) -> None:
     )
 
 
-def node_manifest(name: str, index: int, born: datetime) -> Obj:
-    """A kind-like node: labels, podCIDR, addresses, capacity, nodeInfo, conditions."""
-    stamp = born.strftime("%Y-%m-%dT%H:%M:%SZ")
-    control = index == 0
-    labels = {
-        "beta.kubernetes.io/arch": "amd64",
-        "beta.kubernetes.io/os": "linux",
-        "kubernetes.io/arch": "amd64",
-        "kubernetes.io/hostname": name,
-        "kubernetes.io/os": "linux",
-    }
-    if control:
-        labels["node-role.kubernetes.io/control-plane"] = ""
-        labels["node.kubernetes.io/exclude-from-external-load-balancers"] = ""
-    cidr = f"10.244.{index}.0/24"
-    spec: Obj = {"podCIDR": cidr, "podCIDRs": [cidr], "providerID": f"kind://docker/sandbox/{name}"}
-    if control:
-        spec["taints"] = [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]
-    resources = {
-        "cpu": "8",
-        "ephemeral-storage": "102626232Ki",
-        "hugepages-1Gi": "0",
-        "hugepages-2Mi": "0",
-        "memory": "16283676Ki",
-        "pods": "110",
-    }
-
-    def condition(kind: str, status: str, reason: str, message: str) -> Obj:
-        return {
-            "type": kind,
-            "status": status,
-            "lastHeartbeatTime": stamp,
-            "lastTransitionTime": stamp,
-            "reason": reason,
-            "message": message,
-        }
-
-    return {
-        "metadata": {
-            "name": name,
-            "labels": labels,
-            "annotations": {
-                "kubeadm.alpha.kubernetes.io/cri-socket": "unix:///run/containerd/containerd.sock",
-                "node.alpha.kubernetes.io/ttl": "0",
-                "volumes.kubernetes.io/controller-managed-attach-detach": "true",
-            },
-        },
-        "spec": spec,
-        "status": {
-            "addresses": [
-                {"type": "InternalIP", "address": f"172.18.{index // 250}.{index % 250 + 2}"},
-                {"type": "Hostname", "address": name},
-            ],
-            "allocatable": dict(resources),
-            "capacity": dict(resources),
-            "conditions": [
-                condition(
-                    "MemoryPressure",
-                    "False",
-                    "KubeletHasSufficientMemory",
-                    "kubelet has sufficient memory available",
-                ),
-                condition(
-                    "DiskPressure",
-                    "False",
-                    "KubeletHasNoDiskPressure",
-                    "kubelet has no disk pressure",
-                ),
-                condition(
-                    "PIDPressure",
-                    "False",
-                    "KubeletHasSufficientPID",
-                    "kubelet has sufficient PID available",
-                ),
-                condition("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-            ],
-            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
-            "nodeInfo": {
-                "architecture": "amd64",
-                "bootID": f"5f0c{index:04d}-8c1d-4c55-9a43-1b2a3c4d5e6f",
-                "containerRuntimeVersion": "containerd://1.7.24",
-                "kernelVersion": "6.8.0-51-generic",
-                "kubeProxyVersion": "v1.32.2",
-                "kubeletVersion": "v1.32.2",
-                "machineID": f"{index:032x}",
-                "operatingSystem": "linux",
-                "osImage": "Debian GNU/Linux 12 (bookworm)",
-                "systemUUID": f"2b1e{index:04d}-3f4a-4b5c-8d6e-7f8091a2b3c4",
-            },
-        },
-    }
-
-
 def _demo(
     store: Store, now: datetime, nodes: list[Obj], *, extra_namespaces: tuple[str, ...]
 ) -> None:
@@ -204,6 +130,9 @@ def _demo(
             _namespace(store, namespace)
     day, hour = timedelta(days=1), timedelta(hours=1)
     make = Materializer(store, now=now, nodes=nodes)
+    system_pods(store, make, nodes, now - CLUSTER_AGE)
+    with backdated(store, now - CLUSTER_AGE):
+        store.create(SERVICE, _KUBE_DNS)
     for app in (
         App(
             "coredns",

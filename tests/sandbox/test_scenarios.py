@@ -155,3 +155,14 @@ def test_scale_spreads_an_uneven_split() -> None:
 def test_an_unknown_scenario_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown scenario 'prod'"):
         scenarios.load(Store(clock=Clock()), "prod")
+
+
+def test_demo_runs_the_system_pods_of_a_kind_cluster() -> None:
+    store = loaded("demo")
+    system = {p["metadata"]["name"]: p for p in store.list(POD, "kube-system")}
+    etcd = system["etcd-sandbox-control-plane"]
+    assert etcd["metadata"]["ownerReferences"][0]["kind"] == "Node"
+    assert etcd["status"]["podIP"] == etcd["status"]["hostIP"]  # host network
+    proxies = [p for name, p in system.items() if name.startswith("kube-proxy-")]
+    assert sorted(p["spec"]["nodeName"] for p in proxies) == names(store, NODE)
+    assert "kube-dns" in names(store, SERVICE, "kube-system")
