@@ -7,6 +7,7 @@ the very same stack through :func:`start_cluster`, on whatever loop they run.
 from __future__ import annotations
 
 import base64
+import gc
 import logging
 import secrets
 from dataclasses import dataclass
@@ -19,11 +20,13 @@ from bot.sandbox import scenarios, tls
 from bot.sandbox.clock import Clock
 from bot.sandbox.controllers import Controllers, KubeletRules
 from bot.sandbox.faults import Faults, RequestLog
+from bot.sandbox.resources import by_kind
 from bot.sandbox.server import ApiServer
 from bot.sandbox.store import Store
 
 log = logging.getLogger(__name__)
 SCENARIOS = ("demo", "empty", "scale")
+_FREEZE_AFTER = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,10 @@ async def start_cluster(options: ClusterOptions) -> Cluster:
         store=store, clock=clock, token=token, bookmark_interval=options.bookmark_interval
     )
     scenarios.load(store, options.scenario, pods=options.pods, deployments=options.deployments)
+    if store.count(by_kind("Pod")) >= _FREEZE_AFTER:
+        # The loaded objects live until deleted: keep the cyclic GC from re-scanning them on
+        # every collection (it tripled the time to print 10,000 pods as a Table).
+        gc.freeze()
     controllers = None
     if options.controllers:
         # After the load: start() adopts what is there instead of replaying 10,000 events.

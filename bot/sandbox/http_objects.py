@@ -33,7 +33,7 @@ def respond(body: Any, *, code: int = 200) -> web.Response:
     """A JSON response."""
     return web.Response(
         status=code,
-        body=json.dumps(body, separators=(",", ":")).encode(),
+        body=json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(),
         content_type="application/json",
     )
 
