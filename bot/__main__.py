@@ -326,9 +326,17 @@ def _console_subject(as_user: str | None) -> tuple[Subject, bool]:
 
 
 def _audit(settings: Settings, *, console: bool) -> JsonLinesAudit:
+    """The audit trail; the console keeps its stdout for replies, so that it can be piped.
+
+    In the console the default ``stdout`` goes to stderr, or nowhere when stderr is a terminal
+    (a JSON line after every answer drowns the conversation); a file or an explicit ``stderr``
+    is honoured as configured.
+    """
     target = settings.audit.path
     if console and target == "stdout":
-        target = "stderr"  # the console's stdout carries replies only, so it can be piped
+        if sys.stderr.isatty():
+            return JsonLinesAudit.open(os.devnull)
+        target = "stderr"
     return JsonLinesAudit.open(target, secrets=settings.secrets.values())
 
 
