@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
-from bot.sandbox import discovery, routing, status
+from bot.sandbox import discovery, openapi, routing, status
 from bot.sandbox.faults import Faults, RecordedRequest, RequestLog, now
 from bot.sandbox.http_objects import Objects, respond
 from bot.sandbox.store import Clock, Store
@@ -179,6 +179,9 @@ class ApiServer:
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         if request.path in _PUBLIC_PATHS:
             return web.Response(text="ok", content_type="text/plain")
+        if request.path.startswith(openapi.PREFIX):
+            document = openapi.lookup(request.path)
+            return respond(document) if document is not None else respond(_NOT_FOUND, code=404)
         target = routing.parse(request.path)
         if target is None:
             return respond(_NOT_FOUND, code=404)
