@@ -127,8 +127,8 @@ class Kubectl:
         return run
 
     def create(self, manifest: str) -> Run:
-        """``kubectl create -f -``; the sandbox serves no OpenAPI, so client validation is off."""
-        return self("create", "--validate=false", "-f", "-", stdin=manifest)
+        """``kubectl create -f -``, validating as kubectl does by default (reads /openapi/v3)."""
+        return self("create", "-f", "-", stdin=manifest)
 
 
 @contextmanager

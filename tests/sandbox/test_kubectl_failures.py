@@ -175,7 +175,7 @@ def test_undo_without_history_and_to_unknown_revisions(kubectl: Kubectl) -> None
 def test_creating_twice_is_already_exists(kubectl: Kubectl) -> None:
     manifest = deployment_manifest("twice", V1)
     kubectl.create(manifest)
-    run = kubectl.run("create", "--validate=false", "-f", "-", stdin=manifest)
+    run = kubectl.run("create", "-f", "-", stdin=manifest)
     assert run.code == 1
     assert run.stderr == (
         'Error from server (AlreadyExists): error when creating "STDIN": '
@@ -185,7 +185,7 @@ def test_creating_twice_is_already_exists(kubectl: Kubectl) -> None:
 
 def test_invalid_deployment_lists_every_cause(sandbox: Sandbox, kubectl: Kubectl) -> None:
     manifest = deployment_manifest("invalid", V1).replace("replicas: 1", "replicas: -1")
-    run = kubectl.run("create", "--validate=false", "-f", "-", stdin=manifest)
+    run = kubectl.run("create", "-f", "-", stdin=manifest)
     assert run.code == 1
     assert run.stderr == (
         'The Deployment "invalid" is invalid: spec.replicas: Invalid value: -1: '

@@ -318,3 +318,23 @@ def test_delete_deployment_and_service_together(sandbox: Sandbox, kubectl: Kubec
         ),
         what="the garbage collector to remove the ReplicaSet and its pods",
     )
+
+
+def test_apply_creates_then_configures(sandbox: Sandbox, kubectl: Kubectl) -> None:
+    manifest = deployment_manifest("applied", BOOTCAMP_V1)
+    assert kubectl("apply", "-f", "-", stdin=manifest).stdout == "deployment.apps/applied created\n"
+    scaled = manifest.replace("replicas: 1", "replicas: 2")
+    run = kubectl("apply", "-f", "-", stdin=scaled)
+    assert run.stdout == "deployment.apps/applied configured\n"
+    again = kubectl("apply", "-f", "-", stdin=scaled)
+    assert again.stdout == "deployment.apps/applied unchanged\n"
+    deployment = stored(sandbox, "Deployment", "default", "applied")
+    assert deployment is not None
+    assert deployment["spec"]["replicas"] == 2
+    last = json.loads(
+        deployment["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
+    )
+    assert last["spec"]["replicas"] == 2
+    assert kubectl("rollout", "status", "deployment/applied", "--timeout=60s").lines()[-1] == (
+        'deployment "applied" successfully rolled out'
+    )
