@@ -210,7 +210,7 @@ async def serve(
                 start_rv=start_rv,
                 bookmark_interval=bookmark_interval,
             )
-    except (ConnectionResetError, asyncio.CancelledError):
+    except ConnectionResetError:
         stream.abrupt = True
     finally:
         untap()
