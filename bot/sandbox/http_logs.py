@@ -8,6 +8,7 @@ a container still waiting, no previous instance).
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +17,8 @@ from aiohttp import web
 from bot.sandbox import podlogs, status
 from bot.sandbox.routing import Target
 from bot.sandbox.store import Clock, Obj, Store
+
+log = logging.getLogger(__name__)
 
 DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
 POLL_SECONDS = 0.2
@@ -199,4 +202,8 @@ async def _follow(
         await response.write_eof()
     except ConnectionResetError:
         pass
+    except Exception:
+        log.exception("sandbox: log stream %s failed", request.path_qs)
+        if request.transport is not None:
+            request.transport.abort()
     return response

@@ -212,6 +212,10 @@ async def serve(
             )
     except ConnectionResetError:
         stream.abrupt = True
+    except Exception:
+        # The response has started: all we can do is log and cut the stream, as a server would.
+        log.exception("sandbox: watch %s failed", request.path_qs)
+        stream.abrupt = True
     finally:
         untap()
         hub.discard(stream)
