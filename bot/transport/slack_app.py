@@ -10,6 +10,7 @@ works: with Bolt's default ``process_before_response=False`` the ack is sent as 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -21,6 +22,7 @@ from bot.core.subject import Subject
 from bot.service.service import Request
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
 from bot.transport.slack_delivery import Delivery, Origin
+from bot.transport.slack_progress import PROGRESS_AFTER, ProgressNote
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +47,7 @@ def build_app(
     command: str = "/k8s",
     signing_secret: str | None = None,
     listener_threads: int = LISTENER_THREADS,
+    progress_after: float | None = PROGRESS_AFTER,
 ) -> App:
     """A Bolt ``App`` answering ``command`` and the confirm buttons through ``chatops``.
 
@@ -52,6 +55,7 @@ def build_app(
     Bolt calls ``auth.test`` with it at once, so a wrong token fails here, at start-up.
     ``signing_secret`` is required for HTTP mode, where Bolt verifies every request with it;
     Socket Mode needs none (the websocket is authenticated by the app token).
+    ``progress_after``: seconds before a "working on it" note (None: never).
     """
     app = App(
         client=client,
@@ -62,7 +66,9 @@ def build_app(
         ),
         logger=logging.getLogger("bot.transport.bolt"),
     )
-    listeners = _Listeners(chatops, Delivery(client))
+    listeners = _Listeners(
+        chatops, Delivery(client), command=command, progress_after=progress_after
+    )
     app.command(command)(listeners.on_command)
     app.action(CONFIRM_ACTION)(listeners.on_confirm)
     app.action(DENY_ACTION)(listeners.on_deny)
@@ -72,9 +78,18 @@ def build_app(
 class _Listeners:
     """Bolt listeners; Bolt injects arguments by parameter name, hence the plain signatures."""
 
-    def __init__(self, chatops: ChatOpsPort, delivery: Delivery) -> None:
+    def __init__(
+        self,
+        chatops: ChatOpsPort,
+        delivery: Delivery,
+        *,
+        command: str,
+        progress_after: float | None,
+    ) -> None:
         self._chatops = chatops
         self._delivery = delivery
+        self._command = command
+        self._progress_after = progress_after
 
     def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
         """``/k8s TEXT``: ack at once, run the command, deliver the reply."""
@@ -88,12 +103,17 @@ class _Listeners:
         request = Request(
             subject=subject, channel=origin.channel, text=str(command.get("text", ""))
         )
+        typed = f"{self._command} {request.text}".strip()
+        note = ProgressNote(
+            lambda: self._delivery.progress(origin, typed), after=self._progress_after
+        )
         try:
-            reply = self._chatops.handle(request)
+            with note:
+                reply = self._chatops.handle(request)
         except Exception:  # ChatOps returns errors as replies; this is the last guard
             logger.exception("unexpected failure while handling a slash command")
             reply = _failure_reply()
-        self._deliver(lambda: self._delivery.reply(origin, reply))
+        self._deliver(lambda: self._delivery.reply(origin, reply, after_progress=note.posted))
 
     def on_confirm(self, ack: Ack, body: dict[str, Any]) -> None:
         """The Confirm button of a parked damaging command."""
@@ -126,7 +146,7 @@ class _Listeners:
         self._deliver(lambda: self._delivery.settle(origin, reply, prompt_is_private=private))
 
     @staticmethod
-    def _deliver(send: Any) -> None:
+    def _deliver(send: Callable[[], None]) -> None:
         try:
             send()
         except Exception:  # a rendering or delivery bug must not kill the listener thread silently

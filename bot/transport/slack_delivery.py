@@ -14,7 +14,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -26,6 +26,8 @@ from bot.transport.slack_clients import response_client
 from bot.transport.slack_files import share_in_thread, share_privately
 
 logger = logging.getLogger(__name__)
+
+PROGRESS_CONTEXT: Final = "The answer will replace this message."
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +52,19 @@ class Delivery:
         self._client = client
         self._responder = responder
 
-    def reply(self, origin: Origin, reply: Reply) -> None:
-        """Answer a slash command."""
+    def reply(self, origin: Origin, reply: Reply, *, after_progress: bool = False) -> None:
+        """Answer a slash command; ``after_progress``: a "working on it" note is to go."""
         if reply.visibility is Visibility.IN_CHANNEL:
             self._announce(origin, reply)
+            if after_progress:
+                self._delete_original(origin)
         else:
-            self._whisper(origin, reply, replace_original=False)
+            self._whisper(origin, reply, replace_original=after_progress)
+
+    def progress(self, origin: Origin, typed: str) -> bool:
+        """Post the "working on it" note for a slow command; True when it was posted."""
+        note = Reply(headline=f"Working on {typed} …", context=(PROGRESS_CONTEXT,))
+        return self._respond(origin, to_slack(note), "ephemeral", replace_original=False)
 
     def settle(self, origin: Origin, reply: Reply, *, prompt_is_private: bool) -> None:
         """Answer a confirm/cancel click: the prompt is replaced by the outcome, changes announced.
@@ -125,6 +134,13 @@ class Delivery:
             return None
         ts = posted.get("ts")
         return str(ts) if ts else None
+
+    def _delete_original(self, origin: Origin) -> None:
+        if origin.response_url:
+            try:
+                self._responder(origin.response_url).send_dict({"delete_original": True})
+            except (SlackClientError, OSError) as e:
+                logger.warning("response_url delete failed: %s", type(e).__name__)
 
     def _respond(
         self, origin: Origin, message: SlackMessage, response_type: str, *, replace_original: bool

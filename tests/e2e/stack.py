@@ -23,6 +23,7 @@ from bot.service.audit import AuditRecord
 from bot.service.service import ChatOps
 from bot.settings import Settings, load_settings
 from bot.transport.blocks import CONFIRM_ACTION
+from bot.transport.slack_delivery import PROGRESS_CONTEXT
 from bot.transport.slack_http import running_http
 from bot.transport.slack_serve import app_from_settings, connect_socket_mode
 from tests.fakeslack import (
@@ -133,7 +134,7 @@ class Stack:
     def _await(self, sent: Sent, posted: int, timeout: float) -> Delivered:
         def arrived() -> Delivered | None:
             for post in self.fake.responses_to(sent.response_url):
-                if post.status == 200:
+                if post.status == 200 and PROGRESS_CONTEXT not in str(post.body):
                     return Delivered("response_url", post.body, sent)
             for call in self.fake.calls_to("chat.postMessage")[posted:]:
                 if call.ok:

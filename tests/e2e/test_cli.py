@@ -87,8 +87,10 @@ def test_run_serves_slack_and_stops_on_sigterm(mode: str, tmp_path: Path) -> Non
             fake.wait_for(lambda: fake.socket.live == 1, timeout=60, what="the bot's session")
             slack = SocketSlack(fake)
         sent = slack.command("get deployments -n prod")
-        reply = fake.wait_response(sent.response_url)
-        assert "worker" in str(reply.body["blocks"])
+        fake.wait_for(
+            lambda: [p for p in fake.responses_to(sent.response_url) if "worker" in str(p.body)],
+            what="the list of deployments",
+        )
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
     log = (tmp_path / "bot.log").read_text()

@@ -37,6 +37,8 @@ T = TypeVar("T")
 
 RESPONSE_URL_USES = 5
 RESPONSE_URL_LIFETIME = 30 * 60.0
+POLL_SECONDS = 0.05
+"""How often ``wait_for`` re-checks conditions on state outside the fake (the cluster)."""
 RESPONSE_URL = "response_url"
 """Pseudo method name for ``rate_limit`` and ``calls``: posts to response URLs."""
 
@@ -215,7 +217,8 @@ class FakeSlack:
                     raise AssertionError(
                         f"timed out after {timeout}s waiting for {what or condition}"
                     )
-                self._changed.wait(remaining)
+                # Woken by every change the fake records; polled too, for outside conditions.
+                self._changed.wait(min(remaining, POLL_SECONDS))
 
     def wait_ack(self, envelope_id: str, *, timeout: float = 10.0) -> Ack:
         """The Socket Mode ack of an envelope, waiting for it."""

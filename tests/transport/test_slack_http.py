@@ -51,7 +51,7 @@ def chatops() -> ScriptedChatOps:
 @pytest.fixture
 def slack(fake: FakeSlack, chatops: ScriptedChatOps) -> Iterator[HttpSlack]:
     client = web_client(fake.bot_token, base_url=fake.api_url)
-    app = build_app(chatops=chatops, client=client, signing_secret=SECRET)
+    app = build_app(chatops=chatops, client=client, signing_secret=SECRET, progress_after=None)
     with running_http(app) as url:
         yield HttpSlack(fake, url, SECRET)
 
@@ -74,6 +74,28 @@ def test_command_is_acked_before_the_work_then_answered(
     assert chatops.requests == [
         Request(Subject(ALICE.id, ALICE.name), OPS_CHANNEL, "get pods -n prod")
     ]
+
+
+@pytest.mark.parametrize("visibility", [Visibility.EPHEMERAL, Visibility.IN_CHANNEL])
+def test_slow_command_gets_a_working_note_that_the_answer_clears(
+    fake: FakeSlack, chatops: ScriptedChatOps, visibility: Visibility
+) -> None:
+    client = web_client(fake.bot_token, base_url=fake.api_url)
+    app = build_app(chatops=chatops, client=client, signing_secret=SECRET, progress_after=0.01)
+    chatops.gate = threading.Event()
+    chatops.script = lambda r: Reply(headline="rolled out", visibility=visibility)
+    with running_http(app) as url:
+        sent = HttpSlack(fake, url, SECRET).command("rollout status deployment/web")
+        note = fake.wait_response(sent.response_url)
+        assert note.body["text"] == "Working on /k8s rollout status deployment/web …"
+        assert note.body["response_type"] == "ephemeral"
+        chatops.gate.set()
+        final = fake.wait_response(sent.response_url, count=2)
+    if visibility is Visibility.EPHEMERAL:
+        assert (final.body["text"], final.body["replace_original"]) == ("rolled out", True)
+    else:
+        assert final.body == {"delete_original": True}
+        assert fake.calls_to("chat.postMessage")[0].params["text"] == "rolled out"
 
 
 def test_bad_signature_is_refused_and_runs_nothing(

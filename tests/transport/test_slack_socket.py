@@ -32,7 +32,8 @@ class Rig:
 def connected() -> Iterator[Rig]:
     with running_fake_slack() as fake:
         chatops = ScriptedChatOps()
-        app = build_app(chatops=chatops, client=web_client(fake.bot_token, base_url=fake.api_url))
+        client = web_client(fake.bot_token, base_url=fake.api_url)
+        app = build_app(chatops=chatops, client=client, progress_after=None)
         handler = connect_socket_mode(app, app_token=fake.app_token)
         try:
             fake.wait_for(lambda: fake.socket.live == 1, what="the app's session")
