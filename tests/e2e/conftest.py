@@ -22,6 +22,10 @@ def stack(
     mode = str(request.param)
     with running_stack(mode, tmp_path_factory.mktemp(f"e2e-{mode}")) as running:
         yield running
+        # Nothing the bot sent may have been refused: no spent response_url (5 uses), no
+        # invalid blocks, no failed Web API call (tests that inject 429s expect the retry).
+        assert [p for p in running.fake.responses if p.status != 200] == []
+        assert [c for c in running.fake.calls if not c.ok and c.status != 429] == []
 
 
 @pytest.fixture

@@ -29,6 +29,16 @@ def test_scale_is_announced_and_applied(stack: Stack, apps: Any) -> None:
     assert apps.read_namespaced_deployment("web", "default").spec.replicas == 4
 
 
+def test_announcement_is_retried_after_a_429(stack: Stack, apps: Any) -> None:
+    stack.fake.rate_limit("chat.postMessage", times=1, retry_after=0)
+    before = len(stack.fake.calls_to("chat.postMessage"))
+    reply = stack.run("scale deployment/api --replicas=3 -n staging")
+    assert reply.headline == "@alice scaled deployment/api in staging to 3 replicas"
+    statuses = [c.status for c in stack.fake.calls_to("chat.postMessage")[before:]]
+    assert statuses == [429, 200]
+    assert apps.read_namespaced_deployment("api", "staging").spec.replicas == 3
+
+
 def test_scale_with_a_wrong_current_replicas_changes_nothing(stack: Stack, apps: Any) -> None:
     mark = len(stack.sandbox.requests)
     reply = stack.run("scale deployment/web --replicas=5 --current-replicas=7 -n staging")
