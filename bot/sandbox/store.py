@@ -204,9 +204,15 @@ class Store:
 
     # --- writes ------------------------------------------------------------------------------
 
-    def create(self, rt: ResourceType, obj: Obj, *, dry_run: bool = False) -> Obj:
-        """POST semantics: defaults, validation, generated fields; 404/409/422 ``ApiError``."""
-        new = copied(obj)
+    def create(
+        self, rt: ResourceType, obj: Obj, *, dry_run: bool = False, adopt: bool = False
+    ) -> Obj:
+        """POST semantics: defaults, validation, generated fields; 404/409/422 ``ApiError``.
+
+        ``adopt=True`` is for bulk loaders: the store keeps ``obj`` itself (the caller must not
+        touch it again) and returns the stored object, read-only, saving two deep copies.
+        """
+        new = obj if adopt else copied(obj)
         new["apiVersion"], new["kind"] = rt.api_version, rt.kind
         meta = new.setdefault("metadata", {})
         if not isinstance(meta, dict):
@@ -243,7 +249,8 @@ class Store:
             self._note_cluster_ips(new)
         if dry_run:
             return new
-        return copied(self._commit("ADDED", rt, new, None))
+        stored = self._commit("ADDED", rt, new, None)
+        return stored if adopt else copied(stored)
 
     def replace(
         self,

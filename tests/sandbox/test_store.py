@@ -229,3 +229,11 @@ def test_dry_run_writes_nothing(store: Store) -> None:
     assert made["metadata"]["uid"]
     assert store.find(CM, "default", "a") is None
     assert store.resource_version == rv
+
+
+def test_adopted_objects_are_stored_without_copies(store: Store) -> None:
+    body = {"metadata": {"name": "a", "namespace": "default"}, "data": {"k": "v"}}
+    stored = store.create(CM, body, adopt=True)
+    assert stored is body
+    assert store.peek(CM, "default", "a") is body
+    assert store.get(CM, "default", "a") == body
