@@ -12,10 +12,8 @@ import asyncio
 import json
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -30,23 +28,16 @@ from tests.fakeslack.records import (
     SlackUser,
     UploadedFile,
 )
+from tests.fakeslack.responseurls import ResponseUrls
 from tests.fakeslack.socket import SocketHub
-from tests.fakeslack.webapi import Workspace, message_problem
+from tests.fakeslack.webapi import Workspace
 
 T = TypeVar("T")
 
-RESPONSE_URL_USES = 5
-RESPONSE_URL_LIFETIME = 30 * 60.0
 POLL_SECONDS = 0.05
 """How often ``wait_for`` re-checks conditions on state outside the fake (the cluster)."""
 RESPONSE_URL = "response_url"
 """Pseudo method name for ``rate_limit`` and ``calls``: posts to response URLs."""
-
-
-@dataclass(slots=True)
-class _ResponseUrl:
-    created: float
-    uses: list[float] = field(default_factory=list)
 
 
 class FakeSlack:
@@ -60,7 +51,7 @@ class FakeSlack:
         self._changed = threading.Condition(threading.RLock())
         self._calls: list[ApiCall] = []
         self._responses: list[ResponsePost] = []
-        self._urls: dict[str, _ResponseUrl] = {}
+        self._urls = ResponseUrls(lambda: self.clock())  # noqa: PLW0108 - read late: tests swap it
         self._limits: dict[str, tuple[int, int]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -134,9 +125,8 @@ class FakeSlack:
 
     def new_response_url(self) -> str:
         """A fresh response_url, as Slack puts in each command or interaction payload."""
-        rid = uuid.uuid4().hex
         with self._changed:
-            self._urls[rid] = _ResponseUrl(created=self.clock())
+            rid = self._urls.issue()
         return f"{self.base_url}/response/{rid}"
 
     def slash_command(
@@ -318,20 +308,9 @@ class FakeSlack:
         retry_after = self._take_rate_limit(RESPONSE_URL)
         if retry_after is not None:
             return 429, "rate_limited", {"Retry-After": str(retry_after)}
-        now = self.clock()
         with self._changed:
-            entry = self._urls.get(rid)
-            if entry is None:
-                return 404, "no_service", {}
-            if now - entry.created > RESPONSE_URL_LIFETIME:
-                return 404, "expired_url", {}
-            if len(entry.uses) >= RESPONSE_URL_USES:
-                return 404, "used_url", {}
-            problem = message_problem(body)
-            if problem and not body.get("delete_original"):
-                return 400, problem, {}
-            entry.uses.append(now)
-        return 200, "ok", {}
+            status, text = self._urls.use(rid, body)
+        return status, text, {}
 
     async def _upload(self, request: web.Request) -> web.Response:
         content = await request.read()
