@@ -5,7 +5,8 @@ where the bot is not a member); if that URL is spent or expired, ``chat.postEphe
 fallback. In-channel replies are announcements of changes, so they are posted with
 ``chat.postMessage``: the message then has a ``ts`` for the full output's thread and does not use
 up the response_url; when the bot is not in the channel, ``respond(in_channel)`` is the
-fallback. One command thus spends at most one of the response_url's 5 uses, a button click two.
+fallback. One command thus spends at most one of the response_url's 5 uses (three when a
+"working on it" note went first), a button click two.
 """
 
 from __future__ import annotations
