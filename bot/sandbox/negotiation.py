@@ -17,11 +17,11 @@ from typing import Any
 
 import yaml
 
-from bot.sandbox import status
+from bot.sandbox import protobuf, status
 from bot.sandbox.resources import ResourceType
 
 ACCEPTED_TYPES = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]
-_BODY_TYPES = ["application/json", "application/yaml"]
+_BODY_TYPES = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]
 
 
 class Shape(StrEnum):
@@ -71,7 +71,8 @@ def negotiate(accept: str | None, *, tables: bool = True) -> Output:
 
 
 def parse_body(raw: bytes, content_type: str) -> Any:
-    """Decode a create/update body (JSON or YAML); 415 for others (protobuf), 400 when malformed."""
+    """Decode a create/update body (JSON, YAML or kubectl's protobuf); 415 for others, 400 when
+    malformed."""
     media = content_type.split(";", 1)[0].strip().lower()
     if media in ("", "application/json", "*/*"):
         try:
@@ -80,6 +81,8 @@ def parse_body(raw: bytes, content_type: str) -> Any:
             raise status.bad_request(
                 f"couldn't get version/kind; json parse error: {err}"
             ) from None
+    if media == protobuf.MEDIA_TYPE:
+        return protobuf.decode(raw)
     if media in ("application/yaml", "application/x-yaml", "text/yaml"):
         try:
             return yaml.safe_load(raw)
