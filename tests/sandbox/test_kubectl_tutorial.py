@@ -48,8 +48,8 @@ def kubectl(judged: tuple[Sandbox, Kubectl]) -> Kubectl:
 
 
 def deploy(kubectl: Kubectl, name: str, *, replicas: int = 1, image: str = BOOTCAMP_V1) -> None:
-    """Create a Deployment with kubectl and wait (``rollout status``) until it has rolled out."""
-    created = kubectl.create(deployment_manifest(name, image, replicas=replicas))
+    """The tutorial's ``kubectl create deployment``, then ``rollout status`` until it is out."""
+    created = kubectl("create", "deployment", name, f"--image={image}", f"--replicas={replicas}")
     assert created.stdout == f"deployment.apps/{name} created\n"
     status = kubectl("rollout", "status", f"deployment/{name}", "--timeout=60s")
     assert status.lines()[-1] == f'deployment "{name}" successfully rolled out'
@@ -135,7 +135,7 @@ def test_describe_pod_shows_the_running_pod(sandbox: Sandbox, kubectl: Kubectl) 
     assert re.search(rf"^IP:\s+{re.escape(pod['status']['podIP'])}$", text, re.M)
     assert re.search(rf"^Node:\s+{pod['spec']['nodeName']}/", text, re.M)
     assert re.search(rf"^Controlled By:\s+ReplicaSet/{name.rsplit('-', 1)[0]}$", text, re.M)
-    assert "Containers:\n  described:\n" in text
+    assert "Containers:\n  kubernetes-bootcamp:\n" in text  # named after the image
     assert re.search(rf"^\s+Image:\s+{re.escape(BOOTCAMP_V1)}$", text, re.M)
     assert re.search(r"^\s+State:\s+Running$", text, re.M)
     assert re.search(r"^\s+Ready:\s+True$", text, re.M)
