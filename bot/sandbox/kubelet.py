@@ -245,6 +245,9 @@ class Kubelet:
         namespace, name = key_of(pod)
         current = self._store.find(self._rt, namespace, name)
         if current is not None and uid_of(current) == uid_of(pod):
+            run = self._runs.get(uid_of(pod))
+            if run is not None:
+                self._report_stopped(run)
             try:
                 gone = self._store.delete(self._rt, namespace, name, grace_period_seconds=0)
             except ApiError:
@@ -253,6 +256,37 @@ class Kubelet:
         run = self._runs.get(uid_of(pod))
         if run is not None:
             self._drop(run)
+
+    def _report_stopped(self, run: PodRun) -> None:
+        """The last status before the grace-0 delete: containers stopped, a terminal phase.
+
+        ``getPhase`` with podIsTerminal gives a deleted pod Succeeded (every container exited 0)
+        or Failed (Pending while a container never started), so ``kubectl get pods -w`` ends on
+        ``0/1 Completed`` instead of a pod that vanishes while still Ready.
+        """
+        now = rfc3339(self._clock.now())
+        for c in [*run.init, *run.main]:
+            if c.state == "running":  # stopped by its STOPSIGNAL within the grace period
+                c.state, c.exit_code, c.reason, c.finished_at = "terminated", 0, "Completed", now
+            c.ready = c.ready and c.init
+        run.sandbox_ready = False
+        never_started = any(c.state == "waiting" and c.last is None for c in run.main)
+        succeeded = all(c.state == "terminated" and c.exit_code == 0 for c in run.main)
+
+        def update(obj: Obj) -> None:
+            status = render(run, obj.get("status") or {}, now)
+            if not never_started:
+                status["phase"] = "Succeeded" if succeeded else "Failed"
+            if status["phase"] == "Succeeded":
+                for cond in status["conditions"]:
+                    if cond["type"] in ("Ready", "ContainersReady"):
+                        cond["reason"] = "PodCompleted"
+                        cond.pop("message", None)
+            obj["status"] = status
+
+        key = (run.namespace, run.name)
+        written = self._store.mutate(self._rt, *key, update, subresource="status")
+        self._cache.apply("MODIFIED", "Pod", written)
 
     def _drop(self, run: PodRun) -> None:
         run.token += 1
