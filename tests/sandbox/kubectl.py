@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -125,6 +126,26 @@ class Kubectl:
         run = self.run(*args, timeout=timeout)
         assert run.code == 1, str(run)
         return run
+
+    @contextmanager
+    def streaming(self, *args: str) -> Iterator[list[str]]:
+        """Run a never-ending ``kubectl ARGS`` (``get -w``, ``logs -f``); yields the stdout lines
+        so far (a list a reader thread keeps appending to) and stops kubectl on exit."""
+        argv = [self._binary, "--kubeconfig", str(self._kubeconfig), *args]
+        lines: list[str] = []
+        with subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=self._env
+        ) as process:
+            assert process.stdout is not None
+            stdout = process.stdout
+            reader = threading.Thread(target=lambda: lines.extend(stdout), daemon=True)
+            reader.start()
+            try:
+                yield lines
+            finally:
+                process.terminate()
+                process.wait(10)
+                reader.join(10)
 
     def create(self, manifest: str) -> Run:
         """``kubectl create -f -``, validating as kubectl does by default (reads /openapi/v3)."""

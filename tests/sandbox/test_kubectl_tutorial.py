@@ -338,3 +338,19 @@ def test_apply_creates_then_configures(sandbox: Sandbox, kubectl: Kubectl) -> No
     assert kubectl("rollout", "status", "deployment/applied", "--timeout=60s").lines()[-1] == (
         'deployment "applied" successfully rolled out'
     )
+
+
+def test_a_deleted_pod_ends_as_completed_in_a_watch(sandbox: Sandbox, kubectl: Kubectl) -> None:
+    deploy(kubectl, "watched-pod")
+    (name,) = pod_names(sandbox, "watched-pod")
+    with kubectl.streaming("get", "pod", name, "-w", "--output-watch-events") as lines:
+        eventually(lambda: any(line.startswith("ADDED") for line in lines), what="the watch")
+        assert kubectl("delete", "pod", name).stdout == f'pod "{name}" deleted\n'
+        eventually(lambda: any(line.startswith("DELETED") for line in lines), what="DELETED")
+    # watch output is not re-aligned: later rows may be wider than the header
+    cells = [re.split(r"\s{2,}", line.strip()) for line in lines[1:]]
+    events = [(row[0], row[2], row[3]) for row in cells]
+    assert events[0] == ("ADDED", "1/1", "Running")
+    assert ("MODIFIED", "1/1", "Terminating") in events
+    # the kubelet reports the stopped container and a terminal phase before the final delete
+    assert events[-2:] == [("MODIFIED", "0/1", "Completed"), ("DELETED", "0/1", "Completed")]
