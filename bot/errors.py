@@ -21,14 +21,25 @@ class BotError(Exception):
     """Root of the bot's errors; ``str(err)`` is the user-facing sentence."""
 
 
+def one_line(text: str) -> str:
+    """``text`` with line breaks and other control characters shown as escapes.
+
+    Usage errors quote what the user typed, which may hold newlines; the reply must stay one line.
+    """
+    return "".join(
+        char if char.isprintable() or char == " " else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
+
+
 class UsageError(BotError):
-    """The text could not be turned into a command we accept."""
+    """The text could not be turned into a command we accept; always a one-line message."""
 
     def __init__(self, message: str, *, usage: str | None = None, hint: str | None = None) -> None:
-        super().__init__(message)
+        super().__init__(one_line(message))
         self.usage = usage
         """The verb's usage line, when the verb was recognised."""
-        self.hint = hint
+        self.hint = one_line(hint) if hint is not None else None
         """A "did you mean" suggestion, when one is close."""
 
 
