@@ -1,0 +1,1 @@
+"""Benchmarks: they measure and print; they assert nothing (tests assert behaviour)."""
