@@ -54,7 +54,9 @@ class ConfigError(BotError):
 class ClusterError(BotError):
     """The Kubernetes API refused or failed a request."""
 
-    def __init__(self, message: str, *, status: int | None = None, reason: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, reason: str | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         """HTTP status of the API response, when there was one."""

@@ -1,1 +1,1 @@
-"""The sandbox cluster: a Kubernetes API emulator served over HTTP for tests, demos and benchmarks."""
+"""The sandbox cluster: a Kubernetes API emulator served over HTTP for tests, demos, benchmarks."""

@@ -25,7 +25,7 @@ from bot.sandbox.storeport import Obj, StorePort
 _DEFAULT_HISTORY_LIMIT = 10
 
 
-class Requeue(Exception):  # noqa: N818 - a control-flow signal, not an error
+class Requeue(Exception):
     """Stop this sync, write the status gathered so far and try again on the status event."""
 
 

@@ -102,7 +102,9 @@ def invalid(kind: str, group: str, name: str, causes: list[Cause]) -> ApiError:
             "name": name,
             "group": group,
             "kind": kind,
-            "causes": [{"reason": c.reason, "message": c.message, "field": c.field} for c in causes],
+            "causes": [
+                {"reason": c.reason, "message": c.message, "field": c.field} for c in causes
+            ],
         },
     )
 
@@ -112,7 +114,9 @@ def bad_request(message: str) -> ApiError:
     return ApiError(400, "BadRequest", message)
 
 
-def method_not_allowed(message: str = "the server does not allow this method on the requested resource") -> ApiError:
+def method_not_allowed(
+    message: str = "the server does not allow this method on the requested resource",
+) -> ApiError:
     """405 MethodNotAllowed."""
     return ApiError(405, "MethodNotAllowed", message)
 
@@ -122,7 +126,8 @@ def unsupported_media_type(content_type: str, accepted: list[str]) -> ApiError:
     return ApiError(
         415,
         "UnsupportedMediaType",
-        f'the body of the request was in an unknown format - accepted media types include: {", ".join(accepted)}'
+        "the body of the request was in an unknown format - accepted media types include: "
+        + ", ".join(accepted)
         if content_type
         else "the body of the request was in an unknown format",
     )
@@ -133,7 +138,7 @@ def not_acceptable(accepted: list[str]) -> ApiError:
     return ApiError(
         406,
         "NotAcceptable",
-        f'only the following media types are accepted: {", ".join(accepted)}',
+        f"only the following media types are accepted: {', '.join(accepted)}",
     )
 
 
