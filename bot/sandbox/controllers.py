@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.sandbox.clock import Clock
 from bot.sandbox.deployment_controller import DeploymentController
+from bot.sandbox.endpoints import SERVICE, EndpointsController
 from bot.sandbox.garbage import GarbageCollector
 from bot.sandbox.images import KubeletRules
 from bot.sandbox.informer import KINDS, Cache, controller_ref, key_of, uid_of
@@ -58,6 +59,7 @@ class Controllers:
             rng=random.Random(seed + 1),
         )
         self.gc = GarbageCollector(store, self.cache, clock)
+        self.endpoints = EndpointsController(store, clock)
         self._unsubscribe: Callable[[], None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -74,6 +76,8 @@ class Controllers:
             # The stored dicts are never mutated by the Store, and we never mutate cached ones.
             for obj in list(self.store.scan(rt)):
                 self._on_event("ADDED", rt, obj)
+        for service in list(self.store.scan(SERVICE)):
+            self.endpoints.on_service("ADDED", service)
 
     def stop(self) -> None:
         """Unsubscribe and drop pending work (timers already scheduled become no-ops)."""
@@ -91,6 +95,7 @@ class Controllers:
             self.scheduler.queue,
             self.kubelet.queue,
             self.gc.queue,
+            self.endpoints.queue,
         )
 
     def _on_event(self, event_type: str, rt: ResourceType, obj: Obj) -> None:
@@ -102,6 +107,9 @@ class Controllers:
         deleted = event_type == "DELETED"
         if deleted:
             self.gc.owner_deleted(uid_of(obj))  # owners of any kind, cached or not
+        if kind == "Service":
+            self.endpoints.on_service(event_type, obj)
+            return
         if not self.cache.apply(event_type, kind, obj):
             return
         if event_type == "ADDED":
@@ -126,6 +134,7 @@ class Controllers:
                 self._enqueue_owner(rs, "Deployment")  # Recreate waits for old pods to vanish
         self.scheduler.on_pod(pod)
         self.kubelet.on_pod(event_type, pod)
+        self.endpoints.on_pod(pod)
 
     def _enqueue_owner(self, obj: Obj, kind: str) -> tuple[str, str] | None:
         ref = controller_ref(obj)

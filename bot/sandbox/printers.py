@@ -254,6 +254,27 @@ def _endpoints_cell(obj: JSON) -> str:
     return f"{text} + {count - 3} more..." if more else text
 
 
+def _more(shown: list[str], count: int) -> str:
+    """``listWithMoreString``: three entries, then ``+ N more...``; ``<unset>`` when empty."""
+    text = ",".join(shown[:3])
+    if count > 3:
+        return f"{text} + {count - 3} more..."
+    return text or "<unset>"
+
+
+def _slice_ports_cell(obj: JSON) -> str:
+    """``formatDiscoveryPorts``: the number, else the name, else ``*``."""
+    ports = obj.get("ports") or []
+    shown = [str(p["port"]) if p.get("port") is not None else p.get("name") or "*" for p in ports]
+    return _more(shown, len(shown))
+
+
+def _slice_endpoints_cell(obj: JSON) -> str:
+    """``formatDiscoveryEndpoints``: every endpoint's addresses."""
+    addresses = [a for e in obj.get("endpoints") or [] for a in e.get("addresses") or []]
+    return _more(addresses, len(addresses))
+
+
 def _simple(*cells: Callable[[JSON], Any]) -> Row:
     def row(obj: JSON, now: datetime) -> list[Any]:
         return [_meta(obj).get("name", ""), *(cell(obj) for cell in cells), _age(obj, now)]
@@ -270,6 +291,9 @@ _ROWS: dict[str, Row] = {
     "Event": _event_row,
     "Namespace": _simple(lambda o: (o.get("status") or {}).get("phase", "")),
     "Endpoints": _simple(_endpoints_cell),
+    "EndpointSlice": _simple(
+        lambda o: o.get("addressType", ""), _slice_ports_cell, _slice_endpoints_cell
+    ),
     "ConfigMap": _simple(lambda o: len(o.get("data") or {}) + len(o.get("binaryData") or {})),
     "Secret": _simple(lambda o: o.get("type", ""), lambda o: len(o.get("data") or {})),
     "ServiceAccount": _simple(lambda o: len(o.get("secrets") or [])),

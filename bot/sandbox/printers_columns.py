@@ -188,6 +188,13 @@ _COLUMNS: dict[str, list[JSON]] = {
         _col("Endpoints", "The set of all endpoints is the union of all subsets."),
         _AGE,
     ],
+    "EndpointSlice": [
+        _NAME,
+        _col("AddressType", "addressType specifies the type of address carried by this slice."),
+        _col("Ports", "ports specifies the list of network ports exposed by each endpoint."),
+        _col("Endpoints", "endpoints is a list of unique endpoints in this slice."),
+        _AGE,
+    ],
     "ConfigMap": [_NAME, _col("Data", "Data contains the configuration data."), _AGE],
     "Secret": [
         _NAME,

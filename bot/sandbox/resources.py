@@ -204,6 +204,14 @@ REGISTRY: tuple[ResourceType, ...] = (
         singular="lease",
         namespaced=True,
     ),
+    ResourceType(
+        group="discovery.k8s.io",
+        version="v1",
+        kind="EndpointSlice",
+        plural="endpointslices",
+        singular="endpointslice",
+        namespaced=True,
+    ),
 )
 
 _BY_KIND = {rt.kind: rt for rt in REGISTRY}

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 
+from bot.sandbox import endpoints
+from bot.sandbox.clock import parse_rfc3339
 from bot.sandbox.resources import by_kind
 from bot.sandbox.scenario_nodes import node_manifest, system_pods
 from bot.sandbox.scenario_objects import (
@@ -62,10 +64,19 @@ def load(store: Store, name: str, *, pods: int = 0, deployments: int = 0) -> Non
             workers = max(2, -(-max(pods, 0) // PODS_PER_NODE))
             nodes = _base(store, now, workers=workers)
             _scale(store, now, nodes, pods=pods, deployments=deployments)
-            return
-        nodes = _base(store, now, workers=2 if name == "demo" else 1)
-        if name == "demo":
-            _demo(store, now, nodes, extra_namespaces=("staging", "prod"))
+        else:
+            nodes = _base(store, now, workers=2 if name == "demo" else 1)
+            if name == "demo":
+                _demo(store, now, nodes, extra_namespaces=("staging", "prod"))
+        _settle_endpoints(store)
+
+
+def _settle_endpoints(store: Store) -> None:
+    """Every Service with the Endpoints and EndpointSlice it has had since it was created."""
+    for service in store.list(SERVICE):
+        born = service["metadata"]["creationTimestamp"]
+        with backdated(store, parse_rfc3339(born)):
+            endpoints.settle(store, service, born)
 
 
 @contextmanager

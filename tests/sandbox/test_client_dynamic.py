@@ -114,7 +114,11 @@ def test_discovery_documents(api: Any) -> None:
     assert versions["kind"] == "APIVersions"
     assert versions["serverAddressByClientCIDRs"][0]["clientCIDR"] == "0.0.0.0/0"
     _, groups = raw_get(api, "/apis", "application/json")
-    assert {g["name"] for g in groups["groups"]} == {"apps", "coordination.k8s.io"}
+    assert {g["name"] for g in groups["groups"]} == {
+        "apps",
+        "coordination.k8s.io",
+        "discovery.k8s.io",
+    }
     _, apps = raw_get(api, "/apis/apps/v1/", "application/json")
     names = {r["name"]: r for r in apps["resources"]}
     assert names["deployments/scale"]["group"] == "autoscaling"
