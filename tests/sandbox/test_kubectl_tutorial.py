@@ -201,6 +201,51 @@ def test_expose_then_get_services(sandbox: Sandbox, kubectl: Kubectl) -> None:
     described = kubectl("describe", "services/exposed").stdout
     assert re.search(r"^Type:\s+NodePort$", described, re.M)
     assert re.search(rf"^NodePort:\s+<unset>\s+{node_port}/TCP$", described, re.M)
+    (pod,) = stored_list(sandbox, "Pod", "default", "app=exposed")
+    backend = f"{pod['status']['podIP']}:8080"
+    assert re.search(rf"^Endpoints:\s+{re.escape(backend)}$", described, re.M)
+    (row,) = kubectl("get", "endpoints", "exposed").table()
+    assert row["ENDPOINTS"] == backend
+
+
+def test_endpoints_follow_the_ready_pods(sandbox: Sandbox, kubectl: Kubectl) -> None:
+    deploy(kubectl, "backed", replicas=2)
+    kubectl("expose", "deployment/backed", "--port", "80", "--target-port", "8080")
+
+    def addresses() -> list[str]:
+        pods = stored_list(sandbox, "Pod", "default", "app=backed")
+        return sorted(
+            f"{p['status']['podIP']}:8080"
+            for p in pods
+            if "deletionTimestamp" not in p["metadata"] and p["status"].get("podIP")
+        )
+
+    def shown() -> list[str]:
+        text = kubectl("describe", "service", "backed").stdout
+        found = re.search(r"^Endpoints:\s+(.*)$", text, re.M)
+        return sorted(found.group(1).split(",")) if found else []
+
+    assert shown() == addresses()
+    assert len(shown()) == 2
+    kubectl("scale", "deployment/backed", "--replicas=3")
+    kubectl("rollout", "status", "deployment/backed", "--timeout=60s")
+    eventually(lambda: len(shown()) == 3 and shown() == addresses(), what="a third endpoint")
+    slices = kubectl("get", "endpointslices", "-l", "kubernetes.io/service-name=backed")
+    assert slices.header() == ["NAME", "ADDRESSTYPE", "PORTS", "ENDPOINTS", "AGE"]
+    (row,) = slices.table()
+    assert row["NAME"].startswith("backed-")
+    assert (row["ADDRESSTYPE"], row["PORTS"]) == ("IPv4", "8080")
+    assert sorted(row["ENDPOINTS"].split(",")) == [a.split(":")[0] for a in addresses()]
+    kubectl("delete", "service", "backed")
+    eventually(
+        lambda: (
+            stored(sandbox, "Endpoints", "default", "backed") is None
+            and not stored_list(
+                sandbox, "EndpointSlice", "default", "kubernetes.io/service-name=backed"
+            )
+        ),
+        what="the endpoints to go with the Service",
+    )
 
 
 def test_delete_service_by_label(sandbox: Sandbox, kubectl: Kubectl) -> None:
