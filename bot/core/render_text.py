@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from bot.core import tabwriter
 from bot.core.reply import Reply, Tone
 from bot.core.results import Change, Result, Table
 
@@ -30,17 +31,9 @@ def table_text(table: Table) -> str:
     """
     if not table.rows:
         return table.empty_message
-    lines = [table.columns, *table.rows]
-    count = max(len(line) for line in lines)
-    widths = [
-        max(MIN_WIDTH, max(len(line[i]) for line in lines if i < len(line)) + PADDING)
-        for i in range(count - 1)
-    ]
-    out = []
-    for line in lines:
-        cells = [cell.ljust(widths[i]) if i < count - 1 else cell for i, cell in enumerate(line)]
-        out.append("".join(cells).rstrip())
-    return "\n".join(out)
+    lines = ["\t".join(line) for line in (table.columns, *table.rows)]
+    aligned = tabwriter.align("\n".join(lines), minwidth=MIN_WIDTH, padding=PADDING)
+    return "\n".join(line.rstrip() for line in aligned.split("\n"))
 
 
 def result_text(result: Result) -> str:
