@@ -136,6 +136,20 @@ RESOURCE_WORDS: Final = MappingProxyType(
 """Spellings of the built-in types that the typed commands (describe, logs, scale ...) accept,
 mapped to the canonical plural the rest of the bot uses."""
 
+CLUSTER_SCOPED: Final = frozenset(
+    {
+        *("node", "nodes", "no", "namespace", "namespaces", "ns"),
+        *("persistentvolume", "persistentvolumes", "pv", "storageclass", "storageclasses", "sc"),
+        *("clusterrole", "clusterroles", "clusterrolebinding", "clusterrolebindings"),
+        *("customresourcedefinition", "customresourcedefinitions", "crd", "crds"),
+        *("priorityclass", "priorityclasses", "pc", "ingressclass", "ingressclasses"),
+        *("runtimeclass", "runtimeclasses", "csidriver", "csidrivers", "csinode", "csinodes"),
+        *("certificatesigningrequest", "certificatesigningrequests", "csr", "apiservices"),
+    }
+)
+"""Spellings of well-known cluster-scoped types: replies about them name no namespace (the
+gateway learns the scope of other types, CRDs included, from discovery)."""
+
 SINGULAR: Final = MappingProxyType(
     {PODS: "pod", DEPLOYMENTS: "deployment", SERVICES: "service", NODES: "node"}
 )

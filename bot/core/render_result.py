@@ -25,7 +25,7 @@ from bot.core.command import (
     SetImage,
     Version,
 )
-from bot.core.lexicon import SINGULAR
+from bot.core.lexicon import CLUSTER_SCOPED, SINGULAR
 from bot.core.render_text import table_text
 from bot.core.reply import Paragraph, Part, Preformatted, Reply, Tone, Visibility
 from bot.core.results import Change, Document, Result, Table
@@ -121,13 +121,13 @@ def subject(command: Command) -> str:
                 what += f" matching {command.selector}"
             if command.all_namespaces:
                 return f"{what} in all namespaces"
-            return what + _in(command.namespace)
+            return what + _in(command.namespace, command.resource)
         case Describe():
             what = SINGULAR.get(command.resource, command.resource)
             name = f"{what} {command.name}" if command.name else command.resource
             if command.selector:
                 name += f" matching {command.selector}"
-            return f"describe {name}{_in(command.namespace)}"
+            return f"describe {name}{_in(command.namespace, command.resource)}"
         case Logs():
             source = f"{command.kind}/{command.name}" if command.name else command.selector or ""
             container = f", container {command.container}" if command.container else ""
@@ -147,8 +147,10 @@ def subject(command: Command) -> str:
     return "result"
 
 
-def _in(namespace: str | None) -> str:
-    return f" in namespace {namespace}" if namespace else ""
+def _in(namespace: str | None, resource: str = "") -> str:
+    if not namespace or resource.lower().partition(".")[0] in CLUSTER_SCOPED:
+        return ""
+    return f" in namespace {namespace}"
 
 
 def _filename(command: Command | None, extension: str) -> str:

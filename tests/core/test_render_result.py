@@ -58,11 +58,18 @@ def test_empty_table_says_kubectls_line() -> None:
         (Get("pods", all_namespaces=True), "pods in all namespaces (2 rows)"),
         (Get("po", selector="app=web"), "po matching app=web (2 rows)"),
         (Get("deploy", name="web", namespace="a"), "deploy/web in namespace a (2 rows)"),
+        (Get("nodes", namespace="default"), "nodes (2 rows)"),
+        (Get("ns", name="prod", namespace="default"), "ns/prod (2 rows)"),
         (None, "result (2 rows)"),
     ],
 )
 def test_table_headline(command: Command | None, headline: str) -> None:
     assert render_result(PODS, command).headline == headline
+
+
+def test_cluster_scoped_subjects_name_no_namespace() -> None:
+    described = render_result(Document("Name: sandbox-worker"), Describe("nodes", "w", "default"))
+    assert "namespace" not in described.headline
 
 
 def test_one_row_is_singular() -> None:
