@@ -95,6 +95,12 @@ def help_text(topic: str | None = None) -> str:
         return "\n".join(lines)
     if topic in REFUSED_VERBS:
         return REFUSED_VERBS[topic][0].upper() + REFUSED_VERBS[topic][1:] + "."
-    lines = [f"Usage: {USAGE[topic]}", "", _SUMMARY[topic].capitalize() + ".", "", "Examples:"]
+    lines = [
+        f"Usage: {USAGE[topic]}",
+        "",
+        _SUMMARY[topic][:1].upper() + _SUMMARY[topic][1:] + ".",
+        "",
+        "Examples:",
+    ]
     lines += [f"  {example}" for example in _EXAMPLES[topic]]
     return "\n".join(lines)
