@@ -222,6 +222,7 @@ def test_api_resources_lists_short_names(kubectl: Kubectl) -> None:
         "events": ("ev", "v1", "true", "Event"),
         "deployments": ("deploy", "apps/v1", "true", "Deployment"),
         "replicasets": ("rs", "apps/v1", "true", "ReplicaSet"),
+        "endpointslices": ("", "discovery.k8s.io/v1", "true", "EndpointSlice"),
     }
     for name, (short, version, namespaced, kind) in expected.items():
         row = rows[name]
@@ -231,8 +232,8 @@ def test_api_resources_lists_short_names(kubectl: Kubectl) -> None:
             namespaced,
             kind,
         ), name
-    short = kubectl("get", "deploy,rs,po,svc", "-l", "app=nothing")
-    assert short.stderr == "No resources found in default namespace.\n"
+    by_short_names = kubectl("get", "deploy,rs,po,svc", "-l", "app=nothing")
+    assert by_short_names.stderr == "No resources found in default namespace.\n"
 
 
 def test_a_missing_kubectl_fails_on_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
