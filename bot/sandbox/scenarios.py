@@ -39,7 +39,12 @@ _KUBE_DNS: Obj = {
     "metadata": {
         "name": "kube-dns",
         "namespace": "kube-system",
-        "labels": {"k8s-app": "kube-dns", "kubernetes.io/name": "CoreDNS"},
+        "labels": {
+            "k8s-app": "kube-dns",
+            "kubernetes.io/cluster-service": "true",  # kubectl cluster-info lists it by this
+            "kubernetes.io/name": "CoreDNS",
+        },
+        "annotations": {"prometheus.io/port": "9153", "prometheus.io/scrape": "true"},
     },
     "spec": {
         "clusterIP": "10.96.0.10",
