@@ -71,6 +71,11 @@ def test_version_prints_client_and_server(kubectl: Kubectl) -> None:
     assert server["platform"] == "linux/amd64"
 
 
+def test_cluster_info_names_the_control_plane(sandbox: Sandbox, kubectl: Kubectl) -> None:
+    lines = kubectl("cluster-info").lines()
+    assert lines[0] == f"Kubernetes control plane is running at {sandbox.url}"
+
+
 def test_get_nodes_lists_the_ready_nodes(sandbox: Sandbox, kubectl: Kubectl) -> None:
     run = kubectl("get", "nodes")
     assert run.header() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"]
