@@ -59,8 +59,13 @@ def test_missing_image_exceeds_the_progress_deadline(sandbox: Sandbox, kubectl: 
     kubectl("set", "image", "deployments/broken", f"broken={MISSING}")
     run = kubectl.fails("rollout", "status", "deployment/broken", "--timeout=60s")
     assert run.stderr == 'error: deployment "broken" exceeded its progress deadline\n'
-    waiting = 'Waiting for deployment "broken" rollout to finish: 1 out of 2 new replicas have been'
-    assert all(line == f"{waiting} updated..." for line in run.lines()), str(run)
+    waiting = (
+        'Waiting for deployment "broken" rollout to finish: {} out of 2 new replicas have been'
+    )
+    assert run.lines()[-1] == f"{waiting.format(1)} updated...", str(run)
+    earlier = {f"{waiting.format(n)} updated..." for n in (0, 1)}
+    earlier.add("Waiting for deployment spec update to be observed...")
+    assert set(run.lines()) <= earlier, str(run)
 
     deployment = stored(sandbox, "Deployment", "default", "broken")
     assert deployment is not None

@@ -12,7 +12,14 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from kubectl import Kubectl, deployment_manifest, judged_sandbox, stored, stored_list
+from kubectl import (
+    Kubectl,
+    deployment_manifest,
+    eventually,
+    judged_sandbox,
+    stored,
+    stored_list,
+)
 
 from bot.sandbox.harness import Sandbox
 
@@ -139,12 +146,21 @@ def test_rollout_status_ends_when_the_new_pods_are_available(
     assert again.stdout == 'deployment "watched" successfully rolled out\n'
 
 
-def test_history_lists_revisions_with_change_causes(kubectl: Kubectl) -> None:
+def test_history_lists_revisions_with_change_causes(sandbox: Sandbox, kubectl: Kubectl) -> None:
+    def current_cause_is(cause: str) -> bool:
+        # the controller copies the annotation onto the current ReplicaSet on its next sync
+        newest = max(
+            stored_list(sandbox, "ReplicaSet", "default", "app=recorded"),
+            key=lambda rs: int(rs["metadata"]["annotations"][REVISION]),
+        )
+        return bool(newest["metadata"]["annotations"].get(CHANGE_CAUSE) == cause)
+
     deploy(kubectl, "recorded")
     kubectl("annotate", "deployment", "recorded", f"{CHANGE_CAUSE}=upgrade to v2")
-    # the controller copies the annotation onto the current ReplicaSet at once (revision 1)
+    eventually(lambda: current_cause_is("upgrade to v2"), what="revision 1's change-cause")
     set_image(kubectl, "recorded", V2)
     kubectl("annotate", "--overwrite", "deployment", "recorded", f"{CHANGE_CAUSE}=upgrade to v3")
+    eventually(lambda: current_cause_is("upgrade to v3"), what="revision 2's change-cause")
     set_image(kubectl, "recorded", V3)
     assert history_rows(kubectl, "recorded") == [
         ("1", "upgrade to v2"),
