@@ -107,6 +107,8 @@ def _base(store: Store, now: datetime, *, workers: int) -> list[Obj]:
         for index in range(1, workers + 1):
             name = "sandbox-worker" if index == 1 else f"sandbox-worker{index}"
             nodes.append(store.create(NODE, node_manifest(name, index, born)))
+        for node in nodes:
+            _node_lease(store, node, born)
         store.create(
             SERVICE,
             {
@@ -122,6 +124,33 @@ def _base(store: Store, now: datetime, *, workers: int) -> list[Obj]:
             },
         )
     return nodes
+
+
+def _node_lease(store: Store, node: Obj, born: datetime) -> None:
+    """The kubelet's heartbeat Lease (``kubectl describe node`` shows it under ``Lease:``)."""
+    name = node["metadata"]["name"]
+    store.create(
+        by_kind("Lease"),
+        {
+            "metadata": {
+                "name": name,
+                "namespace": "kube-node-lease",
+                "ownerReferences": [
+                    {
+                        "apiVersion": "v1",
+                        "kind": "Node",
+                        "name": name,
+                        "uid": node["metadata"]["uid"],
+                    }
+                ],
+            },
+            "spec": {
+                "holderIdentity": name,
+                "leaseDurationSeconds": 40,
+                "renewTime": born.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            },
+        },
+    )
 
 
 def _namespace(store: Store, name: str) -> None:
