@@ -68,7 +68,7 @@ class Controllers:
         if self._unsubscribe is not None:
             return
         loop = self._loop = asyncio.get_running_loop()
-        for queue in self._queues():
+        for queue in self.queues():
             queue.bind(loop)
         self._unsubscribe = self.store.subscribe(self._on_event)
         for kind in KINDS:
@@ -84,11 +84,12 @@ class Controllers:
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
-        for queue in self._queues():
+        for queue in self.queues():
             queue.stop()
         self.kubelet.stop()
 
-    def _queues(self) -> tuple[WorkQueue[Any], ...]:
+    def queues(self) -> tuple[WorkQueue[Any], ...]:
+        """Every controller's work queue (tests settle the cluster by draining them all)."""
         return (
             self.deployments.queue,
             self.replicasets.queue,

@@ -49,13 +49,7 @@ class Cluster:
 
     async def settle(self) -> int:
         """Run the loop until no work is queued; returns the resource version then."""
-        queues = [
-            self.controllers.deployments.queue,
-            self.controllers.replicasets.queue,
-            self.controllers.scheduler.queue,
-            self.controllers.kubelet.queue,
-            self.controllers.gc.queue,
-        ]
+        queues = self.controllers.queues()
         for _ in range(50):
             await asyncio.sleep(0)
         while any(len(q) for q in queues):
