@@ -29,27 +29,25 @@ class FileLike(Protocol):
     def title(self) -> str: ...
 
 
-def share_privately(
-    client: WebClient, *, user_id: str, file: FileLike, comment: str | None = None
-) -> str | None:
+def share_privately(client: WebClient, *, user_id: str, file: FileLike) -> str | None:
     """Upload ``file`` to the user's DM with the bot; None on success, else Slack's error code."""
     try:
         opened = client.conversations_open(users=user_id)
         channel = opened["channel"]["id"]
     except SlackApiError as e:
         return _failed("conversations.open", e)
-    return _upload(client, channel=channel, thread_ts=None, file=file, comment=comment)
+    return _upload(client, channel=channel, thread_ts=None, file=file)
 
 
 def share_in_thread(
     client: WebClient, *, channel: str, thread_ts: str, file: FileLike
 ) -> str | None:
     """Upload ``file`` into the thread of an announcement; None on success, else the error."""
-    return _upload(client, channel=channel, thread_ts=thread_ts, file=file, comment=None)
+    return _upload(client, channel=channel, thread_ts=thread_ts, file=file)
 
 
 def _upload(
-    client: WebClient, *, channel: str, thread_ts: str | None, file: FileLike, comment: str | None
+    client: WebClient, *, channel: str, thread_ts: str | None, file: FileLike
 ) -> str | None:
     try:
         client.files_upload_v2(
@@ -58,7 +56,6 @@ def _upload(
             content=file.content,
             filename=file.filename,
             title=file.title,
-            initial_comment=comment,
         )
     except SlackApiError as e:
         return _failed("files_upload_v2", e)
