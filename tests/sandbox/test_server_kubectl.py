@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
+from kubectl import Kubectl, require_kubectl
 
 from bot.sandbox.harness import Sandbox
 
@@ -15,39 +13,18 @@ pytestmark = pytest.mark.kubectl
 
 
 @pytest.fixture
-def kubectl(tmp_path: Path) -> str:
-    found = shutil.which("kubectl")
-    if found is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("kubectl is required in CI")
-        pytest.skip("kubectl is not installed")
-    return found
+def kubectl(sandbox: Sandbox, tmp_path: Path) -> Kubectl:
+    return Kubectl(require_kubectl(), sandbox.kubeconfig, tmp_path)
 
 
-def run(kubectl: str, sb: Sandbox, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HOME": str(home), "KUBECONFIG": ""}
-    return subprocess.run(
-        [kubectl, "--kubeconfig", str(sb.kubeconfig), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
-
-
-def test_kubectl_reads_the_sandbox(kubectl: str, sandbox: Sandbox, tmp_path: Path) -> None:
-    namespaces = run(kubectl, sandbox, tmp_path, "get", "ns")
-    assert namespaces.returncode == 0, namespaces.stderr
-    assert namespaces.stdout.splitlines()[0].split() == ["NAME", "STATUS", "AGE"]
+def test_kubectl_reads_the_sandbox(kubectl: Kubectl, sandbox: Sandbox) -> None:
+    namespaces = kubectl("get", "ns")
+    assert namespaces.header() == ["NAME", "STATUS", "AGE"]
     assert "kube-system" in namespaces.stdout
 
-    pods = run(kubectl, sandbox, tmp_path, "get", "pods", "-A")
-    assert pods.returncode == 0, pods.stderr
+    kubectl("get", "pods", "-A")
 
-    version = run(kubectl, sandbox, tmp_path, "version")
-    assert version.returncode == 0, version.stderr
-    assert "Server Version: v1.32" in version.stdout
+    assert "Server Version: v1.32" in kubectl("version").stdout
 
     assert sandbox.requests.matching(method="GET", path="/api/v1/namespaces")
     listed = sandbox.requests.matching(method="GET", path="/api/v1/pods")
