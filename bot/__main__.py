@@ -32,7 +32,6 @@ from bot.settings import (
     ENVIRONMENT,
     Override,
     Settings,
-    SlackMode,
     load_settings,
     reference,
 )
@@ -241,12 +240,8 @@ def _gateway(settings: Settings, cluster: Cluster) -> KubeGateway:
 
 def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = _settings(args, env)
-    secrets = settings.secrets
-    if settings.slack.mode is SlackMode.SOCKET:
-        secrets.require("bot_token", "app_token", mode="socket")
-    else:
-        secrets.require("bot_token", "signing_secret", mode="http")
-    configure_logging(settings.log_level, secrets.values())
+    settings.require_slack_secrets()
+    configure_logging(settings.log_level, settings.secrets.values())
     cluster = find_cluster(settings, env)
     if cluster is None:
         msg = (

@@ -197,6 +197,12 @@ class AuditSettings(_Section):
     )
 
 
+_MODE_SECRETS: Final[Mapping[SlackMode, tuple[str, ...]]] = {
+    SlackMode.SOCKET: ("bot_token", "app_token"),
+    SlackMode.HTTP: ("bot_token", "signing_secret"),
+}
+"""The credentials each way of reaching Slack needs (``SlackSecrets`` field names)."""
+
 FILE_SECTIONS: Final = ("slack", "kubernetes", "replies", "policy", "confirmations", "audit")
 """Top-level keys the YAML file may have; the rest of ``Settings`` comes from the environment."""
 
@@ -224,6 +230,11 @@ class Settings(_Section):
             if isinstance(value, str) and value.upper() in LogLevel.__members__
             else value
         )
+
+    def require_slack_secrets(self) -> None:
+        """Fail at start-up, naming the variables, when ``slack.mode`` lacks a credential."""
+        mode = self.slack.mode
+        self.secrets.require(*_MODE_SECRETS[mode], mode=str(mode))
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,13 +31,10 @@ def app_from_settings(settings: Settings, chatops: ChatOpsPort) -> App:
     """Build the app for ``settings.slack.mode``; ConfigError when a credential is missing or
     Slack refuses the bot token (Bolt checks it with ``auth.test`` right away).
     """
+    settings.require_slack_secrets()
     secrets = settings.secrets
     http = settings.slack.mode is SlackMode.HTTP
-    if http:
-        secrets.require("bot_token", "signing_secret", mode="http")
-    else:
-        secrets.require("bot_token", "app_token", mode="socket")
-    assert secrets.bot_token is not None  # checked by require()
+    assert secrets.bot_token is not None  # checked by require_slack_secrets()
     client = web_client(secrets.bot_token.get_secret_value(), base_url=settings.slack.api_url)
     signing = secrets.signing_secret.get_secret_value() if http and secrets.signing_secret else None
     try:
