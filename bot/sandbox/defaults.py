@@ -19,6 +19,7 @@ from bot.sandbox.defaults_service import (
     default_service,
     node_port_for,
     preserve_allocations,
+    sub_object,
 )
 
 __all__ = [
@@ -55,14 +56,6 @@ def image_pull_policy(image: str) -> str:
     return "Always" if last.rsplit(":", 1)[1] == "latest" else "IfNotPresent"
 
 
-def _sub(obj: JSON, key: str) -> JSON:
-    value = obj.get(key)
-    if not isinstance(value, dict):
-        value = {}
-        obj[key] = value
-    return value
-
-
 # --- pod spec -------------------------------------------------------------------------------
 
 
@@ -87,11 +80,11 @@ def _default_container(container: Any) -> None:
         container["imagePullPolicy"] = image_pull_policy(image)
     container.setdefault("terminationMessagePath", "/dev/termination-log")
     container.setdefault("terminationMessagePolicy", "File")
-    resources = _sub(container, "resources")
+    resources = sub_object(container, "resources")
     limits = resources.get("limits")
     if isinstance(limits, dict) and limits:
         # A limit without a request means request == limit (core/v1 SetDefaults_Pod).
-        requests = _sub(resources, "requests")
+        requests = sub_object(resources, "requests")
         for name, quantity in limits.items():
             requests.setdefault(name, quantity)
     for port in container.get("ports") or []:
@@ -247,31 +240,31 @@ def qos_class(spec: JSON) -> str:
 
 
 def _pod(obj: JSON, _alloc: Callable[[], str]) -> None:
-    spec = _sub(obj, "spec")
+    spec = sub_object(obj, "spec")
     default_pod_spec(spec)
     _admit_pod(obj, spec)
-    status = _sub(obj, "status")
+    status = sub_object(obj, "status")
     status.setdefault("phase", "Pending")
     status.setdefault("qosClass", qos_class(spec))
 
 
 def _template(spec: JSON) -> None:
-    template = _sub(spec, "template")
+    template = sub_object(spec, "template")
     # The apiserver serialises the zero time of an embedded ObjectMeta as null (v1.32).
-    _sub(template, "metadata").setdefault("creationTimestamp", None)
-    default_pod_spec(_sub(template, "spec"))
+    sub_object(template, "metadata").setdefault("creationTimestamp", None)
+    default_pod_spec(sub_object(template, "spec"))
 
 
 # --- workloads ------------------------------------------------------------------------------
 
 
 def _deployment(obj: JSON, _alloc: Callable[[], str]) -> None:
-    spec = _sub(obj, "spec")
+    spec = sub_object(obj, "spec")
     spec.setdefault("replicas", 1)
-    strategy = _sub(spec, "strategy")
+    strategy = sub_object(spec, "strategy")
     strategy.setdefault("type", "RollingUpdate")
     if strategy["type"] == "RollingUpdate":
-        rolling = _sub(strategy, "rollingUpdate")
+        rolling = sub_object(strategy, "rollingUpdate")
         rolling.setdefault("maxUnavailable", "25%")
         rolling.setdefault("maxSurge", "25%")
     spec.setdefault("revisionHistoryLimit", 10)
@@ -280,7 +273,7 @@ def _deployment(obj: JSON, _alloc: Callable[[], str]) -> None:
 
 
 def _replica_set(obj: JSON, _alloc: Callable[[], str]) -> None:
-    spec = _sub(obj, "spec")
+    spec = sub_object(obj, "spec")
     spec.setdefault("replicas", 1)
     _template(spec)
 
@@ -289,13 +282,13 @@ def _replica_set(obj: JSON, _alloc: Callable[[], str]) -> None:
 
 
 def _namespace(obj: JSON, _alloc: Callable[[], str]) -> None:
-    meta = _sub(obj, "metadata")
+    meta = sub_object(obj, "metadata")
     name = meta.get("name")
     if isinstance(name, str) and name:
         # Always forced to the name (namespace strategy), even if the user set it otherwise.
-        _sub(meta, "labels")["kubernetes.io/metadata.name"] = name
-    _sub(obj, "spec").setdefault("finalizers", ["kubernetes"])
-    _sub(obj, "status").setdefault("phase", "Active")
+        sub_object(meta, "labels")["kubernetes.io/metadata.name"] = name
+    sub_object(obj, "spec").setdefault("finalizers", ["kubernetes"])
+    sub_object(obj, "status").setdefault("phase", "Active")
 
 
 def _secret(obj: JSON, _alloc: Callable[[], str]) -> None:

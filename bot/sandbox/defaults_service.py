@@ -17,7 +17,8 @@ NODE_PORT_MIN = 30000
 NODE_PORT_MAX = 32767
 
 
-def _sub(obj: JSON, key: str) -> JSON:
+def sub_object(obj: JSON, key: str) -> JSON:
+    """``obj[key]``, made an empty object first when missing or not an object."""
     value = obj.get(key)
     if not isinstance(value, dict):
         value = {}
@@ -39,7 +40,7 @@ def node_port_for(namespace: str, name: str, port: Any, taken: set[int] | None =
 def default_service(obj: JSON, allocate_cluster_ip: Callable[[], str]) -> None:
     """Service defaults: type, session affinity, ports, cluster IP and node ports."""
     meta = obj.get("metadata") or {}
-    spec = _sub(obj, "spec")
+    spec = sub_object(obj, "spec")
     svc_type = spec.setdefault("type", "ClusterIP")
     spec.setdefault("sessionAffinity", "None")
     ports = [p for p in spec.get("ports") or [] if isinstance(p, dict)]
@@ -75,7 +76,7 @@ def default_service(obj: JSON, allocate_cluster_ip: Callable[[], str]) -> None:
                         taken,
                     )
                     taken.add(port["nodePort"])
-    status = _sub(obj, "status")
+    status = sub_object(obj, "status")
     status.setdefault("loadBalancer", {})
 
 
