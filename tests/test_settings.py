@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 from pathlib import Path
@@ -12,9 +11,10 @@ import pytest
 
 from bot.core.reply import Visibility
 from bot.errors import ConfigError
-from bot.secrets import RedactingFilter, load_secrets, redact
+from bot.secrets import SECRET_ENV, RedactingFilter, load_secrets, redact
 from bot.settings import (
     DEFAULT_PATH,
+    ENVIRONMENT,
     FILE_SECTIONS,
     LogLevel,
     Override,
@@ -324,7 +324,23 @@ def test_log_filter_redacts_messages_arguments_and_tracebacks() -> None:
 
 def test_reference_lists_every_file_setting() -> None:
     keys = [key for key, _, _ in reference()]
-    assert {key.split(".")[0] for key in keys} == set(FILE_SECTIONS)
-    assert "replies.read_only" in keys
+    expected = [
+        f"{section}.{name}"
+        for section in FILE_SECTIONS
+        for name in type(getattr(Settings(), section)).model_fields
+    ]
+    assert keys == expected
     assert "kubernetes.rollout_status_timeout_seconds" in keys
-    assert dataclasses.is_dataclass(Override)
+
+
+def test_readme_documents_every_setting_and_variable() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    example = EXAMPLE.read_text(encoding="utf-8")
+    for key, _default, _description in reference():
+        assert f"`{key}`" in readme, key
+    for name in ENVIRONMENT:
+        assert f"`{name}`" in readme, name
+        assert name in example, name
+    for name in SECRET_ENV.values():
+        assert f"`{name}_FILE`" in readme, name
+        assert f"{name}_FILE" in example, name
