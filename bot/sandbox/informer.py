@@ -68,10 +68,6 @@ class Cache:
         # uids we deleted ourselves: ignore their late ADDED/MODIFIED events until DELETED.
         self._tombstones: set[str] = set()
 
-    def tracks(self, kind: str) -> bool:
-        """Whether objects of this kind are cached."""
-        return kind in self._objects
-
     def apply(self, event_type: str, kind: str, obj: Obj) -> bool:
         """Fold a Store event (or our own write) in; False when it is older than what we hold."""
         if kind not in self._objects:
