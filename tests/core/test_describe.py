@@ -7,7 +7,6 @@ them with ``UPDATE_GOLDEN=1 pytest tests/core/test_describe.py`` only after such
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 from bot.core.describe import describe_deployment, describe_pod, describe_service, describe_template
 from bot.core.describe_node import describe_node
+from tests.golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 now = datetime(2026, 11, 29, 16, 0, 0, tzinfo=UTC)
@@ -25,10 +25,7 @@ svc, eps, node, pods, lease = (OBJECTS[k] for k in ("svc", "eps", "node", "pods"
 
 
 def check(name: str, text: str) -> None:
-    path = GOLDEN / f"{name}.txt"
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.write_text(text)
-    assert text == path.read_text()
+    assert_golden(GOLDEN / f"{name}.txt", text)
 
 
 def test_describe_pod() -> None:

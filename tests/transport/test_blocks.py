@@ -7,7 +7,6 @@ Golden files live in ``tests/transport/golden``; after an intended change, regen
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from bot.transport.blocks import (
     escape,
     to_slack,
 )
+from tests.golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -53,11 +53,7 @@ def as_json(message: SlackMessage) -> dict[str, Any]:
 
 def check_golden(name: str, message: SlackMessage) -> None:
     path = GOLDEN / f"{name}.json"
-    actual = json.dumps(as_json(message), indent=2, ensure_ascii=False) + "\n"
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-    assert actual == path.read_text(encoding="utf-8")
+    assert_golden(path, json.dumps(as_json(message), indent=2, ensure_ascii=False) + "\n")
 
 
 def pods_table(count: int) -> str:
