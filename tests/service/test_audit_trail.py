@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -46,39 +47,15 @@ def test_one_json_line_per_record() -> None:
 
 def test_incident_ids_are_recorded() -> None:
     stream = io.StringIO()
-    JsonLinesAudit(stream).record(
-        AuditRecord(
-            time=RECORD.time,
-            user_id="U1",
-            user_name="u",
-            channel="C",
-            text="get pods",
-            decision=Verdict.ALLOWED,
-            outcome=Outcome.ERROR,
-            duration_ms=1,
-            detail="RuntimeError",
-            incident="abcd1234",
-        )
-    )
+    failed = replace(RECORD, outcome=Outcome.ERROR, detail="RuntimeError", incident="abcd1234")
+    JsonLinesAudit(stream).record(failed)
     assert json.loads(stream.getvalue())["incident"] == "abcd1234"
 
 
 def test_secrets_are_scrubbed_from_text_and_detail() -> None:
     stream = io.StringIO()
     audit = JsonLinesAudit(stream, secrets=("s3cr3t",))
-    audit.record(
-        AuditRecord(
-            time=RECORD.time,
-            user_id="U1",
-            user_name="u",
-            channel="C",
-            text="get pods xoxb-1-2-abcdef",
-            decision=Verdict.INVALID,
-            outcome=Outcome.NOT_RUN,
-            duration_ms=0,
-            detail="unexpected s3cr3t",
-        )
-    )
+    audit.record(replace(RECORD, text="get pods xoxb-1-2-abcdef", detail="unexpected s3cr3t"))
     line = json.loads(stream.getvalue())
     assert line["text"] == "get pods [REDACTED]"
     assert line["detail"] == "unexpected [REDACTED]"
