@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from kubernetes import client, watch
 from kubernetes.client.rest import ApiException
+from urllib3.exceptions import ProtocolError
 
 from bot.sandbox.harness import Sandbox, running_sandbox
 
@@ -244,7 +245,7 @@ def test_abruptly_dropped_watch_breaks_the_stream(still: Sandbox, core: Any, ns:
         resource_version=listed.metadata.resource_version,
         _preload_content=False,
     )
-    with pytest.raises(Exception, match=r"(?i)(connection|protocol|incomplete|ended)"):
+    with pytest.raises(ProtocolError, match=r"(?i)(connection|protocol|incomplete|ended)"):
         for _ in response.stream(1024):
             pass
     writer.join()
