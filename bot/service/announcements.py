@@ -8,9 +8,8 @@ headline does: ``@alice scaled deployment/web in prod to 4 replicas``.
 from __future__ import annotations
 
 from bot.core.command import Command, Delete, Rollout, RolloutAction, Scale, SetImage
+from bot.core.lexicon import SINGULAR
 from bot.core.subject import Subject
-
-_SINGULAR = {"pods": "pod", "services": "service"}
 
 
 def announcement(subject: Subject, command: Command) -> str:
@@ -31,7 +30,7 @@ def announcement(subject: Subject, command: Command) -> str:
         case Rollout(action=RolloutAction.RESTART):
             return f"{who} restarted {command.kind}/{command.name}{_in(command.namespace)}"
         case Delete(name=str() as name):
-            kind = _SINGULAR.get(command.resource, command.resource)
+            kind = SINGULAR.get(command.resource, command.resource)
             return f"{who} deleted {kind}/{name}{_in(command.namespace)}"
         case Delete():
             where = _in(command.namespace)
