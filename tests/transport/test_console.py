@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.command import Command
+from bot.core.command import Command, Get
 from bot.core.policy import Policy
 from bot.core.results import Change, Result, Table
 from bot.core.subject import Subject
@@ -34,7 +34,7 @@ class Gateway:
 
     def execute(self, command: Command, *, actor: str, text: str) -> Result:
         self.calls.append(command)
-        if type(command).__name__ in ("Get",):
+        if isinstance(command, Get):
             return PODS
         return Change(summary='pod "web-1" deleted')
 
@@ -92,7 +92,7 @@ def test_errors_make_the_exit_status_one() -> None:
 def test_denied_change_for_non_admin() -> None:
     code, out, gateway = run("scale deployment/web --replicas=2\n", admin=False)
     assert code == 1
-    assert "admins" in out
+    assert "error: only admins may scale deployments; ask an admin" in out
     assert gateway.calls == []
 
 
