@@ -188,7 +188,11 @@ class Materializer:
         return "".join(self._rng.choice(ALPHANUMS) for _ in range(5))
 
     def pods(self, rs: Obj, born: datetime, count: int) -> list[Obj]:
-        """``count`` Running, Ready pods of ``rs``, spread round-robin over the usable nodes."""
+        """``count`` Running, Ready pods of ``rs``, spread round-robin over the usable nodes.
+
+        Each manifest is built fresh (no sub-object shared with another pod or the template), so
+        the store adopts it without copying; the returned pods are the stored ones: read-only.
+        """
         meta, template = rs["metadata"], rs["spec"]["template"]
         tolerant = any(
             t.get("key") == "node-role.kubernetes.io/control-plane"
@@ -217,7 +221,7 @@ class Materializer:
                     "spec": spec,
                     "status": self.running_status(spec, node, stamps),
                 }
-                created.append(self._store.create(POD, manifest))
+                created.append(self._store.create(POD, manifest, adopt=True))
         return created
 
     def running_status(self, spec: Obj, node: Obj, stamps: tuple[str, str]) -> Obj:
