@@ -15,9 +15,10 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox import negotiation, patching, status, watch
+from bot.sandbox.field_selectors import parse_fields
+from bot.sandbox.label_selectors import parse_labels
 from bot.sandbox.negotiation import Output, Shape
 from bot.sandbox.routing import Target
-from bot.sandbox.selectors import parse_fields, parse_labels
 from bot.sandbox.store import Clock, Obj, Store, clone
 
 _STATUS_RESET_ON_CREATE = {

@@ -22,8 +22,9 @@ from typing import Any, Protocol
 
 from bot.sandbox import status
 from bot.sandbox.defaults import apply_defaults, preserve_allocations
+from bot.sandbox.field_selectors import FieldSelector, parse_fields
+from bot.sandbox.label_selectors import LabelSelector, parse_labels
 from bot.sandbox.resources import REGISTRY, ResourceType, by_kind
-from bot.sandbox.selectors import FieldSelector, LabelSelector, parse_fields, parse_labels
 from bot.sandbox.validation import validate
 
 Obj = dict[str, Any]

@@ -19,9 +19,10 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox import status
+from bot.sandbox.field_selectors import FieldSelector
+from bot.sandbox.label_selectors import LabelSelector
 from bot.sandbox.negotiation import Output, Shape, partial_metadata
 from bot.sandbox.resources import ResourceType
-from bot.sandbox.selectors import FieldSelector, LabelSelector
 from bot.sandbox.store import Change, Obj, Store
 
 log = logging.getLogger(__name__)

@@ -7,8 +7,9 @@ from typing import Any
 import pytest
 
 from bot.sandbox import status
+from bot.sandbox.field_selectors import field_value, parse_fields
+from bot.sandbox.label_selectors import parse_labels
 from bot.sandbox.resources import by_kind
-from bot.sandbox.selectors import field_value, parse_fields, parse_labels
 
 LABELS = {"app": "web", "tier": "front", "version": "3"}
 
