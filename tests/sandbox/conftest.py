@@ -1,4 +1,8 @@
-"""Fixtures: a running sandbox cluster per test, and typed clients for it."""
+"""Fixtures: a running sandbox cluster per test, typed clients for it, and kubectl as its judge.
+
+A module that sets ``JUDGE = Judge(...)`` (see kubectl.py) shares one sandbox among its tests,
+with a kubectl bound to it: there ``sandbox`` is that shared cluster, not a fresh one.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,41 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from kubectl import Judge, Kubectl, judged_sandbox
 from kubernetes import client
 
 from bot.sandbox.harness import Sandbox, running_sandbox
 
 
+def _judge(request: pytest.FixtureRequest) -> Judge | None:
+    judge = getattr(request.module, "JUDGE", None)
+    return judge if isinstance(judge, Judge) else None
+
+
+@pytest.fixture(scope="module")
+def judged(request: pytest.FixtureRequest) -> Iterator[tuple[Sandbox, Kubectl]]:
+    """The module's shared sandbox and its kubectl (skipped locally, failed on CI, without one)."""
+    judge = _judge(request)
+    if judge is None:
+        pytest.fail(f"{request.module.__name__} uses kubectl's judge without JUDGE = Judge(...)")
+    with judged_sandbox(scenario=judge.scenario, speed=judge.speed) as pair:
+        yield pair
+
+
 @pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    """A cluster with its controllers running (the empty scenario, 10x speed)."""
+def kubectl(judged: tuple[Sandbox, Kubectl]) -> Kubectl:
+    """kubectl bound to the module's shared sandbox."""
+    return judged[1]
+
+
+@pytest.fixture
+def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """A cluster with its controllers running (the empty scenario, 10x speed), or, in a module
+    with ``JUDGE``, the sandbox its kubectl talks to."""
+    if _judge(request) is not None:
+        shared: tuple[Sandbox, Kubectl] = request.getfixturevalue("judged")
+        yield shared[0]
+        return
     with running_sandbox(scenario="empty", speed=10.0) as sb:
         yield sb
 

@@ -152,6 +152,15 @@ class Kubectl:
         return self("create", "-f", "-", stdin=manifest)
 
 
+@dataclass(frozen=True, slots=True)
+class Judge:
+    """A test module's opt-in (``JUDGE = Judge(...)``) to one sandbox, shared by its tests, that
+    kubectl judges; the ``judged``/``sandbox``/``kubectl`` fixtures in conftest.py read it."""
+
+    scenario: str = "empty"
+    speed: float = 50.0
+
+
 @contextmanager
 def judged_sandbox(
     *, scenario: str = "empty", speed: float = 50.0

@@ -9,32 +9,16 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from kubectl import Kubectl, judged_sandbox, stored
+from kubectl import Judge, Kubectl, stored
 
 from bot.sandbox import protobuf, status
 from bot.sandbox.harness import Sandbox
 
 pytestmark = pytest.mark.kubectl
-
-
-@pytest.fixture(scope="module")
-def judged() -> Iterator[tuple[Sandbox, Kubectl]]:
-    with judged_sandbox(speed=50.0) as pair:
-        yield pair
-
-
-@pytest.fixture
-def sandbox(judged: tuple[Sandbox, Kubectl]) -> Sandbox:
-    return judged[0]
-
-
-@pytest.fixture
-def kubectl(judged: tuple[Sandbox, Kubectl]) -> Kubectl:
-    return judged[1]
+JUDGE = Judge()
 
 
 def contained(expected: Any, actual: Any, path: str = "") -> list[str]:

@@ -3,30 +3,13 @@ cluster, with history to roll back, whose every Service has endpoints."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from kubectl import Kubectl, judged_sandbox
+from kubectl import Judge, Kubectl
 
 from bot.sandbox.harness import Sandbox
 
 pytestmark = pytest.mark.kubectl
-
-
-@pytest.fixture(scope="module")
-def judged() -> Iterator[tuple[Sandbox, Kubectl]]:
-    with judged_sandbox(scenario="demo", speed=20.0) as pair:
-        yield pair
-
-
-@pytest.fixture
-def sandbox(judged: tuple[Sandbox, Kubectl]) -> Sandbox:
-    return judged[0]
-
-
-@pytest.fixture
-def kubectl(judged: tuple[Sandbox, Kubectl]) -> Kubectl:
-    return judged[1]
+JUDGE = Judge(scenario="demo", speed=20.0)
 
 
 def test_cluster_info_finds_coredns(sandbox: Sandbox, kubectl: Kubectl) -> None:

@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 
 import pytest
 from kubectl import (
+    Judge,
     Kubectl,
     deployment_manifest,
-    judged_sandbox,
     require_kubectl,
     stored,
     stored_list,
@@ -26,26 +25,11 @@ from kubectl import (
 from bot.sandbox.harness import Sandbox
 
 pytestmark = pytest.mark.kubectl
+JUDGE = Judge()
 
 V1 = "gcr.io/google-samples/kubernetes-bootcamp:v1"
 MISSING = "gcr.io/google-samples/kubernetes-bootcamp:doesnotexist"
 PULL_ERRORS = {"ErrImagePull", "ImagePullBackOff"}
-
-
-@pytest.fixture(scope="module")
-def judged() -> Iterator[tuple[Sandbox, Kubectl]]:
-    with judged_sandbox(speed=50.0) as pair:
-        yield pair
-
-
-@pytest.fixture
-def sandbox(judged: tuple[Sandbox, Kubectl]) -> Sandbox:
-    return judged[0]
-
-
-@pytest.fixture
-def kubectl(judged: tuple[Sandbox, Kubectl]) -> Kubectl:
-    return judged[1]
 
 
 def deploy(kubectl: Kubectl, name: str, *, replicas: int = 1, deadline: int | None = None) -> None:

@@ -8,15 +8,14 @@ ReplicaSet getting max+1, revision-history, change-cause copied from the Deploym
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from kubectl import (
+    Judge,
     Kubectl,
     deployment_manifest,
     eventually,
-    judged_sandbox,
     stored,
     stored_list,
 )
@@ -24,6 +23,7 @@ from kubectl import (
 from bot.sandbox.harness import Sandbox
 
 pytestmark = pytest.mark.kubectl
+JUDGE = Judge()
 
 V1 = "gcr.io/google-samples/kubernetes-bootcamp:v1"
 V2 = "docker.io/jocatalin/kubernetes-bootcamp:v2"
@@ -31,22 +31,6 @@ V3 = "docker.io/jocatalin/kubernetes-bootcamp:v3"
 REVISION = "deployment.kubernetes.io/revision"
 HISTORY = "deployment.kubernetes.io/revision-history"
 CHANGE_CAUSE = "kubernetes.io/change-cause"
-
-
-@pytest.fixture(scope="module")
-def judged() -> Iterator[tuple[Sandbox, Kubectl]]:
-    with judged_sandbox(speed=50.0) as pair:
-        yield pair
-
-
-@pytest.fixture
-def sandbox(judged: tuple[Sandbox, Kubectl]) -> Sandbox:
-    return judged[0]
-
-
-@pytest.fixture
-def kubectl(judged: tuple[Sandbox, Kubectl]) -> Kubectl:
-    return judged[1]
 
 
 def rolled_out(kubectl: Kubectl, name: str) -> None:

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 
 import pytest
 import yaml
 from kubectl import (
+    Judge,
     Kubectl,
     deployment_manifest,
     eventually,
-    judged_sandbox,
     stored,
     stored_list,
 )
@@ -25,26 +24,11 @@ from kubectl import (
 from bot.sandbox.harness import Sandbox
 
 pytestmark = pytest.mark.kubectl
+JUDGE = Judge()
 
 BOOTCAMP_V1 = "gcr.io/google-samples/kubernetes-bootcamp:v1"
 POD_COLUMNS = ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
 WIDE_COLUMNS = ["IP", "NODE", "NOMINATED NODE", "READINESS GATES"]
-
-
-@pytest.fixture(scope="module")
-def judged() -> Iterator[tuple[Sandbox, Kubectl]]:
-    with judged_sandbox(speed=50.0) as pair:
-        yield pair
-
-
-@pytest.fixture
-def sandbox(judged: tuple[Sandbox, Kubectl]) -> Sandbox:
-    return judged[0]
-
-
-@pytest.fixture
-def kubectl(judged: tuple[Sandbox, Kubectl]) -> Kubectl:
-    return judged[1]
 
 
 def deploy(kubectl: Kubectl, name: str, *, replicas: int = 1, image: str = BOOTCAMP_V1) -> None:
