@@ -15,6 +15,7 @@ from bot.errors import NotFound, UsageError
 from bot.gateway.api import Api
 from bot.gateway.discovery import PODS, SERVICES, ResourceInfo
 from bot.gateway.errors import Target
+from bot.gateway.namespaces import namespace_of
 
 _TYPES: Final = {"pods": PODS, "services": SERVICES}
 _BODY: Final = {"propagationPolicy": "Background"}
@@ -25,7 +26,7 @@ def delete(api: Api, cmd: Delete, *, page_size: int) -> Change | Document:
     info = _TYPES.get(cmd.resource)
     if info is None:
         raise UsageError(f"delete works for pods and services, not {cmd.resource}")
-    namespace = cmd.namespace or "default"
+    namespace = namespace_of(cmd)
     singular = info.kind.lower()
     if cmd.name is not None:
         _delete_one(api, info, namespace, cmd.name)

@@ -33,6 +33,7 @@ from bot.gateway.discovery import (
     ResourceInfo,
 )
 from bot.gateway.errors import Target
+from bot.gateway.namespaces import namespace_of
 
 SUPPORTED = "describe works for pods, deployments, services and nodes"
 _BUILT_IN: Final = {"pods": PODS, "deployments": DEPLOYMENTS, "services": SERVICES, "nodes": NODES}
@@ -72,7 +73,7 @@ class Describer:
         info = _BUILT_IN.get(cmd.resource) or self._discovery.resolve(cmd.resource)
         if (info.group, info.kind) not in _KINDS:
             raise UsageError(f"{SUPPORTED}, not {info.qualified}")
-        namespace = (cmd.namespace or "default") if info.namespaced else None
+        namespace = namespace_of(cmd) if info.namespaced else None
         objects, notes, by_prefix = self._objects(cmd, info, namespace)
         if not objects:
             where = f" in {namespace} namespace" if namespace else ""

@@ -122,7 +122,10 @@ class KubernetesGateway:
         self._client.close()
 
     def execute(self, command: Command, *, actor: str, text: str) -> Result:
-        """Run one command; raises ``bot.errors`` errors with kubectl-like messages."""
+        """Run one command; raises ``bot.errors`` errors with kubectl-like messages.
+
+        A namespaced command whose namespace is None is a caller's bug (``ValueError``).
+        """
         if isinstance(command, Scale | SetImage | Rollout) and command.kind != "deployment":
             raise UsageError(f"only deployments can be changed this way, not {command.kind}")
         match command:

@@ -21,6 +21,7 @@ from bot.errors import UsageError
 from bot.gateway.api import JSON, TABLE, Api, Page
 from bot.gateway.discovery import Discovery, ResourceInfo
 from bot.gateway.errors import Target
+from bot.gateway.namespaces import namespace_of
 
 
 def cell_text(value: Any) -> str:
@@ -101,7 +102,7 @@ class Getter:
         if cmd.name is not None and cmd.all_namespaces:
             raise UsageError("a resource cannot be retrieved by name across all namespaces")
         all_ns = cmd.all_namespaces and info.namespaced
-        namespace = None if (all_ns or not info.namespaced) else (cmd.namespace or "default")
+        namespace = None if (all_ns or not info.namespaced) else namespace_of(cmd)
         target = Target(info.qualified, cmd.name, namespace)
         if cmd.output in (OutputFormat.TABLE, OutputFormat.WIDE):
             return self._table(cmd, info, namespace, target, all_namespaces=all_ns)

@@ -13,11 +13,12 @@ from bot.core.setimage import image_patch
 from bot.gateway.api import STRATEGIC_MERGE_PATCH, Api
 from bot.gateway.discovery import DEPLOYMENTS
 from bot.gateway.errors import Target
+from bot.gateway.namespaces import namespace_of
 
 
 def set_image(api: Api, cmd: SetImage, *, change_cause: str) -> Change:
     """Update the images and return kubectl's ``image updated`` line."""
-    namespace = cmd.namespace or "default"
+    namespace = namespace_of(cmd)
     url = DEPLOYMENTS.path(namespace, cmd.name)
     target = Target("deployment", cmd.name, namespace)
     deployment = api.get(url, target=target)

@@ -20,6 +20,7 @@ from bot.errors import NotFound
 from bot.gateway.api import Api
 from bot.gateway.discovery import DEPLOYMENTS, PODS
 from bot.gateway.errors import Target, translate
+from bot.gateway.namespaces import namespace_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ class LogReader:
 
     def logs(self, cmd: Logs) -> Document:
         """Read the logs kubectl would print for ``cmd``."""
-        namespace = cmd.namespace or "default"
+        namespace = namespace_of(cmd)
         notes: list[str] = []
         if cmd.selector is not None:
             pods = self._pods(namespace, cmd.selector)

@@ -25,6 +25,7 @@ from bot.errors import ClusterError, NotFound
 from bot.gateway.api import JSON_PATCH, STRATEGIC_MERGE_PATCH, Api, Response
 from bot.gateway.discovery import DEPLOYMENTS, REPLICASETS
 from bot.gateway.errors import Target, translate
+from bot.gateway.namespaces import namespace_of
 
 _LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -80,7 +81,7 @@ class Rollouts:
 
     def history(self, cmd: Rollout) -> Document:
         """kubectl's history table, or one revision's pod template with ``--revision``."""
-        namespace = cmd.namespace or "default"
+        namespace = namespace_of(cmd)
         owned = self._owned(self._deployment(namespace, cmd.name), namespace)
         if cmd.to_revision:
             templates = rollout.history(owned)
@@ -99,7 +100,7 @@ class Rollouts:
 
     def undo(self, cmd: Rollout) -> Change:
         """Roll back to the previous (or ``--to-revision``) template, as kubectl decides."""
-        namespace = cmd.namespace or "default"
+        namespace = namespace_of(cmd)
         deployment = self._deployment(namespace, cmd.name)
         plan = rollout.plan_undo(
             deployment, self._owned(deployment, namespace), to_revision=cmd.to_revision or 0
@@ -122,7 +123,7 @@ class Rollouts:
 
     def restart(self, cmd: Rollout) -> Change:
         """Set ``kubectl.kubernetes.io/restartedAt`` on the pod template, as kubectl does."""
-        namespace = cmd.namespace or "default"
+        namespace = namespace_of(cmd)
         deployment = self._deployment(namespace, cmd.name)
         patch = rollout.restart_patch(deployment, self._now())
         self._api.json(
@@ -139,7 +140,7 @@ class Rollouts:
 
     def status(self, cmd: Rollout) -> Document:
         """Follow the rollout; every distinct status line, ``failed`` on a progress deadline."""
-        namespace = cmd.namespace or "default"
+        namespace = namespace_of(cmd)
         deadline = self._monotonic() + self._timeout
         selector = ("fieldSelector", f"metadata.name={cmd.name}")
         url = DEPLOYMENTS.path(namespace)

@@ -16,11 +16,12 @@ from bot.errors import Conflict
 from bot.gateway.api import MERGE_PATCH, Api
 from bot.gateway.discovery import DEPLOYMENTS
 from bot.gateway.errors import Target
+from bot.gateway.namespaces import namespace_of
 
 
 def scale(api: Api, cmd: Scale) -> Change:
     """Scale a Deployment as kubectl does and return kubectl's ``scaled`` line."""
-    namespace = cmd.namespace or "default"
+    namespace = namespace_of(cmd)
     url = DEPLOYMENTS.path(namespace, cmd.name, "scale")
     target = Target("deployment", cmd.name, namespace)
     summary = f"deployment.apps/{cmd.name} scaled"

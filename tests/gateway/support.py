@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from bot.core.command import Command, Get, Help, Version
 from bot.core.grammar import parse
 from bot.core.results import Result
 from bot.gateway.gateway import GatewayOptions, KubernetesGateway
 
 ACTOR = "slack:@alice"
 OPTIONS = GatewayOptions(request_timeout=5.0, rollout_timeout=30.0)
+DEFAULT_NAMESPACE = "default"
+"""What these tests configure as ``kubernetes.default_namespace``."""
+
+
+def resolved(command: Command) -> Command:
+    """``command`` with its namespace filled in, as the service does before calling the gateway."""
+    if isinstance(command, Version | Help) or command.namespace is not None:
+        return command
+    if isinstance(command, Get) and command.all_namespaces:
+        return command
+    return dataclasses.replace(command, namespace=DEFAULT_NAMESPACE)
 
 
 def run(gateway: KubernetesGateway, text: str) -> Result:
-    """Parse ``text`` as the bot would and execute it as ``slack:@alice``."""
-    return gateway.execute(parse(text), actor=ACTOR, text=text)
+    """Parse and resolve ``text`` as the bot would, then run it as ``slack:@alice``."""
+    return gateway.execute(resolved(parse(text)), actor=ACTOR, text=text)
