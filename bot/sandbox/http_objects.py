@@ -16,10 +16,11 @@ from aiohttp import web
 
 from bot.sandbox import negotiation, patching, status, watch
 from bot.sandbox.field_selectors import parse_fields
+from bot.sandbox.jsoncopy import clone
 from bot.sandbox.label_selectors import parse_labels
 from bot.sandbox.negotiation import Output, Shape
 from bot.sandbox.routing import Target
-from bot.sandbox.store import Clock, Obj, Store, clone
+from bot.sandbox.store import Clock, Obj, Store
 
 _STATUS_RESET_ON_CREATE = {
     "Deployment": {},

@@ -13,7 +13,7 @@ import jsonpatch
 import jsonpointer
 
 from bot.sandbox import status
-from bot.sandbox.store import clone, copied
+from bot.sandbox.jsoncopy import clone, copied
 from bot.sandbox.strategic import strategic_merge
 from bot.sandbox.validation import validate
 

@@ -20,12 +20,13 @@ from bot.sandbox import revisions as rev
 from bot.sandbox.clock import parse_rfc3339, rfc3339
 from bot.sandbox.deployment_status import calculate_status
 from bot.sandbox.images import image_id
+from bot.sandbox.jsoncopy import clone
 from bot.sandbox.kubelet import node_ip
 from bot.sandbox.pod_status import ContainerRun, PodRun, render
 from bot.sandbox.podtemplate import ALPHANUMS, HASH_LABEL, template_hash
 from bot.sandbox.resources import ResourceType, by_kind
 from bot.sandbox.rollout_math import desired, max_surge
-from bot.sandbox.store import Store, clone
+from bot.sandbox.store import Store
 from bot.sandbox.storeport import Obj
 
 NAMESPACE, NODE, SERVICE = by_kind("Namespace"), by_kind("Node"), by_kind("Service")

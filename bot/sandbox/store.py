@@ -2,33 +2,30 @@
 
 Objects are plain JSON dicts, replaced (never mutated) on every write, so readers on the same loop
 may hold the stored dicts while they serialise them. Every committed write bumps one cluster-wide
-resourceVersion, is appended to a bounded history (for watch resume and 410 Gone), is handed to the
-server's watch taps synchronously, and to subscribers (controllers) via ``loop.call_soon``.
+resourceVersion and is published to the store's ``changes.ChangeFeed``: a bounded history (for
+watch resume and 410 Gone), the server's watch taps (synchronously) and the subscribers
+(controllers, via ``loop.call_soon``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import copy
-import ipaddress
-import marshal
 import secrets
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.sandbox import status
+from bot.sandbox.changes import Change, ChangeFeed, Changes, Subscriber
+from bot.sandbox.cluster_ips import ClusterIPs
 from bot.sandbox.defaults import apply_defaults, preserve_allocations
 from bot.sandbox.field_selectors import FieldSelector, parse_fields
+from bot.sandbox.jsoncopy import clone, copied
 from bot.sandbox.label_selectors import LabelSelector, parse_labels
 from bot.sandbox.resources import REGISTRY, ResourceType, by_kind
 from bot.sandbox.validation import validate
 
 Obj = dict[str, Any]
-Subscriber = Callable[[str, ResourceType, Obj], None]
 
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery's names.SimpleNameGenerator alphabet
 _PROTECTED_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
@@ -41,41 +38,9 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One committed write, as watch streams replay it."""
-
-    rv: int
-    type: str
-    """``ADDED``, ``MODIFIED`` or ``DELETED``."""
-    rt: ResourceType
-    obj: Obj
-    """The stored object after the write (for DELETED: its last state at the delete's RV)."""
-    old: Obj | None
-    """The object before a MODIFIED write, so selector watches can synthesise transitions."""
-
-
-def clone(value: Any) -> Any:
-    """A deep copy of a JSON value; marshal round-trips plain data several times faster than
-    ``copy.deepcopy`` (and than a recursive copy in Python)."""
-    try:
-        return marshal.loads(marshal.dumps(value))
-    except ValueError:  # not plain data (a datetime slipped in): copy it the slow way
-        return copy.deepcopy(value)
-
-
-def copied(obj: Obj) -> Obj:
-    """A deep copy of one object (``clone`` typed for dicts)."""
-    duplicate: Obj = clone(obj)
-    return duplicate
-
-
 def rfc3339(moment: datetime) -> str:
     """``2026-11-29T15:43:04Z``: the second-precision form the apiserver writes."""
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-Changes = list[Change]
 
 
 class Store:
@@ -85,12 +50,8 @@ class Store:
         self.clock = clock
         self._rv = 0
         self._data: dict[str, dict[str, dict[str, Obj]]] = {rt.key: {} for rt in REGISTRY}
-        self._history: deque[Change] = deque(maxlen=max(1, history))
-        self._floor = 0
-        self._subscribers: list[Subscriber] = []
-        self._taps: list[Callable[[Change], None]] = []
-        self._ips = ipaddress.ip_network("10.96.0.0/12").hosts()
-        self._used_ips: set[str] = set()
+        self._feed = ChangeFeed(history=history)
+        self._ips = ClusterIPs()
 
     # --- reads -----------------------------------------------------------------------------
 
@@ -164,44 +125,24 @@ class Store:
         """How many objects of a type are stored."""
         return sum(len(b) for b in self._data[rt.key].values())
 
-    # --- change feeds ------------------------------------------------------------------------
+    # --- change feeds (kept in changes.ChangeFeed) --------------------------------------------
 
     def subscribe(self, fn: Subscriber) -> Callable[[], None]:
         """Call ``fn(type, rt, obj_copy)`` after every committed write (via ``call_soon``)."""
-        self._subscribers.append(fn)
-
-        def unsubscribe() -> None:
-            if fn in self._subscribers:
-                self._subscribers.remove(fn)
-
-        return unsubscribe
+        return self._feed.subscribe(fn)
 
     def tap(self, fn: Callable[[Change], None]) -> Callable[[], None]:
         """Server-only: ``fn(change)`` synchronously inside each commit (it must only enqueue)."""
-        self._taps.append(fn)
-
-        def untap() -> None:
-            if fn in self._taps:
-                self._taps.remove(fn)
-
-        return untap
+        return self._feed.tap(fn)
 
     @property
     def oldest_resource_version(self) -> int:
         """Changes after this RV are all still in the history."""
-        return self._floor
+        return self._feed.oldest_resource_version
 
     def changes_since(self, rv: int) -> Changes:
         """Committed changes with RV > ``rv``; 410 Expired when some were already dropped."""
-        if rv < self._floor:
-            raise status.gone(f"too old resource version: {rv} ({self._floor})")
-        found: Changes = []
-        for change in reversed(self._history):
-            if change.rv <= rv:
-                break
-            found.append(change)
-        found.reverse()
-        return found
+        return self._feed.changes_since(rv)
 
     # --- writes ------------------------------------------------------------------------------
 
@@ -247,7 +188,7 @@ class Store:
         if rt.has_generation:
             meta["generation"] = 1
         if rt.kind == "Service":
-            self._note_cluster_ips(new)
+            self._ips.note(new)
         if dry_run:
             return new
         stored = self._commit("ADDED", rt, new, None)
@@ -318,13 +259,13 @@ class Store:
         if check:
             self._default_and_validate(rt, new, old=existing)
         else:
-            apply_defaults(rt.kind, new, allocate_cluster_ip=self._allocate_ip)
+            apply_defaults(rt.kind, new, allocate_cluster_ip=self._ips.allocate)
         if new == existing:
             return copied(existing)
         if rt.has_generation and new.get("spec") != existing.get("spec"):
             new_meta["generation"] = int(old_meta.get("generation", 1)) + 1
         if rt.kind == "Service":
-            self._note_cluster_ips(new)
+            self._ips.note(new)
         if dry_run:
             return new
         return copied(self._commit("MODIFIED", rt, new, existing))
@@ -410,25 +351,11 @@ class Store:
                 return name
 
     def _default_and_validate(self, rt: ResourceType, obj: Obj, *, old: Obj | None) -> None:
-        apply_defaults(rt.kind, obj, allocate_cluster_ip=self._allocate_ip)
+        apply_defaults(rt.kind, obj, allocate_cluster_ip=self._ips.allocate)
         causes = validate(rt.kind, obj, old=old)
         if causes:
             name = str(obj.get("metadata", {}).get("name") or "")
             raise status.invalid(rt.kind, rt.group, name, causes)
-
-    def _allocate_ip(self) -> str:
-        for ip in self._ips:
-            text = str(ip)
-            if text not in self._used_ips:
-                self._used_ips.add(text)
-                return text
-        raise status.ApiError(500, "InternalError", "failed to allocate a serviceIP: range is full")
-
-    def _note_cluster_ips(self, svc: Obj) -> None:
-        spec = svc.get("spec") or {}
-        for ip in spec.get("clusterIPs") or [spec.get("clusterIP")]:
-            if isinstance(ip, str) and ip and ip != "None":
-                self._used_ips.add(ip)
 
     def _check_preconditions(
         self, rt: ResourceType, existing: Obj, preconditions: dict[str, Any] | None
@@ -513,23 +440,5 @@ class Store:
                 table.pop(namespace, None)
         else:
             table.setdefault(namespace, {})[name] = obj
-        change = Change(self._rv, kind, rt, obj, old)
-        if len(self._history) == self._history.maxlen:
-            self._floor = self._history[0].rv
-        self._history.append(change)
-        for tap in list(self._taps):
-            tap(change)
-        if self._subscribers:
-            self._notify(kind, rt, obj)
+        self._feed.publish(Change(self._rv, kind, rt, obj, old))
         return obj
-
-    def _notify(self, kind: str, rt: ResourceType, obj: Obj) -> None:
-        try:
-            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            loop = None
-        for fn in list(self._subscribers):
-            if loop is None:
-                fn(kind, rt, clone(obj))
-            else:
-                loop.call_soon(fn, kind, rt, clone(obj))

@@ -19,11 +19,12 @@ from typing import Any
 from aiohttp import web
 
 from bot.sandbox import status
+from bot.sandbox.changes import Change
 from bot.sandbox.field_selectors import FieldSelector
 from bot.sandbox.label_selectors import LabelSelector
 from bot.sandbox.negotiation import Output, Shape, partial_metadata
 from bot.sandbox.resources import ResourceType
-from bot.sandbox.store import Change, Obj, Store
+from bot.sandbox.store import Obj, Store
 
 log = logging.getLogger(__name__)
 
