@@ -1,7 +1,8 @@
-"""The REST verbs on resource URLs: get, list/watch, create, update, patch, delete, subresources.
+"""The REST verbs on resource URLs: get, list/watch, create, update, patch, the scale subresource,
+and the dispatch to DELETE (http_deletes.py) and pod logs (http_logs.py).
 
 Each handler checks the request the way the apiserver's generic handlers do (name/namespace/kind
-agreement, dryRun, DeleteOptions), then hands the write to the store, which owns the object rules.
+agreement, dryRun), then hands the write to the store, which owns the object rules.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox import negotiation, patching, status, watch
+from bot.sandbox import http_deletes, negotiation, patching, status, watch
 from bot.sandbox.field_selectors import parse_fields
+from bot.sandbox.http_wire import dry_run, flag, int_param, respond, without_type
 from bot.sandbox.jsoncopy import clone
 from bot.sandbox.label_selectors import parse_labels
 from bot.sandbox.negotiation import Output, Shape
@@ -29,39 +31,6 @@ _STATUS_RESET_ON_CREATE = {
     "Pod": {"phase": "Pending"},
     "Namespace": {"phase": "Active"},
 }
-
-
-def respond(body: Any, *, code: int = 200) -> web.Response:
-    """A JSON response."""
-    return web.Response(
-        status=code,
-        body=json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode(),
-        content_type="application/json",
-    )
-
-
-def _flag(value: str | None) -> bool:
-    return value is not None and value.lower() in ("1", "true")
-
-
-def _dry_run(request: web.Request) -> bool:
-    values = request.query.getall("dryRun", [])
-    for value in values:
-        if value != "All":
-            raise status.bad_request(
-                f'dryRun: Unsupported value: "{value}": supported values: "All"'
-            )
-    return bool(values)
-
-
-def _int_param(request: web.Request, name: str) -> int | None:
-    raw = request.query.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise status.bad_request(f'{name}: Invalid value: "{raw}": must be an integer') from None
 
 
 class Objects:
@@ -91,13 +60,13 @@ class Objects:
             return await self._watch(request, target)
         if target.name is None:
             if method == "GET":
-                if _flag(request.query.get("watch")):
+                if flag(request.query.get("watch")):
                     return await self._watch(request, target)
                 return self._list(request, target)
             if method == "POST" and (target.namespace is not None or not rt.namespaced):
                 return self._create(request, target, raw)
             if method == "DELETE" and "deletecollection" in rt.verbs:
-                return self._delete_collection(request, target, raw)
+                return http_deletes.delete_collection(request, target, raw, store=self.store)
             raise status.method_not_allowed()
         if sub == "log":
             if method != "GET":
@@ -108,7 +77,7 @@ class Objects:
         if sub == "scale":
             return self._scale(request, target, raw)
         if method == "GET":
-            if _flag(request.query.get("watch")):
+            if flag(request.query.get("watch")):
                 return await self._watch(request, target)
             return self._get(request, target)
         if method == "PUT":
@@ -116,7 +85,7 @@ class Objects:
         if method == "PATCH":
             return self._patch(request, target, raw)
         if method == "DELETE" and sub is None:
-            return self._delete(request, target, raw)
+            return http_deletes.delete(request, target, raw, store=self.store)
         raise status.method_not_allowed()
 
     # --- reads -------------------------------------------------------------------------------
@@ -152,7 +121,7 @@ class Objects:
         output = negotiation.negotiate(request.headers.get("Accept"))
         labels = parse_labels(request.query.get("labelSelector"))
         fields = parse_fields(request.query.get("fieldSelector"), rt)
-        limit = _int_param(request, "limit") or 0
+        limit = int_param(request, "limit") or 0
         token = request.query.get("continue")
         list_rv, after = _decode_continue(token) if token else (self.store.resource_version, None)
         scan = self.store.scan(rt, target.namespace, labels=labels, fields=fields, after=after)
@@ -188,14 +157,14 @@ class Objects:
                 "kind": f"{rt.kind}List",
                 "apiVersion": rt.api_version,
                 "metadata": meta,
-                "items": [_without_type(o) for o in items],
+                "items": [without_type(o) for o in items],
             }
         )
 
     async def _watch(self, request: web.Request, target: Target) -> web.StreamResponse:
         rt = target.rt
         output = negotiation.negotiate(request.headers.get("Accept"))
-        timeout = _int_param(request, "timeoutSeconds")
+        timeout = int_param(request, "timeoutSeconds")
         spec = watch.WatchSpec(
             rt=rt,
             namespace=target.namespace,
@@ -203,8 +172,8 @@ class Objects:
             fields=parse_fields(request.query.get("fieldSelector"), rt),
             resource_version=request.query.get("resourceVersion", ""),
             timeout=float(timeout) if timeout else None,
-            bookmarks=_flag(request.query.get("allowWatchBookmarks")),
-            send_initial_events=_flag(request.query.get("sendInitialEvents")),
+            bookmarks=flag(request.query.get("allowWatchBookmarks")),
+            send_initial_events=flag(request.query.get("sendInitialEvents")),
             output=output,
             name=target.name,
         )
@@ -270,13 +239,13 @@ class Objects:
         reset = _STATUS_RESET_ON_CREATE.get(target.rt.kind)
         if reset is not None:
             body["status"] = clone(reset)
-        created = self.store.create(target.rt, body, dry_run=_dry_run(request))
+        created = self.store.create(target.rt, body, dry_run=dry_run(request))
         return respond(created, code=201)
 
     def _replace(self, request: web.Request, target: Target, raw: bytes) -> web.Response:
         body = self._body(request, target, raw)
         updated = self.store.replace(
-            target.rt, body, subresource=target.subresource, dry_run=_dry_run(request)
+            target.rt, body, subresource=target.subresource, dry_run=dry_run(request)
         )
         return respond(updated)
 
@@ -302,103 +271,9 @@ class Objects:
             )
         patched["apiVersion"], patched["kind"] = rt.api_version, rt.kind
         updated = self.store.replace(
-            rt, patched, subresource=target.subresource, dry_run=_dry_run(request)
+            rt, patched, subresource=target.subresource, dry_run=dry_run(request)
         )
         return respond(updated)
-
-    def _delete_options(self, request: web.Request, raw: bytes) -> dict[str, Any]:
-        options: dict[str, Any] = {}
-        if raw.strip():
-            body = negotiation.parse_body(raw, request.headers.get("Content-Type", ""))
-            if not isinstance(body, dict):
-                raise status.bad_request("the body of a DELETE must be DeleteOptions")
-            options = body
-        grace = _int_param(request, "gracePeriodSeconds")
-        if grace is not None:
-            options["gracePeriodSeconds"] = grace
-        if request.query.get("propagationPolicy"):
-            options["propagationPolicy"] = request.query["propagationPolicy"]
-        if request.query.get("orphanDependents") is not None:
-            options["orphanDependents"] = _flag(request.query["orphanDependents"])
-        policy = options.get("propagationPolicy")
-        if policy is not None and policy not in ("Orphan", "Background", "Foreground"):
-            raise status.invalid(
-                "DeleteOptions",
-                "",
-                "",
-                [
-                    status.Cause(
-                        "propagationPolicy",
-                        f'Unsupported value: "{policy}": supported values: "Foreground", '
-                        '"Background", "Orphan", "nil"',
-                        "FieldValueNotSupported",
-                    )
-                ],
-            )
-        if policy is None and options.get("orphanDependents") is True:
-            options["propagationPolicy"] = "Orphan"
-        return options
-
-    def _delete_one(
-        self, request: web.Request, target: Target, name: str, options: dict[str, Any]
-    ) -> Obj:
-        dry = _dry_run(request) or "All" in (options.get("dryRun") or [])
-        return self.store.delete(
-            target.rt,
-            target.namespace,
-            name,
-            grace_period_seconds=options.get("gracePeriodSeconds"),
-            propagation=options.get("propagationPolicy") or "Background",
-            dry_run=dry,
-            preconditions=options.get("preconditions"),
-        )
-
-    def _delete(self, request: web.Request, target: Target, raw: bytes) -> web.Response:
-        assert target.name is not None
-        rt = target.rt
-        gone = self._delete_one(request, target, target.name, self._delete_options(request, raw))
-        if rt.returns_deleted_object:
-            return respond(gone)
-        return respond(
-            {
-                "kind": "Status",
-                "apiVersion": "v1",
-                "metadata": {},
-                "status": "Success",
-                "details": {
-                    "name": target.name,
-                    "group": rt.group,
-                    "kind": rt.plural,
-                    "uid": gone["metadata"].get("uid", ""),
-                },
-            }
-        )
-
-    def _delete_collection(self, request: web.Request, target: Target, raw: bytes) -> web.Response:
-        rt = target.rt
-        options = self._delete_options(request, raw)
-        labels = parse_labels(request.query.get("labelSelector"))
-        fields = parse_fields(request.query.get("fieldSelector"), rt)
-        doomed = [
-            (o["metadata"].get("namespace"), o["metadata"]["name"])
-            for o in self.store.scan(rt, target.namespace, labels=labels, fields=fields)
-        ]
-        deleted = []
-        for namespace, name in doomed:
-            one = Target(rt, namespace, name, None)
-            try:
-                deleted.append(self._delete_one(request, one, name, options))
-            except status.ApiError as err:
-                if err.code != 404:
-                    raise
-        return respond(
-            {
-                "kind": f"{rt.kind}List",
-                "apiVersion": rt.api_version,
-                "metadata": {"resourceVersion": str(self.store.resource_version)},
-                "items": [_without_type(o) for o in deleted],
-            }
-        )
 
     def _scale(self, request: web.Request, target: Target, raw: bytes) -> web.Response:
         assert target.name is not None
@@ -424,13 +299,8 @@ class Objects:
             scale = patching.apply_patch("Scale", patching.to_scale(obj), raw, content_type)
         else:
             raise status.method_not_allowed()
-        updated = self.store.replace(rt, patching.from_scale(obj, scale), dry_run=_dry_run(request))
+        updated = self.store.replace(rt, patching.from_scale(obj, scale), dry_run=dry_run(request))
         return respond(patching.to_scale(updated))
-
-
-def _without_type(obj: Obj) -> Obj:
-    """List items carry no kind/apiVersion, as in a real list response."""
-    return {k: v for k, v in obj.items() if k not in ("kind", "apiVersion")}
 
 
 def _encode_continue(rv: int, namespace: str, name: str) -> str:

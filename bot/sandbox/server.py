@@ -19,7 +19,8 @@ from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from bot.sandbox import discovery, openapi, routing, status
 from bot.sandbox.faults import Faults, RecordedRequest, RequestLog, now
-from bot.sandbox.http_objects import Objects, respond
+from bot.sandbox.http_objects import Objects
+from bot.sandbox.http_wire import respond
 from bot.sandbox.store import Clock, Store
 from bot.sandbox.watch import WatchHub
 
