@@ -44,51 +44,50 @@ def max_len_error(limit: int) -> str:
     return f"must be no more than {limit} characters"
 
 
+def _format_errors(value: str, limit: int, fmt: str, message: str, *examples: str) -> list[str]:
+    """Upstream's shape for every DNS-name check: a length error, then the regex error."""
+    errs = [max_len_error(limit)] if len(value) > limit else []
+    if not _matches(fmt, value):
+        errs.append(regex_error(message, fmt, *examples))
+    return errs
+
+
 def dns1123_label(value: str) -> list[str]:
     """``IsDNS1123Label``."""
-    errs = [max_len_error(63)] if len(value) > 63 else []
-    if not _matches(DNS1123_LABEL_FMT, value):
-        errs.append(
-            regex_error(
-                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters "
-                "or '-', and must start and end with an alphanumeric character",
-                DNS1123_LABEL_FMT,
-                "my-name",
-                "123-abc",
-            )
-        )
-    return errs
+    return _format_errors(
+        value,
+        63,
+        DNS1123_LABEL_FMT,
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters "
+        "or '-', and must start and end with an alphanumeric character",
+        "my-name",
+        "123-abc",
+    )
 
 
 def dns1123_subdomain(value: str) -> list[str]:
     """``IsDNS1123Subdomain``."""
-    errs = [max_len_error(253)] if len(value) > 253 else []
-    if not _matches(DNS1123_SUBDOMAIN_FMT, value):
-        errs.append(
-            regex_error(
-                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
-                "characters, '-' or '.', and must start and end with an alphanumeric character",
-                DNS1123_SUBDOMAIN_FMT,
-                "example.com",
-            )
-        )
-    return errs
+    return _format_errors(
+        value,
+        253,
+        DNS1123_SUBDOMAIN_FMT,
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric "
+        "characters, '-' or '.', and must start and end with an alphanumeric character",
+        "example.com",
+    )
 
 
 def dns1035_label(value: str) -> list[str]:
     """``IsDNS1035Label`` (service names)."""
-    errs = [max_len_error(63)] if len(value) > 63 else []
-    if not _matches(DNS1035_LABEL_FMT, value):
-        errs.append(
-            regex_error(
-                "a DNS-1035 label must consist of lower case alphanumeric characters or '-', "
-                "start with an alphabetic character, and end with an alphanumeric character",
-                DNS1035_LABEL_FMT,
-                "my-name",
-                "abc-123",
-            )
-        )
-    return errs
+    return _format_errors(
+        value,
+        63,
+        DNS1035_LABEL_FMT,
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', "
+        "start with an alphabetic character, and end with an alphanumeric character",
+        "my-name",
+        "abc-123",
+    )
 
 
 def qualified_name(value: str) -> list[str]:
