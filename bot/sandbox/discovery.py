@@ -7,9 +7,10 @@ DynamicClient each get the shape they ask for.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from bot.sandbox.resources import GROUP_VERSIONS, ResourceType, in_group_version
+from bot.sandbox.resources import REGISTRY, ResourceType, group_versions, in_group_version
 
 AGGREGATED_CONTENT_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 SERVER_VERSION = {
@@ -48,13 +49,13 @@ def api_versions(server_address: str) -> dict[str, Any]:
     }
 
 
-def _groups() -> list[str]:
-    return list(dict.fromkeys(g for g, _ in GROUP_VERSIONS if g))
+def _groups(served: Sequence[ResourceType]) -> list[str]:
+    return list(dict.fromkeys(g for g, _ in group_versions(served) if g))
 
 
-def api_group(group: str) -> dict[str, Any] | None:
+def api_group(group: str, served: Sequence[ResourceType] = REGISTRY) -> dict[str, Any] | None:
     """``/apis/{group}``: one ``APIGroup``, or None when not served."""
-    versions = [v for g, v in GROUP_VERSIONS if g == group]
+    versions = [v for g, v in group_versions(served) if g == group]
     if not group or not versions:
         return None
     listed = [{"groupVersion": f"{group}/{v}", "version": v} for v in versions]
@@ -67,11 +68,11 @@ def api_group(group: str) -> dict[str, Any] | None:
     }
 
 
-def api_group_list() -> dict[str, Any]:
+def api_group_list(served: Sequence[ResourceType] = REGISTRY) -> dict[str, Any]:
     """``/apis``: the legacy ``APIGroupList``."""
     groups = []
-    for group in _groups():
-        found = api_group(group)
+    for group in _groups(served):
+        found = api_group(group, served)
         assert found is not None
         found.pop("kind")
         found.pop("apiVersion")
@@ -79,9 +80,11 @@ def api_group_list() -> dict[str, Any]:
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 
-def resource_list(group: str, version: str) -> dict[str, Any] | None:
+def resource_list(
+    group: str, version: str, served: Sequence[ResourceType] = REGISTRY
+) -> dict[str, Any] | None:
     """``/api/v1`` or ``/apis/{group}/{version}``: an ``APIResourceList``, or None."""
-    types = in_group_version(group, version)
+    types = in_group_version(group, version, served)
     if not types:
         return None
     resources: list[dict[str, Any]] = []
@@ -145,19 +148,21 @@ def _aggregated_resource(rt: ResourceType) -> dict[str, Any]:
     return entry
 
 
-def aggregated(*, core: bool) -> dict[str, Any]:
+def aggregated(*, core: bool, served: Sequence[ResourceType] = REGISTRY) -> dict[str, Any]:
     """``/api`` (core) or ``/apis`` as an ``apidiscovery.k8s.io/v2`` ``APIGroupDiscoveryList``."""
-    names = [""] if core else _groups()
+    names = [""] if core else _groups(served)
     items = []
     for group in names:
         versions = []
-        for g, version in GROUP_VERSIONS:
+        for g, version in group_versions(served):
             if g != group:
                 continue
             versions.append(
                 {
                     "version": version,
-                    "resources": [_aggregated_resource(rt) for rt in in_group_version(g, version)],
+                    "resources": [
+                        _aggregated_resource(rt) for rt in in_group_version(g, version, served)
+                    ],
                     "freshness": "Current",
                 }
             )

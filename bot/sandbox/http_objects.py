@@ -15,14 +15,14 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.sandbox import http_deletes, negotiation, patching, status, watch
+from bot.sandbox import crds, http_deletes, negotiation, patching, status, watch
 from bot.sandbox.field_selectors import parse_fields
 from bot.sandbox.http_wire import dry_run, flag, int_param, respond, without_type
 from bot.sandbox.jsoncopy import clone
 from bot.sandbox.label_selectors import parse_labels
 from bot.sandbox.negotiation import Output, Shape
 from bot.sandbox.routing import Target
-from bot.sandbox.store import Clock, Obj, Store
+from bot.sandbox.store import Clock, Obj, Store, rfc3339
 
 _STATUS_RESET_ON_CREATE = {
     "Deployment": {},
@@ -239,6 +239,9 @@ class Objects:
         reset = _STATUS_RESET_ON_CREATE.get(target.rt.kind)
         if reset is not None:
             body["status"] = clone(reset)
+        if target.rt is crds.CRD:
+            crds.check_name(body)
+            body["status"] = crds.established(body, at=rfc3339(self.clock.now()))
         created = self.store.create(target.rt, body, dry_run=dry_run(request))
         return respond(created, code=201)
 
@@ -253,6 +256,11 @@ class Objects:
         assert target.name is not None
         rt = target.rt
         existing = self.store.get(rt, target.namespace, target.name)
+        content_type = request.headers.get("Content-Type", "")
+        if rt.custom and patching.media_type(content_type) == patching.STRATEGIC_PATCH:
+            # Custom resources have no patch-merge keys: the apiserver refuses strategic merge.
+            accepted = [patching.JSON_PATCH, patching.MERGE_PATCH, patching.APPLY_PATCH]
+            raise status.unsupported_media_type(content_type, accepted)
         patched = patching.apply_patch(
             rt.kind, existing, raw, request.headers.get("Content-Type", "")
         )

@@ -126,7 +126,11 @@ def table(
             f'Unsupported value: "{include_object}": supported values: "Metadata", "None", "Object"'
         )
     builder = _printer()
-    if builder is not None:
+    if rt.printer_columns is not None:
+        from bot.sandbox.printers_custom import custom_table  # noqa: PLC0415 -- like _printer
+
+        built = custom_table(rt.printer_columns, objects, now=now, include_object=include_object)
+    elif builder is not None:
         built = builder(rt.kind, objects, now=now, include_object=include_object)
     else:
         built = _name_table(objects, include_object)

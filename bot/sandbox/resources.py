@@ -6,10 +6,24 @@ type added here is served everywhere at once. Values follow a real v1.32 apiserv
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 _NO_COLLECTION_DELETE = ("create", "delete", "get", "list", "patch", "update", "watch")
+
+
+@dataclass(frozen=True, slots=True)
+class PrinterColumn:
+    """One ``additionalPrinterColumns`` entry of a CustomResourceDefinition version."""
+
+    name: str
+    type: str
+    """``string``, ``integer``, ``number``, ``boolean`` or ``date``."""
+    json_path: str
+    description: str = ""
+    priority: int = 0
+    format: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +48,8 @@ class ResourceType:
     """Whether ``metadata.generation`` is kept (bumped on spec changes)."""
     returns_deleted_object: bool = False
     """DELETE answers with the object instead of a ``Status`` (pods, services, namespaces)."""
+    printer_columns: tuple[PrinterColumn, ...] | None = None
+    """A custom resource's Table columns after Name (from its CRD); None for built-in types."""
 
     @property
     def api_version(self) -> str:
@@ -44,6 +60,11 @@ class ResourceType:
     def key(self) -> str:
         """``pods`` or ``deployments.apps``: the store index key and error-message name."""
         return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    @property
+    def custom(self) -> bool:
+        """Whether a CustomResourceDefinition registered this type."""
+        return self.printer_columns is not None
 
     def has_status_subresource(self) -> bool:
         """Whether writes to the main resource ignore ``.status``."""
@@ -212,14 +233,30 @@ REGISTRY: tuple[ResourceType, ...] = (
         singular="endpointslice",
         namespaced=True,
     ),
+    ResourceType(
+        group="apiextensions.k8s.io",
+        version="v1",
+        kind="CustomResourceDefinition",
+        plural="customresourcedefinitions",
+        singular="customresourcedefinition",
+        namespaced=False,
+        short_names=("crd", "crds"),
+        subresources=("status",),
+        categories=("api-extensions",),
+    ),
 )
 
 _BY_KIND = {rt.kind: rt for rt in REGISTRY}
 _BY_PATH = {(rt.group, rt.version, rt.plural): rt for rt in REGISTRY}
-GROUP_VERSIONS: tuple[tuple[str, str], ...] = tuple(
-    dict.fromkeys((rt.group, rt.version) for rt in REGISTRY)
-)
-"""Served (group, version) pairs in discovery order, core first."""
+
+
+def group_versions(served: Sequence[ResourceType]) -> tuple[tuple[str, str], ...]:
+    """The (group, version) pairs of ``served`` in discovery order, core first."""
+    return tuple(dict.fromkeys((rt.group, rt.version) for rt in served))
+
+
+GROUP_VERSIONS = group_versions(REGISTRY)
+"""Built-in (group, version) pairs in discovery order, core first."""
 
 
 def by_kind(kind: str) -> ResourceType:
@@ -232,6 +269,8 @@ def by_path(group: str, version: str, plural: str) -> ResourceType | None:
     return _BY_PATH.get((group, version, plural))
 
 
-def in_group_version(group: str, version: str) -> tuple[ResourceType, ...]:
+def in_group_version(
+    group: str, version: str, served: Sequence[ResourceType] = REGISTRY
+) -> tuple[ResourceType, ...]:
     """Every type of one group/version, in registry order."""
-    return tuple(rt for rt in REGISTRY if rt.group == group and rt.version == version)
+    return tuple(rt for rt in served if rt.group == group and rt.version == version)

@@ -7,9 +7,13 @@ namespace object itself (``/api/v1/namespaces/NAME[/status]``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.sandbox.resources import ResourceType, by_path
+
+Lookup = Callable[[str, str, str], ResourceType | None]
+"""``(group, version, plural)`` to the served type, like ``resources.by_path``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +37,8 @@ class Discovery:
     version: str = ""
 
 
-def parse(path: str) -> Target | Discovery | None:
-    """What ``path`` addresses; None for a 404."""
+def parse(path: str, lookup: Lookup = by_path) -> Target | Discovery | None:
+    """What ``path`` addresses (types found by ``lookup``); None for a 404."""
     segments = [s for s in path.split("/") if s]
     if segments in (["version"], ["api"], ["apis"]):
         return Discovery(segments[0])
@@ -54,10 +58,10 @@ def parse(path: str) -> Target | Discovery | None:
         return None
     if not rest:
         return Discovery("resources", group, version)
-    return _resource(group, version, rest)
+    return _resource(group, version, rest, lookup)
 
 
-def _resource(group: str, version: str, rest: list[str]) -> Target | None:
+def _resource(group: str, version: str, rest: list[str], lookup: Lookup) -> Target | None:
     legacy_watch = rest[0] == "watch"
     if legacy_watch:
         rest = rest[1:]
@@ -65,10 +69,10 @@ def _resource(group: str, version: str, rest: list[str]) -> Target | None:
             return None
     namespace: str | None = None
     if rest[0] == "namespaces" and len(rest) >= 3:
-        candidate = by_path(group, version, rest[2])
+        candidate = lookup(group, version, rest[2])
         if candidate is not None and candidate.namespaced:
             namespace, rest = rest[1], rest[2:]
-    rt = by_path(group, version, rest[0])
+    rt = lookup(group, version, rest[0])
     if rt is None or len(rest) > 3:
         return None
     if not rt.namespaced and namespace is not None:

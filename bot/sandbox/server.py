@@ -18,6 +18,7 @@ from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from bot.sandbox import discovery, openapi, routing, status
+from bot.sandbox.crds import CustomTypes
 from bot.sandbox.faults import Faults, RecordedRequest, RequestLog, now
 from bot.sandbox.http_objects import Objects
 from bot.sandbox.http_wire import respond
@@ -74,6 +75,7 @@ class ApiServer:
         self.requests = requests or RequestLog()
         self.aggregated_discovery = aggregated_discovery
         self.hub = WatchHub()
+        self.types = CustomTypes(store)
         self.objects = Objects(
             store=store,
             clock=clock,
@@ -183,7 +185,7 @@ class ApiServer:
         if request.path.startswith(openapi.PREFIX):
             document = openapi.lookup(request.path)
             return respond(document) if document is not None else respond(_NOT_FOUND, code=404)
-        target = routing.parse(request.path)
+        target = routing.parse(request.path, self.types.by_path)
         if target is None:
             return respond(_NOT_FOUND, code=404)
         if isinstance(target, routing.Discovery):
@@ -194,20 +196,21 @@ class ApiServer:
 
     def _discovery(self, request: web.Request, target: routing.Discovery) -> web.Response:
         accept = request.headers.get("Accept", "")
+        served = self.types.served()
         if target.kind == "version":
             return respond(discovery.SERVER_VERSION)
         if target.kind in ("api", "apis"):
             if self.aggregated_discovery and discovery.wants_aggregated(accept):
-                document = discovery.aggregated(core=target.kind == "api")
+                document = discovery.aggregated(core=target.kind == "api", served=served)
                 return web.Response(
                     body=json.dumps(document, separators=(",", ":")).encode(),
                     headers={"Content-Type": discovery.AGGREGATED_CONTENT_TYPE},
                 )
             if target.kind == "api":
                 return respond(discovery.api_versions(f"{self.host}:{self.port}"))
-            return respond(discovery.api_group_list())
+            return respond(discovery.api_group_list(served))
         if target.kind == "group":
-            group = discovery.api_group(target.group)
+            group = discovery.api_group(target.group, served)
             return respond(group) if group is not None else respond(_NOT_FOUND, code=404)
-        resources = discovery.resource_list(target.group, target.version)
+        resources = discovery.resource_list(target.group, target.version, served)
         return respond(resources) if resources is not None else respond(_NOT_FOUND, code=404)

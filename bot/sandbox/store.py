@@ -50,6 +50,8 @@ class Store:
         self.clock = clock
         self._rv = 0
         self._data: dict[str, dict[str, dict[str, Obj]]] = {rt.key: {} for rt in REGISTRY}
+        self._types = {rt.key: rt for rt in REGISTRY}
+        """Every type ever written, custom resources included (namespace deletion empties all)."""
         self._feed = ChangeFeed(history=history)
         self._ips = ClusterIPs()
 
@@ -62,7 +64,7 @@ class Store:
 
     def find(self, rt: ResourceType, namespace: str | None, name: str) -> Obj | None:
         """A copy of the object, or None."""
-        found = self._data[rt.key].get(namespace or "", {}).get(name)
+        found = self._data.get(rt.key, {}).get(namespace or "", {}).get(name)
         return copied(found) if found is not None else None
 
     def get(self, rt: ResourceType, namespace: str | None, name: str) -> Obj:
@@ -74,7 +76,7 @@ class Store:
 
     def peek(self, rt: ResourceType, namespace: str | None, name: str) -> Obj | None:
         """The stored object itself (read-only!), for the server's serialisation fast path."""
-        return self._data[rt.key].get(namespace or "", {}).get(name)
+        return self._data.get(rt.key, {}).get(namespace or "", {}).get(name)
 
     def scan(
         self,
@@ -86,7 +88,7 @@ class Store:
         after: tuple[str, str] | None = None,
     ) -> Iterator[Obj]:
         """Stored objects (read-only!) sorted by namespace/name, optionally after a key."""
-        table = self._data[rt.key]
+        table = self._data.get(rt.key, {})
         pinned = fields.exact("metadata.name") if fields else None
         namespaces = [namespace or ""] if namespace is not None else sorted(table)
         for ns in namespaces:
@@ -123,7 +125,7 @@ class Store:
 
     def count(self, rt: ResourceType) -> int:
         """How many objects of a type are stored."""
-        return sum(len(b) for b in self._data[rt.key].values())
+        return sum(len(b) for b in self._data.get(rt.key, {}).values())
 
     # --- change feeds (kept in changes.ChangeFeed) --------------------------------------------
 
@@ -404,7 +406,7 @@ class Store:
 
     def _orphan_dependents(self, owner: Obj) -> None:
         uid = owner["metadata"]["uid"]
-        for rt in REGISTRY:
+        for rt in list(self._types.values()):
             for obj in list(self.scan(rt)):
                 refs = obj["metadata"].get("ownerReferences") or []
                 if any(r.get("uid") == uid for r in refs):
@@ -417,7 +419,7 @@ class Store:
                     self._commit("MODIFIED", rt, freed, obj)
 
     def _empty_namespace(self, namespace: str) -> None:
-        for rt in REGISTRY:
+        for rt in list(self._types.values()):
             if rt.namespaced:
                 for obj in list(self._data[rt.key].get(namespace, {}).values()):
                     self._remove(rt, obj)
@@ -432,7 +434,8 @@ class Store:
         meta = obj["metadata"]
         meta["resourceVersion"] = str(self._rv)
         namespace, name = meta.get("namespace") or "", meta["name"]
-        table = self._data[rt.key]
+        self._types.setdefault(rt.key, rt)
+        table = self._data.setdefault(rt.key, {})
         if kind == "DELETED":
             bucket = table.get(namespace, {})
             bucket.pop(name, None)
