@@ -2,7 +2,8 @@
 
 Everything is back-dated and settled (pods Running, Deployments complete) so ``kubectl get``
 shows plausible ages at once, and the prod ``api`` Deployment carries three revisions with
-change-causes for ``rollout history``/``undo``. The scale scenario writes pods directly in their
+change-causes for ``rollout history``/``undo``; the demo also has cert-manager's Certificate CRD
+(scenario_crds.py). The scale scenario writes pods directly in their
 final state instead of simulating thousands of starts.
 """
 
@@ -16,6 +17,7 @@ from datetime import datetime, timedelta
 from bot.sandbox import endpoints
 from bot.sandbox.clock import parse_rfc3339
 from bot.sandbox.resources import by_kind
+from bot.sandbox.scenario_crds import load_certificates
 from bot.sandbox.scenario_nodes import node_manifest, system_pods
 from bot.sandbox.scenario_objects import (
     NAMESPACE,
@@ -73,6 +75,7 @@ def load(store: Store, name: str, *, pods: int = 0, deployments: int = 0) -> Non
             nodes = _base(store, now, workers=2 if name == "demo" else 1)
             if name == "demo":
                 _demo(store, now, nodes, extra_namespaces=("staging", "prod"))
+                load_certificates(store, now)
         _settle_endpoints(store)
 
 

@@ -141,3 +141,21 @@ def test_large_lists_are_paged_and_bounded(crowded: Sandbox) -> None:
 def test_name_with_all_namespaces_is_refused_like_kubectl(gateway: KubernetesGateway) -> None:
     with pytest.raises(UsageError, match="cannot be retrieved by name across all namespaces"):
         run(gateway, "get pod web -A")
+
+
+def test_get_custom_resources_uses_the_crd_printer_columns(gateway: KubernetesGateway) -> None:
+    table = run(gateway, "get certificates -A")
+    assert isinstance(table, Table)
+    assert table.columns == ("NAMESPACE", "NAME", "READY", "SECRET", "AGE")
+    assert [row[:4] for row in table.rows] == [
+        ("prod", "api", "True", "api-tls"),
+        ("prod", "web", "True", "web-tls"),
+        ("staging", "api", "False", "api-tls"),
+    ]
+    document = run(gateway, "get cert web -n prod -o yaml")
+    assert isinstance(document, Document)
+    cert = yaml.safe_load(document.text)
+    assert (cert["apiVersion"], cert["kind"]) == ("cert-manager.io/v1", "Certificate")
+    assert cert["spec"]["secretName"] == "web-tls"
+    with pytest.raises(NotFound, match='the server doesn\'t have a resource type "issuers"'):
+        run(gateway, "get issuers -A")

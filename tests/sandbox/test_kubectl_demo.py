@@ -46,3 +46,35 @@ def test_prod_api_has_history_to_roll_back(kubectl: Kubectl) -> None:
     assert lines[-1].split(None, 1)[1] == "slack:@alice set image api=ghcr.io/acme/api:1.3.1"
     text = kubectl("describe", "deployment", "api", "-n", "prod").stdout
     assert "Replicas:               3 desired | 3 updated | 3 total | 3 available" in text
+
+
+def test_certificates_print_their_crd_columns(kubectl: Kubectl) -> None:
+    result = kubectl("get", "certificates", "-A")
+    assert result.header() == ["NAMESPACE", "NAME", "READY", "SECRET", "AGE"]
+    rows = {(r["NAMESPACE"], r["NAME"]): r for r in result.table()}
+    assert set(rows) == {("prod", "api"), ("prod", "web"), ("staging", "api")}
+    assert (rows["prod", "api"]["READY"], rows["prod", "api"]["SECRET"]) == ("True", "api-tls")
+    assert (rows["prod", "api"]["AGE"], rows["staging", "api"]["READY"]) == ("7d", "False")
+    wide = kubectl("get", "certs", "-n", "staging", "-o", "wide").table()
+    assert wide[0]["ISSUER"] == "letsencrypt-prod"
+    assert wide[0]["STATUS"] == "Issuing certificate as Secret does not exist"
+
+
+def test_certificate_by_short_name_as_yaml(kubectl: Kubectl) -> None:
+    text = kubectl("get", "cert", "web", "-n", "prod", "-o", "yaml").stdout
+    assert text.startswith("apiVersion: cert-manager.io/v1\nkind: Certificate\n")
+    assert "  secretName: web-tls\n" in text
+
+
+def test_api_resources_lists_the_crd_and_its_type(kubectl: Kubectl) -> None:
+    rows = {r["NAME"]: r for r in kubectl("api-resources").table()}
+    assert rows["certificates"]["SHORTNAMES"] == "cert,certs"
+    assert rows["certificates"]["APIVERSION"] == "cert-manager.io/v1"
+    assert (rows["certificates"]["NAMESPACED"], rows["certificates"]["KIND"]) == (
+        "true",
+        "Certificate",
+    )
+    assert rows["customresourcedefinitions"]["SHORTNAMES"] == "crd,crds"
+    crds = kubectl("get", "crd").table()
+    assert [r["NAME"] for r in crds] == ["certificates.cert-manager.io"]
+    assert crds[0]["CREATED AT"].endswith("Z")
