@@ -95,10 +95,13 @@ def _document(document: Document, command: Command | None) -> Rendered:
     extension = _EXTENSIONS.get(document.syntax, "txt")
     tone = Tone.ERROR if document.failed else Tone.INFO
     if isinstance(command, Rollout) and command.action is RolloutAction.STATUS:
-        last = text.splitlines()[-1] if text else "rollout status"
-        tone = Tone.ERROR if document.failed else Tone.SUCCESS
-        earlier = text.splitlines()[:-1]
-        parts = (Preformatted("\n".join(earlier), _filename(command, "txt")),) if earlier else ()
+        # The newest line is the headline; with several, the body is kubectl's whole output,
+        # oldest first, so the progression reads in the order it happened.
+        lines = text.splitlines()
+        last = lines[-1] if lines else "rollout status"
+        if not document.failed:
+            tone = Tone.SUCCESS if "successfully rolled out" in last else Tone.INFO
+        parts = (Preformatted(text, _filename(command, "txt")),) if len(lines) > 1 else ()
         return Rendered(_clip(last), parts, tone, document.notes)
     if command is None:
         first = text.splitlines()[0] if text else "(no output)"

@@ -158,7 +158,24 @@ def test_empty_logs_say_so() -> None:
             (
                 Preformatted(
                     'Waiting for deployment "web" rollout to finish: 1 of 3 updated replicas '
-                    "are available...",
+                    'are available...\ndeployment "web" successfully rolled out',
+                    filename="web-status.txt",
+                ),
+            ),
+        ),
+        (
+            'Waiting for deployment "web" rollout to finish: 0 out of 4 new replicas have been '
+            'updated...\nWaiting for deployment "web" rollout to finish: 2 out of 4 new replicas '
+            "have been updated...\n",
+            False,
+            'Waiting for deployment "web" rollout to finish: 2 out of 4 new replicas have been '
+            "updated...",
+            Tone.INFO,
+            (
+                Preformatted(
+                    'Waiting for deployment "web" rollout to finish: 0 out of 4 new replicas have '
+                    'been updated...\nWaiting for deployment "web" rollout to finish: 2 out of 4 '
+                    "new replicas have been updated...",
                     filename="web-status.txt",
                 ),
             ),
