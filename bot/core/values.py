@@ -29,10 +29,14 @@ _DURATION: Final = re.compile(r"(?:[0-9]+(?:\.[0-9]+)?(?:h|m|s|ms))+")
 _DURATION_PART: Final = re.compile(r"([0-9]+(?:\.[0-9]+)?)(h|ms|m|s)")
 _UNIT_SECONDS: Final = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
 _REQUIREMENT: Final = re.compile(
-    r"\s*(?P<neg>!)?\s*(?P<key>[^\s!=<>(),]+)\s*"
-    r"(?:(?P<op>==|!=|=|<|>)\s*(?P<value>[^\s!=<>(),]*)"
-    r"|\s(?P<setop>in|notin)\s*\((?P<values>[^()]*)\))?\s*"
+    # Matched against a stripped requirement, so no two adjacent \s runs can trade characters:
+    # the match stays linear in the length of what was typed.
+    r"(?P<neg>!\s*)?(?P<key>[^\s!=<>(),]+)"
+    r"(?:\s*(?P<op>==|!=|=|<|>)\s*(?P<value>[^\s!=<>(),]*)"
+    r"|\s+(?P<setop>in|notin)\s*\((?P<values>[^()]*)\))?"
 )
+_SHOWN: Final = 80
+"""Most characters of a bad value quoted back in an error; the rest is elided."""
 
 
 def namespace(value: str) -> str:
@@ -143,38 +147,41 @@ def _split_requirements(text: str) -> list[str]:
         elif char == ")":
             depth -= 1
             if depth < 0:
-                raise UsageError(f'invalid selector "{text}": unbalanced ")"')
+                raise UsageError(f'invalid selector "{_excerpt(text)}": unbalanced ")"')
         elif char == "," and depth == 0:
             parts.append(text[start:index])
             start = index + 1
     if depth:
-        raise UsageError(f'invalid selector "{text}": unbalanced "("')
+        raise UsageError(f'invalid selector "{_excerpt(text)}": unbalanced "("')
     parts.append(text[start:])
     return parts
 
 
 def _requirement(requirement: str, *, whole: str) -> None:
-    bad = UsageError(
-        f'invalid selector "{whole}": use key=value, key!=value, key, !key '
-        "or key in (a,b), separated by commas"
-    )
+    if not _valid_requirement(requirement.strip()):
+        raise UsageError(
+            f'invalid selector "{_excerpt(whole)}": use key=value, key!=value, key, !key '
+            "or key in (a,b), separated by commas"
+        )
+
+
+def _valid_requirement(requirement: str) -> bool:
     match = _REQUIREMENT.fullmatch(requirement)
-    if not match or not requirement.strip():
-        raise bad
+    if not match:
+        return False
     key, op, setop = match["key"], match["op"], match["setop"]
-    if not _label_key(key):
-        raise bad
-    if match["neg"] and (op or setop):
-        raise bad
+    if not _label_key(key) or (match["neg"] and (op or setop)):
+        return False
     if op in {"<", ">"}:
-        if not _NUMBER.fullmatch(match["value"] or ""):
-            raise bad
-    elif op and not _label_value(match["value"] or ""):
-        raise bad
-    if setop:
-        values = [item.strip() for item in match["values"].split(",")]
-        if not all(_label_value(item) for item in values):
-            raise bad
+        return _NUMBER.fullmatch(match["value"] or "") is not None
+    if op and not _label_value(match["value"] or ""):
+        return False
+    return not setop or all(_label_value(item.strip()) for item in match["values"].split(","))
+
+
+def _excerpt(text: str) -> str:
+    """``text`` cut to ``_SHOWN`` characters, so an error never echoes a whole flood back."""
+    return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}…"
 
 
 def _label_key(key: str) -> bool:
