@@ -28,6 +28,9 @@ from bot.core.usage import USAGE
 from bot.core.verbs import BUILDERS
 from bot.errors import UsageError
 
+MAX_COMMAND_BYTES: Final = 4096
+"""Longest command text accepted, in UTF-8 bytes: a real command is a line, and refusing a flood
+before any parsing keeps every later step's cost bounded."""
 _PREFIXES: Final = frozenset({"kubectl", "/k8s", "k8s", "/kubectl", "k"})
 _VALUE_FLAGS_BEFORE_VERB: Final = frozenset(
     {"-n", "--namespace", "-l", "--selector", "-o", "--output", "-c", "--container"}
@@ -39,6 +42,12 @@ def parse(text: str) -> Command:
 
     Empty text (a bare ``/k8s``) asks for help.
     """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_COMMAND_BYTES:
+        raise UsageError(
+            f"the command is {size:,} bytes long, more than the {MAX_COMMAND_BYTES:,} a command "
+            "may have; name the objects or use -l SELECTOR instead of listing them"
+        )
     tokens = words(normalise(text))
     if len(tokens) == 1 and any(char.isspace() for char in tokens[0]):
         tokens = words(tokens[0])  # the whole command was quoted

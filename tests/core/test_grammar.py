@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core import values
 from bot.core.command import (
     Command,
     Delete,
@@ -18,7 +19,7 @@ from bot.core.command import (
     SetImage,
     Version,
 )
-from bot.core.grammar import parse
+from bot.core.grammar import MAX_COMMAND_BYTES, parse
 from bot.core.usage import USAGE
 from bot.errors import UsageError
 
@@ -500,3 +501,26 @@ def test_variable_error_tells_to_type_the_name(text: str, says: str) -> None:
 )
 def test_command_substitution_is_not_expanded(text: str) -> None:
     assert "does not expand" in str(_refusal(text))
+
+
+def test_overlong_command_is_refused_before_parsing() -> None:
+    text = "get pods -l " + "a," * 3000 + "'"  # also unbalanced quoting: never reached
+    with pytest.raises(UsageError, match=r"6,\d{3} bytes long, more than the 4,096") as caught:
+        parse(text)
+    assert caught.value.usage is None
+
+
+def test_command_at_the_bound_is_parsed() -> None:
+    selector = "a" * (MAX_COMMAND_BYTES - len("get pods -l "))
+    with pytest.raises(UsageError, match="invalid selector"):  # parsed, refused on its merits
+        parse(f"get pods -l {selector}")
+
+
+@pytest.mark.parametrize(
+    "selector",
+    ["a" + " " * 2000 + "x", "a," * 1000 + "!", "!" + " " * 2000 + "a=b", "a " * 1000],
+)
+def test_bad_selector_error_quotes_an_excerpt(selector: str) -> None:
+    with pytest.raises(UsageError, match="invalid selector") as caught:
+        values.label_selector(selector)
+    assert len(str(caught.value)) < 200
