@@ -5,10 +5,16 @@ Discovery asks for the aggregated document (``/api`` and ``/apis`` as
 ``APIGroupDiscoveryList``, two requests, like kubectl 1.32) and falls back to the legacy
 per-group documents. Results are cached for a while and re-read once when a name is unknown, so
 a CRD installed after start-up is found without a restart.
+
+Concurrent callers share one load (no lock is held while it runs, so a hung API server holds
+up only the callers that need discovery, all released together by the request timeout), and a
+failed load is remembered for a few seconds so that a burst of commands fails at once instead
+of one request timeout after another.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 import time
@@ -125,18 +131,36 @@ def _from_resource_list(group: str, version: str, document: Obj) -> list[Resourc
     ]
 
 
+class _Load:
+    """One discovery load in flight, which later callers wait for instead of starting another."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.resources: list[ResourceInfo] = []
+        self.error: Exception | None = None
+
+
 class Discovery:
     """Cached discovery plus kubectl's name resolution; safe to share between threads."""
 
     def __init__(
-        self, api: Api, *, ttl: float = 600.0, clock: Callable[[], float] = time.monotonic
+        self,
+        api: Api,
+        *,
+        ttl: float = 600.0,
+        failure_ttl: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._api = api
         self._ttl = ttl
+        self._failure_ttl = failure_ttl
         self._clock = clock
         self._lock = threading.Lock()
+        """Guards the fields below; never held across a network call."""
         self._resources: list[ResourceInfo] | None = None
         self._fetched = 0.0
+        self._failure: tuple[Exception, float] | None = None
+        self._loading: _Load | None = None
 
     def _load(self) -> list[ResourceInfo]:
         core = self._api.get("/api", accept=_AGGREGATED)
@@ -159,13 +183,39 @@ class Discovery:
         return found
 
     def resources(self, *, refresh: bool = False) -> list[ResourceInfo]:
-        """Every served resource, core group first, in discovery order."""
+        """Every served resource, core group first, in discovery order.
+
+        Raises the load's error (usually a ``ClusterError``; a copy of it while the failure is
+        remembered, so that no two threads raise one exception object).
+        """
         with self._lock:
-            stale = self._clock() - self._fetched > self._ttl
-            if self._resources is None or refresh or stale:
-                self._resources = self._load()
-                self._fetched = self._clock()
-            return self._resources
+            now = self._clock()
+            fresh = self._resources is not None and now - self._fetched <= self._ttl
+            if fresh and not refresh and self._resources is not None:
+                return self._resources
+            if self._failure is not None and now - self._failure[1] < self._failure_ttl:
+                raise copy.copy(self._failure[0])
+            load, leader = self._loading, self._loading is None
+            if load is None:
+                load = self._loading = _Load()
+        if not leader:
+            load.done.wait()
+            if load.error is not None:
+                raise copy.copy(load.error)
+            return load.resources
+        try:
+            load.resources = self._load()
+        except Exception as error:  # remembered for the waiters and re-raised, whatever it is
+            load.error = error
+            with self._lock:
+                self._failure, self._loading = (error, self._clock()), None
+            raise
+        finally:
+            load.done.set()
+        with self._lock:
+            self._resources, self._fetched = load.resources, self._clock()
+            self._failure, self._loading = None, None
+        return load.resources
 
     def resolve(self, typed: str) -> ResourceInfo:
         """The resource ``typed`` names; ``NotFound`` with kubectl's message when none does."""

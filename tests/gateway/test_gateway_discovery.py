@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -9,7 +11,7 @@ from kubernetes import client
 
 from bot.core.command import Describe
 from bot.core.results import Document, Table
-from bot.errors import ClusterError, ConfigError, NotFound, UsageError
+from bot.errors import ClusterError, ClusterTimeout, ConfigError, NotFound, UsageError
 from bot.gateway.discovery import Discovery
 from bot.gateway.gateway import KubernetesGateway
 from bot.sandbox.harness import Sandbox
@@ -223,3 +225,105 @@ def test_paused_deployment_refuses_undo_and_restart(
     with pytest.raises(ClusterError, match=r"can't restart paused deployment \(run rollout"):
         run(gw, "rollout restart deployment/api -n prod")
     assert [r for r in cluster.requests.all() if r.method == "PATCH"][1:] == []
+
+
+class SlowApi(FakeApi):
+    """Holds every request until released; counts them as they arrive."""
+
+    def __init__(self, documents: dict[str, dict[str, Any]]) -> None:
+        super().__init__(documents)
+        self.release = threading.Event()
+        self.arrived = threading.Semaphore(0)
+
+    def get(self, url: str, **kw: Any) -> dict[str, Any]:
+        self.arrived.release()
+        assert self.release.wait(timeout=20)
+        return super().get(url, **kw)
+
+
+class FailingApi(FakeApi):
+    """Every request times out while ``failing`` is set."""
+
+    failing = True
+
+    def get(self, url: str, **kw: Any) -> dict[str, Any]:
+        if not self.failing:
+            return super().get(url, **kw)
+        self.asked.append(url)
+        raise ClusterTimeout("the cluster did not answer in 5 s")
+
+
+def test_concurrent_callers_share_one_load() -> None:
+    api = SlowApi({"/api": AGGREGATED_CORE, "/apis": AGGREGATED_GROUPS})
+    discovery = Discovery(api)  # type: ignore[arg-type]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(discovery.resolve, "pods") for _ in range(8)]
+        assert api.arrived.acquire(timeout=20)  # the first load is in flight
+        api.release.set()
+        assert {f.result(timeout=20).plural for f in futures} == {"pods"}
+    assert api.asked == ["/api", "/apis"]
+
+
+def test_a_refresh_in_flight_does_not_hold_up_cached_names() -> None:
+    api = SlowApi({"/api": AGGREGATED_CORE, "/apis": AGGREGATED_GROUPS})
+    discovery = Discovery(api)  # type: ignore[arg-type]
+    api.release.set()
+    discovery.resolve("pods")
+    api.release.clear()
+    while api.arrived.acquire(blocking=False):
+        pass
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        unknown = pool.submit(discovery.resolve, "widgets")  # refreshes, held by the server
+        assert api.arrived.acquire(timeout=20)
+        cached = pool.submit(discovery.resolve, "po")
+        assert cached.result(timeout=20).plural == "pods"
+        api.release.set()
+        with pytest.raises(NotFound):
+            unknown.result(timeout=20)
+
+
+def test_a_failed_load_is_remembered_briefly() -> None:
+    api = FailingApi({})
+    now = [100.0]
+    discovery = Discovery(api, failure_ttl=5.0, clock=lambda: now[0])  # type: ignore[arg-type]
+    for _ in range(3):
+        with pytest.raises(ClusterTimeout, match="did not answer"):
+            discovery.resolve("pods")
+    assert api.asked == ["/api"]  # one request, however many callers
+    now[0] += 5.0
+    with pytest.raises(ClusterTimeout):
+        discovery.resolve("pods")
+    assert api.asked == ["/api", "/api"]
+
+
+def test_a_failed_load_does_not_poison_later_ones() -> None:
+    api = FailingApi({"/api": AGGREGATED_CORE, "/apis": AGGREGATED_GROUPS})
+    now = [100.0]
+    discovery = Discovery(api, failure_ttl=5.0, clock=lambda: now[0])  # type: ignore[arg-type]
+    with pytest.raises(ClusterTimeout):
+        discovery.resolve("pods")
+    now[0] += 6.0
+    api.failing = False
+    assert discovery.resolve("po").plural == "pods"
+
+
+def test_hung_discovery_fails_parallel_gets_together(demo: Sandbox) -> None:
+    gateway = KubernetesGateway(demo.api_client(), options=OPTIONS)
+    rule = demo.faults.delay(30.0, path=r"^/api$")
+    demo.requests.clear()
+    try:
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            results = list(pool.map(lambda _: _outcome(gateway), range(6)))
+    finally:
+        demo.faults.remove(rule)
+        gateway.close()
+    assert results == ["ClusterTimeout"] * 6
+    assert [r.path for r in demo.requests.all() if r.path == "/api"] == ["/api"]
+
+
+def _outcome(gateway: KubernetesGateway) -> str:
+    try:
+        run(gateway, "get po -n prod")
+    except ClusterError as error:
+        return type(error).__name__
+    return "ok"
