@@ -53,6 +53,7 @@ class FakeSlack:
         self._responses: list[ResponsePost] = []
         self._urls = ResponseUrls(lambda: self.clock())  # noqa: PLW0108 - read late: tests swap it
         self._limits: dict[str, tuple[int, int]] = {}
+        self._failures: dict[str, tuple[int, int]] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -122,6 +123,11 @@ class FakeSlack:
         """Answer the next ``times`` calls of ``method`` (or ``RESPONSE_URL``) with 429."""
         with self._changed:
             self._limits[method] = (times, retry_after)
+
+    def fail(self, method: str, *, status: int = 500, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` (or ``RESPONSE_URL``) with ``status``."""
+        with self._changed:
+            self._failures[method] = (times, status)
 
     def new_response_url(self) -> str:
         """A fresh response_url, as Slack puts in each command or interaction payload."""
@@ -246,12 +252,11 @@ class FakeSlack:
 
     def _take_rate_limit(self, method: str) -> int | None:
         """Retry-After seconds when this call must be answered 429."""
-        with self._changed:
-            remaining, retry_after = self._limits.get(method, (0, 0))
-            if remaining <= 0:
-                return None
-            self._limits[method] = (remaining - 1, retry_after)
-            return retry_after
+        return _take(self._changed, self._limits, method)
+
+    def _take_failure(self, method: str) -> int | None:
+        """The status this call must be answered with instead of its answer."""
+        return _take(self._changed, self._failures, method)
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -275,6 +280,9 @@ class FakeSlack:
         retry_after = self._take_rate_limit(method)
         if retry_after is not None:
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(retry_after)}
+        failure = self._take_failure(method)
+        if failure is not None:
+            return failure, {"ok": False, "error": "fatal_error"}, {}
         auth = headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
         if not token:
@@ -308,6 +316,9 @@ class FakeSlack:
         retry_after = self._take_rate_limit(RESPONSE_URL)
         if retry_after is not None:
             return 429, "rate_limited", {"Retry-After": str(retry_after)}
+        failure = self._take_failure(RESPONSE_URL)
+        if failure is not None:
+            return failure, "server_error", {}
         with self._changed:
             status, text = self._urls.use(rid, body)
         return status, text, {}
@@ -319,6 +330,16 @@ class FakeSlack:
         if not accepted:
             return web.Response(status=404, text="unknown upload")
         return web.Response(status=200, text=f"OK - {len(content)}")
+
+
+def _take(lock: threading.Condition, counts: dict[str, tuple[int, int]], method: str) -> int | None:
+    """Use up one of the injected answers for ``method``: its value, or None when none is left."""
+    with lock:
+        remaining, value = counts.get(method, (0, 0))
+        if remaining <= 0:
+            return None
+        counts[method] = (remaining - 1, value)
+        return value
 
 
 @contextmanager
