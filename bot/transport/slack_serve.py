@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.errors import ConfigError
 from bot.settings import Settings, SlackMode
 from bot.transport.slack_app import ChatOpsPort, build_app
-from bot.transport.slack_clients import web_client
+from bot.transport.slack_clients import SHUTDOWN, web_client
 from bot.transport.slack_http import serve_http
 
 logger = logging.getLogger(__name__)
@@ -71,15 +71,18 @@ def serve_socket_mode(app: App, *, app_token: str, stop: threading.Event) -> Non
 def serve(settings: Settings, chatops: ChatOpsPort, *, stop: threading.Event | None = None) -> None:
     """Run the Slack app until SIGINT/SIGTERM (or ``stop``); what ``k8s-chatops run`` calls."""
     app = app_from_settings(settings, chatops)
-    if settings.slack.mode is SlackMode.HTTP:
-        serve_http(app, host=settings.slack.host, port=settings.slack.port)
-        return
-    app_token = settings.secrets.app_token
-    assert app_token is not None  # checked by app_from_settings()
-    stop = stop or threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        _stop_on_signals(stop)
-    serve_socket_mode(app, app_token=app_token.get_secret_value(), stop=stop)
+    try:
+        if settings.slack.mode is SlackMode.HTTP:
+            serve_http(app, host=settings.slack.host, port=settings.slack.port)
+            return
+        app_token = settings.secrets.app_token
+        assert app_token is not None  # checked by app_from_settings()
+        stop = stop or threading.Event()
+        if threading.current_thread() is threading.main_thread():
+            _stop_on_signals(stop)
+        serve_socket_mode(app, app_token=app_token.get_secret_value(), stop=stop)
+    finally:
+        SHUTDOWN.set()  # replies still retrying give up now, so the process can exit
 
 
 def _stop_on_signals(stop: threading.Event) -> None:
