@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import threading
@@ -29,9 +30,11 @@ from tests.fakeslack import (
     RESPONSE_URL,
     FakeSlack,
     HttpSlack,
+    payloads,
     running_fake_slack,
 )
 from tests.fakeslack.chatops import Answer, ScriptedChatOps
+from tests.fakeslack.drive import post
 
 SECRET = "0123456789abcdef0123456789abcdef"
 LONG = "\n".join(f"pod-{i:03d}   1/1   Running   0   5m" for i in range(400))
@@ -310,3 +313,26 @@ def test_settings_point_the_client_at_slack_api_url(tmp_path: Path, fake: FakeSl
     app = app_from_settings(_settings(tmp_path, env), ScriptedChatOps())
     assert app.client.base_url == fake.api_url
     assert fake.wait_call("auth.test").token == fake.bot_token
+
+
+@pytest.mark.parametrize("timestamp", ["soon", "", "1e9", "-1", "99999999999999999999999"])
+def test_malformed_timestamp_is_refused_and_runs_nothing(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack, timestamp: str
+) -> None:
+    body = payloads.form_body(fake.slash_command("get pods"))
+    headers = payloads.signature_headers(SECRET, body)
+    base = f"v0:{timestamp}:{body}".encode()
+    headers["X-Slack-Request-Timestamp"] = timestamp
+    headers["X-Slack-Signature"] = "v0=" + hmac.new(SECRET.encode(), base, "sha256").hexdigest()
+    status, _ = post(slack.app_url, body, headers)
+    assert status == 401
+    assert chatops.requests == []
+
+
+def test_missing_signature_headers_are_refused(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    body = payloads.form_body(fake.slash_command("get pods"))
+    status, _ = post(slack.app_url, body, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 401
+    assert chatops.requests == []
