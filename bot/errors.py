@@ -9,7 +9,8 @@
         ├── Forbidden     403: the bot's own identity lacks a permission
         ├── Conflict      409: the object changed meanwhile, or already exists
         ├── Invalid       422/400: the server rejected the change as invalid
-        └── ClusterTimeout the cluster did not answer in time
+        ├── ClusterTimeout the cluster did not answer in time
+        └── ClusterUnreachable no connection: refused, unknown host, TLS failure, dropped
 
 Each message is one plain sentence a Slack user can act on.
 """
@@ -82,3 +83,7 @@ class Invalid(ClusterError):
 
 class ClusterTimeout(ClusterError):
     """The cluster did not answer within the configured time."""
+
+
+class ClusterUnreachable(ClusterError):
+    """No usable connection to the cluster: refused, unknown host, TLS failure or dropped."""

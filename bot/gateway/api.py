@@ -116,6 +116,13 @@ class Api:
                 raise translate(e, target=target, method=method, timeout=timeouts[1]) from e
             except (ApiException, urllib3.exceptions.HTTPError) as e:
                 raise translate(e, target=target, method=method, timeout=timeouts[1]) from e
+            except AttributeError as e:
+                # kubernetes 36 turns a TLS failure into ApiException(status=0, body=None), then
+                # calls body.decode() on it: the failure surfaces as this AttributeError.
+                if isinstance(e.__context__, ApiException) and not e.__context__.status:
+                    failure = e.__context__
+                    raise translate(failure, target=target, method=method) from failure
+                raise
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 

@@ -2,8 +2,9 @@
 
 The API server explains itself in a ``Status`` body; we keep its words where they help (409,
 422) and rephrase where chat users need more context: a 403 names the permission the bot's own
-identity lacks, a 404 names what was missing and where, and network failures say how long the
-bot waited instead of dumping urllib3's retry chain.
+identity lacks, a 404 names what was missing and where, and each network failure says what
+happened (refused, unknown host, TLS handshake, dropped, or how long the bot waited) instead of
+dumping urllib3's retry chain.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.errors import (
     BotError,
     ClusterError,
     ClusterTimeout,
+    ClusterUnreachable,
     Conflict,
     Forbidden,
     Invalid,
@@ -76,8 +78,62 @@ def translate(
     if isinstance(exc, ApiException):
         return _from_api(exc, target=target)
     if isinstance(exc, urllib3.exceptions.HTTPError):
-        return ClusterTimeout(f"the cluster did not answer in {timeout:g} s ({method} failed)")
+        return _from_network(exc, method=method, timeout=timeout)
     return ClusterError(f"the request to the cluster failed: {exc}")
+
+
+def _from_network(failure: Exception, *, method: str, timeout: float) -> BotError:
+    """One true sentence per way a connection fails."""
+    wrapped = failure.reason if isinstance(failure, urllib3.exceptions.MaxRetryError) else None
+    exc = wrapped or failure
+    host, at = _address(exc)
+    if isinstance(exc, urllib3.exceptions.NameResolutionError):
+        return ClusterUnreachable(
+            f'the cluster\'s host name "{host}" does not resolve (DNS lookup failed); '
+            "check the server address in the kubeconfig"
+        )
+    if isinstance(exc, urllib3.exceptions.NewConnectionError):
+        if isinstance(exc.__cause__, ConnectionRefusedError) or "refused" in str(exc):
+            return ClusterUnreachable(
+                f"the cluster{at} refused the connection: is the API server up, and is the "
+                "kubeconfig's server address right?"
+            )
+        return ClusterUnreachable(f"could not connect to the cluster{at}: {_short(exc)}")
+    if isinstance(exc, urllib3.exceptions.ConnectTimeoutError):  # after its subclass above
+        return ClusterTimeout(f"the cluster{at} did not accept a connection in time")
+    if isinstance(exc, urllib3.exceptions.SSLError):
+        return _tls_failure(str(exc), at)
+    if isinstance(exc, urllib3.exceptions.ReadTimeoutError | TimeoutError):
+        return ClusterTimeout(f"the cluster did not answer in {timeout:g} s ({method} failed)")
+    if isinstance(exc, urllib3.exceptions.ProtocolError):
+        return ClusterUnreachable(
+            f"the cluster closed the connection during {method} before answering; try again"
+        )
+    return ClusterUnreachable(f"the request to the cluster failed ({method}): {_short(exc)}")
+
+
+def _tls_failure(reason: str, at: str) -> BotError:
+    if "CERTIFICATE_VERIFY_FAILED" in reason or "certificate verify failed" in reason:
+        detail = "its certificate is not trusted; check the kubeconfig's certificate-authority"
+    elif "WRONG_VERSION_NUMBER" in reason or "wrong version number" in reason:
+        detail = "the server does not speak TLS there; check https:// and the port"
+    else:
+        detail = "check the kubeconfig's server address and certificate-authority"
+    return ClusterUnreachable(f"the TLS handshake with the cluster{at} failed: {detail}")
+
+
+def _address(exc: BaseException) -> tuple[str, str]:
+    """The host of the connection that failed and `` at host:port`` for messages (or blanks)."""
+    conn = getattr(exc, "conn", None) or getattr(exc, "pool", None)
+    host, port = getattr(conn, "host", None), getattr(conn, "port", None)
+    if not host:
+        return "", ""
+    return str(host), f" at {host}:{port}" if port else f" at {host}"
+
+
+def _short(exc: BaseException) -> str:
+    """urllib3's message without its ``HTTPSConnection(host=..., port=...):`` prefix."""
+    return str(exc).rpartition("): ")[2] or type(exc).__name__
 
 
 def _from_api(exc: ApiException, *, target: Target | None) -> BotError:
@@ -106,7 +162,9 @@ def _from_api(exc: ApiException, *, target: Target | None) -> BotError:
             reason=reason,
         )
     if code == 0:
-        return ClusterError(f"could not talk to the cluster: {exc.reason}", reason=reason)
+        if "SSL" in reason or "certificate" in reason:
+            return _tls_failure(reason, "")
+        return ClusterUnreachable(f"could not talk to the cluster: {exc.reason}", reason=reason)
     return ClusterError(
         f"the cluster failed the request ({code} {reason}): {message}", status=code, reason=reason
     )

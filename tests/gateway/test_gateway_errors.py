@@ -12,7 +12,15 @@ import pytest
 from kubernetes.client import ApiClient, Configuration
 from kubernetes.client.exceptions import ApiException
 
-from bot.errors import ClusterError, ClusterTimeout, Conflict, Forbidden, Invalid, NotFound
+from bot.errors import (
+    ClusterError,
+    ClusterTimeout,
+    ClusterUnreachable,
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+)
 from bot.gateway.errors import Target, translate
 from bot.gateway.gateway import GatewayOptions, KubernetesGateway
 from bot.sandbox.harness import Sandbox
@@ -191,7 +199,58 @@ def test_only_reads_are_retried_after_a_dropped_connection(
     configuration = Configuration()
     configuration.host = url
     gw = KubernetesGateway(ApiClient(configuration), options=GatewayOptions(request_timeout=2.0))
-    with pytest.raises(ClusterTimeout):
+    with pytest.raises(ClusterUnreachable, match="closed the connection"):
         run(gw, text)
     assert len(accepted) == attempts
     gw.close()
+
+
+def _gateway_at(host: str, *, verify: bool = True) -> KubernetesGateway:
+    configuration = Configuration()
+    configuration.host = host
+    configuration.verify_ssl = verify
+    return KubernetesGateway(ApiClient(configuration), options=GatewayOptions(request_timeout=5))
+
+
+def test_a_closed_port_is_refused_not_a_timeout() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as probe:
+        port = probe.getsockname()[1]
+    gw = _gateway_at(f"https://127.0.0.1:{port}")
+    with pytest.raises(ClusterUnreachable, match=rf"127\.0\.0\.1:{port} refused the connection"):
+        run(gw, "version")
+    gw.close()
+
+
+def test_an_unknown_host_name_says_dns() -> None:
+    gw = _gateway_at("https://no-such-cluster.invalid:6443")
+    with pytest.raises(ClusterUnreachable, match=r'"no-such-cluster\.invalid" does not resolve'):
+        run(gw, "version")
+    gw.close()
+
+
+def test_an_untrusted_certificate_says_tls(cluster: Sandbox) -> None:
+    if not cluster.url.startswith("https://"):
+        pytest.skip("the sandbox serves plain HTTP here (no openssl)")
+    gw = _gateway_at(cluster.url)
+    with pytest.raises(ClusterUnreachable, match=r"TLS handshake .* not trusted"):
+        run(gw, "version")
+    gw.close()
+
+
+def test_plain_http_behind_https_says_tls() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+
+        def answer_in_plain_http() -> None:
+            conn, _ = server.accept()
+            conn.recv(65536)
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            conn.close()
+
+        thread = threading.Thread(target=answer_in_plain_http, daemon=True)
+        thread.start()
+        gw = _gateway_at(f"https://127.0.0.1:{port}", verify=False)
+        with pytest.raises(ClusterUnreachable, match=r"TLS handshake .* does not speak TLS"):
+            run(gw, "version")
+        gw.close()
+        thread.join(5)
