@@ -56,9 +56,7 @@ def events_section(out: Out, events: Sequence[Obj] | None, now: datetime) -> Non
         else:
             interval = first
         source = kube.text(e, "source", "component") or kube.text(e, "reportingComponent")
-        message = kube.text(e, "message").strip()
-        if kube.text(e, "involvedObject", "fieldPath"):
-            message = f"{kube.text(e, 'involvedObject', 'fieldPath')}: {message}"
+        message = kube.text(e, "message").strip()  # kubectl 1.32 prints no fieldPath
         out.write(
             1,
             f"{kube.text(e, 'type')}\t{kube.text(e, 'reason')}\t{interval}\t{source}\t{message}\n",

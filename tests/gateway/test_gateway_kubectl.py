@@ -21,6 +21,7 @@ from bot.core.render_text import result_text
 from bot.gateway.gateway import KubernetesGateway
 from bot.sandbox.harness import Sandbox, running_sandbox
 from tests.gateway.support import OPTIONS, run
+from tests.sandbox.kubectl import eventually
 
 pytestmark = pytest.mark.kubectl
 
@@ -117,3 +118,25 @@ def test_documents_match_kubectl(judge: Judge, text: str) -> None:
 )
 def test_get_matches_kubectl(judge: Judge, text: str) -> None:
     judge.compare(text)
+
+
+@pytest.fixture(scope="module")
+def live(judge: Judge) -> Iterator[Judge]:
+    """A judge whose sandbox runs its controllers, for output that depends on what they did."""
+    with running_sandbox(scenario="demo", speed=20.0) as sandbox:
+        gateway = KubernetesGateway(sandbox.api_client(), options=OPTIONS)
+        yield Judge(sandbox, gateway, judge.binary, judge.home)
+        gateway.close()
+
+
+def test_describe_pod_events_match_kubectl(live: Judge) -> None:
+    live.kubectl("create deployment evt --image=nginx:1.27")
+
+    def started() -> str | None:
+        for line in live.kubectl("get pods -l app=evt -o name").split():
+            if "Started container" in live.kubectl(f"describe {line}"):
+                return line.removeprefix("pod/")
+        return None
+
+    pod = eventually(started, what="a started evt pod with its kubelet events")
+    live.compare(f"describe pod {pod}")
