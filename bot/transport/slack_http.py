@@ -14,7 +14,9 @@ import asyncio
 import logging
 import re
 import threading
-from collections.abc import Iterator, Sequence
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Final
@@ -30,18 +32,61 @@ HEALTH_PATH: Final = "/healthz"
 DISPATCH_THREADS: Final = 8
 MAX_BODY_BYTES: Final = 1024 * 1024
 """Slack's payloads are a few KB; anything far larger is not Slack."""
+REPLAY_WINDOW_SECONDS: Final = 300.0
+"""Slack's signatures are honoured for five minutes; a replay within them is answered once."""
 _TIMESTAMP: Final = re.compile(r"[0-9]{1,15}")
 """What ``X-Slack-Request-Timestamp`` holds: Unix seconds. slack_sdk's verifier calls ``int()``
 on it unguarded, so anything else would be a 500 with a traceback instead of Bolt's 401."""
 
 
+class SeenSignatures:
+    """Signatures of the requests taken in the last ``window`` seconds, to answer a replay once.
+
+    A signed request stays valid for Slack's five minutes, so one captured ``rollout restart``
+    could otherwise be replayed at will. Only the event loop touches this (no lock needed).
+    """
+
+    def __init__(
+        self,
+        *,
+        window: float = REPLAY_WINDOW_SECONDS,
+        limit: int = 100_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._window = window
+        self._limit = limit
+        self._clock = clock
+        self._seen: OrderedDict[str, float] = OrderedDict()
+
+    def first_time(self, signature: str) -> bool:
+        """Record ``signature``; False when it was already taken within the window."""
+        now = self._clock()
+        while self._seen and (
+            next(iter(self._seen.values())) <= now or len(self._seen) >= self._limit
+        ):
+            self._seen.popitem(last=False)
+        if signature in self._seen:
+            return False
+        self._seen[signature] = now + self._window
+        return True
+
+    def forget(self, signature: str) -> None:
+        """Drop a signature Bolt refused, so the bad request does not shadow anything."""
+        self._seen.pop(signature, None)
+
+
 def web_application(app: App) -> web.Application:
     """The aiohttp application: ``POST /slack/events`` and ``GET /healthz``."""
     executor = ThreadPoolExecutor(max_workers=DISPATCH_THREADS, thread_name_prefix="slack-http")
+    seen = SeenSignatures()
 
     async def events(request: web.Request) -> web.Response:
         if not _TIMESTAMP.fullmatch(request.headers.get("X-Slack-Request-Timestamp", "")):
             return web.json_response({"error": "invalid request"}, status=401)
+        signature = request.headers.get("X-Slack-Signature", "")
+        if signature and not seen.first_time(signature):
+            logger.warning("ignored a replayed Slack request (its signature was already used)")
+            return web.Response(status=200)
         body = await request.text()
         headers: dict[str, str | Sequence[str]] = {
             key: request.headers.getall(key) for key in request.headers
@@ -49,6 +94,8 @@ def web_application(app: App) -> web.Application:
         bolt_request = BoltRequest(body=body, query=request.query_string, headers=headers)
         loop = asyncio.get_running_loop()
         bolt_response = await loop.run_in_executor(executor, app.dispatch, bolt_request)
+        if bolt_response.status == 401:
+            seen.forget(signature)
         return await to_aiohttp_response(bolt_response)
 
     async def health(_: web.Request) -> web.Response:

@@ -21,7 +21,7 @@ from bot.settings import Settings, load_settings
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
 from bot.transport.slack_app import build_app
 from bot.transport.slack_clients import web_client
-from bot.transport.slack_http import EVENTS_PATH, HEALTH_PATH, running_http
+from bot.transport.slack_http import EVENTS_PATH, HEALTH_PATH, SeenSignatures, running_http
 from bot.transport.slack_serve import app_from_settings
 from tests.fakeslack import (
     ALICE,
@@ -336,3 +336,42 @@ def test_missing_signature_headers_are_refused(
     status, _ = post(slack.app_url, body, {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 401
     assert chatops.requests == []
+
+
+def test_a_replayed_request_is_answered_once(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    body = payloads.form_body(fake.slash_command("rollout restart deployment/web"))
+    headers = payloads.signature_headers(SECRET, body)
+    statuses = [post(slack.app_url, body, headers)[0] for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    fake.wait_for(lambda: chatops.requests, what="the first delivery")
+    assert len(chatops.requests) == 1
+
+
+def test_a_refused_signature_does_not_shadow_the_real_request(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    body = payloads.form_body(fake.slash_command("get pods"))
+    headers = payloads.signature_headers(SECRET, body)
+    forged = payloads.form_body(fake.slash_command("delete pod web"))
+    assert post(slack.app_url, forged, headers)[0] == 401  # someone else's signature, other body
+    assert post(slack.app_url, body, headers)[0] == 200
+    fake.wait_for(lambda: chatops.requests, what="the real request")
+    assert [r.text for r in chatops.requests] == ["get pods"]
+
+
+def test_seen_signatures_expire_after_the_window() -> None:
+    now = [0.0]
+    seen = SeenSignatures(window=300, clock=lambda: now[0])
+    assert seen.first_time("v0=a")
+    assert not seen.first_time("v0=a")
+    now[0] = 300.0
+    assert seen.first_time("v0=a")
+
+
+def test_seen_signatures_are_bounded() -> None:
+    seen = SeenSignatures(limit=3)
+    for name in ("a", "b", "c", "d"):
+        assert seen.first_time(name)
+    assert seen.first_time("a")  # the oldest made room
