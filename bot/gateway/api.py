@@ -169,6 +169,28 @@ class Api:
         """GET a JSON object."""
         return self.json("GET", url, query=query, accept=accept, target=target)
 
+    def pages(
+        self,
+        url: str,
+        *,
+        query: Sequence[tuple[str, str]] = (),
+        page_size: int = 500,
+        accept: str = JSON,
+        target: Target | None = None,
+    ) -> Iterator[Obj]:
+        """Each raw page of a list, following ``limit``/``continue`` like kubectl, one at a time
+        (so a caller that converts as it goes never holds the whole list twice)."""
+        token = ""
+        while True:
+            params = [*query, ("limit", str(page_size))]
+            if token:
+                params.append(("continue", token))
+            page = self.get(url, query=params, accept=accept, target=target)
+            yield page
+            token = kube.text(page, "metadata", "continue")
+            if not token:
+                return
+
     def list(
         self,
         url: str,
@@ -180,28 +202,22 @@ class Api:
         target: Target | None = None,
         key: str = "items",
     ) -> tuple[Page, list[Obj]]:
-        """Follow ``limit``/``continue`` like kubectl; stop early once ``max_items`` are read.
+        """Every item of a list; stop early once ``max_items`` are read.
 
         Returns the page summary and every raw page (Tables keep their column definitions there).
         """
         collected: list[Obj] = []
         pages: list[Obj] = []
-        token = ""
         truncated = False
         resource_version = ""
-        while True:
-            params = [*query, ("limit", str(page_size))]
-            if token:
-                params.append(("continue", token))
-            page = self.get(url, query=params, accept=accept, target=target)
+        for page in self.pages(url, query=query, page_size=page_size, accept=accept, target=target):
             pages.append(page)
             collected.extend(kube.items(page, key))
             resource_version = resource_version or kube.text(page, "metadata", "resourceVersion")
-            token = kube.text(page, "metadata", "continue")
             if max_items is not None and len(collected) >= max_items:
-                truncated = len(collected) > max_items or bool(token)
+                truncated = len(collected) > max_items or bool(
+                    kube.text(page, "metadata", "continue")
+                )
                 collected = collected[:max_items]
-                break
-            if not token:
                 break
         return Page(collected, truncated, resource_version), pages

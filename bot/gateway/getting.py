@@ -7,8 +7,9 @@ knowing every type's columns, so CRDs get their own printer columns. Lists are r
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import yaml
@@ -112,7 +113,7 @@ class Getter:
         else:
             page, _ = self._list(info, namespace, cmd.selector, accept=JSON, key="items")
         items = [_strip(o, info) for o in page.items]
-        notes = self._notes(page)
+        notes = self._notes(truncated=page.truncated)
         if cmd.output is OutputFormat.NAME:
             if not items:
                 return Document(_empty_message(namespace))
@@ -152,8 +153,8 @@ class Getter:
             target=Target(info.qualified, None, namespace),
         )
 
-    def _notes(self, page: Page) -> tuple[str, ...]:
-        if not page.truncated:
+    def _notes(self, *, truncated: bool) -> tuple[str, ...]:
+        if not truncated:
             return ()
         return (f"showing the first {self._max_rows} items; use -l or -n to narrow the query",)
 
@@ -166,36 +167,55 @@ class Getter:
         *,
         all_namespaces: bool,
     ) -> Table:
+        # Rows carry no object unless the NAMESPACE column needs its metadata (kubectl reads
+        # the namespace from each row's object too; the cells do not hold it).
+        query = [("includeObject", "Metadata" if all_namespaces else "None")]
         if cmd.name is not None:
-            document = self._api.get(info.path(namespace, cmd.name), accept=TABLE, target=target)
-            pages = [document]
-            page = Page(_rows(document))
+            url = info.path(namespace, cmd.name)
+            pages: Iterator[Obj] = iter(
+                [self._api.get(url, query=query, accept=TABLE, target=target)]
+            )
         else:
-            page, pages = self._list(info, namespace, cmd.selector, accept=TABLE, key="rows")
-        first = pages[0] if pages else {}
+            if cmd.selector:
+                query.append(("labelSelector", cmd.selector))
+            pages = self._api.pages(
+                info.path(namespace),
+                query=query,
+                page_size=self._page_size,
+                accept=TABLE,
+                target=Target(info.qualified, None, namespace),
+            )
+        first = next(pages, {})
         if first.get("kind") != "Table":
             return _fallback_table(
-                pages, all_namespaces=all_namespaces, empty=_empty_message(namespace)
+                [first, *pages], all_namespaces=all_namespaces, empty=_empty_message(namespace)
             )
         definitions = kube.items(first, "columnDefinitions")
         wide = cmd.output is OutputFormat.WIDE
         shown = [i for i, c in enumerate(definitions) if wide or kube.number(c, "priority") == 0]
         columns = [kube.text(definitions[i], "name").upper() for i in shown]
-        rows: list[tuple[str, ...]] = []
-        for row in page.items:
-            raw_cells = row.get("cells")
-            cells: list[Any] = raw_cells if isinstance(raw_cells, list) else []
-            texts = [cell_text(cells[i]) if i < len(cells) else "" for i in shown]
-            if all_namespaces:
-                texts.insert(0, kube.text(row, "object", "metadata", "namespace"))
-            rows.append(tuple(texts))
         if all_namespaces:
             columns.insert(0, "NAMESPACE")
+        rows: list[tuple[str, ...]] = []
+        truncated = False
+        for page in itertools.chain([first], pages):  # converted page by page, raw rows dropped
+            for row in _rows(page):
+                if len(rows) == self._max_rows:
+                    truncated = True
+                    break
+                raw_cells = row.get("cells")
+                cells: list[Any] = raw_cells if isinstance(raw_cells, list) else []
+                texts = [cell_text(cells[i]) if i < len(cells) else "" for i in shown]
+                if all_namespaces:
+                    texts.insert(0, kube.text(row, "object", "metadata", "namespace"))
+                rows.append(tuple(texts))
+            if truncated:
+                break
         return Table(
             columns=tuple(columns),
             rows=tuple(rows),
             empty_message=_empty_message(namespace),
-            notes=self._notes(page),
+            notes=self._notes(truncated=truncated),
         )
 
 

@@ -138,6 +138,35 @@ def test_large_lists_are_paged_and_bounded(crowded: Sandbox) -> None:
     gateway.close()
 
 
+def test_a_list_that_fits_exactly_is_not_called_truncated(crowded: Sandbox) -> None:
+    options = GatewayOptions(request_timeout=5.0, page_size=10, max_rows=30)
+    gateway = KubernetesGateway(crowded.api_client(), options=options)
+    result = run(gateway, "get pods -A")
+    assert isinstance(result, Table)
+    assert (len(result.rows), result.notes) == (30, ())
+    gateway.close()
+
+
+@pytest.mark.parametrize(
+    ("text", "include"),
+    [
+        ("get pods -n prod", "None"),
+        ("get pods -n prod -o wide", "None"),
+        ("get deploy web -n prod", "None"),
+        ("get certificates -A", "Metadata"),  # the NAMESPACE column reads each row's object
+        ("get pods -A", "Metadata"),
+    ],
+)
+def test_tables_carry_objects_only_when_the_namespace_column_needs_them(
+    demo: Sandbox, gateway: KubernetesGateway, text: str, include: str
+) -> None:
+    mark = len(demo.requests)
+    assert isinstance(run(gateway, text), Table)
+    tables = [r for r in demo.requests.all()[mark:] if "as=Table" in r.headers.get("Accept", "")]
+    assert tables
+    assert {r.query.get("includeObject") for r in tables} == {include}
+
+
 def test_name_with_all_namespaces_is_refused_like_kubectl(gateway: KubernetesGateway) -> None:
     with pytest.raises(UsageError, match="cannot be retrieved by name across all namespaces"):
         run(gateway, "get pod web -A")
