@@ -58,7 +58,7 @@ class GatewayOptions:
     rollout_timeout: float = 60.0
     """How long ``rollout status`` follows a rollout before answering."""
     logs: LogLimits = field(default_factory=LogLimits)
-    max_rows: int = 2000
+    max_rows: int = 50_000
     """Most objects ``get`` returns before saying how to narrow the query."""
     page_size: int = 500
     """``limit`` of each list request (kubectl's chunk size)."""
