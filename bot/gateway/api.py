@@ -48,6 +48,9 @@ class Response(Protocol):
 
     def close(self) -> None: ...
 
+    def shutdown(self) -> None:
+        """Shut the socket for reading, so a read blocked in another thread returns."""
+
 
 def path(*segments: str) -> str:
     """An API path from raw segments, each percent-encoded (``/api/v1/namespaces/x/pods``)."""
