@@ -3,44 +3,29 @@
 The decisions live in ``bot.core.rollout``; this module reads what they need (the Deployment as
 raw JSON, its ReplicaSets across all pages) and sends what they decide: a JSON patch for undo,
 a strategic merge patch for restart. ``status`` follows the rollout with list+watch on
-``metadata.name`` until it is done, fails, or the bot's own deadline passes.
+``metadata.name`` (``bot.gateway.watch``) until it is done, fails, or the bot's own deadline
+passes.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
-
-import urllib3
 
 from bot.core import kube, rollout, tabwriter
 from bot.core.command import Rollout
 from bot.core.describe import describe_template
 from bot.core.kube import Obj
 from bot.core.results import Change, Document
-from bot.errors import ClusterError, NotFound
-from bot.gateway.api import JSON_PATCH, STRATEGIC_MERGE_PATCH, Api, Response
+from bot.errors import NotFound
+from bot.gateway.api import JSON_PATCH, STRATEGIC_MERGE_PATCH, Api
 from bot.gateway.discovery import DEPLOYMENTS, REPLICASETS
-from bot.gateway.errors import Target, translate
+from bot.gateway.errors import Target
 from bot.gateway.namespaces import namespace_of
+from bot.gateway.watch import EventType, Watch
 
 _LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
-
-
-def _events(response: Response) -> Iterator[Obj]:
-    """Watch events from a chunked response, one JSON object per line."""
-    buffer = b""
-    for chunk in response.stream(None):
-        buffer += chunk
-        while b"\n" in buffer:
-            line, buffer = buffer.split(b"\n", 1)
-            if line.strip():
-                event = json.loads(line)
-                if isinstance(event, dict):
-                    yield event
 
 
 class Rollouts:
@@ -141,9 +126,15 @@ class Rollouts:
     def status(self, cmd: Rollout) -> Document:
         """Follow the rollout; every distinct status line, ``failed`` on a progress deadline."""
         namespace = namespace_of(cmd)
-        deadline = self._monotonic() + self._timeout
-        selector = ("fieldSelector", f"metadata.name={cmd.name}")
-        url = DEPLOYMENTS.path(namespace)
+        watch = Watch(
+            self._api,
+            DEPLOYMENTS.path(namespace),
+            fields=f"metadata.name={cmd.name}",
+            page_size=self._page_size,
+            deadline=self._monotonic() + self._timeout,
+            target=Target("deployment", cmd.name, namespace),
+            monotonic=self._monotonic,
+        )
         lines: list[str] = []
 
         def seen(state: rollout.Status) -> Document | None:
@@ -154,78 +145,20 @@ class Rollouts:
                 return Document("\n".join(lines) + "\n", failed=state.failed)
             return None
 
-        while True:  # list, then watch; a 410 Gone starts over with a fresh list
-            listed = self._api.get(
-                url,
-                query=[selector, ("limit", str(self._page_size))],
-                target=Target("deployment", cmd.name, namespace),
-            )
-            items = kube.items(listed, "items")
-            if not items:
-                raise NotFound(f'deployment "{cmd.name}" not found in namespace "{namespace}"')
-            finished = seen(rollout.status(items[0]))
+        for event in watch.initial():
+            finished = seen(rollout.status(event.object))
             if finished is not None:
                 return finished
-            version = kube.text(listed, "metadata", "resourceVersion")
-            outcome = self._watch(url, selector, version, deadline, seen)
-            if isinstance(outcome, Document):
-                return outcome
-            if outcome == "timeout":
-                note = (
-                    f"the rollout is still in progress after {self._timeout:g} s; run "
-                    "rollout status again to keep following it"
-                )
-                return Document("\n".join(lines) + "\n", notes=(note,))
-
-    def _watch(
-        self,
-        url: str,
-        selector: tuple[str, str],
-        version: str,
-        deadline: float,
-        seen: Callable[[rollout.Status], Document | None],
-    ) -> Document | str:
-        """Watch until done/failed (a Document), ``"timeout"`` or ``"gone"`` (re-list)."""
-        while True:
-            remaining = deadline - self._monotonic()
-            if remaining <= 0:
-                return "timeout"
-            query = [
-                selector,
-                ("allowWatchBookmarks", "true"),
-                ("resourceVersion", version),
-                ("timeoutSeconds", str(max(1, math.ceil(remaining)))),
-                ("watch", "true"),
-            ]
-            response = self._api.request(
-                "GET", url, query=query, read_timeout=remaining + self._api.timeout
-            )
-            finished: Document | str | None = None
-            try:
-                for event in _events(response):
-                    kind, obj = event.get("type"), kube.mapping(event, "object")
-                    if kind == "ERROR":
-                        if kube.number(obj, "code") == 410:
-                            finished = "gone"
-                            break
-                        raise ClusterError(kube.text(obj, "message") or "the watch failed")
-                    version = kube.text(obj, "metadata", "resourceVersion") or version
-                    if kind == "DELETED":
-                        finished = Document(
-                            f'error: deployment "{kube.name_of(obj)}" was deleted\n', failed=True
-                        )
-                        break
-                    if kind in ("ADDED", "MODIFIED"):
-                        finished = seen(rollout.status(obj))
-                        if finished is not None:
-                            break
-                    if self._monotonic() >= deadline:
-                        finished = "timeout"
-                        break
-            except urllib3.exceptions.HTTPError as e:
-                raise translate(e, method="GET", timeout=remaining) from e
-            finally:
-                response.close()
-                response.release_conn()
+        if not lines:
+            raise NotFound(f'deployment "{cmd.name}" not found in namespace "{namespace}"')
+        for event in watch.changes():
+            if event.type is EventType.DELETED:
+                return Document(f'error: deployment "{cmd.name}" was deleted\n', failed=True)
+            finished = seen(rollout.status(event.object))
             if finished is not None:
                 return finished
+        note = (
+            f"the rollout is still in progress after {self._timeout:g} s; run "
+            "rollout status again to keep following it"
+        )
+        return Document("\n".join(lines) + "\n", notes=(note,))
