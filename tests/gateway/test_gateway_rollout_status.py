@@ -3,6 +3,10 @@ deadline as a failure, the bot's own deadline as a note, and a 410 during the wa
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+
 import pytest
 from kubernetes import client
 
@@ -13,6 +17,25 @@ from bot.sandbox.harness import Sandbox
 from tests.gateway.support import run
 
 DONE = 'deployment "web" successfully rolled out'
+WATCHES = {"watch": "true"}
+IMAGE = "nginx:1.28"
+DEPLOYMENTS = "/apis/apps/v1/namespaces/prod/deployments"
+
+
+def once_watching(cluster: Sandbox, action: Callable[[], object]) -> threading.Thread:
+    """Run ``action`` on a thread as soon as ``rollout status`` has a watch open."""
+
+    def run() -> None:
+        deadline = time.monotonic() + 20
+        while not cluster.requests.matching(path=DEPLOYMENTS, query=WATCHES):
+            if time.monotonic() > deadline:
+                return
+            time.sleep(0.01)
+        action()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
 
 
 def status(gw: KubernetesGateway) -> Document:
@@ -54,6 +77,39 @@ def test_a_watch_expiry_starts_over_with_a_list(gw: KubernetesGateway, cluster: 
         if "watch" not in r.query
     ]
     assert len(listings) >= 2
+
+
+def test_a_dropped_watch_is_resumed(gw: KubernetesGateway, cluster: Sandbox) -> None:
+    run(gw, "set image deployment/web web=nginx:doesnotexist -n prod")
+    dropped: list[int] = []
+
+    def drop_then_fix() -> None:  # the rollout cannot finish before the drop
+        dropped.append(cluster.faults.drop_watches(abrupt=True))
+        fixed = {"spec": {"template": {"spec": {"containers": [{"name": "web", "image": IMAGE}]}}}}
+        with cluster.api_client() as api:
+            client.AppsV1Api(api).patch_namespaced_deployment("web", "prod", fixed)
+
+    fixer = once_watching(cluster, drop_then_fix)
+    result = status(gw)
+    fixer.join()
+    assert dropped == [1]
+    assert result.text.splitlines()[-1] == DONE
+    assert not result.failed
+    first, resumed, *_ = cluster.requests.matching(path=DEPLOYMENTS, query=WATCHES)
+    assert int(resumed.query["resourceVersion"]) >= int(first.query["resourceVersion"])
+
+
+def test_deleted_while_following(gw: KubernetesGateway, cluster: Sandbox) -> None:
+    run(gw, "set image deployment/web web=nginx:doesnotexist -n prod")
+
+    def delete() -> None:
+        with cluster.api_client() as api:
+            client.AppsV1Api(api).delete_namespaced_deployment("web", "prod")
+
+    deleter = once_watching(cluster, delete)
+    result = status(gw)
+    deleter.join()
+    assert result == Document('error: deployment "web" was deleted\n', failed=True)
 
 
 def test_progress_deadline_is_a_failure(gw: KubernetesGateway, cluster: Sandbox) -> None:
