@@ -10,6 +10,7 @@ object itself, so its memory stays flat when a notifier watches thousands of Dep
 from __future__ import annotations
 
 import enum
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -66,9 +67,8 @@ def _key(obj: Obj) -> str:
 
 def _seen(obj: Obj) -> _Seen:
     meta = kube.mapping(obj, "metadata")
-    return _Seen(
-        kube.text(meta, "namespace"), kube.text(meta, "name"), kube.text(meta, "resourceVersion")
-    )
+    namespace = sys.intern(kube.text(meta, "namespace"))  # thousands of objects share a few
+    return _Seen(namespace, kube.text(meta, "name"), kube.text(meta, "resourceVersion"))
 
 
 def _stub(key: str, seen: _Seen) -> Obj:
