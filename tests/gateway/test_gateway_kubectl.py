@@ -96,6 +96,8 @@ def same(bot: str, kubectl: str) -> None:
         "describe pod kubernetes-bootcamp",
         "rollout history deployment/api -n prod",
         "rollout history deployment/web",
+        "rollout status deployment/web -n prod",
+        "rollout status deployment/api -n prod",
     ],
 )
 def test_documents_match_kubectl(judge: Judge, text: str) -> None:
