@@ -215,6 +215,36 @@ def test_an_expired_watch_relists_and_reports_what_it_missed(still: Sandbox, cor
     watch.stop()
 
 
+def test_a_relist_answered_410_starts_over(still: Sandbox, core: Any) -> None:
+    core.create_namespaced_config_map(NS, cm("a"))
+    watch = Watch(api_for(still), URL, timeouts=FAST)
+    changes = iter(watch)
+    assert seen(take(changes, 1)) == [(ADDED, "a")]
+    core.create_namespaced_config_map(NS, cm("b"))
+    assert seen(take(changes, 1)) == [(ADDED, "b")]
+    still.faults.expire_next_watch()
+    still.faults.respond(410, method="GET", path=f"^{URL}$", query={"limit": "500"}, times=1)
+    assert still.faults.drop_watches(abrupt=True) == 1
+    core.delete_namespaced_config_map("a", NS)
+    assert seen(take(changes, 1)) == [(DELETED, "a")]
+    assert len(lists(still)) == 3  # the first, the one answered 410, the one that worked
+    watch.stop()
+
+
+def test_watches_a_collection_across_namespaces(still: Sandbox, core: Any) -> None:
+    core.create_namespace({"metadata": {"name": "other"}})
+    watch = Watch(api_for(still), "/api/v1/configmaps", labels="app=web", timeouts=FAST)
+    assert list(watch.initial()) == []
+    core.create_namespaced_config_map(NS, cm("a", app="web"))
+    core.create_namespaced_config_map("other", cm("b", app="web"))
+    events = take(iter(watch), 2)
+    assert [(e.object["metadata"]["namespace"], e.object["metadata"]["name"]) for e in events] == [
+        (NS, "a"),
+        ("other", "b"),
+    ]
+    watch.stop()
+
+
 def test_history_too_short_for_the_gap_relists() -> None:
     with running_sandbox(scenario="empty", controllers=False, history=3) as sb:  # noqa: SIM117
         with sb.api_client() as api_client:
