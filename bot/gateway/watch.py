@@ -25,7 +25,7 @@ import urllib3
 from bot.core import kube
 from bot.core.kube import Obj
 from bot.core.watch_events import EventType, Ledger, Origin, WatchEvent
-from bot.errors import ClusterError, ClusterTimeout
+from bot.errors import ClusterError, ClusterTimeout, ClusterUnreachable
 from bot.gateway.api import Api, Response
 from bot.gateway.errors import Target
 
@@ -67,7 +67,9 @@ class _Ending(enum.Enum):
 
 def _retried(err: ClusterError) -> bool:
     """Whether a failed request is a connection problem or an overload worth retrying."""
-    return isinstance(err, ClusterTimeout) or err.status is None or err.status in _RETRIED_CODES
+    if isinstance(err, ClusterTimeout | ClusterUnreachable):
+        return True
+    return err.status is None or err.status in _RETRIED_CODES
 
 
 def _lines(response: Response) -> Iterator[Obj]:
