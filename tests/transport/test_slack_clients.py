@@ -6,6 +6,7 @@ import random
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from slack_sdk.errors import SlackApiError
@@ -88,9 +89,22 @@ def test_nothing_is_retried_once_shutting_down(fake: FakeSlack) -> None:
     assert len(fake.calls_to("chat.postMessage")) == 1
 
 
-def test_retries_leave_the_global_random_state_alone(fake: FakeSlack) -> None:
+def test_retries_leave_the_global_random_state_alone(
+    fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    drawn: list[str] = []
+    caller = threading.current_thread()
+    for name in ("random", "uniform", "choice", "choices"):
+        real = getattr(random, name)
+
+        def spy(*args: object, _real: Any = real, _name: str = name, **kw: object) -> Any:
+            if threading.current_thread() is caller:  # other threads are not this test's
+                drawn.append(_name)
+            return _real(*args, **kw)
+
+        monkeypatch.setattr(random, name, spy)
     fake.rate_limit("chat.postMessage", times=1, retry_after=0)
-    random.seed(7)
-    expected = random.Random(7).random()
+    fake.fail("chat.postMessage", status=500, times=1)
     web_client(fake.bot_token, base_url=fake.api_url).chat_postMessage(channel="C1", text="hi")
-    assert random.random() == expected
+    assert [c.status for c in fake.calls_to("chat.postMessage")] == [429, 500, 200]
+    assert drawn == []
