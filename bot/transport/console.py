@@ -2,16 +2,20 @@
 
 It exists so that the whole bot can be tried, demonstrated and scripted without a Slack
 workspace: ``echo 'get pods -A' | k8s-chatops console --sandbox``. Confirmations become a
-yes/no question on the next line; replies are printed with the terminal renderer.
+yes/no question on the next line; replies are printed with the terminal renderer, through the
+console's ``ChatSink`` (``ConsoleSink``), which prints notifications the same way.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Final, TextIO
 
+from bot.core.chat_sink import MessageRef
 from bot.core.render_text import render_reply
 from bot.core.reply import Reply, Tone
 from bot.core.subject import Subject
@@ -21,6 +25,8 @@ PROMPT = "k8s> "
 CONFIRM_PROMPT = "Type yes to confirm, anything else cancels: "
 _QUIT = frozenset({"exit", "quit", ":q"})
 _YES = frozenset({"y", "yes"})
+REMEMBERED: Final = 1000
+"""Messages whose headline the console keeps, to say which one an edit or a thread reply is of."""
 
 Reader = Callable[[str], str | None]
 """Shows a prompt and returns one line without its newline, or None at end of input."""
@@ -38,6 +44,7 @@ class Console:
 
     def run(self, read: Reader, out: TextIO) -> int:
         """Answer lines until end of input or ``exit``; 1 if any reply was an error, else 0."""
+        sink = ConsoleSink(out)
         failed = False
         while (line := read(PROMPT)) is not None:
             text = self._strip_command(line.strip())
@@ -46,24 +53,71 @@ class Console:
             if text.lower() in _QUIT:
                 break
             reply = self.chatops.handle(Request(self.subject, self.channel, text))
-            failed |= self._show(reply, out)
+            failed |= self._show(reply, sink)
             if reply.confirm is not None:
                 answer = read(CONFIRM_PROMPT)
                 approved = answer is not None and answer.strip().lower() in _YES
                 reply = self.chatops.answer(self.subject, reply.confirm.token, approved=approved)
-                failed |= self._show(reply, out)
+                failed |= self._show(reply, sink)
         return 1 if failed else 0
 
     def _strip_command(self, text: str) -> str:
         first, _, rest = text.partition(" ")
         return rest.strip() if first == self.command_name else text
 
-    @staticmethod
-    def _show(reply: Reply, out: TextIO) -> bool:
-        """Print the reply and a blank line after it; True when it reports an error."""
-        out.write(render_reply(reply).rstrip("\n") + "\n\n")
-        out.flush()
+    def _show(self, reply: Reply, sink: ConsoleSink) -> bool:
+        """Print the reply as a message of the channel; True when it reports an error."""
+        sink.post(self.channel, reply)
         return reply.tone is Tone.ERROR
+
+
+class ConsoleSink:
+    """The console's ``ChatSink``: each message is printed when it is posted, edited or threaded.
+
+    A post prints the reply as it is; an edit or a thread reply first names the message it is
+    about by its headline, since a terminal cannot change what it already printed. Safe to call
+    from several threads (a notifier posts while the user types).
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self._headlines: dict[str, str] = {}
+
+    def post(self, channel: str, reply: Reply) -> MessageRef:
+        """Print ``reply``; its reference numbers the console's messages from 1."""
+        with self._lock:
+            ref = MessageRef(channel=channel, id=str(next(self._ids)))
+            self._print(ref, reply, about=None)
+        return ref
+
+    def update(self, message: MessageRef, reply: Reply) -> MessageRef:
+        """Print ``reply`` as the new content of ``message``."""
+        with self._lock:
+            self._print(message, reply, about=f"edit of {self._name(message.id)}")
+        return message
+
+    def reply_in_thread(self, message: MessageRef, reply: Reply) -> MessageRef:
+        """Print ``reply`` as an answer in the thread of ``message``."""
+        thread = message.thread or message.id
+        with self._lock:
+            ref = MessageRef(channel=message.channel, id=str(next(self._ids)), thread=thread)
+            self._print(ref, reply, about=f"in the thread of {self._name(thread)}")
+        return ref
+
+    def _name(self, message_id: str) -> str:
+        headline = self._headlines.get(message_id)
+        return f'"{headline}"' if headline is not None else f"message {message_id}"
+
+    def _print(self, ref: MessageRef, reply: Reply, *, about: str | None) -> None:
+        self._headlines.pop(ref.id, None)
+        self._headlines[ref.id] = reply.headline
+        while len(self._headlines) > REMEMBERED:
+            del self._headlines[next(iter(self._headlines))]
+        header = f"[{about}]\n" if about is not None else ""
+        self._out.write(header + render_reply(reply).rstrip("\n") + "\n\n")
+        self._out.flush()
 
 
 def stream_reader(stream: TextIO) -> Reader:

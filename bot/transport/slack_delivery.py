@@ -1,5 +1,9 @@
 """Getting a ``Reply`` in front of the right people in Slack, whatever breaks on the way.
 
+``Delivery`` is the Slack side of the core's ``ChatSink`` seam, which command announcements and
+rollout notifications share: ``post`` (``chat.postMessage``), ``update`` (``chat.update``) and
+``reply_in_thread`` (``thread_ts``). It also answers commands and clicks.
+
 Ephemeral replies go back through the request's ``response_url`` (works in any channel, even
 where the bot is not a member); if that URL is spent or expired, ``chat.postEphemeral`` is the
 fallback. In-channel replies are announcements of changes, so they are posted with
@@ -21,6 +25,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
+from bot.core.chat_sink import MessageRef
 from bot.core.reply import Reply, Tone, Visibility
 from bot.transport.blocks import SlackMessage, to_slack
 from bot.transport.slack_clients import response_client
@@ -42,7 +47,11 @@ class Origin:
 
 
 class Delivery:
-    """Posts replies for the Slack app; every method logs failures and never raises Slack errors."""
+    """Posts replies for the Slack app; every method logs failures and never raises Slack errors.
+
+    A ``ChatSink``: a reply too long for one message is cut, and its full text uploaded as a file
+    in the message's thread.
+    """
 
     def __init__(
         self,
@@ -66,6 +75,36 @@ class Delivery:
         """Post the "working on it" note for a slow command; True when it was posted."""
         note = Reply(headline=f"Working on {typed} …", context=(PROGRESS_CONTEXT,))
         return self._respond(origin, to_slack(note), "ephemeral", replace_original=False)
+
+    def post(self, channel: str, reply: Reply) -> MessageRef | None:
+        """Post ``reply`` as a new message in ``channel`` (an id, or a user id for their DM)."""
+        return self._post(channel, reply, to_slack(reply), thread=None)
+
+    def update(self, message: MessageRef, reply: Reply) -> MessageRef | None:
+        """Edit a message the bot posted (``chat.update``); a full output goes in its thread."""
+        rendered = to_slack(reply)
+        file = rendered.attachment
+        if file is not None:
+            rendered = _with_note(reply, f"Full output in the thread ({file.filename}).", rendered)
+        try:
+            self._client.chat_update(
+                channel=message.channel, ts=message.id, text=rendered.text, blocks=rendered.blocks
+            )
+        except SlackApiError as e:
+            logger.warning("chat.update failed: %s", e.response.get("error"))
+            return None
+        except (SlackClientError, OSError) as e:
+            logger.warning("chat.update failed: %s", type(e).__name__)
+            return None
+        if file is not None:
+            thread = message.thread or message.id
+            share_in_thread(self._client, channel=message.channel, thread_ts=thread, file=file)
+        return message
+
+    def reply_in_thread(self, message: MessageRef, reply: Reply) -> MessageRef | None:
+        """Post ``reply`` in the thread of ``message`` (``thread_ts``: the thread's first one)."""
+        thread = message.thread or message.id
+        return self._post(message.channel, reply, to_slack(reply), thread=thread)
 
     def settle(self, origin: Origin, reply: Reply, *, prompt_is_private: bool) -> None:
         """Answer a confirm/cancel click: the prompt is replaced by the outcome, changes announced.
@@ -108,33 +147,46 @@ class Delivery:
             logger.error("could not deliver an ephemeral reply: %s", e.response.get("error"))
 
     def _announce(self, origin: Origin, reply: Reply) -> None:
-        message = to_slack(reply)
-        file = message.attachment
-        if file is not None:
-            message = _with_note(reply, f"Full output in the thread ({file.filename}).", message)
-        ts = self._post(origin.channel, message)
-        if ts is not None:
-            if file is not None:
-                share_in_thread(self._client, channel=origin.channel, thread_ts=ts, file=file)
+        rendered = to_slack(reply)
+        if self._post(origin.channel, reply, rendered, thread=None) is not None:
             return
         # Not a member of the channel (or it is a DM with someone else): answer through Slack.
+        message = rendered
+        file = rendered.attachment
         if file is not None:
             problem = share_privately(self._client, user_id=origin.user_id, file=file)
             where = "sent to you in a direct message" if problem is None else "not attached"
-            message = _with_note(reply, f"Full output {where} ({file.filename}).", message)
+            message = _with_note(reply, f"Full output {where} ({file.filename}).", rendered)
         if not self._respond(origin, message, "in_channel", replace_original=False):
             logger.error("could not announce a change in the channel")
 
-    def _post(self, channel: str, message: SlackMessage) -> str | None:
+    def _post(
+        self, channel: str, reply: Reply, message: SlackMessage, *, thread: str | None
+    ) -> MessageRef | None:
+        """``chat.postMessage`` of a rendered ``reply``; its attachment goes in the thread."""
+        file = message.attachment
+        if file is not None:
+            message = _with_note(reply, f"Full output in the thread ({file.filename}).", message)
         try:
             posted = self._client.chat_postMessage(
-                channel=channel, text=message.text, blocks=message.blocks
+                channel=channel, text=message.text, blocks=message.blocks, thread_ts=thread
             )
         except SlackApiError as e:
             logger.warning("chat.postMessage failed: %s", e.response.get("error"))
             return None
+        except (SlackClientError, OSError) as e:
+            logger.warning("chat.postMessage failed: %s", type(e).__name__)
+            return None
         ts = posted.get("ts")
-        return str(ts) if ts else None
+        if not ts:
+            return None
+        # Slack answers with the channel's id, which chat.update needs (a DM posted by user id).
+        ref = MessageRef(channel=str(posted.get("channel") or channel), id=str(ts), thread=thread)
+        if file is not None:
+            share_in_thread(
+                self._client, channel=ref.channel, thread_ts=thread or ref.id, file=file
+            )
+        return ref
 
     def _delete_original(self, origin: Origin) -> None:
         if origin.response_url:

@@ -195,6 +195,12 @@ class FakeSlack:
             return list(self._responses)
 
     @property
+    def messages(self) -> list[dict[str, Any]]:
+        """Messages posted with chat.postMessage, as chat.update left them (copies), in order."""
+        with self._changed:
+            return [dict(message) for message in self.workspace.messages]
+
+    @property
     def files(self) -> list[UploadedFile]:
         """Files whose upload was completed."""
         with self._changed:

@@ -56,6 +56,7 @@ class Workspace:
     upload_url_for: Callable[[str], str]
     """Builds the raw-upload URL the fake serves for a file id."""
     messages: list[dict[str, Any]] = field(default_factory=list)
+    """Posted messages as they stand now (``chat.update`` edits them and counts ``edits``)."""
     files: list[UploadedFile] = field(default_factory=list)
     not_in_channel: set[str] = field(default_factory=set)
     """Channels where chat.postMessage answers ``not_in_channel``."""
@@ -115,6 +116,7 @@ class Workspace:
             "blocks": params.get("blocks") or [],
             "thread_ts": params.get("thread_ts"),
             "user": BOT_USER_ID,
+            "edits": 0,
         }
         self.messages.append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
@@ -130,11 +132,20 @@ class Workspace:
         return {"ok": True, "message_ts": self._next_ts()}
 
     def update(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = params.get("channel"), params.get("ts")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        if not ts:
+            return {"ok": False, "error": "message_not_found"}
+        problem = message_problem(params)
+        if problem:
+            return {"ok": False, "error": problem}
         for message in self.messages:
-            if message["channel"] == params.get("channel") and message["ts"] == params.get("ts"):
+            if message["channel"] == channel and message["ts"] == ts:
                 message["text"] = params.get("text", message["text"])
                 message["blocks"] = params.get("blocks") or message["blocks"]
-                return {"ok": True, "channel": message["channel"], "ts": message["ts"]}
+                message["edits"] += 1
+                return {"ok": True, "channel": channel, "ts": ts, "message": dict(message)}
         return {"ok": False, "error": "message_not_found"}
 
     def conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:

@@ -15,14 +15,23 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.chat_sink import ChatSink, MessageRef
 from bot.core.command import Command, Get
 from bot.core.policy import Policy
+from bot.core.reply import Preformatted, Reply, Tone
 from bot.core.results import Change, Result, Table
 from bot.core.subject import Subject
 from bot.service.audit import AuditRecord
 from bot.service.service import ChatOps
 from bot.settings import Settings, SlackSettings
-from bot.transport.console import PROMPT, Console, stream_reader, terminal_reader
+from bot.transport.console import (
+    PROMPT,
+    REMEMBERED,
+    Console,
+    ConsoleSink,
+    stream_reader,
+    terminal_reader,
+)
 
 ME = Subject("U0ME", "me")
 PODS = Table(columns=("NAME", "READY"), rows=(("web-1", "1/1"),))
@@ -127,6 +136,58 @@ def test_terminal_reader_handles_ctrl_c_and_ctrl_d(monkeypatch: pytest.MonkeyPat
     assert read(PROMPT) is None
     assert prompts == [PROMPT, PROMPT, PROMPT]
     assert out.getvalue() == "\n\n"
+
+
+# --- the console as a ChatSink ------------------------------------------------------------
+
+STARTED = Reply(headline="rollout of deployment/web started")
+
+
+def test_a_post_prints_the_reply_as_the_console_does() -> None:
+    out = io.StringIO()
+    sink: ChatSink = ConsoleSink(out)
+    reply = Reply(headline="pods (1 row)", parts=(Preformatted("NAME\nweb-1"),))
+    assert sink.post("console", reply) == MessageRef(channel="console", id="1")
+    assert sink.post("console", STARTED) == MessageRef(channel="console", id="2")
+    assert out.getvalue() == "pods (1 row)\n\nNAME\nweb-1\n\nrollout of deployment/web started\n\n"
+
+
+def test_an_update_names_the_message_it_edits() -> None:
+    out = io.StringIO()
+    sink = ConsoleSink(out)
+    ref = sink.post("C1", STARTED)
+    done = Reply(headline="deployment/web rolled out", tone=Tone.SUCCESS)
+    assert sink.update(ref, done) == ref
+    again = Reply(headline="deployment/web rolled out in 40 s", tone=Tone.SUCCESS)
+    sink.update(ref, again)
+    printed = out.getvalue().split("\n\n")
+    assert printed[1:3] == [
+        '[edit of "rollout of deployment/web started"]\ndeployment/web rolled out',
+        '[edit of "deployment/web rolled out"]\ndeployment/web rolled out in 40 s',
+    ]
+
+
+def test_a_thread_reply_names_the_threads_first_message() -> None:
+    out = io.StringIO()
+    sink = ConsoleSink(out)
+    root = sink.post("C1", STARTED)
+    first = sink.reply_in_thread(root, Reply(headline="pod web-1: ImagePullBackOff"))
+    second = sink.reply_in_thread(first, Reply(headline="pod web-2: ImagePullBackOff"))
+    assert (first, second) == (
+        MessageRef(channel="C1", id="2", thread="1"),
+        MessageRef(channel="C1", id="3", thread="1"),
+    )
+    assert out.getvalue().count('[in the thread of "rollout of deployment/web started"]\n') == 2
+
+
+def test_the_console_forgets_old_headlines() -> None:
+    out = io.StringIO()
+    sink = ConsoleSink(out)
+    first = sink.post("C1", STARTED)
+    for n in range(REMEMBERED):
+        sink.post("C1", Reply(headline=f"message {n}"))
+    sink.update(first, STARTED)
+    assert out.getvalue().endswith("[edit of message 1]\nrollout of deployment/web started\n\n")
 
 
 # --- against the real sandbox and the real gateway -----------------------------------------

@@ -1,0 +1,87 @@
+"""Slack delivery as a ``ChatSink``: post, edit in place, reply in the thread, over real HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.core.chat_sink import ChatSink, MessageRef
+from bot.core.reply import Preformatted, Reply, Tone
+from bot.transport.blocks import INLINE_LINES
+from bot.transport.slack_clients import web_client
+from bot.transport.slack_delivery import Delivery
+from tests.fakeslack import OPS_CHANNEL, FakeSlack, running_fake_slack
+
+STARTED = Reply(headline="Rollout of deployment/web in prod started")
+DONE = Reply(headline="deployment/web in prod rolled out", tone=Tone.SUCCESS)
+LONG = "\n".join(f"line {n}" for n in range(INLINE_LINES + 50))
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeSlack]:
+    with running_fake_slack() as server:
+        yield server
+
+
+@pytest.fixture
+def sink(fake: FakeSlack) -> ChatSink:
+    return Delivery(web_client(fake.bot_token, base_url=fake.api_url))
+
+
+def test_post_returns_the_messages_reference(fake: FakeSlack, sink: ChatSink) -> None:
+    ref = sink.post(OPS_CHANNEL, STARTED)
+    assert ref is not None
+    [message] = fake.messages
+    assert ref == MessageRef(channel=OPS_CHANNEL, id=message["ts"])
+    assert message["text"] == STARTED.headline
+    assert message["thread_ts"] is None
+
+
+def test_update_edits_the_message_in_place(fake: FakeSlack, sink: ChatSink) -> None:
+    ref = sink.post(OPS_CHANNEL, STARTED)
+    assert ref is not None
+    assert sink.update(ref, DONE) == ref
+    [message] = fake.messages
+    assert message["edits"] == 1
+    assert DONE.headline in message["text"]
+    [call] = fake.calls_to("chat.update")
+    assert (call.params["channel"], call.params["ts"]) == (OPS_CHANNEL, ref.id)
+    assert call.params["blocks"]
+
+
+def test_reply_in_thread_posts_under_the_first_message(fake: FakeSlack, sink: ChatSink) -> None:
+    root = sink.post(OPS_CHANNEL, STARTED)
+    assert root is not None
+    first = sink.reply_in_thread(root, Reply(headline="pod web-1: ImagePullBackOff"))
+    assert first == MessageRef(channel=OPS_CHANNEL, id=fake.messages[1]["ts"], thread=root.id)
+    # A reply to a reply stays in the same thread: Slack threads are one level deep.
+    second = sink.reply_in_thread(first, Reply(headline="pod web-2: ImagePullBackOff"))
+    assert second is not None
+    assert second.thread == root.id
+    assert [m["thread_ts"] for m in fake.messages] == [None, root.id, root.id]
+
+
+def test_a_long_output_goes_to_the_messages_thread(fake: FakeSlack, sink: ChatSink) -> None:
+    ref = sink.post(OPS_CHANNEL, Reply(headline="logs", parts=(Preformatted(LONG, "web.log"),)))
+    assert ref is not None
+    file = fake.wait_for(lambda: fake.files, what="the upload")[0]
+    assert (file.filename, file.channel, file.thread_ts) == ("web.log", OPS_CHANNEL, ref.id)
+    assert file.content.decode() == LONG
+    assert "Full output in the thread (web.log)." in str(fake.messages[0]["blocks"])
+
+
+def test_refusals_are_none_not_errors(fake: FakeSlack, sink: ChatSink) -> None:
+    fake.workspace.not_in_channel.add("C0ELSEWHERE")
+    assert sink.post("C0ELSEWHERE", STARTED) is None
+    assert sink.update(MessageRef(OPS_CHANNEL, "1700000000.000001"), DONE) is None
+    assert [c.response["error"] for c in fake.calls] == ["not_in_channel", "message_not_found"]
+
+
+def test_an_update_rate_limited_once_is_retried(fake: FakeSlack, sink: ChatSink) -> None:
+    ref = sink.post(OPS_CHANNEL, STARTED)
+    assert ref is not None
+    fake.rate_limit("chat.update", times=1, retry_after=0)
+    assert sink.update(ref, DONE) == ref
+    assert [c.status for c in fake.calls_to("chat.update")] == [429, 200]
+    assert fake.messages[0]["edits"] == 1
