@@ -2,7 +2,7 @@
 
 Shared by the console and Slack so that both say the same thing: one headline that stands alone
 (the notification text), the output as preformatted text with a file name fit for an attachment,
-and kubectl's stderr notes as small print. The service adds who asked and where.
+and kubectl's stderr notes as small print. ``bot.core.replies`` adds who asked and where.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from bot.core.command import (
     SetImage,
     Version,
 )
-from bot.core.lexicon import CLUSTER_SCOPED, SINGULAR
+from bot.core.lexicon import SINGULAR
 from bot.core.render_text import table_text
 from bot.core.reply import Paragraph, Part, Preformatted, Reply, Tone, Visibility
 from bot.core.results import Change, Document, Result, Table
-from bot.core.usage import help_text
+from bot.core.wording import in_namespace
 
 HEADLINE_LIMIT: Final = 150
 """Longest headline: Slack shows about this much of a notification, and a header block holds
@@ -70,12 +70,6 @@ def render_result(result: Result, command: Command | None = None) -> Rendered:
         details = (Paragraph("\n".join(result.details)),) if result.details else ()
         return Rendered(_clip(result.summary), details, Tone.SUCCESS, result.notes)
     return _document(result, command)
-
-
-def render_help(command: Help) -> Rendered:
-    """``help`` and ``help VERB``, answered without the cluster."""
-    title = "k8s-chatops commands" if command.topic is None else f"help {command.topic}"
-    return Rendered(title, (Preformatted(help_text(command.topic), filename="help.txt"),))
 
 
 def _table(table: Table, command: Command | None) -> Rendered:
@@ -124,36 +118,31 @@ def subject(command: Command) -> str:
                 what += f" matching {command.selector}"
             if command.all_namespaces:
                 return f"{what} in all namespaces"
-            return what + _in(command.namespace, command.resource)
+            return what + in_namespace(command.namespace, resource=command.resource)
         case Describe():
             what = SINGULAR.get(command.resource, command.resource)
             name = f"{what} {command.name}" if command.name else command.resource
             if command.selector:
                 name += f" matching {command.selector}"
-            return f"describe {name}{_in(command.namespace, command.resource)}"
+            return f"describe {name}{in_namespace(command.namespace, resource=command.resource)}"
         case Logs():
             source = f"{command.kind}/{command.name}" if command.name else command.selector or ""
             container = f", container {command.container}" if command.container else ""
             previous = " (previous run)" if command.previous else ""
-            return f"logs of {source}{container}{previous}{_in(command.namespace)}"
+            return f"logs of {source}{container}{previous}{in_namespace(command.namespace)}"
         case Rollout():
-            return f"rollout {command.action} deployment/{command.name}{_in(command.namespace)}"
+            where = in_namespace(command.namespace)
+            return f"rollout {command.action} deployment/{command.name}{where}"
         case Scale() | SetImage():
-            return f"deployment/{command.name}{_in(command.namespace)}"
+            return f"deployment/{command.name}{in_namespace(command.namespace)}"
         case Delete():
             what = command.name or f"matching {command.selector}"
-            return f"{command.resource} {what}{_in(command.namespace)}"
+            return f"{command.resource} {what}{in_namespace(command.namespace)}"
         case Version():
             return "versions"
         case Help():
             return "help"
     return "result"
-
-
-def _in(namespace: str | None, resource: str = "") -> str:
-    if not namespace or resource.lower().partition(".")[0] in CLUSTER_SCOPED:
-        return ""
-    return f" in namespace {namespace}"
 
 
 def _filename(command: Command | None, extension: str) -> str:

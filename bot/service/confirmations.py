@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 from bot.core.command import Command
 from bot.core.subject import Subject
+from bot.core.wording import confirmation_expired, confirmation_unknown, only_the_author
 from bot.errors import BotError, NotAllowed
 
 MAX_PENDING = 1000
@@ -78,22 +79,12 @@ class Confirmations:
         with self._lock:
             pending = self._pending.get(token)
             if pending is None:
-                msg = (
-                    "This confirmation is no longer pending (already answered, or the bot "
-                    "restarted); run the command again."
-                )
-                raise ConfirmationGoneError(msg)
+                raise ConfirmationGoneError(confirmation_unknown())
             if pending.subject.user_id != subject.user_id:
-                msg = (
-                    f"Only @{pending.subject.user_name}, who ran this command, can confirm or "
-                    "cancel it."
-                )
-                raise NotAllowed(msg)
+                raise NotAllowed(only_the_author(f"@{pending.subject.user_name}"))
             del self._pending[token]
             if self._clock() >= pending.deadline:
-                minutes = self._expiry.total_seconds() / 60
-                msg = f"This confirmation expired after {minutes:g} minutes; run the command again."
-                raise ConfirmationGoneError(msg)
+                raise ConfirmationGoneError(confirmation_expired(self._expiry))
             return pending
 
     def __len__(self) -> int:

@@ -19,8 +19,17 @@ from datetime import UTC, datetime, timedelta
 from bot.core.command import Command, Get, Help, Version, is_mutating
 from bot.core.grammar import parse
 from bot.core.policy import Policy, authorize, confirmation_prompt
-from bot.core.render_result import render_help, render_result
-from bot.core.reply import ConfirmRequest, Paragraph, Preformatted, Reply, Tone, Visibility
+from bot.core.replies import (
+    cancelled_reply,
+    change_reply,
+    confirmation_reply,
+    error_reply,
+    help_reply,
+    incident_reply,
+    result_reply,
+    usage_reply,
+)
+from bot.core.reply import Reply
 from bot.core.results import Change, Document, Result
 from bot.core.subject import Subject
 from bot.errors import BotError, NotAllowed, UsageError
@@ -95,11 +104,7 @@ class ChatOps:
         try:
             if not approved:
                 trail.write(Outcome.NOT_RUN, verdict=Verdict.CANCELLED)
-                return Reply(
-                    headline="Cancelled",
-                    parts=(Paragraph(f"Nothing was changed: {pending.text}"),),
-                    visibility=self._settings.replies.read_only,
-                )
+                return cancelled_reply(pending.text, visibility=self._settings.replies.read_only)
             # Re-checked: the policy is the gate at run time, not only at request time.
             decision = authorize(self._policy, subject, pending.command)
             if not decision.allowed:
@@ -118,9 +123,15 @@ class ChatOps:
             command = parse(request.text)
         except UsageError as e:
             trail.write(Outcome.NOT_RUN, str(e), verdict=Verdict.INVALID)
-            return self._usage_reply(e)
+            return usage_reply(
+                e, prefix=self._settings.slack.command, visibility=self._settings.replies.errors
+            )
         if isinstance(command, Help):
-            reply = self._help_reply(command)
+            reply = help_reply(
+                command,
+                prefix=self._settings.slack.command,
+                visibility=self._settings.replies.read_only,
+            )
             trail.write(Outcome.OK)
             return reply
         command = self._resolve_namespace(command)
@@ -137,7 +148,9 @@ class ChatOps:
                 command=command,
             )
             trail.write(Outcome.NOT_RUN, prompt, verdict=Verdict.PENDING)
-            return self._confirm_reply(request.subject, prompt, token)
+            return confirmation_reply(
+                prompt, token, author=request.subject, expiry=self._confirmations.expiry
+            )
         return self._execute(command, trail)
 
     def _execute(self, command: Command, trail: _Trail) -> Reply:
@@ -163,58 +176,21 @@ class ChatOps:
 
     def _result_reply(self, command: Command, result: Result, trail: _Trail) -> Reply:
         replies = self._settings.replies
-        rendered = render_result(result, command)
-        subject = trail.subject
-        asked = (f"@{subject.user_name}: {self._settings.slack.command} {trail.text.strip()}",)
         if is_mutating(command):
-            # Who did what where, then kubectl's own summary line (``... scaled``).
-            reply = rendered.reply(visibility=replies.changes)
-            return dataclasses.replace(
-                reply,
-                headline=announcement(subject, command),
-                parts=(Preformatted(rendered.headline), *reply.parts),
-            )
+            headline = announcement(trail.subject, command)
+            return change_reply(command, result, announcement=headline, visibility=replies.changes)
         failed = isinstance(result, Document) and result.failed
-        visibility = replies.errors if failed else replies.read_only
-        return rendered.reply(visibility=visibility, context=asked)
-
-    def _confirm_reply(self, subject: Subject, prompt: str, token: str) -> Reply:
-        minutes = self._confirmations.expiry.total_seconds() / 60
-        return Reply(
-            headline=prompt,
-            tone=Tone.WARNING,
-            # Only the author can answer; showing the buttons to the channel invites clicks.
-            visibility=Visibility.EPHEMERAL,
-            confirm=ConfirmRequest(prompt=prompt, token=token),
-            context=(f"Only @{subject.user_name} can confirm, within {minutes:g} minutes.",),
-        )
-
-    def _help_reply(self, command: Help) -> Reply:
-        name = self._settings.slack.command
-        title = f"{name} help {command.topic}" if command.topic else f"{name} commands"
-        reply = render_help(command).reply(visibility=self._settings.replies.read_only)
-        return dataclasses.replace(reply, headline=title)
-
-    def _usage_reply(self, error: UsageError) -> Reply:
-        parts: list[Paragraph | Preformatted] = []
-        if error.usage:
-            parts.append(Preformatted(f"Usage: {self._settings.slack.command} {error.usage}"))
-        if error.hint:
-            parts.append(Paragraph(error.hint))
-        return Reply(
-            headline=str(error),
-            parts=tuple(parts),
-            tone=Tone.ERROR,
-            visibility=self._settings.replies.errors,
-            context=(f'Type "{self._settings.slack.command} help" for the list of commands.',),
+        return result_reply(
+            command,
+            result,
+            asker=trail.subject,
+            prefix=self._settings.slack.command,
+            text=trail.text,
+            visibility=replies.errors if failed else replies.read_only,
         )
 
     def _error_reply(self, error: BotError) -> Reply:
-        return Reply(
-            headline=str(error),
-            tone=Tone.ERROR,
-            visibility=self._settings.replies.errors,
-        )
+        return error_reply(error, visibility=self._settings.replies.errors)
 
     def _incident(self, error: Exception, trail: _Trail) -> Reply:
         """Log the traceback under a fresh id; the user gets the id, never the details."""
@@ -228,17 +204,7 @@ class ChatOps:
             exc_info=error,
         )
         trail.write(Outcome.ERROR, type(error).__name__, incident=incident)
-        return Reply(
-            headline=f"Something went wrong inside the bot (incident {incident}).",
-            parts=(
-                Paragraph(
-                    "Try again; if it keeps failing, give the incident id to the "
-                    "bot's operators, it is in the bot's log."
-                ),
-            ),
-            tone=Tone.ERROR,
-            visibility=self._settings.replies.errors,
-        )
+        return incident_reply(incident, visibility=self._settings.replies.errors)
 
 
 class _Trail:

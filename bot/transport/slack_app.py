@@ -17,7 +17,8 @@ from typing import Any, Protocol
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.core.reply import Reply, Tone, Visibility
+from bot.core.replies import failure_reply
+from bot.core.reply import Reply
 from bot.core.subject import Subject
 from bot.service.service import Request
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
@@ -112,7 +113,7 @@ class _Listeners:
                 reply = self._chatops.handle(request)
         except Exception:  # ChatOps returns errors as replies; this is the last guard
             logger.exception("unexpected failure while handling a slash command")
-            reply = _failure_reply()
+            reply = failure_reply()
         self._deliver(lambda: self._delivery.reply(origin, reply, after_progress=note.posted))
 
     def on_confirm(self, ack: Ack, body: dict[str, Any]) -> None:
@@ -141,7 +142,7 @@ class _Listeners:
             reply = self._chatops.answer(subject, token, approved=approved, channel=origin.channel)
         except Exception:
             logger.exception("unexpected failure while answering a confirmation")
-            reply = _failure_reply()
+            reply = failure_reply()
         private = bool(container.get("is_ephemeral", False))
         self._deliver(lambda: self._delivery.settle(origin, reply, prompt_is_private=private))
 
@@ -151,11 +152,3 @@ class _Listeners:
             send()
         except Exception:  # a rendering or delivery bug must not kill the listener thread silently
             logger.exception("could not deliver a reply to Slack")
-
-
-def _failure_reply() -> Reply:
-    return Reply(
-        headline="Something went wrong inside the bot; the details are in its log.",
-        tone=Tone.ERROR,
-        visibility=Visibility.EPHEMERAL,
-    )

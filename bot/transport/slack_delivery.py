@@ -19,21 +19,20 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from bot.core.chat_sink import MessageRef
+from bot.core.replies import posted_reply, progress_reply
 from bot.core.reply import Reply, Tone, Visibility
 from bot.transport.blocks import SlackMessage, to_slack
 from bot.transport.slack_clients import response_client
 from bot.transport.slack_files import share_in_thread, share_privately
 
 logger = logging.getLogger(__name__)
-
-PROGRESS_CONTEXT: Final = "The answer will replace this message."
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +72,7 @@ class Delivery:
 
     def progress(self, origin: Origin, typed: str) -> bool:
         """Post the "working on it" note for a slow command; True when it was posted."""
-        note = Reply(headline=f"Working on {typed} …", context=(PROGRESS_CONTEXT,))
+        note = progress_reply(typed)
         return self._respond(origin, to_slack(note), "ephemeral", replace_original=False)
 
     def post(self, channel: str, reply: Reply) -> MessageRef | None:
@@ -116,9 +115,7 @@ class Delivery:
         if reply.visibility is Visibility.IN_CHANNEL:
             self._announce(origin, reply)
             if replace:
-                outcome = Reply(
-                    headline=reply.headline, tone=reply.tone, context=("Posted in the channel.",)
-                )
+                outcome = posted_reply(reply)
                 self._respond(origin, to_slack(outcome), "ephemeral", replace_original=True)
         else:
             self._whisper(origin, reply, replace_original=replace)

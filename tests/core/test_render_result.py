@@ -8,7 +8,6 @@ from bot.core.command import (
     Command,
     Describe,
     Get,
-    Help,
     Logs,
     OutputFormat,
     Rollout,
@@ -16,7 +15,7 @@ from bot.core.command import (
     Scale,
     Version,
 )
-from bot.core.render_result import HEADLINE_LIMIT, Rendered, render_help, render_result
+from bot.core.render_result import HEADLINE_LIMIT, Rendered, render_result
 from bot.core.reply import Paragraph, Preformatted, Reply, Tone, Visibility
 from bot.core.results import Change, Document, Table
 
@@ -239,13 +238,3 @@ def test_rendered_becomes_a_reply_with_notes_before_context() -> None:
     assert isinstance(reply, Reply)
     assert reply.visibility is Visibility.IN_CHANNEL
     assert reply.context == ("Warning: something", "asked by slack:@alice")
-
-
-@pytest.mark.parametrize(
-    ("topic", "says"), [(None, "Commands"), ("logs", "Usage: logs"), ("exec", "Exec is not")]
-)
-def test_help_is_answered_locally(topic: str | None, says: str) -> None:
-    rendered = render_help(Help(topic))
-    part = rendered.parts[0]
-    assert isinstance(part, Preformatted)
-    assert says in part.text

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.policy import Policy
+from bot.core.replies import PROGRESS_CONTEXT
 from bot.gateway.gateway import KubernetesGateway
 from bot.sandbox.faults import RecordedRequest
 from bot.sandbox.harness import Sandbox, running_sandbox
@@ -23,7 +24,6 @@ from bot.service.audit import AuditRecord
 from bot.service.service import ChatOps
 from bot.settings import Settings, load_settings
 from bot.transport.blocks import CONFIRM_ACTION
-from bot.transport.slack_delivery import PROGRESS_CONTEXT
 from bot.transport.slack_http import running_http
 from bot.transport.slack_serve import app_from_settings, connect_socket_mode
 from tests.fakeslack import (
