@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot import __version__
+from bot.audit_log import JsonLinesAudit
 from bot.core.policy import Policy
 from bot.core.subject import Subject
 from bot.errors import ConfigError
 from bot.secrets import RedactingFilter
-from bot.service.audit import JsonLinesAudit
 from bot.service.ports import KubeGateway
 from bot.service.service import ChatOps
 from bot.settings import (

@@ -1,4 +1,4 @@
-"""The interfaces the service needs from the outside world, owned here so that it depends on
+"""Every interface the service needs from the outside world, owned here so that it depends on
 nothing concrete: the Kubernetes gateway and the audit sink are plain protocols.
 """
 
@@ -8,6 +8,7 @@ from typing import Protocol
 
 from bot.core.command import Command
 from bot.core.results import Result
+from bot.service.audit import AuditRecord
 
 
 class KubeGateway(Protocol):
@@ -20,3 +21,9 @@ class KubeGateway(Protocol):
     """
 
     def execute(self, command: Command, *, actor: str, text: str) -> Result: ...
+
+
+class AuditSink(Protocol):
+    """Where audit records go; implementations must be safe to call from several threads."""
+
+    def record(self, entry: AuditRecord) -> None: ...

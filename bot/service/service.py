@@ -34,9 +34,9 @@ from bot.core.results import Change, Document, Result
 from bot.core.subject import Subject
 from bot.errors import BotError, NotAllowed, UsageError
 from bot.service.announcements import announcement
-from bot.service.audit import AuditRecord, AuditSink, Outcome, Verdict
+from bot.service.audit import AuditRecord, Outcome, Verdict
 from bot.service.confirmations import Confirmations
-from bot.service.ports import KubeGateway
+from bot.service.ports import AuditSink, KubeGateway
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.service.audit import AuditRecord, JsonLinesAudit, Outcome, Verdict
+from bot.audit_log import JsonLinesAudit
+from bot.service.audit import AuditRecord, Outcome, Verdict
 
 RECORD = AuditRecord(
     time=datetime(2026, 11, 29, 15, 43, 4, 123000, tzinfo=UTC),
