@@ -17,6 +17,7 @@ import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bot import __version__
@@ -25,6 +26,7 @@ from bot.core.policy import Policy
 from bot.core.subject import Subject
 from bot.errors import ConfigError
 from bot.secrets import RedactingFilter
+from bot.service.options import ChatOpsOptions
 from bot.service.ports import KubeGateway
 from bot.service.service import ChatOps
 from bot.settings import (
@@ -35,7 +37,7 @@ from bot.settings import (
     load_settings,
     reference,
 )
-from bot.transport.console import Console, stream_reader, terminal_reader
+from bot.transport.console import Console, console_subject, stream_reader, terminal_reader
 
 PROG = "k8s-chatops"
 logger = logging.getLogger("bot")
@@ -214,6 +216,19 @@ def _cluster_for_console(
         yield Cluster(False, sandbox.kubeconfig, None, "the built-in sandbox (demo scenario)")
 
 
+def chatops_options(settings: Settings) -> ChatOpsOptions:
+    """What the service needs of the settings, and nothing else."""
+    replies = settings.replies
+    return ChatOpsOptions(
+        default_namespace=settings.kubernetes.default_namespace,
+        command_prefix=settings.slack.command,
+        read_only=replies.read_only,
+        changes=replies.changes,
+        errors=replies.errors,
+        confirmation_expiry=timedelta(minutes=settings.confirmations.expiry_minutes),
+    )
+
+
 def _gateway(settings: Settings, cluster: Cluster) -> KubeGateway:
     """The Kubernetes gateway for ``cluster``, bounded by the ``kubernetes`` settings."""
     from bot.gateway.gateway import GatewayOptions, KubernetesGateway  # noqa: PLC0415
@@ -253,7 +268,7 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     chatops = ChatOps(
         gateway=_gateway(settings, cluster),
         policy=_policy(settings),
-        settings=settings,
+        options=chatops_options(settings),
         audit=audit,
     )
     logger.info(
@@ -289,7 +304,7 @@ def _console(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         chatops = ChatOps(
             gateway=_gateway(settings, cluster),
             policy=_policy(settings, *([subject.user_id] if local_admin else [])),
-            settings=settings,
+            options=chatops_options(settings),
             audit=audit,
         )
         console = Console(
@@ -300,7 +315,7 @@ def _console(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         )
         if sys.stdin.isatty():
             print(
-                f"{PROG} console on {cluster.label} as @{subject.user_name}; "
+                f"{PROG} console on {cluster.label} as {subject.display}; "
                 'type "help", or "exit" to leave.',
                 file=sys.stderr,
             )
@@ -315,9 +330,9 @@ def _policy(settings: Settings, *extra_admins: str) -> Policy:
 def _console_subject(as_user: str | None) -> tuple[Subject, bool]:
     """``--as U123`` acts as that Slack user; otherwise the local user, with admin rights."""
     if as_user:
-        return Subject(as_user, as_user), False
+        return console_subject(as_user, as_user), False
     name = getpass.getuser()
-    return Subject(f"local:{name}", name), True
+    return console_subject(f"local:{name}", name), True
 
 
 def _audit(settings: Settings, *, console: bool) -> JsonLinesAudit:

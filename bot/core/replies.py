@@ -33,7 +33,7 @@ def result_reply(
     visibility: Visibility,
 ) -> Reply:
     """A read-only command's answer, with who asked what as small print."""
-    asked = f"{_mention(asker)}: {typed(prefix, text)}"
+    asked = f"{asker.display}: {typed(prefix, text)}"
     return render_result(result, command).reply(visibility=visibility, context=(asked,))
 
 
@@ -94,7 +94,7 @@ def confirmation_reply(prompt: str, token: str, *, author: Subject, expiry: time
         tone=Tone.WARNING,
         visibility=Visibility.EPHEMERAL,
         confirm=ConfirmRequest(prompt=prompt, token=token),
-        context=(f"Only {_mention(author)} can confirm, within {minutes(expiry)}.",),
+        context=(f"Only {author.display} can confirm, within {minutes(expiry)}.",),
     )
 
 
@@ -139,7 +139,3 @@ def progress_reply(typed_command: str) -> Reply:
 def posted_reply(reply: Reply) -> Reply:
     """What replaces a confirmation prompt whose outcome was posted in the channel."""
     return Reply(headline=reply.headline, tone=reply.tone, context=("Posted in the channel.",))
-
-
-def _mention(subject: Subject) -> str:
-    return f"@{subject.user_name}"

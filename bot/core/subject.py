@@ -1,8 +1,12 @@
-"""Who is asking: the person behind a request, as the policy and the audit trail see them."""
+"""Who is asking: the person behind a request, as the policy and the audit trail see them.
+
+The transport that received the request builds the subject, with its platform's way of naming
+people, so that nothing below it (replies, change-causes, the audit trail) knows the platform.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 
 @dataclass(frozen=True, slots=True)
@@ -11,8 +15,8 @@ class Subject:
 
     user_id: str
     user_name: str
-
-    @property
-    def actor(self) -> str:
-        """How the person is named in change-causes and audit lines: ``slack:@alice``."""
-        return f"slack:@{self.user_name}"
+    _: KW_ONLY
+    display: str
+    """How replies name the person: ``@alice`` in Slack."""
+    actor: str
+    """How change-causes and the log name them: ``slack:@alice``."""

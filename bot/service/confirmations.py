@@ -81,7 +81,7 @@ class Confirmations:
             if pending is None:
                 raise ConfirmationGoneError(confirmation_unknown())
             if pending.subject.user_id != subject.user_id:
-                raise NotAllowed(only_the_author(f"@{pending.subject.user_name}"))
+                raise NotAllowed(only_the_author(pending.subject.display))
             del self._pending[token]
             if self._clock() >= pending.deadline:
                 raise ConfirmationGoneError(confirmation_expired(self._expiry))

@@ -14,7 +14,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from bot.core.command import Command, Get, Help, Version, is_mutating
 from bot.core.grammar import parse
@@ -36,8 +36,8 @@ from bot.errors import BotError, NotAllowed, UsageError
 from bot.service.announcements import announcement
 from bot.service.audit import AuditRecord, Outcome, Verdict
 from bot.service.confirmations import Confirmations
+from bot.service.options import ChatOpsOptions
 from bot.service.ports import AuditSink, KubeGateway
-from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -66,17 +66,16 @@ class ChatOps:
         *,
         gateway: KubeGateway,
         policy: Policy,
-        settings: Settings,
         audit: AuditSink,
+        options: ChatOpsOptions | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._gateway = gateway
         self._policy = policy
-        self._settings = settings
+        self._options = options or ChatOpsOptions()
         self._audit = audit
         self._clock = clock
-        expiry = timedelta(minutes=settings.confirmations.expiry_minutes)
-        self._confirmations = Confirmations(expiry=expiry, clock=clock)
+        self._confirmations = Confirmations(expiry=self._options.confirmation_expiry, clock=clock)
 
     def handle(self, request: Request) -> Reply:
         """Answer one request; never raises (failures become error replies)."""
@@ -104,7 +103,7 @@ class ChatOps:
         try:
             if not approved:
                 trail.write(Outcome.NOT_RUN, verdict=Verdict.CANCELLED)
-                return cancelled_reply(pending.text, visibility=self._settings.replies.read_only)
+                return cancelled_reply(pending.text, visibility=self._options.read_only)
             # Re-checked: the policy is the gate at run time, not only at request time.
             decision = authorize(self._policy, subject, pending.command)
             if not decision.allowed:
@@ -124,13 +123,13 @@ class ChatOps:
         except UsageError as e:
             trail.write(Outcome.NOT_RUN, str(e), verdict=Verdict.INVALID)
             return usage_reply(
-                e, prefix=self._settings.slack.command, visibility=self._settings.replies.errors
+                e, prefix=self._options.command_prefix, visibility=self._options.errors
             )
         if isinstance(command, Help):
             reply = help_reply(
                 command,
-                prefix=self._settings.slack.command,
-                visibility=self._settings.replies.read_only,
+                prefix=self._options.command_prefix,
+                visibility=self._options.read_only,
             )
             trail.write(Outcome.OK)
             return reply
@@ -171,26 +170,26 @@ class ChatOps:
             return command
         if isinstance(command, Get) and command.all_namespaces:
             return command
-        default = self._settings.kubernetes.default_namespace
+        default = self._options.default_namespace
         return dataclasses.replace(command, namespace=default)
 
     def _result_reply(self, command: Command, result: Result, trail: _Trail) -> Reply:
-        replies = self._settings.replies
+        options = self._options
         if is_mutating(command):
             headline = announcement(trail.subject, command)
-            return change_reply(command, result, announcement=headline, visibility=replies.changes)
+            return change_reply(command, result, announcement=headline, visibility=options.changes)
         failed = isinstance(result, Document) and result.failed
         return result_reply(
             command,
             result,
             asker=trail.subject,
-            prefix=self._settings.slack.command,
+            prefix=self._options.command_prefix,
             text=trail.text,
-            visibility=replies.errors if failed else replies.read_only,
+            visibility=options.errors if failed else options.read_only,
         )
 
     def _error_reply(self, error: BotError) -> Reply:
-        return error_reply(error, visibility=self._settings.replies.errors)
+        return error_reply(error, visibility=self._options.errors)
 
     def _incident(self, error: Exception, trail: _Trail) -> Reply:
         """Log the traceback under a fresh id; the user gets the id, never the details."""
@@ -204,7 +203,7 @@ class ChatOps:
             exc_info=error,
         )
         trail.write(Outcome.ERROR, type(error).__name__, incident=incident)
-        return incident_reply(incident, visibility=self._settings.replies.errors)
+        return incident_reply(incident, visibility=self._options.errors)
 
 
 class _Trail:

@@ -120,6 +120,11 @@ class ConsoleSink:
         self._out.flush()
 
 
+def console_subject(user_id: str, user_name: str) -> Subject:
+    """The person at the terminal: ``@name`` in replies, ``console:@name`` in change-causes."""
+    return Subject(user_id, user_name, display=f"@{user_name}", actor=f"console:@{user_name}")
+
+
 def stream_reader(stream: TextIO) -> Reader:
     """Read piped input: no prompts (they would pollute the output), stop at EOF."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Protocol
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
@@ -23,6 +23,15 @@ from bot.core.subject import Subject
 from bot.service.service import Request
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
 from bot.transport.slack_delivery import Delivery, Origin
+from bot.transport.slack_payloads import (
+    ActionChannel,
+    ActionContainer,
+    BlockActions,
+    ButtonAction,
+    SlashCommand,
+    action_subject,
+    command_subject,
+)
 from bot.transport.slack_progress import PROGRESS_AFTER, ProgressNote
 
 logger = logging.getLogger(__name__)
@@ -92,18 +101,16 @@ class _Listeners:
         self._command = command
         self._progress_after = progress_after
 
-    def on_command(self, ack: Ack, command: dict[str, Any]) -> None:
+    def on_command(self, ack: Ack, command: SlashCommand) -> None:
         """``/k8s TEXT``: ack at once, run the command, deliver the reply."""
         ack()
-        subject = Subject(str(command.get("user_id", "")), str(command.get("user_name", "")))
+        subject = command_subject(command)
         origin = Origin(
-            channel=str(command.get("channel_id", "")),
+            channel=command.get("channel_id", ""),
             user_id=subject.user_id,
             response_url=command.get("response_url"),
         )
-        request = Request(
-            subject=subject, channel=origin.channel, text=str(command.get("text", ""))
-        )
+        request = Request(subject=subject, channel=origin.channel, text=command.get("text", ""))
         typed = f"{self._command} {request.text}".strip()
         note = ProgressNote(
             lambda: self._delivery.progress(origin, typed), after=self._progress_after
@@ -116,28 +123,26 @@ class _Listeners:
             reply = failure_reply()
         self._deliver(lambda: self._delivery.reply(origin, reply, after_progress=note.posted))
 
-    def on_confirm(self, ack: Ack, body: dict[str, Any]) -> None:
+    def on_confirm(self, ack: Ack, body: BlockActions) -> None:
         """The Confirm button of a parked damaging command."""
         ack()
         self._settle(body, approved=True)
 
-    def on_deny(self, ack: Ack, body: dict[str, Any]) -> None:
+    def on_deny(self, ack: Ack, body: BlockActions) -> None:
         """The Cancel button of a parked damaging command."""
         ack()
         self._settle(body, approved=False)
 
-    def _settle(self, body: dict[str, Any], *, approved: bool) -> None:
-        user = body.get("user") or {}
-        subject = Subject(
-            str(user.get("id", "")), str(user.get("username") or user.get("name", ""))
-        )
-        container = body.get("container") or {}
-        channel = (body.get("channel") or {}).get("id") or container.get("channel_id") or ""
+    def _settle(self, body: BlockActions, *, approved: bool) -> None:
+        subject = action_subject(body)
+        container = body.get("container") or ActionContainer()
+        channel = (body.get("channel") or ActionChannel()).get("id") or container.get("channel_id")
+        channel = channel or ""
         origin = Origin(
-            channel=str(channel), user_id=subject.user_id, response_url=body.get("response_url")
+            channel=channel, user_id=subject.user_id, response_url=body.get("response_url")
         )
-        actions = body.get("actions") or [{}]
-        token = str(actions[0].get("value", ""))
+        actions = body.get("actions") or [ButtonAction()]
+        token = actions[0].get("value", "")
         try:
             reply = self._chatops.answer(subject, token, approved=approved, channel=origin.channel)
         except Exception:

@@ -21,8 +21,8 @@ from bot.core.grammar import parse
 from bot.core.policy import Decision, Policy, authorize, confirmation_prompt
 from bot.core.subject import Subject
 
-ALICE = Subject(user_id="UALICE", user_name="alice")
-BOB = Subject(user_id="UBOB", user_name="bob")
+ALICE = Subject(user_id="UALICE", user_name="alice", display="@alice", actor="slack:@alice")
+BOB = Subject(user_id="UBOB", user_name="bob", display="@bob", actor="slack:@bob")
 POLICY = Policy(admins=frozenset({"UALICE"}))
 
 READS: list[Command] = [
@@ -70,7 +70,7 @@ def test_empty_policy_denies_every_change(command: Command, _action: str) -> Non
 
 
 def test_admin_is_matched_by_user_id_not_name() -> None:
-    impostor = Subject(user_id="UEVIL", user_name="UALICE")
+    impostor = Subject(user_id="UEVIL", user_name="UALICE", display="@UALICE", actor="x:UALICE")
     assert not authorize(POLICY, impostor, Scale("web", 1)).allowed
 
 

@@ -24,7 +24,7 @@ from bot.core.subject import Subject
 from bot.core.wording import in_namespace, typed, where
 from bot.errors import NotAllowed, UsageError
 
-ALICE = Subject("U0ALICE", "alice")
+ALICE = Subject("U0ALICE", "alice", display="@alice", actor="slack:@alice")
 PODS = Table(("NAME", "READY"), (("web-1", "1/1"),), notes=("Warning: something",))
 
 

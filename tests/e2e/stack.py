@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.__main__ import chatops_options
 from bot.core.policy import Policy
 from bot.core.replies import PROGRESS_CONTEXT
 from bot.gateway.gateway import KubernetesGateway
@@ -173,7 +174,7 @@ def running_stack(mode: str, workdir: Path) -> Iterator[Stack]:
         chatops = ChatOps(
             gateway=gateway,
             policy=Policy(admins=frozenset(settings.policy.admins)),
-            settings=settings,
+            options=chatops_options(settings),
             audit=audit,
         )
         app = app_from_settings(settings, chatops)

@@ -16,17 +16,11 @@ from bot.core.results import Change, Document, Result, Table
 from bot.core.subject import Subject
 from bot.errors import BotError, NotFound
 from bot.service.audit import AuditRecord, Outcome, Verdict
+from bot.service.options import ChatOpsOptions
 from bot.service.service import ChatOps, Request
-from bot.settings import (
-    ConfirmationSettings,
-    KubernetesSettings,
-    RepliesSettings,
-    Settings,
-    SlackSettings,
-)
 
-ALICE = Subject("U0ALICE", "alice")
-BOB = Subject("U0BOB", "bob")
+ALICE = Subject("U0ALICE", "alice", display="@alice", actor="slack:@alice")
+BOB = Subject("U0BOB", "bob", display="@bob", actor="slack:@bob")
 PODS = Table(
     columns=("NAME", "READY", "STATUS", "RESTARTS", "AGE"),
     rows=(("web-1", "1/1", "Running", "0", "5m"),),
@@ -79,15 +73,15 @@ class Bot:
         return self.chatops.handle(Request(subject=subject, channel="C1", text=text))
 
 
-def make_bot(settings: Settings | None = None, gateway: FakeGateway | None = None) -> Bot:
-    settings = settings or Settings(kubernetes=KubernetesSettings(default_namespace="prod"))
+def make_bot(options: ChatOpsOptions | None = None, gateway: FakeGateway | None = None) -> Bot:
+    options = options or ChatOpsOptions(default_namespace="prod")
     gateway = gateway or FakeGateway()
     audit = Audit()
     clock = Clock()
     chatops = ChatOps(
         gateway=gateway,
         policy=Policy(admins=frozenset({ALICE.user_id})),
-        settings=settings,
+        options=options,
         audit=audit,
         clock=clock,
     )
@@ -256,7 +250,7 @@ def test_expired_confirmation(bot: Bot) -> None:
 
 
 def test_expiry_comes_from_settings() -> None:
-    bot = make_bot(Settings(confirmations=ConfirmationSettings(expiry_minutes=1)))
+    bot = make_bot(ChatOpsOptions(confirmation_expiry=timedelta(minutes=1)))
     asked = bot.ask("delete pod web-1")
     assert asked.confirm is not None
     assert "within 1 minutes" in " ".join(asked.context)
@@ -338,13 +332,13 @@ def test_error_in_the_confirmed_command_is_audited_once(bot: Bot) -> None:
 def test_visibility_is_configurable(
     typed: str, result: Result, error: Exception | None, expected: Visibility
 ) -> None:
-    replies = RepliesSettings(
+    options = ChatOpsOptions(
         read_only=Visibility.IN_CHANNEL, changes=Visibility.EPHEMERAL, errors=Visibility.IN_CHANNEL
     )
-    bot = make_bot(Settings(replies=replies), FakeGateway(result=result, error=error))
+    bot = make_bot(options, FakeGateway(result=result, error=error))
     assert bot.ask(typed).visibility is expected
 
 
 def test_help_uses_the_configured_command_name() -> None:
-    bot = make_bot(Settings(slack=SlackSettings(command="/kube")))
+    bot = make_bot(ChatOpsOptions(command_prefix="/kube"))
     assert bot.ask("help").headline.startswith("/kube")

@@ -13,8 +13,8 @@ from bot.errors import NotAllowed
 from bot.service import confirmations
 from bot.service.confirmations import ConfirmationGoneError, Confirmations
 
-ALICE = Subject("U0ALICE", "alice")
-BOB = Subject("U0BOB", "bob")
+ALICE = Subject("U0ALICE", "alice", display="@alice", actor="slack:@alice")
+BOB = Subject("U0BOB", "bob", display="@bob", actor="slack:@bob")
 COMMAND = Delete(resource="pods", name="web-1", namespace="prod")
 
 

@@ -20,29 +20,31 @@ from bot.core.command import Command, Get
 from bot.core.policy import Policy
 from bot.core.reply import Preformatted, Reply, Tone
 from bot.core.results import Change, Result, Table
-from bot.core.subject import Subject
 from bot.service.audit import AuditRecord
+from bot.service.options import ChatOpsOptions
 from bot.service.service import ChatOps
-from bot.settings import Settings, SlackSettings
 from bot.transport.console import (
     PROMPT,
     REMEMBERED,
     Console,
     ConsoleSink,
+    console_subject,
     stream_reader,
     terminal_reader,
 )
 
-ME = Subject("U0ME", "me")
+ME = console_subject("U0ME", "me")
 PODS = Table(columns=("NAME", "READY"), rows=(("web-1", "1/1"),))
 
 
 @dataclass
 class Gateway:
     calls: list[Command] = field(default_factory=list)
+    actors: list[str] = field(default_factory=list)
 
     def execute(self, command: Command, *, actor: str, text: str) -> Result:
         self.calls.append(command)
+        self.actors.append(actor)
         if isinstance(command, Get):
             return PODS
         return Change(summary='pod "web-1" deleted')
@@ -57,7 +59,7 @@ def console(gateway: Gateway, *, admin: bool = True, command: str = "/k8s") -> C
     chatops = ChatOps(
         gateway=gateway,
         policy=Policy(admins=frozenset({ME.user_id} if admin else ())),
-        settings=Settings(slack=SlackSettings(command=command)),
+        options=ChatOpsOptions(command_prefix=command),
         audit=NoAudit(),
     )
     return Console(chatops=chatops, subject=ME, command_name=command)
@@ -89,6 +91,14 @@ def test_confirmation_is_the_next_line(answer: str, runs: bool) -> None:
     assert bool(gateway.calls) is runs
     assert ("deleted pod/web-1" in out) is runs
     assert ("Cancelled" in out) is not runs
+
+
+def test_the_console_names_its_user_its_own_way() -> None:
+    assert (ME.display, ME.actor) == ("@me", "console:@me")
+    code, out, gateway = run("delete pod web-1\nyes\n")
+    assert code == 0
+    assert gateway.actors == ["console:@me"]
+    assert "Only @me can confirm" in out
 
 
 def test_errors_make_the_exit_status_one() -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from bot.core.reply import Preformatted, Reply, Tone, Visibility
-from bot.core.subject import Subject
 from bot.errors import ConfigError
 from bot.service.service import Request
 from bot.settings import Settings, load_settings
@@ -22,6 +21,7 @@ from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
 from bot.transport.slack_app import build_app
 from bot.transport.slack_clients import web_client
 from bot.transport.slack_http import EVENTS_PATH, HEALTH_PATH, SeenSignatures, running_http
+from bot.transport.slack_payloads import slack_subject
 from bot.transport.slack_serve import app_from_settings
 from tests.fakeslack import (
     ALICE,
@@ -75,8 +75,18 @@ def test_command_is_acked_before_the_work_then_answered(
     assert post.body["response_type"] == "ephemeral"
     assert post.body["text"] == "ran get pods -n prod"
     assert chatops.requests == [
-        Request(Subject(ALICE.id, ALICE.name), OPS_CHANNEL, "get pods -n prod")
+        Request(slack_subject(ALICE.id, ALICE.name), OPS_CHANNEL, "get pods -n prod")
     ]
+
+
+def test_the_service_sees_people_named_the_slack_way(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    fake.wait_response(slack.command("get pods").response_url)
+    fake.wait_response(slack.click(CONFIRM_ACTION, "token-0", user=BOB).response_url)
+    typed, clicked = chatops.requests[0].subject, chatops.answers[0].subject
+    assert (typed.user_id, typed.display, typed.actor) == (ALICE.id, "@alice", "slack:@alice")
+    assert (clicked.user_id, clicked.display, clicked.actor) == (BOB.id, "@bob", "slack:@bob")
 
 
 @pytest.mark.parametrize("visibility", [Visibility.EPHEMERAL, Visibility.IN_CHANNEL])
@@ -227,7 +237,7 @@ def test_confirm_click_replaces_the_prompt_and_announces_the_change(
     assert "deleted pod/web-1" in post.body["text"]
     assert "@alice deleted pod/web-1" in fake.wait_call("chat.postMessage").params["text"]
     assert chatops.answers == [
-        Answer(Subject(ALICE.id, ALICE.name), "token-1", approved=True, channel=OPS_CHANNEL)
+        Answer(slack_subject(ALICE.id, ALICE.name), "token-1", approved=True, channel=OPS_CHANNEL)
     ]
 
 
@@ -249,7 +259,7 @@ def test_refused_click_on_a_shared_prompt_keeps_its_buttons(
     post = fake.wait_response(sent.response_url)
     assert post.body["replace_original"] is False
     assert post.body["response_type"] == "ephemeral"
-    assert chatops.answers[0].subject == Subject(BOB.id, BOB.name)
+    assert chatops.answers[0].subject == slack_subject(BOB.id, BOB.name)
 
 
 def test_refusal_posted_in_channel_still_keeps_a_shared_prompt(
