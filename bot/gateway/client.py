@@ -53,3 +53,17 @@ def in_cluster() -> ApiClient:
         raise ConfigError(f"in-cluster configuration cannot be used: {e}") from e
     configuration.retries = False
     return ApiClient(configuration)
+
+
+def close(client: ApiClient) -> None:
+    """Close ``client``'s connections to the API server.
+
+    ``ApiClient.close()`` only stops the client's thread pool, and ``PoolManager.clear()`` only
+    forgets the pools (their sockets stay open while anything still refers to them, such as
+    ``ApiClient.last_response``), so each pool is closed first.
+    """
+    client.close()
+    pools = client.rest_client.pool_manager.pools
+    for key in pools.keys():  # noqa: SIM118 - a copy under the container's lock; iterating raises
+        pools[key].close()
+    pools.clear()

@@ -118,8 +118,8 @@ class KubernetesGateway:
         return cls(clients.in_cluster(), options=options)
 
     def close(self) -> None:
-        """Release the HTTP connection pool."""
-        self._client.close()
+        """Close the connections to the API server."""
+        clients.close(self._client)
 
     def execute(self, command: Command, *, actor: str, text: str) -> Result:
         """Run one command; raises ``bot.errors`` errors with kubectl-like messages.

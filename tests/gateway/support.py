@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 from bot.core.command import Command, Get, Help, Version
 from bot.core.grammar import parse
@@ -27,3 +28,14 @@ def resolved(command: Command) -> Command:
 def run(gateway: KubernetesGateway, text: str) -> Result:
     """Parse and resolve ``text`` as the bot would, then run it as ``slack:@alice``."""
     return gateway.execute(resolved(parse(text)), actor=ACTOR, text=text)
+
+
+def established_to(port: int) -> int:
+    """Open TCP connections of this machine to ``port``, from Linux's /proc/net tables."""
+    count = 0
+    for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
+        for line in table.read_text(encoding="ascii").splitlines()[1:]:
+            fields = line.split()
+            remote_port = int(fields[2].rsplit(":", 1)[1], 16)
+            count += remote_port == port and fields[3] == "01"  # 01: ESTABLISHED
+    return count
