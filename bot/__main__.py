@@ -1,9 +1,8 @@
-"""The composition root and command line: ``k8s-chatops run | console | sandbox``.
+"""The command line: ``k8s-chatops run | console | sandbox``.
 
-The only module that knows every concrete piece: it reads the settings, picks the cluster
-(in-cluster, a kubeconfig, or the built-in sandbox), builds the gateway, the audit trail and
-ChatOps, and hands them to Slack or to the console. Heavy imports (Slack, the Kubernetes
-client, the sandbox) happen inside the sub-command that needs them, so ``--help`` stays fast.
+It parses the flags, reads the settings and has ``bot.compose`` (the composition root) wire the
+bot, then serves it with Slack or the console. Heavy imports (Slack, the Kubernetes client, the
+sandbox) happen inside the sub-command that needs them, so ``--help`` stays fast.
 """
 
 from __future__ import annotations
@@ -16,19 +15,20 @@ import sys
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 from bot import __version__
-from bot.audit_log import JsonLinesAudit
-from bot.core.policy import Policy
+from bot.compose import (
+    Cluster,
+    composed,
+    console_session,
+    find_cluster,
+    require_cluster,
+    slack_app,
+)
 from bot.core.subject import Subject
 from bot.errors import ConfigError
 from bot.secrets import RedactingFilter
-from bot.service.options import ChatOpsOptions
-from bot.service.ports import KubeGateway
-from bot.service.service import ChatOps
 from bot.settings import (
     DEFAULT_PATH,
     ENVIRONMENT,
@@ -37,7 +37,7 @@ from bot.settings import (
     load_settings,
     reference,
 )
-from bot.transport.console import Console, console_subject, stream_reader, terminal_reader
+from bot.transport.console import console_subject, stream_reader, terminal_reader
 
 PROG = "k8s-chatops"
 logger = logging.getLogger("bot")
@@ -163,41 +163,6 @@ def configure_logging(level: str, secrets: Sequence[str] = ()) -> None:
     root.setLevel(level)
 
 
-@dataclass(frozen=True, slots=True)
-class Cluster:
-    """Where the gateway connects: in-cluster, or a kubeconfig (and context)."""
-
-    in_cluster: bool
-    kubeconfig: Path | None = None
-    context: str | None = None
-    label: str = ""
-    """For the console's first line: which cluster it talks to."""
-
-
-def find_cluster(settings: Settings, env: Mapping[str, str]) -> Cluster | None:
-    """In a pod use the service account; else --kubeconfig, the setting, KUBECONFIG, ~/.kube.
-
-    None when there is nothing to connect to.
-    """
-    kube = settings.kubernetes
-    if env.get("KUBERNETES_SERVICE_HOST"):
-        return Cluster(in_cluster=True, label="in-cluster service account")
-    if kube.kubeconfig is not None:
-        if not kube.kubeconfig.exists():
-            msg = f"kubernetes.kubeconfig: the file {str(kube.kubeconfig)!r} does not exist"
-            raise ConfigError(msg)
-        return Cluster(False, kube.kubeconfig, kube.context, f"kubeconfig {kube.kubeconfig}")
-    paths = [Path(p) for p in env.get("KUBECONFIG", "").split(os.pathsep) if p]
-    existing = [p for p in paths if p.exists()]
-    if existing:
-        # The Kubernetes client merges a KUBECONFIG list itself; pass the first file it reads.
-        return Cluster(False, None, kube.context, f"KUBECONFIG {env['KUBECONFIG']}")
-    default = Path(env.get("HOME", str(Path.home()))) / ".kube" / "config"
-    if not paths and default.exists():
-        return Cluster(False, default, kube.context, f"kubeconfig {default}")
-    return None
-
-
 @contextmanager
 def _cluster_for_console(
     args: argparse.Namespace, settings: Settings, env: Mapping[str, str]
@@ -216,79 +181,23 @@ def _cluster_for_console(
         yield Cluster(False, sandbox.kubeconfig, None, "the built-in sandbox (demo scenario)")
 
 
-def chatops_options(settings: Settings) -> ChatOpsOptions:
-    """What the service needs of the settings, and nothing else."""
-    replies = settings.replies
-    return ChatOpsOptions(
-        default_namespace=settings.kubernetes.default_namespace,
-        command_prefix=settings.slack.command,
-        read_only=replies.read_only,
-        changes=replies.changes,
-        errors=replies.errors,
-        confirmation_expiry=timedelta(minutes=settings.confirmations.expiry_minutes),
-    )
-
-
-def _gateway(settings: Settings, cluster: Cluster) -> KubeGateway:
-    """The Kubernetes gateway for ``cluster``, bounded by the ``kubernetes`` settings."""
-    from bot.gateway.gateway import GatewayOptions, KubernetesGateway  # noqa: PLC0415
-    from bot.gateway.logs import LogLimits  # noqa: PLC0415 - the client is slow to import
-
-    kube = settings.kubernetes
-    defaults = LogLimits()
-    options = GatewayOptions(
-        request_timeout=kube.request_timeout_seconds,
-        rollout_timeout=kube.rollout_status_timeout_seconds,
-        logs=LogLimits(
-            limit_bytes=kube.log_limit_bytes,
-            default_tail=min(defaults.default_tail, kube.log_tail_lines),
-            selector_tail=min(defaults.selector_tail, kube.log_tail_lines),
-            max_tail=kube.log_tail_lines,
-        ),
-    )
-    if cluster.in_cluster:
-        return KubernetesGateway.in_cluster(options=options)
-    return KubernetesGateway.from_kubeconfig(
-        cluster.kubeconfig, context=cluster.context, options=options
-    )
-
-
 def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = _settings(args, env)
     settings.require_slack_secrets()
     configure_logging(settings.log_level, settings.secrets.values())
-    cluster = find_cluster(settings, env)
-    if cluster is None:
-        msg = (
-            "no Kubernetes configuration found: not in a pod, and no --kubeconfig, "
-            "kubernetes.kubeconfig, KUBECONFIG or ~/.kube/config"
+    cluster = require_cluster(settings, env)
+    with composed(settings, cluster) as bot:
+        app = slack_app(settings, bot)
+        logger.info(
+            "serving %s in %s mode against %s; admins: %s",
+            settings.slack.command,
+            settings.slack.mode,
+            cluster.label,
+            ", ".join(settings.policy.admins) or "none (read-only for everyone)",
         )
-        raise ConfigError(msg)
-    audit = _audit(settings, console=False)
-    chatops = ChatOps(
-        gateway=_gateway(settings, cluster),
-        policy=_policy(settings),
-        options=chatops_options(settings),
-        audit=audit,
-    )
-    logger.info(
-        "serving %s in %s mode against %s; admins: %s",
-        settings.slack.command,
-        settings.slack.mode,
-        cluster.label,
-        ", ".join(settings.policy.admins) or "none (read-only for everyone)",
-    )
-    try:
-        return _serve_slack(settings, chatops)
-    finally:
-        audit.close()
+        from bot.transport.slack_serve import serve  # noqa: PLC0415 - Bolt only when serving
 
-
-def _serve_slack(settings: Settings, chatops: ChatOps) -> int:
-    """Hand ChatOps to the Slack transport and block until SIGINT/SIGTERM."""
-    from bot.transport.slack_serve import serve  # noqa: PLC0415 - Bolt only when serving
-
-    serve(settings, chatops)
+        serve(settings, app)
     return 0
 
 
@@ -299,32 +208,17 @@ def _console(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     subject, local_admin = _console_subject(args.as_user)
     with ExitStack() as stack:
         cluster = stack.enter_context(_cluster_for_console(args, settings, env))
-        audit = _audit(settings, console=True)
-        stack.callback(audit.close)
-        chatops = ChatOps(
-            gateway=_gateway(settings, cluster),
-            policy=_policy(settings, *([subject.user_id] if local_admin else [])),
-            options=chatops_options(settings),
-            audit=audit,
-        )
-        console = Console(
-            chatops=chatops,
-            subject=subject,
-            channel=args.channel,
-            command_name=settings.slack.command,
-        )
+        extra = (subject.user_id,) if local_admin else ()
+        bot = stack.enter_context(composed(settings, cluster, extra_admins=extra, console=True))
+        session = console_session(settings, bot, subject=subject, channel=args.channel)
         if sys.stdin.isatty():
             print(
                 f"{PROG} console on {cluster.label} as {subject.display}; "
                 'type "help", or "exit" to leave.',
                 file=sys.stderr,
             )
-            return console.run(terminal_reader(sys.stdout), sys.stdout)
-        return console.run(stream_reader(sys.stdin), sys.stdout)
-
-
-def _policy(settings: Settings, *extra_admins: str) -> Policy:
-    return Policy(admins=frozenset((*settings.policy.admins, *extra_admins)))
+            return session.run(terminal_reader(sys.stdout), sys.stdout)
+        return session.run(stream_reader(sys.stdin), sys.stdout)
 
 
 def _console_subject(as_user: str | None) -> tuple[Subject, bool]:
@@ -335,22 +229,7 @@ def _console_subject(as_user: str | None) -> tuple[Subject, bool]:
     return console_subject(f"local:{name}", name), True
 
 
-def _audit(settings: Settings, *, console: bool) -> JsonLinesAudit:
-    """The audit trail; the console keeps its stdout for replies, so that it can be piped.
-
-    In the console the default ``stdout`` goes to stderr, or nowhere when stderr is a terminal
-    (a JSON line after every answer drowns the conversation); a file or an explicit ``stderr``
-    is honoured as configured.
-    """
-    target = settings.audit.path
-    if console and target == "stdout":
-        if sys.stderr.isatty():
-            return JsonLinesAudit.open(os.devnull)
-        target = "stderr"
-    return JsonLinesAudit.open(target, secrets=settings.secrets.values())
-
-
-__all__ = ["ChatOps", "main"]
+__all__ = ["main"]
 
 if __name__ == "__main__":
     sys.exit(main())

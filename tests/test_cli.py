@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import Cluster, find_cluster, main
+from bot.__main__ import main
+from bot.compose import Cluster, find_cluster
 from bot.errors import ConfigError
 from bot.settings import ENVIRONMENT, KubernetesSettings, Settings, reference
 

@@ -68,9 +68,8 @@ def serve_socket_mode(app: App, *, app_token: str, stop: threading.Event) -> Non
         handler.client.close()
 
 
-def serve(settings: Settings, chatops: ChatOpsPort, *, stop: threading.Event | None = None) -> None:
-    """Run the Slack app until SIGINT/SIGTERM (or ``stop``); what ``k8s-chatops run`` calls."""
-    app = app_from_settings(settings, chatops)
+def serve(settings: Settings, app: App, *, stop: threading.Event | None = None) -> None:
+    """Run ``app`` until SIGINT/SIGTERM (or ``stop``); what ``k8s-chatops run`` calls."""
     try:
         if settings.slack.mode is SlackMode.HTTP:
             serve_http(app, host=settings.slack.host, port=settings.slack.port)

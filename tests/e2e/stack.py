@@ -1,8 +1,10 @@
 """The whole bot wired as in production, against the sandbox cluster and the fake Slack.
 
-``running_stack(mode)`` composes settings → KubernetesGateway → ChatOps → the Slack app (HTTP or
-Socket Mode) exactly as ``k8s-chatops run`` does, and ``Stack.run`` plays one slash command and
-returns what Slack received, wherever the app chose to deliver it.
+``running_stack(mode)`` wires the bot with ``bot.compose`` from a settings file, exactly as
+``k8s-chatops run`` does (the same cluster lookup, gateway options, policy, service options and
+Slack app); only the audit trail is kept in memory, and the app is served from a background
+thread. ``Stack.run`` plays one slash command and returns what Slack received, wherever the app
+chose to deliver it.
 """
 
 from __future__ import annotations
@@ -15,18 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.__main__ import chatops_options
-from bot.core.policy import Policy
+from bot.compose import composed, require_cluster, slack_app
 from bot.core.replies import PROGRESS_CONTEXT
-from bot.gateway.gateway import KubernetesGateway
 from bot.sandbox.faults import RecordedRequest
 from bot.sandbox.harness import Sandbox, running_sandbox
 from bot.service.audit import AuditRecord
-from bot.service.service import ChatOps
 from bot.settings import Settings, load_settings
 from bot.transport.blocks import CONFIRM_ACTION
 from bot.transport.slack_http import running_http
-from bot.transport.slack_serve import app_from_settings, connect_socket_mode
+from bot.transport.slack_serve import connect_socket_mode
 from tests.fakeslack import (
     ALICE,
     FakeSlack,
@@ -149,15 +148,24 @@ class Stack:
         return self.sandbox.requests.all()[mark:]
 
 
-def _settings(workdir: Path, mode: str, fake: FakeSlack) -> Settings:
-    path = workdir / "k8s-chatops.yaml"
-    path.write_text(f"slack:\n  mode: {mode}\npolicy:\n  admins: [{ALICE.id}]\n")
-    env = {
+def _environment(workdir: Path, fake: FakeSlack) -> dict[str, str]:
+    """What the bot's process would have in its environment: tokens, and no cluster."""
+    return {
+        "HOME": str(workdir),
         "SLACK_BOT_TOKEN": fake.bot_token,
         "SLACK_APP_TOKEN": fake.app_token,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": fake.api_url,
     }
+
+
+def _settings(workdir: Path, mode: str, sandbox: Sandbox, env: dict[str, str]) -> Settings:
+    path = workdir / "k8s-chatops.yaml"
+    path.write_text(
+        f"slack:\n  mode: {mode}\n"
+        f"kubernetes:\n  kubeconfig: {sandbox.kubeconfig}\n"
+        f"policy:\n  admins: [{ALICE.id}]\n"
+    )
     return load_settings(path, env=env)
 
 
@@ -167,17 +175,11 @@ def running_stack(mode: str, workdir: Path) -> Iterator[Stack]:
     with ExitStack() as stack:
         sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=SPEED))
         fake = stack.enter_context(running_fake_slack())
-        settings = _settings(workdir, mode, fake)
-        gateway = KubernetesGateway.from_kubeconfig(sandbox.kubeconfig)
-        stack.callback(gateway.close)
+        env = _environment(workdir, fake)
+        settings = _settings(workdir, mode, sandbox, env)
         audit = MemoryAudit()
-        chatops = ChatOps(
-            gateway=gateway,
-            policy=Policy(admins=frozenset(settings.policy.admins)),
-            options=chatops_options(settings),
-            audit=audit,
-        )
-        app = app_from_settings(settings, chatops)
+        bot = stack.enter_context(composed(settings, require_cluster(settings, env), audit=audit))
+        app = slack_app(settings, bot)
         slack: HttpSlack | SocketSlack
         if mode == "http":
             url = stack.enter_context(running_http(app))

@@ -1,0 +1,198 @@
+"""The composition root: the one place that turns the settings into a running bot.
+
+It picks the cluster, derives each part's options from the settings (the gateway's timeouts and
+log bounds, the service's namespace, prefix, visibilities and confirmation expiry), and builds
+the gateway, the policy, the audit trail, the service and the transports. ``k8s-chatops run``
+and ``console``, the end-to-end tests and ``bench/`` all wire the bot through it, so the tests
+run what production runs. Heavy libraries (the Kubernetes client, Bolt) are imported only by the
+functions that need them, so that ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack, closing, contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.audit_log import JsonLinesAudit
+from bot.core.policy import Policy
+from bot.core.subject import Subject
+from bot.errors import ConfigError
+from bot.service.options import ChatOpsOptions
+from bot.service.ports import AuditSink, KubeGateway
+from bot.service.service import ChatOps
+from bot.settings import Settings
+from bot.transport.console import Console
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.gateway.gateway import GatewayOptions, KubernetesGateway
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """Where the gateway connects: in-cluster, or a kubeconfig (and context)."""
+
+    in_cluster: bool
+    kubeconfig: Path | None = None
+    context: str | None = None
+    label: str = ""
+    """For logs and the console's first line: which cluster it talks to."""
+
+
+@dataclass(frozen=True, slots=True)
+class Bot:
+    """The composed bot, before a transport serves it."""
+
+    chatops: ChatOps
+    gateway: KubeGateway
+    audit: AuditSink
+    cluster: Cluster
+
+
+def find_cluster(settings: Settings, env: Mapping[str, str]) -> Cluster | None:
+    """In a pod use the service account; else --kubeconfig, the setting, KUBECONFIG, ~/.kube.
+
+    None when there is nothing to connect to.
+    """
+    kube = settings.kubernetes
+    if env.get("KUBERNETES_SERVICE_HOST"):
+        return Cluster(in_cluster=True, label="in-cluster service account")
+    if kube.kubeconfig is not None:
+        if not kube.kubeconfig.exists():
+            msg = f"kubernetes.kubeconfig: the file {str(kube.kubeconfig)!r} does not exist"
+            raise ConfigError(msg)
+        return Cluster(False, kube.kubeconfig, kube.context, f"kubeconfig {kube.kubeconfig}")
+    paths = [Path(p) for p in env.get("KUBECONFIG", "").split(os.pathsep) if p]
+    existing = [p for p in paths if p.exists()]
+    if existing:
+        # The Kubernetes client merges a KUBECONFIG list itself; pass the first file it reads.
+        return Cluster(False, None, kube.context, f"KUBECONFIG {env['KUBECONFIG']}")
+    default = Path(env.get("HOME", str(Path.home()))) / ".kube" / "config"
+    if not paths and default.exists():
+        return Cluster(False, default, kube.context, f"kubeconfig {default}")
+    return None
+
+
+def require_cluster(settings: Settings, env: Mapping[str, str]) -> Cluster:
+    """``find_cluster``, or a ConfigError saying where the bot looked."""
+    cluster = find_cluster(settings, env)
+    if cluster is None:
+        msg = (
+            "no Kubernetes configuration found: not in a pod, and no --kubeconfig, "
+            "kubernetes.kubeconfig, KUBECONFIG or ~/.kube/config"
+        )
+        raise ConfigError(msg)
+    return cluster
+
+
+def chatops_options(settings: Settings) -> ChatOpsOptions:
+    """What the service needs of the settings, and nothing else."""
+    replies = settings.replies
+    return ChatOpsOptions(
+        default_namespace=settings.kubernetes.default_namespace,
+        command_prefix=settings.slack.command,
+        read_only=replies.read_only,
+        changes=replies.changes,
+        errors=replies.errors,
+        confirmation_expiry=timedelta(minutes=settings.confirmations.expiry_minutes),
+    )
+
+
+def gateway_options(settings: Settings) -> GatewayOptions:
+    """The gateway's timeouts and bounds, from the ``kubernetes`` settings section."""
+    from bot.gateway.gateway import GatewayOptions  # noqa: PLC0415 - the client is slow to import
+    from bot.gateway.logs import LogLimits  # noqa: PLC0415
+
+    kube = settings.kubernetes
+    defaults = LogLimits()
+    return GatewayOptions(
+        request_timeout=kube.request_timeout_seconds,
+        rollout_timeout=kube.rollout_status_timeout_seconds,
+        logs=LogLimits(
+            limit_bytes=kube.log_limit_bytes,
+            default_tail=min(defaults.default_tail, kube.log_tail_lines),
+            selector_tail=min(defaults.selector_tail, kube.log_tail_lines),
+            max_tail=kube.log_tail_lines,
+        ),
+    )
+
+
+def build_gateway(settings: Settings, cluster: Cluster) -> KubernetesGateway:
+    """The Kubernetes gateway for ``cluster``, bounded by the ``kubernetes`` settings."""
+    from bot.gateway.gateway import KubernetesGateway  # noqa: PLC0415
+
+    options = gateway_options(settings)
+    if cluster.in_cluster:
+        return KubernetesGateway.in_cluster(options=options)
+    return KubernetesGateway.from_kubeconfig(
+        cluster.kubeconfig, context=cluster.context, options=options
+    )
+
+
+def build_policy(settings: Settings, *extra_admins: str) -> Policy:
+    """``policy.admins``, plus ``extra_admins`` (the console's local user)."""
+    return Policy(admins=frozenset((*settings.policy.admins, *extra_admins)))
+
+
+def open_audit(settings: Settings, *, console: bool) -> JsonLinesAudit:
+    """The audit trail; the console keeps its stdout for replies, so that it can be piped.
+
+    In the console the default ``stdout`` goes to stderr, or nowhere when stderr is a terminal
+    (a JSON line after every answer drowns the conversation); a file or an explicit ``stderr``
+    is honoured as configured.
+    """
+    target = settings.audit.path
+    if console and target == "stdout":
+        if sys.stderr.isatty():
+            return JsonLinesAudit.open(os.devnull)
+        target = "stderr"
+    return JsonLinesAudit.open(target, secrets=settings.secrets.values())
+
+
+@contextmanager
+def composed(
+    settings: Settings,
+    cluster: Cluster,
+    *,
+    audit: AuditSink | None = None,
+    extra_admins: tuple[str, ...] = (),
+    console: bool = False,
+) -> Iterator[Bot]:
+    """The bot for ``cluster``; its gateway (and the audit file it opened) closed on exit.
+
+    ``audit`` replaces the configured audit trail (tests keep it in memory); ``console``: the
+    audit trail stays off stdout (see ``open_audit``).
+    """
+    with ExitStack() as stack:
+        gateway = stack.enter_context(closing(build_gateway(settings, cluster)))
+        if audit is None:
+            trail = stack.enter_context(closing(open_audit(settings, console=console)))
+            audit = trail
+        chatops = ChatOps(
+            gateway=gateway,
+            policy=build_policy(settings, *extra_admins),
+            options=chatops_options(settings),
+            audit=audit,
+        )
+        yield Bot(chatops=chatops, gateway=gateway, audit=audit, cluster=cluster)
+
+
+def slack_app(settings: Settings, bot: Bot) -> App:
+    """The Slack app serving ``bot`` in ``slack.mode`` (Bolt checks the bot token at once)."""
+    from bot.transport.slack_serve import app_from_settings  # noqa: PLC0415 - Bolt is slow
+
+    return app_from_settings(settings, bot.chatops)
+
+
+def console_session(settings: Settings, bot: Bot, *, subject: Subject, channel: str) -> Console:
+    """The terminal console serving ``bot`` as ``subject``, in a pretend ``channel``."""
+    return Console(
+        chatops=bot.chatops, subject=subject, channel=channel, command_name=settings.slack.command
+    )
