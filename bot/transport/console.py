@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final, TextIO
 
-from bot.core.chat_sink import MessageRef
+from bot.core.chat_sink import ChatSink, MessageRef
 from bot.core.render_text import render_reply
 from bot.core.reply import Reply, Tone
 from bot.core.subject import Subject
@@ -65,13 +65,13 @@ class Console:
         first, _, rest = text.partition(" ")
         return rest.strip() if first == self.command_name else text
 
-    def _show(self, reply: Reply, sink: ConsoleSink) -> bool:
+    def _show(self, reply: Reply, sink: ChatSink) -> bool:
         """Print the reply as a message of the channel; True when it reports an error."""
         sink.post(self.channel, reply)
         return reply.tone is Tone.ERROR
 
 
-class ConsoleSink:
+class ConsoleSink(ChatSink):
     """The console's ``ChatSink``: each message is printed when it is posted, edited or threaded.
 
     A post prints the reply as it is; an edit or a thread reply first names the message it is

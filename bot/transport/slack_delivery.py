@@ -25,7 +25,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
-from bot.core.chat_sink import MessageRef
+from bot.core.chat_sink import ChatSink, MessageRef
 from bot.core.replies import posted_reply, progress_reply
 from bot.core.reply import Reply, Tone, Visibility
 from bot.transport.blocks import SlackMessage, to_slack
@@ -45,7 +45,7 @@ class Origin:
     """From the payload; a capability to post as the app for 30 minutes, so never logged."""
 
 
-class Delivery:
+class Delivery(ChatSink):
     """Posts replies for the Slack app; every method logs failures and never raises Slack errors.
 
     A ``ChatSink``: a reply too long for one message is cut, and its full text uploaded as a file
