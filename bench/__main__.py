@@ -90,7 +90,10 @@ def bench_sandbox(*, pods: int, deployments: int, runs: int) -> None:
 
 
 def bench_slash(*, runs: int) -> None:
-    """Slash command to reply through the real app, fake Slack and sandbox, per transport."""
+    """Slash command to reply through the real app, fake Slack and sandbox, per transport.
+
+    The bot is wired by ``bot.compose`` (through ``tests/e2e/stack.py``), as ``run`` wires it.
+    """
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from tests.e2e.stack import running_stack  # noqa: PLC0415 -- dev-only harness
 

@@ -13,8 +13,8 @@ from bot.transport.slack_clients import web_client
 from bot.transport.slack_delivery import Delivery
 from tests.fakeslack import OPS_CHANNEL, FakeSlack, running_fake_slack
 
-STARTED = Reply(headline="Rollout of deployment/web in prod started")
-DONE = Reply(headline="deployment/web in prod rolled out", tone=Tone.SUCCESS)
+STARTED = Reply(headline="Rollout of deployment/web in namespace prod started")
+DONE = Reply(headline="deployment/web in namespace prod rolled out", tone=Tone.SUCCESS)
 LONG = "\n".join(f"line {n}" for n in range(INLINE_LINES + 50))
 
 
