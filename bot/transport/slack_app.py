@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from bot.core.replies import failure_reply
 from bot.core.reply import Reply
 from bot.core.subject import Subject
+from bot.core.wording import typed
 from bot.service.service import Request
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
 from bot.transport.slack_delivery import Delivery, Origin
@@ -111,9 +112,9 @@ class _Listeners:
             response_url=command.get("response_url"),
         )
         request = Request(subject=subject, channel=origin.channel, text=command.get("text", ""))
-        typed = f"{self._command} {request.text}".strip()
+        shown = typed(self._command, request.text)
         note = ProgressNote(
-            lambda: self._delivery.progress(origin, typed), after=self._progress_after
+            lambda: self._delivery.progress(origin, shown), after=self._progress_after
         )
         try:
             with note:
