@@ -6,9 +6,10 @@ STAMP := $(VENV)/.installed-stamp
 
 .PHONY: demo test lint typecheck unit sandbox bench clean
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml kubesim/pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]' >&2
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt \
+		-e '.[dev]' -e './kubesim[harness]' >&2
 	@touch $(STAMP)
 
 demo: $(STAMP)  ## the console on the built-in sandbox cluster
@@ -18,8 +19,8 @@ sandbox: $(STAMP)  ## serve the sandbox cluster and write a kubeconfig
 	@$(BIN)/k8s-chatops sandbox --kubeconfig-out .sandbox.kubeconfig
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot tests bench
-	$(BIN)/ruff format --check bot tests bench
+	$(BIN)/ruff check bot kubesim tests bench
+	$(BIN)/ruff format --check bot kubesim tests bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.sandbox.harness import Sandbox, running_sandbox
+from kubesim.testing.harness import Sandbox, running_sandbox
 
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
 

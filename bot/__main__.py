@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["sandbox"]:
-        from bot.sandbox.cli import main as sandbox_main  # noqa: PLC0415 - only when asked for
+        from kubesim.cli import main as sandbox_main  # noqa: PLC0415 - only when asked for
 
         return sandbox_main(args_list[1:])
     args = _parser().parse_args(args_list)
@@ -174,7 +174,7 @@ def _cluster_for_console(
         return
     if not args.sandbox:
         print(f"{PROG}: no kubeconfig found; using the built-in sandbox cluster", file=sys.stderr)
-    from bot.sandbox.harness import running_sandbox  # noqa: PLC0415 - only when needed
+    from kubesim.testing.harness import running_sandbox  # noqa: PLC0415 - only when needed
 
     with running_sandbox(scenario="demo") as sandbox:
         print(f"{PROG}: sandbox cluster (demo scenario) at {sandbox.url}", file=sys.stderr)

@@ -165,7 +165,7 @@ def test_no_kubeconfig_anywhere(tmp_path: Path) -> None:
 
 
 def test_run_serves_the_slash_command_in_socket_mode(tmp_path: Path) -> None:
-    from bot.sandbox.harness import running_sandbox
+    from kubesim.testing.harness import running_sandbox
     from tests.fakeslack import SocketSlack, running_fake_slack
 
     config = tmp_path / "k8s-chatops.yaml"

@@ -19,12 +19,12 @@ from bot.compose import (
 )
 from bot.core.reply import Visibility
 from bot.errors import ConfigError
-from bot.sandbox.harness import Sandbox, running_sandbox
 from bot.service.audit import AuditRecord
 from bot.service.options import ChatOpsOptions
 from bot.service.service import Request
 from bot.settings import Settings, load_settings
 from bot.transport.console import console_subject
+from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.gateway.support import established_to
 
 ME = console_subject("U0ME", "me")

@@ -19,13 +19,13 @@ from typing import Any
 
 from bot.compose import composed, require_cluster, slack_app
 from bot.core.replies import PROGRESS_CONTEXT
-from bot.sandbox.faults import RecordedRequest
-from bot.sandbox.harness import Sandbox, running_sandbox
 from bot.service.audit import AuditRecord
 from bot.settings import Settings, load_settings
 from bot.transport.blocks import CONFIRM_ACTION
 from bot.transport.slack_http import running_http
 from bot.transport.slack_serve import connect_socket_mode
+from kubesim.apiserver.faults import RecordedRequest
+from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.fakeslack import (
     ALICE,
     FakeSlack,

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.sandbox.harness import Sandbox, running_sandbox
+from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.e2e.stack import SIGNING_SECRET
 from tests.fakeslack import ALICE, FakeSlack, HttpSlack, SocketSlack, running_fake_slack
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.gateway.gateway import KubernetesGateway
-from bot.sandbox.harness import Sandbox, running_sandbox
+from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.gateway.support import OPTIONS
 
 

@@ -14,7 +14,7 @@ import pytest
 from bot.core.results import Change, Document
 from bot.errors import Conflict, UsageError
 from bot.gateway.gateway import KubernetesGateway
-from bot.sandbox.harness import Sandbox
+from kubesim.testing.harness import Sandbox
 from tests.gateway.support import ACTOR, run
 
 

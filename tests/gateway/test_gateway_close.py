@@ -5,7 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from bot.gateway.gateway import KubernetesGateway
-from bot.sandbox.harness import Sandbox
+from kubesim.testing.harness import Sandbox
 from tests.gateway.support import OPTIONS, established_to, run
 
 

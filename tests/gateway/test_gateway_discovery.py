@@ -14,7 +14,7 @@ from bot.core.results import Document, Table
 from bot.errors import ClusterError, ClusterTimeout, ConfigError, NotFound, UsageError
 from bot.gateway.discovery import Discovery
 from bot.gateway.gateway import KubernetesGateway
-from bot.sandbox.harness import Sandbox
+from kubesim.testing.harness import Sandbox
 from tests.gateway.support import OPTIONS, run
 
 AGGREGATED_CORE = {

@@ -23,7 +23,7 @@ from bot.errors import (
 )
 from bot.gateway.errors import Target, translate
 from bot.gateway.gateway import GatewayOptions, KubernetesGateway
-from bot.sandbox.harness import Sandbox
+from kubesim.testing.harness import Sandbox
 from tests.gateway.support import run
 
 FORBIDDEN_PATCH = (

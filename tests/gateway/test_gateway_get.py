@@ -12,7 +12,7 @@ from bot.core.results import Document, Table
 from bot.errors import NotFound, UsageError
 from bot.gateway.api import TABLE
 from bot.gateway.gateway import GatewayOptions, KubernetesGateway
-from bot.sandbox.harness import Sandbox, running_sandbox
+from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.gateway.support import run
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from bot.core.render_text import result_text
 from bot.gateway.gateway import KubernetesGateway
-from bot.sandbox.harness import Sandbox, running_sandbox
+from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.gateway.support import OPTIONS, run
 from tests.sandbox.kubectl import eventually
 

@@ -8,7 +8,7 @@ from bot.core.results import Document
 from bot.errors import NotFound, UsageError
 from bot.gateway.gateway import GatewayOptions, KubernetesGateway
 from bot.gateway.logs import LogLimits
-from bot.sandbox.harness import Sandbox
+from kubesim.testing.harness import Sandbox
 from tests.gateway.support import run
 
 

@@ -19,7 +19,7 @@ from bot.core.command import (
 )
 from bot.core.results import Document, Table
 from bot.gateway.gateway import KubernetesGateway
-from bot.sandbox.harness import Sandbox
+from kubesim.testing.harness import Sandbox
 from tests.gateway.support import ACTOR
 
 # Names that exist nowhere: a gateway that fell back to a namespace of its own would answer

@@ -13,7 +13,7 @@ from kubernetes import client
 from bot.core.results import Document
 from bot.errors import NotFound
 from bot.gateway.gateway import GatewayOptions, KubernetesGateway
-from bot.sandbox.harness import Sandbox
+from kubesim.testing.harness import Sandbox
 from tests.gateway.support import run
 
 DONE = 'deployment "web" successfully rolled out'

@@ -16,8 +16,8 @@ from bot.errors import Forbidden
 from bot.gateway import client as clients
 from bot.gateway.api import Api
 from bot.gateway.watch import EventType, Origin, Watch, WatchEvent, WatchTimeouts
-from bot.sandbox.faults import RecordedRequest
-from bot.sandbox.harness import Sandbox, running_sandbox
+from kubesim.apiserver.faults import RecordedRequest
+from kubesim.testing.harness import Sandbox, running_sandbox
 
 NS = "test"
 URL = f"/api/v1/namespaces/{NS}/configmaps"

@@ -13,7 +13,7 @@ import pytest
 from kubectl import Judge, Kubectl, judged_sandbox
 from kubernetes import client
 
-from bot.sandbox.harness import Sandbox, running_sandbox
+from kubesim.testing.harness import Sandbox, running_sandbox
 
 
 def _judge(request: pytest.FixtureRequest) -> Judge | None:

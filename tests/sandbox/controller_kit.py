@@ -12,12 +12,12 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from bot.sandbox import scenarios
-from bot.sandbox.clock import Clock
-from bot.sandbox.controllers import Controllers
-from bot.sandbox.images import KubeletRules
-from bot.sandbox.resources import by_kind
-from bot.sandbox.store import Store
+from kubesim.api.resources import by_kind
+from kubesim.controlplane import Controllers
+from kubesim.kubelet.images import KubeletRules
+from kubesim.machinery.clock import Clock
+from kubesim.scenarios import catalog
+from kubesim.storage.store import Store
 
 Obj = dict[str, Any]
 T = TypeVar("T")
@@ -113,10 +113,10 @@ def run(
         clock = Clock(speed=speed)
         store = Store(clock=clock)
         if scenario == "demo-nodes":
-            scenarios.load(store, "empty")
-            store.create(NODE, scenarios.node_manifest("sandbox-worker2", 2, clock.now()))
+            catalog.load(store, "empty")
+            store.create(NODE, catalog.node_manifest("sandbox-worker2", 2, clock.now()))
         elif scenario != "none":
-            scenarios.load(store, scenario)
+            catalog.load(store, scenario)
         controllers = Controllers(store, clock, rules=rules or KubeletRules())
         controllers.start()
         try:
@@ -125,7 +125,7 @@ def run(
             controllers.stop()
 
     failures = _Failures()
-    logger = logging.getLogger("bot.sandbox")
+    logger = logging.getLogger("kubesim")
     logger.addHandler(failures)
     try:
         asyncio.run(main())

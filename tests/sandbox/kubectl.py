@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from bot.sandbox.harness import Sandbox, running_sandbox
-from bot.sandbox.resources import by_kind
+from kubesim.api.resources import by_kind
+from kubesim.testing.harness import Sandbox, running_sandbox
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 60.0

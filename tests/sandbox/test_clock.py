@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.sandbox.clock import Clock, parse_rfc3339, rfc3339
+from kubesim.machinery.clock import Clock, parse_rfc3339, rfc3339
 
 
 def test_now_is_real_utc_time() -> None:

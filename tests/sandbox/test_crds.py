@@ -9,7 +9,7 @@ import pytest
 from kubernetes import dynamic
 from kubernetes.client.rest import ApiException
 
-from bot.sandbox.printers_custom import find
+from kubesim.printing.custom import find
 
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
 AGGREGATED = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"

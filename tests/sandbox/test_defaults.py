@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.defaults import (
+from kubesim.admission.defaults import (
     NODE_PORT_MAX,
     NODE_PORT_MIN,
     apply_defaults,

@@ -15,9 +15,13 @@ from controller_kit import (
     run,
 )
 
-from bot.sandbox.podtemplate import ALPHANUMS, template_hash
-from bot.sandbox.revisions import REVISION, REVISION_HISTORY, set_new_rs_annotations
-from bot.sandbox.rollout_math import fenceposts, scaled_value
+from kubesim.controllers.deployment.revisions import (
+    REVISION,
+    REVISION_HISTORY,
+    set_new_rs_annotations,
+)
+from kubesim.controllers.deployment.rollout_math import fenceposts, scaled_value
+from kubesim.controllers.podtemplate import ALPHANUMS, template_hash
 
 REV = "deployment.kubernetes.io/revision"
 

@@ -11,7 +11,7 @@ import pytest
 from kubernetes import client
 from kubernetes.client.rest import ApiException
 
-from bot.sandbox.harness import Sandbox
+from kubesim.testing.harness import Sandbox
 
 
 def test_injected_answer_applies_n_times(still: Sandbox, core: Any, ns: str) -> None:

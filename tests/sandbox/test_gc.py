@@ -6,7 +6,7 @@ from typing import Any
 
 from controller_kit import DEPLOYMENT, POD, Cluster, Obj, deployment_manifest, run
 
-from bot.sandbox.resources import by_kind
+from kubesim.api.resources import by_kind
 
 CONFIGMAP = by_kind("ConfigMap")
 

@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from kubectl import Judge, Kubectl, stored
 
-from bot.sandbox import protobuf, status
-from bot.sandbox.harness import Sandbox
+from kubesim.api import status
+from kubesim.apiserver import protobuf
+from kubesim.testing.harness import Sandbox
 
 pytestmark = pytest.mark.kubectl
 JUDGE = Judge()

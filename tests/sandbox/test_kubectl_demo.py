@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from kubectl import Judge, Kubectl
 
-from bot.sandbox.harness import Sandbox
+from kubesim.testing.harness import Sandbox
 
 pytestmark = pytest.mark.kubectl
 JUDGE = Judge(scenario="demo", speed=20.0)

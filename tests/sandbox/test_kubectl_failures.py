@@ -22,7 +22,7 @@ from kubectl import (
     stored_list,
 )
 
-from bot.sandbox.harness import Sandbox
+from kubesim.testing.harness import Sandbox
 
 pytestmark = pytest.mark.kubectl
 JUDGE = Judge()

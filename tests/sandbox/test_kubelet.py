@@ -8,9 +8,9 @@ from typing import Any
 
 from controller_kit import NODE, POD, Cluster, Obj, condition, run
 
-from bot.sandbox import scenarios
-from bot.sandbox.container_runtime import go_duration
-from bot.sandbox.images import KubeletRules, image_id, resolved
+from kubesim.kubelet.container_runtime import go_duration
+from kubesim.kubelet.images import KubeletRules, image_id, resolved
+from kubesim.scenarios import catalog
 
 
 def bare_pod(name: str, image: str = "nginx:1.27", **spec: Any) -> Obj:
@@ -111,7 +111,7 @@ def test_a_pod_that_fits_nowhere_waits_for_a_node() -> None:
         assert waiting["reason"] == "Unschedulable"
         assert waiting["message"].startswith("0/3 nodes are available: ")
         assert "FailedScheduling" in {e["reason"] for e in c.events()}
-        node = scenarios.node_manifest("ssd-node", 7, c.clock.now())
+        node = catalog.node_manifest("ssd-node", 7, c.clock.now())
         node["metadata"]["labels"]["disk"] = "ssd"
         c.create(NODE, node)
         p = await c.until(lambda: running_and_ready(c, "picky"), what="scheduled on the new node")

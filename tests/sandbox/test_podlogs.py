@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.podlogs import CADENCE, MAX_LINES, lines_after, log_lines, rfc3339_nano, select
+from kubesim.kubelet.podlogs import CADENCE, MAX_LINES, lines_after, log_lines, rfc3339_nano, select
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 

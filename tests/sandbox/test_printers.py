@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.printers import column_definitions, pod_status, to_table
-from bot.sandbox.printers_format import human_duration, selector_string
+from kubesim.printing.cells import human_duration, selector_string
+from kubesim.printing.tables import column_definitions, pod_status, to_table
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 

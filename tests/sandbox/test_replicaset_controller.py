@@ -7,8 +7,8 @@ from typing import Any
 
 from controller_kit import POD, REPLICASET, Cluster, Obj, condition, run
 
-from bot.sandbox.podtemplate import ALPHANUMS
-from bot.sandbox.replicaset_controller import deletion_rank
+from kubesim.controllers.podtemplate import ALPHANUMS
+from kubesim.controllers.replicaset import deletion_rank
 
 
 def replicaset(name: str, replicas: int, **spec: Any) -> Obj:

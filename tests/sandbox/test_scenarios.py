@@ -10,18 +10,18 @@ from datetime import timedelta
 import pytest
 from controller_kit import DEPLOYMENT, NAMESPACE, NODE, POD, REPLICASET, Cluster, condition, run
 
-from bot.sandbox import scenarios
-from bot.sandbox.clock import Clock, parse_rfc3339
-from bot.sandbox.controllers import Controllers
-from bot.sandbox.resources import by_kind
-from bot.sandbox.store import Store
+from kubesim.api.resources import by_kind
+from kubesim.controlplane import Controllers
+from kubesim.machinery.clock import Clock, parse_rfc3339
+from kubesim.scenarios import catalog
+from kubesim.storage.store import Store
 
 SERVICE = by_kind("Service")
 
 
 def loaded(name: str, **sizes: int) -> Store:
     store = Store(clock=Clock())
-    scenarios.load(store, name, **sizes)
+    catalog.load(store, name, **sizes)
     return store
 
 
@@ -93,7 +93,7 @@ def test_the_controllers_adopt_the_demo_without_writing() -> None:
     async def main() -> None:
         clock = Clock(speed=100)
         store = Store(clock=clock)
-        scenarios.load(store, "demo")
+        catalog.load(store, "demo")
         before = store.resource_version
         controllers = Controllers(store, clock)
         controllers.start()
@@ -133,7 +133,7 @@ def test_demo_rollouts_still_work_after_adoption() -> None:
 def test_scale_loads_ten_thousand_pods(record_property: pytest.RecordProperty) -> None:
     store = Store(clock=Clock())
     started = time.perf_counter()
-    scenarios.load(store, "scale", pods=10_000, deployments=100)
+    catalog.load(store, "scale", pods=10_000, deployments=100)
     took = time.perf_counter() - started
     record_property("scale_load_seconds", round(took, 2))
     print(f"\nscale scenario: 10,000 pods / 100 deployments loaded in {took:.2f}s")
@@ -154,7 +154,7 @@ def test_scale_spreads_an_uneven_split() -> None:
 
 def test_an_unknown_scenario_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown scenario 'prod'"):
-        scenarios.load(Store(clock=Clock()), "prod")
+        catalog.load(Store(clock=Clock()), "prod")
 
 
 def test_demo_runs_the_system_pods_of_a_kind_cluster() -> None:

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox import status
-from bot.sandbox.field_selectors import field_value, parse_fields
-from bot.sandbox.label_selectors import parse_labels
-from bot.sandbox.resources import by_kind
+from kubesim.api import status
+from kubesim.api.resources import by_kind
+from kubesim.selectors.fields import field_value, parse_fields
+from kubesim.selectors.labels import parse_labels
 
 LABELS = {"app": "web", "tier": "front", "version": "3"}
 

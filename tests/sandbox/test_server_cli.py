@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from kubernetes import client, config
 
-from bot.sandbox.harness import Sandbox, running_sandbox
-from bot.sandbox.resources import by_kind
+from kubesim.api.resources import by_kind
+from kubesim.testing.harness import Sandbox, running_sandbox
 
-SERVE = "import sys; from bot.sandbox.cli import main; sys.exit(main(sys.argv[1:]))"
+SERVE = "import sys; from kubesim.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 def test_cli_serves_until_sigterm(tmp_path: Path) -> None:

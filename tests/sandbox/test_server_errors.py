@@ -13,7 +13,7 @@ import pytest
 import urllib3
 from kubernetes import watch
 
-from bot.sandbox.harness import Sandbox
+from kubesim.testing.harness import Sandbox
 
 NOT_FOUND = "the server could not find the requested resource"
 
@@ -117,7 +117,7 @@ def test_namespace_and_name_must_match_the_url(raw: Raw) -> None:
 
 
 def test_truncated_protobuf_body_is_400(raw: Raw) -> None:
-    # kubectl's typed creates send protobuf, which is decoded (bot/sandbox/protobuf.py)
+    # kubectl's typed creates send protobuf, which is decoded (kubesim/apiserver/protobuf.py)
     code, body = raw(
         "POST",
         "/apis/apps/v1/namespaces/default/deployments",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from kubectl import Kubectl, require_kubectl
 
-from bot.sandbox.harness import Sandbox
+from kubesim.testing.harness import Sandbox
 
 pytestmark = pytest.mark.kubectl
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from kubernetes.client.rest import ApiException
 
-from bot.sandbox.harness import Sandbox
-from bot.sandbox.resources import by_kind
+from kubesim.api.resources import by_kind
+from kubesim.testing.harness import Sandbox
 
 
 def stamp(ago: timedelta) -> str:

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox import status
-from bot.sandbox.clock import Clock
-from bot.sandbox.resources import by_kind
-from bot.sandbox.store import Store
+from kubesim.api import status
+from kubesim.api.resources import by_kind
+from kubesim.machinery.clock import Clock
+from kubesim.storage.store import Store
 
 POD, DEPLOY, CM, NS = (by_kind(k) for k in ("Pod", "Deployment", "ConfigMap", "Namespace"))
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.status import ApiError
-from bot.sandbox.strategic import go_format, strategic_merge
+from kubesim.api.status import ApiError
+from kubesim.patch.strategic import go_format, strategic_merge
 
 
 def _deployment(*containers: dict[str, Any]) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.defaults import apply_defaults
-from bot.sandbox.validation import validate
+from kubesim.admission.defaults import apply_defaults
+from kubesim.admission.validation import validate
 
 SUBDOMAIN = (
     "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "

@@ -13,7 +13,7 @@ from kubernetes import client, watch
 from kubernetes.client.rest import ApiException
 from urllib3.exceptions import ProtocolError
 
-from bot.sandbox.harness import Sandbox, running_sandbox
+from kubesim.testing.harness import Sandbox, running_sandbox
 
 DEADLINE = 20
 

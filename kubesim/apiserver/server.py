@@ -1,0 +1,217 @@
+"""The sandbox's HTTP front: authentication, the request log, faults, discovery and dispatch.
+
+Every request is recorded, may be delayed or answered by an injected fault, must carry the bearer
+token, and ends as a JSON answer; an unexpected exception becomes a 500 InternalError Status (and a
+log line), so one bad request never takes the server or its open watches down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import json
+import logging
+import ssl
+from typing import Any
+
+from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
+
+from kubesim.api import status
+from kubesim.apiserver import discovery, openapi, routing
+from kubesim.apiserver.faults import Faults, RecordedRequest, RequestLog, now
+from kubesim.apiserver.objects import Objects
+from kubesim.apiserver.watch import WatchHub
+from kubesim.apiserver.wire import respond
+from kubesim.storage.crds import CustomTypes
+from kubesim.storage.store import Clock, Store
+
+log = logging.getLogger(__name__)
+
+_PUBLIC_PATHS = frozenset({"/healthz", "/livez", "/readyz"})
+_NOT_FOUND = {
+    "kind": "Status",
+    "apiVersion": "v1",
+    "metadata": {},
+    "status": "Failure",
+    "message": "the server could not find the requested resource",
+    "reason": "NotFound",
+    "details": {},
+    "code": 404,
+}
+
+
+def _parsed_body(raw: bytes, content_type: str) -> Any:
+    if not raw:
+        return None
+    if "json" in content_type or not content_type:
+        try:
+            return json.loads(raw)
+        except ValueError:
+            pass
+    try:
+        return raw.decode()
+    except UnicodeDecodeError:
+        return raw
+
+
+class ApiServer:
+    """One sandbox API server over a store; start it on a running loop."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        token: str,
+        faults: Faults | None = None,
+        requests: RequestLog | None = None,
+        bookmark_interval: float = 1.0,
+        aggregated_discovery: bool = True,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.token = token
+        self.faults = faults or Faults()
+        self.requests = requests or RequestLog()
+        self.aggregated_discovery = aggregated_discovery
+        self.hub = WatchHub()
+        self.types = CustomTypes(store)
+        self.objects = Objects(
+            store=store,
+            clock=clock,
+            hub=self.hub,
+            bookmark_interval=bookmark_interval,
+            expire_watch=self.faults.take_watch_expiry,
+        )
+        self._runner: web.AppRunner | None = None
+        self.host = "127.0.0.1"
+        self.port = 0
+        self.scheme = "http"
+
+    @property
+    def url(self) -> str:
+        """``https://127.0.0.1:PORT``."""
+        return f"{self.scheme}://{self.host}:{self.port}"
+
+    def app(self) -> web.Application:
+        """The aiohttp application."""
+        app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024 * 1024)
+        app.router.add_route("*", "/{tail:.*}", self._dispatch)
+        return app
+
+    async def start(
+        self, *, host: str = "127.0.0.1", port: int = 0, tls: ssl.SSLContext | None = None
+    ) -> str:
+        """Listen on host:port (0: a free port), over TLS when given a context; returns the URL."""
+        self._runner = web.AppRunner(
+            self.app(), access_log=None, handler_cancellation=True, shutdown_timeout=1.0
+        )
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port, ssl_context=tls)
+        self.scheme = "https" if tls is not None else "http"
+        await site.start()
+        server = site._server  # aiohttp exposes the bound port nowhere else
+        assert isinstance(server, asyncio.Server)
+        self.host, self.port = server.sockets[0].getsockname()[:2]
+        self.faults.bind(asyncio.get_running_loop(), self.hub.drop)
+        return self.url
+
+    async def stop(self) -> None:
+        """Close open watches and stop listening."""
+        self.hub.drop(abrupt=False)
+        if self._runner is None:
+            return
+        server = self._runner.server
+        if server is not None:
+            # Keep-alive TLS connections would otherwise wait for the peer's close_notify.
+            for connection in list(server.connections):
+                if connection.transport is not None:
+                    connection.transport.abort()
+        await asyncio.sleep(0)
+        await self._runner.cleanup()
+        self._runner = None
+
+    # --- the request pipeline ----------------------------------------------------------------
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        raw = await request.read()
+        content_type = request.headers.get("Content-Type", "")
+        self.requests.record(
+            RecordedRequest(
+                method=request.method,
+                path=request.path,
+                query=MultiDictProxy(MultiDict(request.query)),
+                headers=CIMultiDictProxy(CIMultiDict(request.headers)),
+                body=_parsed_body(raw, content_type),
+                content_type=content_type,
+                at=now(),
+            )
+        )
+        try:
+            verdict = self.faults.verdict(request.method, request.path, request.query)
+            if verdict is not None:
+                if verdict.delay:
+                    await asyncio.sleep(verdict.delay)
+                if verdict.status is not None:
+                    answer = respond(verdict.body, code=verdict.status)
+                    answer.headers.update(verdict.headers)
+                    return answer
+            if request.path not in _PUBLIC_PATHS and not self._authorized(request):
+                raise status.unauthorized()
+            response: web.StreamResponse = await handler(request)
+            return response
+        except status.ApiError as err:
+            return respond(err.to_status(), code=err.code)
+        except web.HTTPException:
+            raise
+        except (asyncio.CancelledError, ConnectionResetError):
+            raise
+        except Exception as err:
+            log.exception("sandbox: %s %s failed", request.method, request.path_qs)
+            failure = status.ApiError(500, "InternalError", f"Internal error occurred: {err}")
+            return respond(failure.to_status(), code=500)
+
+    def _authorized(self, request: web.Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        scheme, _, credential = header.partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            credential.strip().encode(), self.token.encode()
+        )
+
+    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+        if request.path in _PUBLIC_PATHS:
+            return web.Response(text="ok", content_type="text/plain")
+        if request.path.startswith(openapi.PREFIX):
+            document = openapi.lookup(request.path)
+            return respond(document) if document is not None else respond(_NOT_FOUND, code=404)
+        target = routing.parse(request.path, self.types.by_path)
+        if target is None:
+            return respond(_NOT_FOUND, code=404)
+        if isinstance(target, routing.Discovery):
+            if request.method != "GET":
+                raise status.method_not_allowed()
+            return self._discovery(request, target)
+        return await self.objects.handle(request, target, await request.read())
+
+    def _discovery(self, request: web.Request, target: routing.Discovery) -> web.Response:
+        accept = request.headers.get("Accept", "")
+        served = self.types.served()
+        if target.kind == "version":
+            return respond(discovery.SERVER_VERSION)
+        if target.kind in ("api", "apis"):
+            if self.aggregated_discovery and discovery.wants_aggregated(accept):
+                document = discovery.aggregated(core=target.kind == "api", served=served)
+                return web.Response(
+                    body=json.dumps(document, separators=(",", ":")).encode(),
+                    headers={"Content-Type": discovery.AGGREGATED_CONTENT_TYPE},
+                )
+            if target.kind == "api":
+                return respond(discovery.api_versions(f"{self.host}:{self.port}"))
+            return respond(discovery.api_group_list(served))
+        if target.kind == "group":
+            group = discovery.api_group(target.group, served)
+            return respond(group) if group is not None else respond(_NOT_FOUND, code=404)
+        resources = discovery.resource_list(target.group, target.version, served)
+        return respond(resources) if resources is not None else respond(_NOT_FOUND, code=404)

@@ -1,0 +1,232 @@
+"""The ReplicaSet controller: keep ``spec.replicas`` pods alive and report how they are doing.
+
+Pods are found through the cache's owner index (never by listing the namespace), created with
+``<rs>-<5 chars>`` names from a seeded RNG so runs are reproducible, and surplus pods are chosen
+for deletion in upstream's order (unscheduled, pending, not ready, recently ready, restarting,
+newest first). The status counts feed the Deployment controller, whose sync they trigger.
+"""
+
+from __future__ import annotations
+
+import copy
+import random
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from kubesim.api.resources import by_kind
+from kubesim.api.status import ApiError
+from kubesim.controllers.deployment.rollout_math import spec_replicas
+from kubesim.controllers.podtemplate import ALPHANUMS
+from kubesim.machinery.clock import Clock, parse_rfc3339
+from kubesim.machinery.informer import Cache, Key, uid_of
+from kubesim.machinery.recorder import REPLICASET_CONTROLLER, EventRecorder, EventType
+from kubesim.machinery.workqueue import WorkQueue
+from kubesim.storage.storeport import Obj, StorePort
+
+BURST_REPLICAS = 500
+"""At most this many pods are created or deleted per sync (upstream's burstReplicas)."""
+
+_PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
+
+
+def is_active(pod: Obj) -> bool:
+    """``FilterActivePods``: not terminal and not being deleted."""
+    return pod.get("status", {}).get("phase") not in (
+        "Succeeded",
+        "Failed",
+    ) and not pod.get("metadata", {}).get("deletionTimestamp")
+
+
+def ready_condition(pod: Obj) -> dict[str, Any] | None:
+    """The pod's Ready condition."""
+    for c in pod.get("status", {}).get("conditions") or ():
+        if c.get("type") == "Ready":
+            return dict(c)
+    return None
+
+
+def is_ready(pod: Obj) -> bool:
+    """``IsPodReady``."""
+    c = ready_condition(pod)
+    return c is not None and c.get("status") == "True"
+
+
+def _stamp(text: str | None) -> float:
+    return parse_rfc3339(text).timestamp() if text else 0.0
+
+
+def deletion_rank(pod: Obj) -> tuple[Any, ...]:
+    """``ActivePodsWithRanks`` order: the pods to delete first sort first."""
+    meta, spec, status = pod.get("metadata", {}), pod.get("spec", {}), pod.get("status", {})
+    ready = is_ready(pod)
+    ready_since = _stamp((ready_condition(pod) or {}).get("lastTransitionTime")) if ready else 0
+    cost = (meta.get("annotations") or {}).get("controller.kubernetes.io/pod-deletion-cost", "0")
+    restarts = max(
+        (int(c.get("restartCount", 0)) for c in status.get("containerStatuses") or ()), default=0
+    )
+    created = meta.get("creationTimestamp")
+    return (
+        bool(spec.get("nodeName")),
+        _PHASE_RANK.get(status.get("phase", "Pending"), 0),
+        ready,
+        int(cost) if str(cost).lstrip("-").isdigit() else 0,
+        -ready_since,
+        -restarts,
+        created is not None,
+        -_stamp(created),
+    )
+
+
+class ReplicaSetController:
+    """Reconciles ReplicaSets into pods; feed it keys with :meth:`enqueue`."""
+
+    def __init__(
+        self,
+        store: StorePort,
+        cache: Cache,
+        clock: Clock,
+        recorder: EventRecorder,
+        *,
+        rng: random.Random,
+    ) -> None:
+        self._store = store
+        self._cache = cache
+        self._clock = clock
+        self._recorder = recorder
+        self._rng = rng
+        self._rt = by_kind("ReplicaSet")
+        self._pod_rt = by_kind("Pod")
+        self.queue: WorkQueue[Key] = WorkQueue("replicaset", self._sync, clock)
+
+    def enqueue(self, key: Key) -> None:
+        """Reconcile this ReplicaSet on the next tick."""
+        self.queue.add(key)
+
+    def _sync(self, key: Key) -> None:
+        rs = self._cache.get("ReplicaSet", *key)
+        if rs is None:
+            return
+        pods = [p for p in self._cache.controlled(uid_of(rs), "Pod") if is_active(p)]
+        if not rs.get("metadata", {}).get("deletionTimestamp"):
+            self._manage(rs, pods)
+        status, wake = self._status(rs, pods)
+        if status != rs.get("status"):
+            meta = rs["metadata"]
+
+            def set_status(obj: Obj) -> None:
+                obj["status"] = status
+
+            written = self._store.mutate(
+                self._rt, meta["namespace"], meta["name"], set_status, subresource="status"
+            )
+            self._cache.apply("MODIFIED", "ReplicaSet", written)
+        if wake is not None:
+            self.queue.add_after(key, wake)
+
+    def _manage(self, rs: Obj, pods: Sequence[Obj]) -> None:
+        diff = len(pods) - spec_replicas(rs)
+        if diff < 0:
+            for _ in range(min(-diff, BURST_REPLICAS)):
+                self._create_pod(rs)
+        elif diff > 0:
+            for pod in sorted(pods, key=deletion_rank)[: min(diff, BURST_REPLICAS)]:
+                self._delete_pod(rs, pod)
+
+    def _create_pod(self, rs: Obj) -> None:
+        meta = rs["metadata"]
+        template = rs.get("spec", {}).get("template", {})
+        tmeta = template.get("metadata", {})
+        pod_meta: Obj = {"generateName": f"{meta['name']}-", "namespace": meta["namespace"]}
+        if tmeta.get("labels"):
+            pod_meta["labels"] = dict(tmeta["labels"])
+        if tmeta.get("annotations"):
+            pod_meta["annotations"] = dict(tmeta["annotations"])
+        pod_meta["ownerReferences"] = [
+            {
+                "apiVersion": "apps/v1",
+                "kind": "ReplicaSet",
+                "name": meta["name"],
+                "uid": meta["uid"],
+                "controller": True,
+                "blockOwnerDeletion": True,
+            }
+        ]
+        pod: Obj = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": pod_meta,
+            "spec": copy.deepcopy(template.get("spec", {})),
+        }
+        for attempt in range(5):
+            suffix = "".join(self._rng.choice(ALPHANUMS) for _ in range(5))
+            pod_meta["name"] = f"{meta['name']}-{suffix}"
+            try:
+                created = self._store.create(self._pod_rt, copy.deepcopy(pod))
+            except ApiError as err:
+                if err.code == 409 and err.reason == "AlreadyExists" and attempt < 4:
+                    continue
+                raise
+            self._cache.apply("ADDED", "Pod", created)
+            self._recorder.record(
+                rs,
+                kind=EventType.NORMAL,
+                reason="SuccessfulCreate",
+                message=f"Created pod: {created['metadata']['name']}",
+                source=REPLICASET_CONTROLLER,
+            )
+            return
+
+    def _delete_pod(self, rs: Obj, pod: Obj) -> None:
+        meta = pod["metadata"]
+        gone = self._store.delete(self._pod_rt, meta["namespace"], meta["name"])
+        still = self._store.find(self._pod_rt, meta["namespace"], meta["name"])
+        if still is not None and uid_of(still) == uid_of(pod):
+            self._cache.apply("MODIFIED", "Pod", still)
+        else:
+            self._cache.forget("Pod", gone)
+        self._recorder.record(
+            rs,
+            kind=EventType.NORMAL,
+            reason="SuccessfulDelete",
+            message=f"Deleted pod: {meta['name']}",
+            source=REPLICASET_CONTROLLER,
+        )
+
+    def _status(self, rs: Obj, pods: Sequence[Obj]) -> tuple[Obj, float | None]:
+        """``calculateStatus``, plus when to look again for minReadySeconds."""
+        template_labels = (
+            rs.get("spec", {}).get("template", {}).get("metadata", {}).get("labels") or {}
+        )
+        min_ready = int(rs.get("spec", {}).get("minReadySeconds") or 0)
+        labeled = ready = available = 0
+        wake: float | None = None
+        for pod in pods:
+            labels = pod.get("metadata", {}).get("labels") or {}
+            if all(labels.get(k) == v for k, v in template_labels.items()):
+                labeled += 1
+            if not is_ready(pod):
+                continue
+            ready += 1
+            if min_ready == 0:
+                available += 1
+                continue
+            since = (ready_condition(pod) or {}).get("lastTransitionTime")
+            start = parse_rfc3339(since) + timedelta(seconds=0.999) if since else self._clock.now()
+            left = min_ready - self._clock.elapsed(start)
+            if left < 0:
+                available += 1
+            else:
+                wake = left if wake is None else min(wake, left)
+        status: Obj = {"replicas": len(pods)}
+        for field, value in (
+            ("fullyLabeledReplicas", labeled),
+            ("readyReplicas", ready),
+            ("availableReplicas", available),
+            ("observedGeneration", int(rs.get("metadata", {}).get("generation") or 0)),
+        ):
+            if value:
+                status[field] = value
+        if (rs.get("status") or {}).get("conditions"):
+            status["conditions"] = rs["status"]["conditions"]
+        return status, None if wake is None else wake + 0.005 * self._clock.speed

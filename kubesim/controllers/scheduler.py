@@ -1,0 +1,176 @@
+"""default-scheduler, reduced to what a demo cluster needs: round-robin over fitting nodes.
+
+A node fits when it is Ready, schedulable, its NoSchedule/NoExecute taints are tolerated and the
+pod's nodeSelector matches, which keeps pods off a tainted control-plane node as on kind.
+Binding sets ``spec.nodeName`` and the PodScheduled condition and records the usual
+"Successfully assigned" event; pods that fit nowhere wait for the next node change.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from kubesim.api.resources import by_kind
+from kubesim.machinery.clock import Clock, rfc3339
+from kubesim.machinery.informer import Cache, Key, key_of
+from kubesim.machinery.recorder import SCHEDULER, EventRecorder, EventType
+from kubesim.machinery.workqueue import WorkQueue
+from kubesim.storage.storeport import Obj, StorePort
+
+
+def tolerates(tolerations: list[dict[str, Any]], taint: dict[str, Any]) -> bool:
+    """``Toleration.ToleratesTaint`` for one taint."""
+    for tol in tolerations:
+        if tol.get("effect") and tol.get("effect") != taint.get("effect"):
+            continue
+        if tol.get("operator") == "Exists":
+            if not tol.get("key") or tol.get("key") == taint.get("key"):
+                return True
+        elif tol.get("key") == taint.get("key") and (tol.get("value") or "") == (
+            taint.get("value") or ""
+        ):
+            return True
+    return False
+
+
+def misfit(node: Obj, pod: Obj) -> str | None:
+    """Why ``pod`` cannot go to ``node`` (a FailedScheduling fragment), or None when it fits."""
+    spec = node.get("spec", {})
+    ready = any(
+        c.get("type") == "Ready" and c.get("status") == "True"
+        for c in node.get("status", {}).get("conditions") or ()
+    )
+    if not ready:
+        return "node(s) had untolerated taint {node.kubernetes.io/not-ready: }"
+    if spec.get("unschedulable"):
+        return "node(s) were unschedulable"
+    tolerations = pod.get("spec", {}).get("tolerations") or []
+    for taint in spec.get("taints") or ():
+        if taint.get("effect") in ("NoSchedule", "NoExecute") and not tolerates(tolerations, taint):
+            return f"node(s) had untolerated taint {{{taint.get('key')}: {taint.get('value', '')}}}"
+    labels = node.get("metadata", {}).get("labels") or {}
+    selector = pod.get("spec", {}).get("nodeSelector") or {}
+    if any(labels.get(k) != v for k, v in selector.items()):
+        return "node(s) didn't match Pod's node affinity/selector"
+    return None
+
+
+def wants_scheduling(pod: Obj) -> bool:
+    """Unbound, not being deleted, not finished, and meant for default-scheduler."""
+    spec, meta = pod.get("spec", {}), pod.get("metadata", {})
+    return (
+        not spec.get("nodeName")
+        and not meta.get("deletionTimestamp")
+        and spec.get("schedulerName", "default-scheduler") == "default-scheduler"
+        and pod.get("status", {}).get("phase") not in ("Succeeded", "Failed")
+    )
+
+
+class Scheduler:
+    """Binds pending pods; fed pod events (:meth:`on_pod`) and node changes (:meth:`on_node`)."""
+
+    def __init__(
+        self, store: StorePort, cache: Cache, clock: Clock, recorder: EventRecorder
+    ) -> None:
+        self._store = store
+        self._cache = cache
+        self._clock = clock
+        self._recorder = recorder
+        self._rt = by_kind("Pod")
+        self._next = 0
+        self._waiting: set[Key] = set()
+        self.queue: WorkQueue[Key] = WorkQueue("scheduler", self._schedule, clock)
+
+    def on_pod(self, pod: Obj) -> None:
+        """Queue the pod if it still needs a node."""
+        if wants_scheduling(pod):
+            self.queue.add(key_of(pod))
+
+    def on_node(self) -> None:
+        """Nodes changed: retry the pods that fit nowhere."""
+        for key in self._waiting:
+            self.queue.add(key)
+        self._waiting.clear()
+
+    def _schedule(self, key: Key) -> None:
+        pod = self._cache.get("Pod", *key)
+        if pod is None or not wants_scheduling(pod):
+            self._waiting.discard(key)
+            return
+        nodes = sorted(self._cache.all("Node"), key=lambda n: n["metadata"]["name"])
+        reasons = Counter(r for n in nodes if (r := misfit(n, pod)) is not None)
+        fitting = [n for n in nodes if misfit(n, pod) is None]
+        now = rfc3339(self._clock.now())
+        if not fitting:
+            self._unschedulable(key, pod, len(nodes), reasons, now)
+            return
+        node = fitting[self._next % len(fitting)]["metadata"]["name"]
+        self._next += 1
+        self._waiting.discard(key)
+
+        def bind(obj: Obj) -> None:
+            obj["spec"]["nodeName"] = node
+
+        self._cache.apply("MODIFIED", "Pod", self._store.mutate(self._rt, *key, bind))
+        self._set_scheduled(key, {"type": "PodScheduled", "status": "True"}, now)
+        self._recorder.record(
+            pod,
+            kind=EventType.NORMAL,
+            reason="Scheduled",
+            message=f"Successfully assigned {key[0]}/{key[1]} to {node}",
+            source=SCHEDULER,
+        )
+
+    def _unschedulable(
+        self, key: Key, pod: Obj, total: int, reasons: Counter[str], now: str
+    ) -> None:
+        self._waiting.add(key)
+        detail = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
+        message = (
+            f"0/{total} nodes are available: {detail + '. ' if detail else ''}"
+            f"preemption: 0/{total} nodes are available: "
+            f"{total} Preemption is not helpful for scheduling."
+        )
+        if self._set_scheduled(
+            key,
+            {
+                "type": "PodScheduled",
+                "status": "False",
+                "reason": "Unschedulable",
+                "message": message,
+            },
+            now,
+        ):
+            self._recorder.record(
+                pod,
+                kind=EventType.WARNING,
+                reason="FailedScheduling",
+                message=message,
+                source=SCHEDULER,
+            )
+
+    def _set_scheduled(self, key: Key, condition: dict[str, Any], now: str) -> bool:
+        """Write PodScheduled (keeping its transition time if unchanged); True when written."""
+        changed = False
+
+        def update(obj: Obj) -> None:
+            nonlocal changed
+            status = obj.setdefault("status", {})
+            conditions = [
+                c for c in status.get("conditions") or () if c.get("type") != "PodScheduled"
+            ]
+            before = next(
+                (c for c in status.get("conditions") or () if c.get("type") == "PodScheduled"), None
+            )
+            since = now
+            if before is not None and before.get("status") == condition["status"]:
+                since = before.get("lastTransitionTime", now)
+            entry = {"lastProbeTime": None, "lastTransitionTime": since, **condition}
+            changed = before != entry
+            conditions.append(entry)
+            status["conditions"] = conditions
+
+        written = self._store.mutate(self._rt, *key, update, subresource="status")
+        self._cache.apply("MODIFIED", "Pod", written)
+        return changed

@@ -1,0 +1,156 @@
+"""The sandbox's control plane in one object: controllers, scheduler, kubelet and collector.
+
+``Controllers(store, clock).start()`` on the sandbox loop is all a server needs. Store events
+update the shared cache and mark keys dirty in the right work queue; nothing scans the cluster
+per event, so a 10,000-pod sandbox stays cheap. Everything is idempotent (a settled object costs
+no writes), which is what keeps the loop from spinning.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from typing import Any
+
+from kubesim.api.resources import ResourceType, by_kind
+from kubesim.controllers.deployment.controller import DeploymentController
+from kubesim.controllers.endpoints import SERVICE, EndpointsController
+from kubesim.controllers.garbage import GarbageCollector
+from kubesim.controllers.replicaset import ReplicaSetController
+from kubesim.controllers.scheduler import Scheduler
+from kubesim.kubelet.images import KubeletRules
+from kubesim.kubelet.kubelet import Kubelet
+from kubesim.machinery.clock import Clock
+from kubesim.machinery.informer import KINDS, Cache, controller_ref, key_of, uid_of
+from kubesim.machinery.recorder import EventRecorder
+from kubesim.machinery.workqueue import WorkQueue
+from kubesim.storage.storeport import Obj, StorePort
+
+__all__ = ["Controllers", "KubeletRules"]
+
+
+class Controllers:
+    """kube-controller-manager, kube-scheduler and every kubelet of the sandbox cluster."""
+
+    def __init__(
+        self,
+        store: StorePort,
+        clock: Clock,
+        *,
+        rules: KubeletRules | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.cache = Cache()
+        self.recorder = EventRecorder(store, clock)
+        self.deployments = DeploymentController(store, self.cache, clock, self.recorder)
+        self.replicasets = ReplicaSetController(
+            store, self.cache, clock, self.recorder, rng=random.Random(seed)
+        )
+        self.scheduler = Scheduler(store, self.cache, clock, self.recorder)
+        self.kubelet = Kubelet(
+            store,
+            self.cache,
+            clock,
+            self.recorder,
+            rules=rules or KubeletRules(),
+            rng=random.Random(seed + 1),
+        )
+        self.gc = GarbageCollector(store, self.cache, clock)
+        self.endpoints = EndpointsController(store, clock)
+        self._unsubscribe: Callable[[], None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def start(self) -> None:
+        """Subscribe to the store and reconcile what is already there (call on the loop)."""
+        if self._unsubscribe is not None:
+            return
+        loop = self._loop = asyncio.get_running_loop()
+        for queue in self.queues():
+            queue.bind(loop)
+        self._unsubscribe = self.store.subscribe(self._on_event)
+        for kind in KINDS:
+            rt = by_kind(kind)
+            # The stored dicts are never mutated by the Store, and we never mutate cached ones.
+            for obj in list(self.store.scan(rt)):
+                self._on_event("ADDED", rt, obj)
+        for service in list(self.store.scan(SERVICE)):
+            self.endpoints.on_service("ADDED", service)
+
+    def stop(self) -> None:
+        """Unsubscribe and drop pending work (timers already scheduled become no-ops)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        for queue in self.queues():
+            queue.stop()
+        self.kubelet.stop()
+
+    def queues(self) -> tuple[WorkQueue[Any], ...]:
+        """Every controller's work queue (tests settle the cluster by draining them all)."""
+        return (
+            self.deployments.queue,
+            self.replicasets.queue,
+            self.scheduler.queue,
+            self.kubelet.queue,
+            self.gc.queue,
+            self.endpoints.queue,
+        )
+
+    def _on_event(self, event_type: str, rt: ResourceType, obj: Obj) -> None:
+        if self._loop is not None and not _on_loop(self._loop):
+            # A write made outside the sandbox loop (another thread, or before it runs).
+            self._loop.call_soon_threadsafe(self._on_event, event_type, rt, obj)
+            return
+        kind = rt.kind
+        deleted = event_type == "DELETED"
+        if deleted:
+            self.gc.owner_deleted(uid_of(obj))  # owners of any kind, cached or not
+        if kind == "Service":
+            self.endpoints.on_service(event_type, obj)
+            return
+        if not self.cache.apply(event_type, kind, obj):
+            return
+        if event_type == "ADDED":
+            self.gc.check(kind, obj)
+        if kind == "Deployment":
+            if deleted:
+                self.deployments.forget(uid_of(obj))
+            self.deployments.enqueue(key_of(obj))
+        elif kind == "ReplicaSet":
+            self.replicasets.enqueue(key_of(obj))
+            self._enqueue_owner(obj, "Deployment")
+        elif kind == "Pod":
+            self._on_pod(event_type, obj)
+        elif kind == "Node":
+            self.scheduler.on_node()
+
+    def _on_pod(self, event_type: str, pod: Obj) -> None:
+        rs_key = self._enqueue_owner(pod, "ReplicaSet")
+        if event_type == "DELETED" and rs_key is not None:
+            rs = self.cache.get("ReplicaSet", *rs_key)
+            if rs is not None:
+                self._enqueue_owner(rs, "Deployment")  # Recreate waits for old pods to vanish
+        self.scheduler.on_pod(pod)
+        self.kubelet.on_pod(event_type, pod)
+        self.endpoints.on_pod(pod)
+
+    def _enqueue_owner(self, obj: Obj, kind: str) -> tuple[str, str] | None:
+        ref = controller_ref(obj)
+        if ref is None or ref.get("kind") != kind:
+            return None
+        key = (key_of(obj)[0], str(ref.get("name", "")))
+        if kind == "Deployment":
+            self.deployments.enqueue(key)
+        else:
+            self.replicasets.enqueue(key)
+        return key
+
+
+def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False

@@ -1,0 +1,1 @@
+"""PATCH bodies: JSON patch, merge patch, and strategic merge patch with its per-field metadata."""

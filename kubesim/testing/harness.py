@@ -1,0 +1,143 @@
+"""Run a sandbox cluster from synchronous code (pytest, the console) on a background thread.
+
+The cluster lives on its own event loop in a daemon thread; :meth:`Sandbox.call` is the one
+thread-safe door into it (the store is loop-confined), and leaving :func:`running_sandbox` stops
+the controllers, closes open watches and joins the thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from kubesim.apiserver.faults import Faults, RequestLog
+from kubesim.cluster import Cluster, ClusterOptions, start_cluster, write_kubeconfig
+from kubesim.storage.store import Store
+
+T = TypeVar("T")
+_START_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True, slots=True)
+class Sandbox:
+    """A running sandbox, as tests see it."""
+
+    url: str
+    kubeconfig: Path
+    """A kubeconfig file (context ``sandbox``, namespace ``default``, bearer token)."""
+    token: str
+    cluster: Cluster
+    loop: asyncio.AbstractEventLoop
+
+    @property
+    def faults(self) -> Faults:
+        """Fault injection (thread-safe)."""
+        return self.cluster.faults
+
+    @property
+    def requests(self) -> RequestLog:
+        """Every request received (thread-safe)."""
+        return self.cluster.requests
+
+    @property
+    def store(self) -> Store:
+        """The store: touch it only inside :meth:`call`."""
+        return self.cluster.store
+
+    def call(self, fn: Callable[..., T], *args: Any, timeout: float = 30.0) -> T:
+        """Run ``fn(*args)`` on the sandbox loop and return its result (awaited if a coroutine)."""
+
+        async def run() -> Any:
+            result = fn(*args)
+            if inspect.isawaitable(result):
+                result = await result
+            return result
+
+        found: T = asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout)
+        return found
+
+    def api_client(self) -> Any:
+        """A ``kubernetes.client.ApiClient`` configured from :attr:`kubeconfig`."""
+        from kubernetes import config  # noqa: PLC0415 -- only tests need the client
+
+        return config.new_client_from_config(config_file=str(self.kubeconfig))
+
+
+@contextmanager
+def running_sandbox(
+    *,
+    scenario: str = "empty",
+    speed: float = 1.0,
+    pods: int = 0,
+    deployments: int = 0,
+    controllers: bool = True,
+    bookmark_interval: float = 1.0,
+    history: int = 10_000,
+    tls: bool = True,
+) -> Iterator[Sandbox]:
+    """Start a sandbox on a free 127.0.0.1 port in a background thread; stop it on exit."""
+    options = ClusterOptions(
+        scenario=scenario,
+        pods=pods,
+        deployments=deployments,
+        speed=speed,
+        controllers=controllers,
+        bookmark_interval=bookmark_interval,
+        history=history,
+        tls=tls,
+    )
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+
+        async def boot() -> None:
+            try:
+                outcome["cluster"] = await start_cluster(options)
+            except BaseException as err:
+                outcome["error"] = err
+            finally:
+                ready.set()
+
+        booting = loop.create_task(boot())
+        loop.run_forever()
+        del booting
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        loop.close()
+
+    thread = threading.Thread(target=serve, name="k8s-sandbox", daemon=True)
+    thread.start()
+    if not ready.wait(_START_TIMEOUT) or "error" in outcome:
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        error = outcome.get("error")
+        if isinstance(error, BaseException):
+            raise error
+        msg = "the sandbox did not start in time"
+        raise TimeoutError(msg)
+    cluster: Cluster = outcome["cluster"]
+    with tempfile.TemporaryDirectory(prefix="k8s-sandbox-") as workdir:
+        path = write_kubeconfig(Path(workdir) / "kubeconfig", cluster)
+        sandbox = Sandbox(cluster.url, path, cluster.token, cluster, loop)
+        try:
+            yield sandbox
+        finally:
+            try:
+                asyncio.run_coroutine_threadsafe(cluster.stop(), loop).result(30)
+            finally:
+                loop.call_soon_threadsafe(loop.stop)
+                thread.join(30)
