@@ -21,7 +21,7 @@ from bot.core.render_text import result_text
 from bot.gateway.gateway import KubernetesGateway
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.gateway.support import OPTIONS, run
-from tests.sandbox.kubectl import eventually
+from tests.kubesim.kubectl import eventually
 
 pytestmark = pytest.mark.kubectl
 

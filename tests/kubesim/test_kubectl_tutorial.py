@@ -12,7 +12,9 @@ import re
 
 import pytest
 import yaml
-from kubectl import (
+
+from kubesim.testing.harness import Sandbox
+from tests.kubesim.kubectl import (
     Judge,
     Kubectl,
     deployment_manifest,
@@ -20,8 +22,6 @@ from kubectl import (
     stored,
     stored_list,
 )
-
-from kubesim.testing.harness import Sandbox
 
 pytestmark = pytest.mark.kubectl
 JUDGE = Judge()

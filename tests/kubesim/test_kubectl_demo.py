@@ -4,9 +4,9 @@ cluster, with history to roll back, whose every Service has endpoints."""
 from __future__ import annotations
 
 import pytest
-from kubectl import Judge, Kubectl
 
 from kubesim.testing.harness import Sandbox
+from tests.kubesim.kubectl import Judge, Kubectl
 
 pytestmark = pytest.mark.kubectl
 JUDGE = Judge(scenario="demo", speed=20.0)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from kubectl import Kubectl, require_kubectl
 
 from kubesim.testing.harness import Sandbox
+from tests.kubesim.kubectl import Kubectl, require_kubectl
 
 pytestmark = pytest.mark.kubectl
 

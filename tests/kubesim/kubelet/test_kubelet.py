@@ -6,11 +6,10 @@ import asyncio
 import ipaddress
 from typing import Any
 
-from controller_kit import NODE, POD, Cluster, Obj, condition, run
-
 from kubesim.kubelet.container_runtime import go_duration
 from kubesim.kubelet.images import KubeletRules, image_id, resolved
 from kubesim.scenarios import catalog
+from tests.kubesim.controller_kit import NODE, POD, Cluster, Obj, condition, run
 
 
 def bare_pod(name: str, image: str = "nginx:1.27", **spec: Any) -> Obj:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from controller_kit import DEPLOYMENT, POD, Cluster, Obj, deployment_manifest, run
-
 from kubesim.api.resources import by_kind
+from tests.kubesim.controller_kit import DEPLOYMENT, POD, Cluster, Obj, deployment_manifest, run
 
 CONFIGMAP = by_kind("ConfigMap")
 

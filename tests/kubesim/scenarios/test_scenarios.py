@@ -8,13 +8,22 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from controller_kit import DEPLOYMENT, NAMESPACE, NODE, POD, REPLICASET, Cluster, condition, run
 
 from kubesim.api.resources import by_kind
 from kubesim.controlplane import Controllers
 from kubesim.machinery.clock import Clock, parse_rfc3339
 from kubesim.scenarios import catalog
 from kubesim.storage.store import Store
+from tests.kubesim.controller_kit import (
+    DEPLOYMENT,
+    NAMESPACE,
+    NODE,
+    POD,
+    REPLICASET,
+    Cluster,
+    condition,
+    run,
+)
 
 SERVICE = by_kind("Service")
 

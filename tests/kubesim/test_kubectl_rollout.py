@@ -11,7 +11,9 @@ import re
 from typing import Any
 
 import pytest
-from kubectl import (
+
+from kubesim.testing.harness import Sandbox
+from tests.kubesim.kubectl import (
     Judge,
     Kubectl,
     deployment_manifest,
@@ -19,8 +21,6 @@ from kubectl import (
     stored,
     stored_list,
 )
-
-from kubesim.testing.harness import Sandbox
 
 pytestmark = pytest.mark.kubectl
 JUDGE = Judge()

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from controller_kit import POD, REPLICASET, Cluster, Obj, condition, run
-
 from kubesim.controllers.podtemplate import ALPHANUMS
 from kubesim.controllers.replicaset import deletion_rank
+from tests.kubesim.controller_kit import POD, REPLICASET, Cluster, Obj, condition, run
 
 
 def replicaset(name: str, replicas: int, **spec: Any) -> Obj:

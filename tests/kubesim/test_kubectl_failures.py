@@ -13,7 +13,9 @@ import re
 import shutil
 
 import pytest
-from kubectl import (
+
+from kubesim.testing.harness import Sandbox
+from tests.kubesim.kubectl import (
     Judge,
     Kubectl,
     deployment_manifest,
@@ -21,8 +23,6 @@ from kubectl import (
     stored,
     stored_list,
 )
-
-from kubesim.testing.harness import Sandbox
 
 pytestmark = pytest.mark.kubectl
 JUDGE = Judge()

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from kubectl import Judge, Kubectl, judged_sandbox
 from kubernetes import client
 
 from kubesim.testing.harness import Sandbox, running_sandbox
+from tests.kubesim.kubectl import Judge, Kubectl, judged_sandbox
 
 
 def _judge(request: pytest.FixtureRequest) -> Judge | None:

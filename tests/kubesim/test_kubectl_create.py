@@ -12,11 +12,11 @@ import shlex
 from typing import Any
 
 import pytest
-from kubectl import Judge, Kubectl, stored
 
 from kubesim.api import status
 from kubesim.apiserver import protobuf
 from kubesim.testing.harness import Sandbox
+from tests.kubesim.kubectl import Judge, Kubectl, stored
 
 pytestmark = pytest.mark.kubectl
 JUDGE = Judge()

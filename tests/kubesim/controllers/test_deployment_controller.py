@@ -6,14 +6,6 @@ import re
 from typing import Any
 
 import pytest
-from controller_kit import (
-    DEPLOYMENT,
-    Cluster,
-    Obj,
-    condition,
-    deployment_manifest,
-    run,
-)
 
 from kubesim.controllers.deployment.revisions import (
     REVISION,
@@ -22,6 +14,14 @@ from kubesim.controllers.deployment.revisions import (
 )
 from kubesim.controllers.deployment.rollout_math import fenceposts, scaled_value
 from kubesim.controllers.podtemplate import ALPHANUMS, template_hash
+from tests.kubesim.controller_kit import (
+    DEPLOYMENT,
+    Cluster,
+    Obj,
+    condition,
+    deployment_manifest,
+    run,
+)
 
 REV = "deployment.kubernetes.io/revision"
 
