@@ -5,6 +5,9 @@ kubectl output, ``describe`` and the controllers all read these fields (``imageP
 cluster would. Sources: ``pkg/apis/core/v1/defaults.go``, ``pkg/apis/apps/v1/defaults.go``, the
 ServiceAccount / Priority / DefaultTolerationSeconds admission plugins (pods only) and the service
 REST storage (cluster IP and node port allocation). Every function is idempotent.
+
+``qos_class`` is copied on purpose from ``bot.core.describe.qos_class`` as an independent oracle;
+do not share.
 """
 
 from __future__ import annotations

@@ -105,7 +105,7 @@ TableBuilder = Callable[..., dict[str, Any]]
 
 
 def _printer() -> TableBuilder | None:
-    # printers.py is written in parallel by another helper: use it when it is there.
+    # printing/tables.py is written in parallel by another helper: use it when it is there.
     try:
         found: TableBuilder = importlib.import_module("kubesim.printing.tables").to_table
     except (ImportError, AttributeError):

@@ -1,5 +1,5 @@
 """The REST verbs on resource URLs: get, list/watch, create, update, patch, the scale subresource,
-and the dispatch to DELETE (http_deletes.py) and pod logs (http_logs.py).
+and the dispatch to DELETE (deletes.py) and pod logs (logs.py).
 
 Each handler checks the request the way the apiserver's generic handlers do (name/namespace/kind
 agreement, dryRun), then hands the write to the store, which owns the object rules.

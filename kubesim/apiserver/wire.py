@@ -1,7 +1,7 @@
 """What every REST handler shares: query parameters parsed as the apiserver parses them, and the
 JSON bodies it answers with.
 
-Kept apart from the handlers so that reads, writes and deletes (http_objects.py, http_deletes.py)
+Kept apart from the handlers so that reads, writes and deletes (objects.py, deletes.py)
 and the server's error answers (server.py) agree on them.
 """
 

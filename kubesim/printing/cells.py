@@ -3,6 +3,9 @@
 These mirror ``k8s.io/apimachinery/pkg/util/duration.HumanDuration``, ``labels.FormatLabels`` and
 ``metav1.LabelSelectorAsSelector(...).String()`` so the AGE and SELECTOR columns read exactly as
 against a real cluster.
+
+Copied on purpose from ``bot.core.ages`` (``human_duration``) and ``bot.core.kube``
+(``format_labels``, ``selector_string``) as an independent oracle; do not share.
 """
 
 from __future__ import annotations

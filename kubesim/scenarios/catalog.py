@@ -3,7 +3,7 @@
 Everything is back-dated and settled (pods Running, Deployments complete) so ``kubectl get``
 shows plausible ages at once, and the prod ``api`` Deployment carries three revisions with
 change-causes for ``rollout history``/``undo``; the demo also has cert-manager's Certificate CRD
-(scenario_crds.py). The scale scenario writes pods directly in their
+(crds.py here). The scale scenario writes pods directly in their
 final state instead of simulating thousands of starts.
 """
 

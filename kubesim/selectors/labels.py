@@ -2,7 +2,10 @@
 
 The grammar, the error texts and the validation messages follow
 ``k8s.io/apimachinery/pkg/labels/selector.go`` so that a bad ``-l`` gets the same 400 message from
-the sandbox as from a real cluster. Field selectors live in ``field_selectors.py``.
+the sandbox as from a real cluster. Field selectors live in ``fields.py``.
+
+Written apart from ``bot.core.values.label_selector`` on purpose, as an independent oracle; do
+not share.
 """
 
 from __future__ import annotations
