@@ -33,14 +33,14 @@ from bot.core.results import Document, Result
 from bot.errors import UsageError
 from bot.gateway import client as clients
 from bot.gateway.api import Api
-from bot.gateway.deleting import delete
-from bot.gateway.describing import Describer
 from bot.gateway.discovery import Discovery
-from bot.gateway.getting import Getter
-from bot.gateway.images import set_image
-from bot.gateway.logs import LogLimits, LogReader
-from bot.gateway.rollouts import Rollouts
-from bot.gateway.scaling import scale
+from bot.gateway.verbs.delete import delete
+from bot.gateway.verbs.describe import Describer
+from bot.gateway.verbs.get import Getter
+from bot.gateway.verbs.logs import LogLimits, LogReader
+from bot.gateway.verbs.rollout import Rollouts
+from bot.gateway.verbs.scale import scale
+from bot.gateway.verbs.set_image import set_image
 
 
 def _utc_now() -> datetime:
