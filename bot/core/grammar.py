@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Final
 
 from bot.core.argv import check_identity, check_shell, find_verb, normalise, split_flags, words
-from bot.core.command import Command, Help
+from bot.core.command import Command
 from bot.core.lexicon import (
     REFUSED_VERBS,
     RESOURCE_WORDS,
@@ -25,7 +25,8 @@ from bot.core.lexicon import (
     VERB_FLAGS,
 )
 from bot.core.usage import USAGE
-from bot.core.verbs import BUILDERS
+from bot.core.verbs.help import Help
+from bot.core.verbs.registry import BUILDERS
 from bot.errors import UsageError
 
 MAX_COMMAND_BYTES: Final = 4096

@@ -9,17 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.command import (
-    Command,
-    Delete,
-    Rollout,
-    RolloutAction,
-    Scale,
-    SetImage,
-    is_mutating,
-)
+from bot.core.command import Command, is_mutating
 from bot.core.lexicon import SINGULAR
 from bot.core.subject import Subject
+from bot.core.verbs.delete import Delete
+from bot.core.verbs.rollout import Rollout, RolloutAction
+from bot.core.verbs.scale import Scale
+from bot.core.verbs.set_image import SetImage
 
 
 @dataclass(frozen=True, slots=True)

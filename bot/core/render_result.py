@@ -11,24 +11,20 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
-from bot.core.command import (
-    Command,
-    Delete,
-    Describe,
-    Get,
-    Help,
-    Logs,
-    OutputFormat,
-    Rollout,
-    RolloutAction,
-    Scale,
-    SetImage,
-    Version,
-)
+from bot.core.command import Command
 from bot.core.lexicon import SINGULAR
 from bot.core.render_text import table_text
 from bot.core.reply import Paragraph, Part, Preformatted, Reply, Tone, Visibility
 from bot.core.results import Change, Document, Result, Table
+from bot.core.verbs.delete import Delete
+from bot.core.verbs.describe import Describe
+from bot.core.verbs.get import Get, OutputFormat
+from bot.core.verbs.help import Help
+from bot.core.verbs.logs import Logs
+from bot.core.verbs.rollout import Rollout, RolloutAction
+from bot.core.verbs.scale import Scale
+from bot.core.verbs.set_image import SetImage
+from bot.core.verbs.version import Version
 from bot.core.wording import in_namespace
 
 HEADLINE_LIMIT: Final = 150

@@ -10,12 +10,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Final
 
-from bot.core.command import Command, Help
+from bot.core.command import Command
 from bot.core.render_result import render_result
 from bot.core.reply import ConfirmRequest, Paragraph, Part, Preformatted, Reply, Tone, Visibility
 from bot.core.results import Result
 from bot.core.subject import Subject
 from bot.core.usage import help_text
+from bot.core.verbs.help import Help
 from bot.core.wording import minutes, typed
 from bot.errors import BotError, UsageError
 

@@ -16,20 +16,17 @@ from kubernetes.client import ApiClient
 
 from bot import __version__
 from bot.core import kube
-from bot.core.command import (
-    Command,
-    Delete,
-    Describe,
-    Get,
-    Help,
-    Logs,
-    Rollout,
-    RolloutAction,
-    Scale,
-    SetImage,
-    Version,
-)
+from bot.core.command import Command
 from bot.core.results import Document, Result
+from bot.core.verbs.delete import Delete
+from bot.core.verbs.describe import Describe
+from bot.core.verbs.get import Get
+from bot.core.verbs.help import Help
+from bot.core.verbs.logs import Logs
+from bot.core.verbs.rollout import Rollout, RolloutAction
+from bot.core.verbs.scale import Scale
+from bot.core.verbs.set_image import SetImage
+from bot.core.verbs.version import Version
 from bot.errors import UsageError
 from bot.gateway import client as clients
 from bot.gateway.api import Api

@@ -7,9 +7,13 @@ headline does: ``@alice scaled deployment/web in prod to 4 replicas``.
 
 from __future__ import annotations
 
-from bot.core.command import Command, Delete, Rollout, RolloutAction, Scale, SetImage
+from bot.core.command import Command
 from bot.core.lexicon import SINGULAR
 from bot.core.subject import Subject
+from bot.core.verbs.delete import Delete
+from bot.core.verbs.rollout import Rollout, RolloutAction
+from bot.core.verbs.scale import Scale
+from bot.core.verbs.set_image import SetImage
 
 
 def announcement(subject: Subject, command: Command) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.core.command import Command, Get, Help, Version, is_mutating
+from bot.core.command import Command, is_mutating
 from bot.core.grammar import parse
 from bot.core.policy import Policy, authorize, confirmation_prompt
 from bot.core.replies import (
@@ -32,6 +32,9 @@ from bot.core.replies import (
 from bot.core.reply import Reply
 from bot.core.results import Change, Document, Result
 from bot.core.subject import Subject
+from bot.core.verbs.get import Get
+from bot.core.verbs.help import Help
+from bot.core.verbs.version import Version
 from bot.errors import BotError, NotAllowed, UsageError
 from bot.service.announcements import announcement
 from bot.service.audit import AuditRecord, Outcome, Verdict

@@ -5,22 +5,18 @@ from __future__ import annotations
 import pytest
 
 from bot.core import values
-from bot.core.command import (
-    Command,
-    Delete,
-    Describe,
-    Get,
-    Help,
-    Logs,
-    OutputFormat,
-    Rollout,
-    RolloutAction,
-    Scale,
-    SetImage,
-    Version,
-)
+from bot.core.command import Command
 from bot.core.grammar import MAX_COMMAND_BYTES, parse
 from bot.core.usage import USAGE
+from bot.core.verbs.delete import Delete
+from bot.core.verbs.describe import Describe
+from bot.core.verbs.get import Get, OutputFormat
+from bot.core.verbs.help import Help
+from bot.core.verbs.logs import Logs
+from bot.core.verbs.rollout import Rollout, RolloutAction
+from bot.core.verbs.scale import Scale
+from bot.core.verbs.set_image import SetImage
+from bot.core.verbs.version import Version
 from bot.errors import UsageError
 
 BOOTCAMP = "kubernetes-bootcamp"

@@ -12,22 +12,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.core import grammar
-from bot.core.command import (
-    Command,
-    Delete,
-    Describe,
-    Get,
-    Help,
-    Logs,
-    OutputFormat,
-    Rollout,
-    RolloutAction,
-    Scale,
-    SetImage,
-    Version,
-)
+from bot.core.command import Command
 from bot.core.grammar import parse
 from bot.core.lexicon import ALL_VERBS
+from bot.core.verbs.delete import Delete
+from bot.core.verbs.describe import Describe
+from bot.core.verbs.get import Get, OutputFormat
+from bot.core.verbs.help import Help
+from bot.core.verbs.logs import Logs
+from bot.core.verbs.rollout import Rollout, RolloutAction
+from bot.core.verbs.scale import Scale
+from bot.core.verbs.set_image import SetImage
+from bot.core.verbs.version import Version
 from bot.errors import UsageError
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])

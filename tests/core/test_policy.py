@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.command import (
-    Command,
-    Delete,
-    Describe,
-    Get,
-    Help,
-    Logs,
-    Rollout,
-    RolloutAction,
-    Scale,
-    SetImage,
-    Version,
-)
+from bot.core.command import Command
 from bot.core.grammar import parse
 from bot.core.policy import Decision, Policy, authorize, confirmation_prompt
 from bot.core.subject import Subject
+from bot.core.verbs.delete import Delete
+from bot.core.verbs.describe import Describe
+from bot.core.verbs.get import Get
+from bot.core.verbs.help import Help
+from bot.core.verbs.logs import Logs
+from bot.core.verbs.rollout import Rollout, RolloutAction
+from bot.core.verbs.scale import Scale
+from bot.core.verbs.set_image import SetImage
+from bot.core.verbs.version import Version
 
 ALICE = Subject(user_id="UALICE", user_name="alice", display="@alice", actor="slack:@alice")
 BOB = Subject(user_id="UBOB", user_name="bob", display="@bob", actor="slack:@bob")

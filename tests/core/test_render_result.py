@@ -4,20 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.command import (
-    Command,
-    Describe,
-    Get,
-    Logs,
-    OutputFormat,
-    Rollout,
-    RolloutAction,
-    Scale,
-    Version,
-)
+from bot.core.command import Command
 from bot.core.render_result import HEADLINE_LIMIT, Rendered, render_result
 from bot.core.reply import Paragraph, Preformatted, Reply, Tone, Visibility
 from bot.core.results import Change, Document, Table
+from bot.core.verbs.describe import Describe
+from bot.core.verbs.get import Get, OutputFormat
+from bot.core.verbs.logs import Logs
+from bot.core.verbs.rollout import Rollout, RolloutAction
+from bot.core.verbs.scale import Scale
+from bot.core.verbs.version import Version
 
 PODS = Table(
     ("NAME", "READY", "STATUS", "RESTARTS", "AGE"),

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core.command import Get, Help, Scale
 from bot.core.render_text import render_reply
 from bot.core.replies import (
     cancelled_reply,
@@ -21,6 +20,9 @@ from bot.core.replies import (
 from bot.core.reply import Preformatted, Tone, Visibility
 from bot.core.results import Change, Table
 from bot.core.subject import Subject
+from bot.core.verbs.get import Get
+from bot.core.verbs.help import Help
+from bot.core.verbs.scale import Scale
 from bot.core.wording import in_namespace, typed, where
 from bot.errors import NotAllowed, UsageError
 

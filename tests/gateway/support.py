@@ -5,9 +5,12 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from bot.core.command import Command, Get, Help, Version
+from bot.core.command import Command
 from bot.core.grammar import parse
 from bot.core.results import Result
+from bot.core.verbs.get import Get
+from bot.core.verbs.help import Help
+from bot.core.verbs.version import Version
 from bot.gateway.gateway import GatewayOptions, KubernetesGateway
 
 ACTOR = "slack:@alice"

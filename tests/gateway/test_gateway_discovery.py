@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from kubernetes import client
 
-from bot.core.command import Describe
 from bot.core.results import Document, Table
+from bot.core.verbs.describe import Describe
 from bot.errors import ClusterError, ClusterTimeout, ConfigError, NotFound, UsageError
 from bot.gateway.discovery import Discovery
 from bot.gateway.gateway import KubernetesGateway

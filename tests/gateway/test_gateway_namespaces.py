@@ -6,18 +6,15 @@ import re
 
 import pytest
 
-from bot.core.command import (
-    Command,
-    Delete,
-    Describe,
-    Get,
-    Logs,
-    Rollout,
-    RolloutAction,
-    Scale,
-    SetImage,
-)
+from bot.core.command import Command
 from bot.core.results import Document, Table
+from bot.core.verbs.delete import Delete
+from bot.core.verbs.describe import Describe
+from bot.core.verbs.get import Get
+from bot.core.verbs.logs import Logs
+from bot.core.verbs.rollout import Rollout, RolloutAction
+from bot.core.verbs.scale import Scale
+from bot.core.verbs.set_image import SetImage
 from bot.gateway.gateway import KubernetesGateway
 from kubesim.testing.harness import Sandbox
 from tests.gateway.support import ACTOR

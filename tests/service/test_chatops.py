@@ -8,12 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.command import Command, Delete, Get, Scale
+from bot.core.command import Command
 from bot.core.policy import Policy
 from bot.core.render_text import render_reply
 from bot.core.reply import Reply, Tone, Visibility
 from bot.core.results import Change, Document, Result, Table
 from bot.core.subject import Subject
+from bot.core.verbs.delete import Delete
+from bot.core.verbs.get import Get
+from bot.core.verbs.scale import Scale
 from bot.errors import BotError, NotFound
 from bot.service.audit import AuditRecord, Outcome, Verdict
 from bot.service.options import ChatOpsOptions

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.command import Delete
 from bot.core.subject import Subject
+from bot.core.verbs.delete import Delete
 from bot.errors import NotAllowed
 from bot.service import confirmations
 from bot.service.confirmations import ConfirmationGoneError, Confirmations

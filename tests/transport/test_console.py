@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 
 from bot.core.chat_sink import ChatSink, MessageRef
-from bot.core.command import Command, Get
+from bot.core.command import Command
 from bot.core.policy import Policy
 from bot.core.reply import Preformatted, Reply, Tone
 from bot.core.results import Change, Result, Table
+from bot.core.verbs.get import Get
 from bot.service.audit import AuditRecord
 from bot.service.options import ChatOpsOptions
 from bot.service.service import ChatOps

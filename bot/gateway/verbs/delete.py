@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Final
 
 from bot.core import kube
-from bot.core.command import Delete
 from bot.core.results import Change, Document
+from bot.core.verbs.delete import Delete
 from bot.errors import NotFound, UsageError
 from bot.gateway.api import Api
 from bot.gateway.discovery import PODS, SERVICES, ResourceInfo

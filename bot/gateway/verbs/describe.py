@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Final
 
 from bot.core import kube, rollout
-from bot.core.command import Describe
 from bot.core.describe import describe_deployment, describe_pod, describe_service
 from bot.core.describe_node import describe_node
 from bot.core.kube import Obj
 from bot.core.results import Document
+from bot.core.verbs.describe import Describe
 from bot.errors import BotError, ClusterError, Forbidden, NotFound, UsageError
 from bot.gateway.api import Api
 from bot.gateway.discovery import (

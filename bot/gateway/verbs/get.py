@@ -15,9 +15,9 @@ from typing import Any
 import yaml
 
 from bot.core import kube
-from bot.core.command import Get, OutputFormat
 from bot.core.kube import Obj
 from bot.core.results import Document, Table
+from bot.core.verbs.get import Get, OutputFormat
 from bot.errors import UsageError
 from bot.gateway.api import JSON, TABLE, Api, Page
 from bot.gateway.discovery import Discovery, ResourceInfo

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import urllib3
 
 from bot.core import kube, logpick
-from bot.core.command import Logs
 from bot.core.kube import Obj
 from bot.core.results import Document
+from bot.core.verbs.logs import Logs
 from bot.errors import NotFound
 from bot.gateway.api import Api
 from bot.gateway.discovery import DEPLOYMENTS, PODS

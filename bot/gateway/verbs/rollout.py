@@ -14,10 +14,10 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.core import kube, rollout, tabwriter
-from bot.core.command import Rollout
 from bot.core.describe import describe_template
 from bot.core.kube import Obj
 from bot.core.results import Change, Document
+from bot.core.verbs.rollout import Rollout
 from bot.errors import NotFound
 from bot.gateway.api import JSON_PATCH, STRATEGIC_MERGE_PATCH, Api
 from bot.gateway.discovery import DEPLOYMENTS, REPLICASETS

@@ -10,8 +10,8 @@ longer hold.
 from __future__ import annotations
 
 from bot.core import kube
-from bot.core.command import Scale
 from bot.core.results import Change
+from bot.core.verbs.scale import Scale
 from bot.errors import Conflict
 from bot.gateway.api import MERGE_PATCH, Api
 from bot.gateway.discovery import DEPLOYMENTS

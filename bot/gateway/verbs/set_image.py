@@ -7,9 +7,9 @@ like kubectl's; when every image is already set nothing is sent.
 
 from __future__ import annotations
 
-from bot.core.command import SetImage
 from bot.core.results import Change
 from bot.core.setimage import image_patch
+from bot.core.verbs.set_image import SetImage
 from bot.gateway.api import STRATEGIC_MERGE_PATCH, Api
 from bot.gateway.discovery import DEPLOYMENTS
 from bot.gateway.errors import Target

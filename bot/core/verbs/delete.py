@@ -1,0 +1,61 @@
+"""``delete pod NAME`` / ``delete service NAME|-l SELECTOR``."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core import values
+from bot.core.argv import Args
+from bot.core.lexicon import PODS, RESOURCE_WORDS, SERVICES, SINGULAR
+from bot.core.verbs import arguments
+from bot.errors import UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class Delete:
+    """``delete pod NAME`` / ``delete service NAME|-l SELECTOR``."""
+
+    resource: str
+    """Canonical plural: ``pods`` or ``services``."""
+    name: str | None = None
+    selector: str | None = None
+    namespace: str | None = None
+
+
+def build(args: Args) -> Delete:
+    if not args.positionals:
+        raise UsageError("delete needs a type and a name: delete pod NAME")
+    targets = [p.partition("/")[0] for p in args.positionals if "/" in p] or [args.positionals[0]]
+    for word in targets:
+        if RESOURCE_WORDS.get(word.lower()) not in (PODS, SERVICES):
+            hint = arguments.type_hint(word, (PODS, SERVICES))
+            if hint:
+                raise UsageError(f'delete works on pods, services only, not "{word}"', hint=hint)
+            raise UsageError(
+                f'delete is limited to pods and services, not "{word}": '
+                "remove other objects from your manifests and CI, or scale a deployment to 0"
+            )
+    selector = arguments.selector(args)
+    first = args.positionals[0]
+    if "/" in first:
+        word, _, name_text = first.partition("/")
+        names: Sequence[str] = [name_text]
+        arguments.no_more(args, 1, "delete one object at a time")
+    else:
+        word = first
+        names = args.positionals[1:]
+        if len(names) > 1:
+            raise UsageError(f'unexpected "{" ".join(names[1:])}": delete one object at a time')
+    resource = arguments.resource(word, (PODS, SERVICES), "delete")
+    what = SINGULAR[resource]
+    if names and selector is not None:
+        raise UsageError("give either a name or -l SELECTOR, not both")
+    if selector is not None and resource == PODS:
+        raise UsageError("delete pods one at a time, by name; -l is accepted for services only")
+    if not names and selector is None:
+        raise UsageError(f"delete needs a {what} name or -l SELECTOR")
+    name = values.object_name(names[0], what=what) if names else None
+    return Delete(
+        resource=resource, name=name, selector=selector, namespace=arguments.namespace(args)
+    )

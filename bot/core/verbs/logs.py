@@ -1,0 +1,68 @@
+"""``logs POD|TYPE/NAME [CONTAINER] [-c C] [--tail N] [--since D] [-p] [--timestamps] [-l SEL]``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core import values
+from bot.core.argv import Args
+from bot.core.lexicon import DEPLOYMENTS, PODS, SINGULAR
+from bot.core.verbs import arguments
+from bot.errors import UsageError
+
+
+@dataclass(frozen=True, slots=True)
+class Logs:
+    """``logs POD|TYPE/NAME [-c C] [--tail N] [--since D] [-p] [--timestamps] [-l SEL]``."""
+
+    name: str | None
+    """Pod name, or None when ``selector`` picks the pods."""
+    kind: str = "pod"
+    """``pod`` or ``deployment`` (from ``deployment/NAME``)."""
+    namespace: str | None = None
+    container: str | None = None
+    tail: int | None = None
+    """``--tail``; None means kubectl's default (all, or 10 with ``-l``), bounded by the bot."""
+    since_seconds: int | None = None
+    previous: bool = False
+    timestamps: bool = False
+    selector: str | None = None
+
+
+def build(args: Args) -> Logs:
+    selector = arguments.selector(args)
+    name: str | None = None
+    kind = "pod"
+    positional_container: str | None = None
+    if selector is not None:
+        if args.positionals:
+            raise UsageError("give either a pod name or -l SELECTOR, not both")
+    elif not args.positionals:
+        raise UsageError("logs needs a pod name, deployment/NAME or -l SELECTOR")
+    else:
+        arguments.no_more(args, 2, "logs takes a pod and at most one container")
+        first = args.positionals[0]
+        if "/" in first:
+            word, _, name_text = first.partition("/")
+            kind = SINGULAR[arguments.resource(word, (PODS, DEPLOYMENTS), "logs")]
+        else:
+            name_text = first
+        name = values.object_name(name_text, what=kind)
+        if len(args.positionals) > 1:
+            positional_container = args.positionals[1]
+    container = args.flag("container")
+    if positional_container is not None and container not in (None, positional_container):
+        raise UsageError("give the container either as an argument or with -c, not both")
+    container = container if container is not None else positional_container
+    tail, since = args.flag("tail"), args.flag("since")
+    return Logs(
+        name=name,
+        kind=kind,
+        namespace=arguments.namespace(args),
+        container=None if container is None else values.container_name(container),
+        tail=None if tail is None else values.whole_number(tail, flag="--tail"),
+        since_seconds=None if since is None else values.duration_seconds(since, flag="--since"),
+        previous=args.enabled("previous"),
+        timestamps=args.enabled("timestamps"),
+        selector=selector,
+    )
