@@ -1,29 +1,33 @@
-"""Any command the bot understands; each record lives in its verb's module (``bot.core.verbs``).
+"""The base of every command record: each verb's record lives in its module (``bot.core.verbs``).
 
 A namespace of ``None`` means "the configured default namespace"; the service resolves it.
 """
 
 from __future__ import annotations
 
-from bot.core.verbs.delete import Delete
-from bot.core.verbs.describe import Describe
-from bot.core.verbs.get import Get
-from bot.core.verbs.help import Help
-from bot.core.verbs.logs import Logs
-from bot.core.verbs.rollout import Rollout, RolloutAction
-from bot.core.verbs.scale import Scale
-from bot.core.verbs.set_image import SetImage
-from bot.core.verbs.version import Version
-
-Command = Version | Help | Get | Describe | Logs | Scale | SetImage | Rollout | Delete
-"""Any parsed command."""
-
-READ_ONLY: tuple[type, ...] = (Version, Help, Get, Describe, Logs)
-"""Command types that never change the cluster."""
+import dataclasses
+from dataclasses import dataclass
+from typing import TypeVar
 
 
-def is_mutating(command: Command) -> bool:
-    """True when running the command changes the cluster."""
-    if isinstance(command, Rollout):
-        return command.action not in (RolloutAction.STATUS, RolloutAction.HISTORY)
-    return not isinstance(command, READ_ONLY)
+@dataclass(frozen=True, slots=True)
+class Command:
+    """Any parsed command; the parser builds them, nothing else does."""
+
+    @property
+    def verb(self) -> str:
+        """The verb's name in the registry and the policy (``scale``, ``rollout-undo``)."""
+        raise NotImplementedError(type(self).__name__)
+
+
+C = TypeVar("C", bound=Command)
+
+
+def with_default_namespace(command: C, default: str) -> C:
+    """``command`` with ``default`` as its namespace when it names none.
+
+    Commands without a namespace (``version``, ``cordon``) and ``get -A`` are left alone.
+    """
+    if getattr(command, "namespace", "") is not None or getattr(command, "all_namespaces", False):
+        return command
+    return dataclasses.replace(command, namespace=default)  # type: ignore[call-arg]

@@ -5,7 +5,7 @@ what was wrong, the verb's usage line, and a "did you mean" when one is close.
 reach the cluster before it has been turned into a validated record. Types for ``get`` stay as
 typed (the gateway resolves them through discovery, CRDs included). Finding the verb, refusing
 what the bot never does and undoing Slack's formatting happen here; each verb's own rules live in
-``bot.core.verbs``.
+its module of ``bot.core.verbs``, found through the registry.
 """
 
 from __future__ import annotations
@@ -13,20 +13,23 @@ from __future__ import annotations
 import difflib
 import shlex
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
-from bot.core.argv import check_identity, check_shell, find_verb, normalise, split_flags, words
-from bot.core.command import Command
-from bot.core.lexicon import (
-    REFUSED_VERBS,
-    RESOURCE_WORDS,
-    SINGULAR,
-    SUPPORTED_VERBS,
-    VERB_FLAGS,
+from bot.core.argv import (
+    Args,
+    check_identity,
+    check_shell,
+    find_verb,
+    normalise,
+    split_flags,
+    words,
 )
-from bot.core.usage import USAGE
+from bot.core.command import Command
+from bot.core.lexicon import HELP, REFUSED_VERBS, RESOURCE_WORDS, SINGULAR, Flag
+from bot.core.usage import help_topic, usage
+from bot.core.verbs import registry
 from bot.core.verbs.help import Help
-from bot.core.verbs.registry import BUILDERS
+from bot.core.verbs.spec import VerbSpec
 from bot.errors import UsageError
 
 MAX_COMMAND_BYTES: Final = 4096
@@ -66,19 +69,64 @@ def parse(text: str) -> Command:
     rest = [*tokens[:index], *tokens[index + 1 :]]
     if verb in REFUSED_VERBS:
         raise UsageError(REFUSED_VERBS[verb])
-    builder = BUILDERS.get(verb)
-    if builder is None:
+    specs = registry.family(verb)
+    if not specs:
         raise _unknown_verb(tokens[index], rest)
+    topic = verb
     try:
         check_shell(rest, thing=_probable_type(verb, rest))
-        args = split_flags(verb, rest, VERB_FLAGS[verb])
-        if args.enabled("help"):
+        spec, args = _read(verb, specs, rest)
+        if spec is None:  # "rollout --help": the verb's sub-commands
             return Help(verb)
-        return builder(args)
+        topic = spec.command
+        if args.enabled("help"):
+            return Help(topic)
+        command: Command = spec.build(args)
+        if isinstance(command, Help) and command.topic is not None:
+            return Help(help_topic(command.topic))
+        return command
     except UsageError as error:
         if error.usage is None:
-            error.usage = USAGE[verb]
+            error.usage = usage(topic)
         raise
+
+
+def _read(
+    verb: str, specs: Sequence[VerbSpec[Any]], rest: Sequence[str]
+) -> tuple[VerbSpec[Any] | None, Args]:
+    """The spec typed and its arguments; a verb with sub-commands (``rollout``, ``set``) reads
+    the flags of all of them, then the sub-command's name, then refuses the others' flags.
+
+    The spec is None only for a verb with sub-commands asked for ``--help`` without one.
+    """
+    if len(specs) == 1 and len(specs[0].words) == 1:
+        return specs[0], split_flags(verb, rest, (*specs[0].flags, HELP))
+    every: dict[str, Flag] = {flag.name: flag for spec in specs for flag in spec.flags}
+    args = split_flags(verb, rest, (*every.values(), HELP))
+    if not args.positionals:
+        if args.enabled("help"):
+            return None, args
+        subs = [spec.words[1] for spec in specs]
+        raise UsageError(f"{verb} needs a sub-command: {_either(subs)}")
+    sub = args.positionals[0].lower()
+    spec = next((s for s in specs if s.words[1] == sub), None)
+    if spec is None:
+        choices = [spec.command for spec in specs]
+        close = difflib.get_close_matches(f"{verb} {sub}", choices, n=1, cutoff=0.6)
+        hint = f'did you mean "{close[0]}"?' if close else None
+        only = ", ".join(f'"{choice}"' for choice in choices)
+        verb_form = "is" if len(choices) == 1 else "are"
+        raise UsageError(f"{verb} {sub} is not available; only {only} {verb_form}", hint=hint)
+    for name in args.flags:
+        if name != HELP.name and all(flag.name != name for flag in spec.flags):
+            owners = " or ".join(s.command for s in specs if any(f.name == name for f in s.flags))
+            raise UsageError(f"--{name} is only for {owners}", usage=spec.usage)
+    return spec, Args(args.positionals[1:], args.flags)
+
+
+def _either(words: Sequence[str]) -> str:
+    """``status, history or undo``."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def _probable_type(verb: str, rest: Sequence[str]) -> str:
@@ -96,6 +144,6 @@ def _unknown_verb(word: str, rest: Sequence[str]) -> UsageError:
     tail = f" {shlex.join(rest)}" if rest else ""
     if word.lower() in RESOURCE_WORDS:
         return UsageError(f'unknown command "{word}"', hint=f'did you mean "get {word}{tail}"?')
-    close = difflib.get_close_matches(word.lower(), SUPPORTED_VERBS, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(word.lower(), registry.WORDS, n=1, cutoff=0.6)
     hint = f'did you mean "{close[0]}{tail}"?' if close else 'try "help" for the list of commands'
     return UsageError(f'unknown command "{word}"', hint=hint)

@@ -1,7 +1,8 @@
-"""The words the parser knows: verbs, resource names, flags, and why some of them are refused.
+"""The words the parser knows: resource names, flags, and why some verbs and flags are refused.
 
 Kept apart from the grammar so that the tables can be read (and reviewed) on their own: what the
-bot accepts, what it refuses and the one-line reason a Slack user gets for each refusal.
+bot refuses and the one-line reason a Slack user gets for each refusal. The verbs it runs, with
+their flags, are in ``bot.core.verbs``.
 """
 
 from __future__ import annotations
@@ -9,19 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final
-
-SUPPORTED_VERBS: Final = (
-    "version",
-    "get",
-    "describe",
-    "logs",
-    "scale",
-    "set",
-    "rollout",
-    "delete",
-    "help",
-)
-"""The verbs the bot runs, in the order ``help`` lists them."""
 
 _NO_FILES: Final = (
     "the bot takes no manifest files from chat; change deployments with set image, scale or "
@@ -80,9 +68,6 @@ REFUSED_VERBS: Final = MappingProxyType(
     }
 )
 """kubectl verbs the bot refuses, with the one-line reason and the alternative."""
-
-ALL_VERBS: Final = (*SUPPORTED_VERBS, *REFUSED_VERBS)
-"""Every verb the parser recognises; typo suggestions are drawn from the supported ones."""
 
 IDENTITY_FLAGS: Final = frozenset(
     {
@@ -186,21 +171,6 @@ CURRENT_REPLICAS: Final = Flag("current-replicas")
 TO_REVISION: Final = Flag("to-revision")
 REVISION: Final = Flag("revision")
 HELP: Final = Flag("help", "h", takes_value=False)
-
-VERB_FLAGS: Final = MappingProxyType(
-    {
-        "version": (HELP,),
-        "help": (HELP,),
-        "get": (NAMESPACE, ALL_NAMESPACES, SELECTOR, OUTPUT, HELP),
-        "describe": (NAMESPACE, SELECTOR, HELP),
-        "logs": (NAMESPACE, CONTAINER, TAIL, SINCE, PREVIOUS, TIMESTAMPS, SELECTOR, HELP),
-        "scale": (NAMESPACE, REPLICAS, CURRENT_REPLICAS, HELP),
-        "set": (NAMESPACE, HELP),
-        "rollout": (NAMESPACE, TO_REVISION, REVISION, HELP),
-        "delete": (NAMESPACE, SELECTOR, HELP),
-    }
-)
-"""The flags each supported verb accepts; anything else is an unknown flag."""
 
 UNSUPPORTED_FLAGS: Final = MappingProxyType(
     {

@@ -9,13 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.command import Command, is_mutating
-from bot.core.lexicon import SINGULAR
+from bot.core.command import Command
 from bot.core.subject import Subject
-from bot.core.verbs.delete import Delete
-from bot.core.verbs.rollout import Rollout, RolloutAction
-from bot.core.verbs.scale import Scale
-from bot.core.verbs.set_image import SetImage
+from bot.core.verbs.registry import is_mutating, spec_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,37 +46,16 @@ def authorize(policy: Policy, subject: Subject, command: Command) -> Decision:
 
 def _action(command: Command) -> str:
     """What the command does, as a verb phrase: "scale deployments"."""
-    if isinstance(command, Scale):
-        return "scale deployments"
-    if isinstance(command, SetImage):
-        return "change deployment images"
-    if isinstance(command, Rollout):
-        if command.action is RolloutAction.UNDO:
-            return "roll back deployments"
-        return "restart deployments"
-    if isinstance(command, Delete):
-        return f"delete {command.resource}"
-    return "change the cluster"
+    action = spec_of(command).action
+    return "change the cluster" if action is None else action(command)
 
 
 def confirmation_prompt(command: Command) -> str | None:
     """The question to ask before a damaging command runs, or None when it needs none.
 
-    Damaging means hard to take back: deleting, and scaling a deployment to zero (all its pods
-    stop). The prompt names exactly what will happen; the namespace may still be None here when
-    the caller has not resolved it, and then the prompt says "the default namespace".
+    Damaging means hard to take back (deleting, scaling a deployment to zero); each verb's spec
+    says which of its commands are. The namespace may still be None here when the caller has not
+    resolved it, and then the prompt says "the default namespace".
     """
-    if isinstance(command, Delete):
-        where = _where(command.namespace)
-        what = SINGULAR.get(command.resource, command.resource)
-        if command.name is not None:
-            return f"Delete {what} {command.name} {where}?"
-        return f"Delete every {what} matching {command.selector} {where}?"
-    if isinstance(command, Scale) and command.replicas == 0:
-        where = _where(command.namespace)
-        return f"Scale deployment {command.name} {where} to 0 replicas? All of its pods will stop."
-    return None
-
-
-def _where(namespace: str | None) -> str:
-    return "in the default namespace" if namespace is None else f"in namespace {namespace}"
+    confirm = spec_of(command).confirm
+    return None if confirm is None else confirm(command)

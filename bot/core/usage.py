@@ -1,83 +1,53 @@
-"""Usage lines and help texts: what a user sees after a mistake, and what ``help`` prints.
+"""Usage lines and help texts, read from the verbs' specs: what a user sees after a mistake, and
+what ``help`` prints.
 
 Usage errors carry the verb's one-line usage so that the reply can show the right form next to
-the mistake; ``help_text`` builds the longer ``help [VERB]`` answers from the same lines.
+the mistake; ``help_text`` builds the longer ``help [VERB]`` answers from the same specs.
 """
 
 from __future__ import annotations
 
-from types import MappingProxyType
-from typing import Final
+import difflib
+from typing import Any
 
-from bot.core.lexicon import REFUSED_VERBS, SUPPORTED_VERBS
-
-USAGE: Final = MappingProxyType(
-    {
-        "version": "version",
-        "help": "help [VERB]",
-        "get": "get TYPE [NAME | TYPE/NAME] [-n NAMESPACE | -A] [-l SELECTOR] "
-        "[-o wide|yaml|json|name]",
-        "describe": "describe pod|deployment|service|node [NAME | TYPE/NAME] [-l SELECTOR] "
-        "[-n NAMESPACE]",
-        "logs": "logs POD|pod/NAME|deployment/NAME [CONTAINER] [-c CONTAINER] [--tail N] "
-        "[--since 10m|1h|2h30m] [-p] [--timestamps] [-l SELECTOR] [-n NAMESPACE]",
-        "scale": "scale deployment/NAME --replicas=N [--current-replicas=C] [-n NAMESPACE]",
-        "set": "set image deployment/NAME CONTAINER=IMAGE [CONTAINER=IMAGE ...] [-n NAMESPACE]",
-        "rollout": "rollout status|history|undo|restart deployment/NAME "
-        "[--to-revision=N (undo)] [--revision=N (history)] [-n NAMESPACE]",
-        "delete": "delete pod NAME | delete service NAME | delete service -l SELECTOR "
-        "[-n NAMESPACE]",
-    }
-)
-"""One line per supported verb, without the leading ``/k8s``."""
-
-_SUMMARY: Final = MappingProxyType(
-    {
-        "version": "show the bot's and the cluster's versions",
-        "help": "show this help, or the help of one verb",
-        "get": "list objects of any type, CRDs included",
-        "describe": "show details and recent events of one object or all of a type",
-        "logs": "show a container's logs (bounded)",
-        "scale": "change a deployment's replica count (admins)",
-        "set": "change container images of a deployment (admins)",
-        "rollout": "follow, list, undo or restart a deployment's rollout (undo/restart: admins)",
-        "delete": "delete a pod, or services by name or selector (admins, confirmed)",
-    }
-)
-
-_EXAMPLES: Final = MappingProxyType(
-    {
-        "version": ("version",),
-        "help": ("help", "help logs"),
-        "get": (
-            "get pods",
-            "get pods -n prod -o wide",
-            "get deploy/web -o yaml",
-            "get pods -l app=web -A",
-            "get rs",
-        ),
-        "describe": ("describe pod web-5d8f9c-abcde", "describe deployments/web", "describe nodes"),
-        "logs": (
-            "logs web-5d8f9c-abcde",
-            "logs deployment/web -c app --tail 50",
-            "logs -l app=web --since 10m",
-        ),
-        "scale": ("scale deployment/web --replicas=4", "scale deploy web --replicas 2 -n prod"),
-        "set": ("set image deployment/web web=nginx:1.27",),
-        "rollout": (
-            "rollout status deployment/web",
-            "rollout history deployment/web",
-            "rollout undo deployment/web --to-revision=2",
-            "rollout restart deployment/web",
-        ),
-        "delete": ("delete pod web-5d8f9c-abcde", "delete service -l app=web"),
-    }
-)
+from bot.core.lexicon import REFUSED_VERBS
+from bot.core.verbs import registry
+from bot.core.verbs.spec import VerbSpec
+from bot.errors import UsageError
 
 
-def usage(verb: str) -> str | None:
-    """The usage line of a supported verb, for ``UsageError.usage``; None for other words."""
-    return USAGE.get(verb)
+def usage(topic: str) -> str | None:
+    """The usage of a command (``scale``, ``rollout undo``) or of a verb with sub-commands
+    (``rollout``: its sub-commands in one line); None for other words."""
+    spec = _spec(topic)
+    if spec is not None:
+        return spec.usage
+    specs = registry.family(topic)
+    if not specs:
+        return None
+    if len(specs) == 1:
+        return specs[0].usage
+    subs = "|".join(spec.words[1] for spec in specs)
+    return f"{topic} {subs} ... (see help {topic})"
+
+
+def help_topic(typed: str) -> str:
+    """The topic ``help`` answers for the words typed after it, or ``UsageError``.
+
+    ``help rollout undo`` names a sub-command; other verbs take one word.
+    """
+    words = typed.split()
+    first = words[0]
+    if first not in registry.ALL_WORDS:
+        close = difflib.get_close_matches(first, registry.WORDS, n=1, cutoff=0.6)
+        hint = f'did you mean "help {close[0]}"?' if close else None
+        raise UsageError(f'no help for "{first}": not a command', hint=hint)
+    specs = registry.family(first)
+    if len(words) > 1 and any(len(spec.words) > 1 for spec in specs):
+        return " ".join(words[:2]) if _spec(" ".join(words[:2])) else first
+    if len(words) > 1:
+        raise UsageError(f'unexpected "{" ".join(words[1:])}": help takes one verb')
+    return first
 
 
 def help_text(topic: str | None = None) -> str:
@@ -87,20 +57,32 @@ def help_text(topic: str | None = None) -> str:
     user actually has.
     """
     if topic is None:
-        width = max(len(verb) for verb in SUPPORTED_VERBS)
+        width = max(len(spec.command) for spec in registry.SPECS)
         lines = ["Commands (type them as you would after kubectl):"]
-        lines += [f"  {verb.ljust(width)}   {_SUMMARY[verb]}" for verb in SUPPORTED_VERBS]
+        lines += [f"  {spec.command.ljust(width)}   {spec.summary}" for spec in registry.SPECS]
         lines.append("")
         lines.append('Type "help VERB" for a verb\'s flags and examples.')
         return "\n".join(lines)
     if topic in REFUSED_VERBS:
         return REFUSED_VERBS[topic][0].upper() + REFUSED_VERBS[topic][1:] + "."
+    spec = _spec(topic)
+    specs = (spec,) if spec is not None else registry.family(topic)
+    return "\n\n".join(_one(spec) for spec in specs)
+
+
+def _one(spec: VerbSpec[Any]) -> str:
     lines = [
-        f"Usage: {USAGE[topic]}",
+        f"Usage: {spec.usage}",
         "",
-        _SUMMARY[topic][:1].upper() + _SUMMARY[topic][1:] + ".",
+        spec.summary[:1].upper() + spec.summary[1:] + ".",
         "",
         "Examples:",
     ]
-    lines += [f"  {example}" for example in _EXAMPLES[topic]]
+    lines += [f"  {example}" for example in spec.examples]
     return "\n".join(lines)
+
+
+def _spec(command: str) -> VerbSpec[Any] | None:
+    """The spec typed exactly as ``command`` (``scale``, ``rollout undo``)."""
+    words = tuple(command.split())
+    return next((spec for spec in registry.SPECS if spec.words == words), None)

@@ -8,7 +8,6 @@ audit record, whichever way it ends.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import secrets
 import time
@@ -16,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bot.core.command import Command, is_mutating
+from bot.core.command import Command, with_default_namespace
 from bot.core.grammar import parse
 from bot.core.policy import Policy, authorize, confirmation_prompt
 from bot.core.replies import (
@@ -32,9 +31,8 @@ from bot.core.replies import (
 from bot.core.reply import Reply
 from bot.core.results import Change, Document, Result
 from bot.core.subject import Subject
-from bot.core.verbs.get import Get
 from bot.core.verbs.help import Help
-from bot.core.verbs.version import Version
+from bot.core.verbs.registry import is_mutating
 from bot.errors import BotError, NotAllowed, UsageError
 from bot.service.announcements import announcement
 from bot.service.audit import AuditRecord, Outcome, Verdict
@@ -169,12 +167,7 @@ class ChatOps:
 
     def _resolve_namespace(self, command: Command) -> Command:
         """Fill in the default namespace; ``-A`` and namespace-less commands are left alone."""
-        if isinstance(command, Version | Help) or command.namespace is not None:
-            return command
-        if isinstance(command, Get) and command.all_namespaces:
-            return command
-        default = self._options.default_namespace
-        return dataclasses.replace(command, namespace=default)
+        return with_default_namespace(command, self._options.default_namespace)
 
     def _result_reply(self, command: Command, result: Result, trail: _Trail) -> Reply:
         options = self._options

@@ -7,7 +7,7 @@ import pytest
 from bot.core import values
 from bot.core.command import Command
 from bot.core.grammar import MAX_COMMAND_BYTES, parse
-from bot.core.usage import USAGE
+from bot.core.usage import usage
 from bot.core.verbs.delete import Delete
 from bot.core.verbs.describe import Describe
 from bot.core.verbs.get import Get, OutputFormat
@@ -136,7 +136,7 @@ def test_tutorial_command_refused_with_reason(text: str, says: str) -> None:
         ("help", Help()),
         ("help logs", Help("logs")),
         ("help exec", Help("exec")),
-        ("help rollout undo", Help("rollout")),
+        ("help rollout undo", Help("rollout undo")),
         ("logs -h", Help("logs")),
         # get
         ("get deploy/web", Get("deploy", name="web")),
@@ -432,7 +432,7 @@ def test_typo_gets_did_you_mean(text: str, hint: str) -> None:
         ("set image deploy/web web=", "expected CONTAINER=IMAGE"),
         ("set image deploy/web a=x a=y", 'container "a" is given twice'),
         ("set image deploy/web a='bad image'", 'invalid image "bad image"'),
-        ("rollout", "rollout needs an action"),
+        ("rollout", "rollout needs a sub-command"),
         ("rollout status", "rollout status needs deployment/NAME"),
         ("rollout status deploy/web --revision=2", "--revision is only for rollout history"),
         ("rollout history deploy/web --to-revision=2", "--to-revision is only for rollout undo"),
@@ -459,8 +459,8 @@ def test_usage_errors(text: str, says: str) -> None:
         ("get pods --bogus", "get"),
         ("logs web --tail=x", "logs"),
         ("scale deploy/web", "scale"),
-        ("set image deploy/web", "set"),
-        ("rollout undo deploy/web --revision=1", "rollout"),
+        ("set image deploy/web", "set image"),
+        ("rollout undo deploy/web --revision=1", "rollout undo"),
         ("delete pod", "delete"),
         ("describe pod Web", "describe"),
         ("version --client", "version"),
@@ -468,7 +468,7 @@ def test_usage_errors(text: str, says: str) -> None:
     ],
 )
 def test_usage_error_carries_the_verbs_usage_line(text: str, verb: str) -> None:
-    assert _refusal(text).usage == USAGE[verb]
+    assert _refusal(text).usage == usage(verb)
 
 
 @pytest.mark.parametrize("text", ["exec web", "--as=x get pods", "gte pods", "get pods 'x"])

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from bot.core import grammar
 from bot.core.command import Command
 from bot.core.grammar import parse
-from bot.core.lexicon import ALL_VERBS
 from bot.core.verbs.delete import Delete
 from bot.core.verbs.describe import Describe
 from bot.core.verbs.get import Get, OutputFormat
 from bot.core.verbs.help import Help
 from bot.core.verbs.logs import Logs
+from bot.core.verbs.registry import ALL_WORDS
 from bot.core.verbs.rollout import Rollout, RolloutAction
 from bot.core.verbs.scale import Scale
 from bot.core.verbs.set_image import SetImage
@@ -46,7 +46,7 @@ def assert_valid(command: Command) -> None:
         case Version():
             pass
         case Help(topic=topic):
-            assert topic is None or topic in ALL_VERBS
+            assert topic is None or topic in ALL_WORDS
         case Get():
             assert command.resource
             assert not CONTROL.search(command.resource)
@@ -104,7 +104,7 @@ def test_any_text_gives_a_command_or_a_usage_error(text: str) -> None:
 
 
 VOCABULARY = [
-    *ALL_VERBS,
+    *ALL_WORDS,
     "kubectl",
     "/k8s",
     "image",

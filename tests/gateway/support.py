@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
-from bot.core.command import Command
+from bot.core.command import Command, with_default_namespace
 from bot.core.grammar import parse
 from bot.core.results import Result
-from bot.core.verbs.get import Get
-from bot.core.verbs.help import Help
-from bot.core.verbs.version import Version
 from bot.gateway.gateway import GatewayOptions, KubernetesGateway
 
 ACTOR = "slack:@alice"
@@ -21,11 +17,7 @@ DEFAULT_NAMESPACE = "default"
 
 def resolved(command: Command) -> Command:
     """``command`` with its namespace filled in, as the service does before calling the gateway."""
-    if isinstance(command, Version | Help) or command.namespace is not None:
-        return command
-    if isinstance(command, Get) and command.all_namespaces:
-        return command
-    return dataclasses.replace(command, namespace=DEFAULT_NAMESPACE)
+    return with_default_namespace(command, DEFAULT_NAMESPACE)
 
 
 def run(gateway: KubernetesGateway, text: str) -> Result:

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from bot.core import values
 from bot.core.argv import Args
-from bot.core.lexicon import PODS, RESOURCE_WORDS, SERVICES, SINGULAR
-from bot.core.verbs import arguments
+from bot.core.command import Command
+from bot.core.lexicon import NAMESPACE, PODS, RESOURCE_WORDS, SELECTOR, SERVICES, SINGULAR
+from bot.core.verbs import arguments, wording
+from bot.core.verbs.spec import VerbSpec
 from bot.errors import UsageError
 
 
 @dataclass(frozen=True, slots=True)
-class Delete:
+class Delete(Command):
     """``delete pod NAME`` / ``delete service NAME|-l SELECTOR``."""
 
     resource: str
@@ -21,6 +24,10 @@ class Delete:
     name: str | None = None
     selector: str | None = None
     namespace: str | None = None
+
+    @property
+    def verb(self) -> str:
+        return "delete"
 
 
 def build(args: Args) -> Delete:
@@ -59,3 +66,35 @@ def build(args: Args) -> Delete:
     return Delete(
         resource=resource, name=name, selector=selector, namespace=arguments.namespace(args)
     )
+
+
+def _announce(cmd: Delete) -> str:
+    where = wording.in_namespace(cmd.namespace)
+    if cmd.name is not None:
+        return f"deleted {SINGULAR.get(cmd.resource, cmd.resource)}/{cmd.name}{where}"
+    return f"deleted the {cmd.resource} matching {cmd.selector}{where}"
+
+
+def _confirm(cmd: Delete) -> str:
+    """Deleting is hard to take back: always confirmed, naming exactly what goes."""
+    where = wording.where(cmd.namespace)
+    what = SINGULAR.get(cmd.resource, cmd.resource)
+    if cmd.name is not None:
+        return f"Delete {what} {cmd.name} {where}?"
+    return f"Delete every {what} matching {cmd.selector} {where}?"
+
+
+SPEC: Final = VerbSpec(
+    name="delete",
+    words=("delete",),
+    record=Delete,
+    flags=(NAMESPACE, SELECTOR),
+    build=build,
+    usage="delete pod NAME | delete service NAME | delete service -l SELECTOR [-n NAMESPACE]",
+    summary="delete a pod, or services by name or selector (admins, confirmed)",
+    examples=("delete pod web-5d8f9c-abcde", "delete service -l app=web"),
+    mutating=True,
+    action=lambda cmd: f"delete {cmd.resource}",
+    announce=_announce,
+    confirm=_confirm,
+)

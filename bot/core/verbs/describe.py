@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from bot.core import values
 from bot.core.argv import Args
-from bot.core.lexicon import DEPLOYMENTS, NODES, PODS, SERVICES, SINGULAR
+from bot.core.command import Command
+from bot.core.lexicon import DEPLOYMENTS, NAMESPACE, NODES, PODS, SELECTOR, SERVICES, SINGULAR
 from bot.core.verbs import arguments
+from bot.core.verbs.spec import VerbSpec
 from bot.errors import UsageError
 
 
 @dataclass(frozen=True, slots=True)
-class Describe:
+class Describe(Command):
     """``describe TYPE [NAME] [-l SELECTOR]`` for pods, deployments, services and nodes."""
 
     resource: str
@@ -22,6 +25,10 @@ class Describe:
     does for ``describe pods`` -- the Kubernetes Basics tutorial relies on it."""
     namespace: str | None = None
     selector: str | None = None
+
+    @property
+    def verb(self) -> str:
+        return "describe"
 
 
 def build(args: Args) -> Describe:
@@ -47,3 +54,16 @@ def build(args: Args) -> Describe:
         raise UsageError("a name cannot be given together with a selector")
     namespace = None if resource == NODES else arguments.namespace(args)
     return Describe(resource=resource, name=name, namespace=namespace, selector=selector)
+
+
+SPEC: Final = VerbSpec(
+    name="describe",
+    words=("describe",),
+    record=Describe,
+    flags=(NAMESPACE, SELECTOR),
+    build=build,
+    usage="describe pod|deployment|service|node [NAME | TYPE/NAME] [-l SELECTOR] [-n NAMESPACE]",
+    summary="show details and recent events of one object or all of a type",
+    examples=("describe pod web-5d8f9c-abcde", "describe deployments/web", "describe nodes"),
+    mutating=False,
+)

@@ -9,7 +9,10 @@ from typing import Final
 
 from bot.core import values
 from bot.core.argv import Args
+from bot.core.command import Command
+from bot.core.lexicon import ALL_NAMESPACES, NAMESPACE, OUTPUT, SELECTOR
 from bot.core.verbs import arguments
+from bot.core.verbs.spec import VerbSpec
 from bot.errors import UsageError
 
 
@@ -24,7 +27,7 @@ class OutputFormat(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Get:
+class Get(Command):
     """``get TYPE [NAME] [-n NS | -A] [-l SELECTOR] [-o FORMAT]``."""
 
     resource: str
@@ -34,6 +37,10 @@ class Get:
     all_namespaces: bool = False
     selector: str | None = None
     output: OutputFormat = OutputFormat.TABLE
+
+    @property
+    def verb(self) -> str:
+        return "get"
 
 
 _OUTPUTS: Final = tuple(fmt.value for fmt in OutputFormat if fmt is not OutputFormat.TABLE)
@@ -78,3 +85,22 @@ def _output(value: str | None) -> OutputFormat:
         shown = value.partition("=")[0]
         raise UsageError(f'output format "{shown}" is not supported; use {", ".join(_OUTPUTS)}')
     return OutputFormat(value)
+
+
+SPEC: Final = VerbSpec(
+    name="get",
+    words=("get",),
+    record=Get,
+    flags=(NAMESPACE, ALL_NAMESPACES, SELECTOR, OUTPUT),
+    build=build,
+    usage="get TYPE [NAME | TYPE/NAME] [-n NAMESPACE | -A] [-l SELECTOR] [-o wide|yaml|json|name]",
+    summary="list objects of any type, CRDs included",
+    examples=(
+        "get pods",
+        "get pods -n prod -o wide",
+        "get deploy/web -o yaml",
+        "get pods -l app=web -A",
+        "get rs",
+    ),
+    mutating=False,
+)

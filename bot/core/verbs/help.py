@@ -1,32 +1,45 @@
-"""``help [VERB]``: the overview, or one verb's usage, summary and examples."""
+"""``help [VERB]``: the overview, or one verb's usage, summary and examples.
+
+The bot answers it without the cluster. Which topics exist is the registry's to say, so the
+builder keeps the words as typed and the grammar checks them (``bot.core.usage.help_topic``).
+"""
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
+from typing import Final
 
 from bot.core.argv import Args
-from bot.core.lexicon import ALL_VERBS, SUPPORTED_VERBS
-from bot.core.verbs import arguments
-from bot.errors import UsageError
+from bot.core.command import Command
+from bot.core.verbs.spec import VerbSpec
 
 
 @dataclass(frozen=True, slots=True)
-class Help:
+class Help(Command):
     """``help [VERB]``."""
 
     topic: str | None = None
-    """The verb asked about, or None for the overview."""
+    """The command asked about (``logs``, ``rollout undo``), or None for the overview."""
+
+    @property
+    def verb(self) -> str:
+        return "help"
 
 
 def build(args: Args) -> Help:
-    if not args.positionals:
-        return Help()
-    topic = args.positionals[0].lower()
-    if topic not in ALL_VERBS:
-        close = difflib.get_close_matches(topic, SUPPORTED_VERBS, n=1, cutoff=0.6)
-        hint = f'did you mean "help {close[0]}"?' if close else None
-        raise UsageError(f'no help for "{args.positionals[0]}": not a command', hint=hint)
-    if topic not in {"set", "rollout"}:  # "help rollout undo" names a sub-command
-        arguments.no_more(args, 1, "help takes one verb")
-    return Help(topic)
+    """The topic as typed, lower-cased; ``help_topic`` checks it against the registry."""
+    return Help(" ".join(args.positionals).lower() or None)
+
+
+SPEC: Final = VerbSpec(
+    name="help",
+    words=("help",),
+    record=Help,
+    flags=(),
+    build=build,
+    usage="help [VERB]",
+    summary="show this help, or the help of one verb",
+    examples=("help", "help logs", "help rollout undo"),
+    mutating=False,
+    on_cluster=False,
+)

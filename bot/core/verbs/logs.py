@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from bot.core import values
 from bot.core.argv import Args
-from bot.core.lexicon import DEPLOYMENTS, PODS, SINGULAR
+from bot.core.command import Command
+from bot.core.lexicon import (
+    CONTAINER,
+    DEPLOYMENTS,
+    NAMESPACE,
+    PODS,
+    PREVIOUS,
+    SELECTOR,
+    SINCE,
+    SINGULAR,
+    TAIL,
+    TIMESTAMPS,
+)
 from bot.core.verbs import arguments
+from bot.core.verbs.spec import VerbSpec
 from bot.errors import UsageError
 
 
 @dataclass(frozen=True, slots=True)
-class Logs:
+class Logs(Command):
     """``logs POD|TYPE/NAME [-c C] [--tail N] [--since D] [-p] [--timestamps] [-l SEL]``."""
 
     name: str | None
@@ -27,6 +41,10 @@ class Logs:
     previous: bool = False
     timestamps: bool = False
     selector: str | None = None
+
+    @property
+    def verb(self) -> str:
+        return "logs"
 
 
 def build(args: Args) -> Logs:
@@ -66,3 +84,21 @@ def build(args: Args) -> Logs:
         timestamps=args.enabled("timestamps"),
         selector=selector,
     )
+
+
+SPEC: Final = VerbSpec(
+    name="logs",
+    words=("logs",),
+    record=Logs,
+    flags=(NAMESPACE, CONTAINER, TAIL, SINCE, PREVIOUS, TIMESTAMPS, SELECTOR),
+    build=build,
+    usage="logs POD|pod/NAME|deployment/NAME [CONTAINER] [-c CONTAINER] [--tail N] "
+    "[--since 10m|1h|2h30m] [-p] [--timestamps] [-l SELECTOR] [-n NAMESPACE]",
+    summary="show a container's logs (bounded)",
+    examples=(
+        "logs web-5d8f9c-abcde",
+        "logs deployment/web -c app --tail 50",
+        "logs -l app=web --since 10m",
+    ),
+    mutating=False,
+)

@@ -1,20 +1,25 @@
-"""``rollout status|history|undo|restart deployment/NAME [--to-revision=N] [--revision=N]``."""
+"""``rollout status|history|undo|restart deployment/NAME``: four verbs on one record.
+
+They share the ``Rollout`` record (the gateway's rollout module runs all four on kubectl's
+algorithms in ``bot.core.rollout``); each has its own spec, flags and policy name.
+"""
 
 from __future__ import annotations
 
-import difflib
 import enum
 from dataclasses import dataclass
+from typing import Final
 
 from bot.core import values
 from bot.core.argv import Args
-from bot.core.lexicon import DEPLOYMENTS
-from bot.core.verbs import arguments
-from bot.errors import UsageError
+from bot.core.command import Command
+from bot.core.lexicon import DEPLOYMENTS, NAMESPACE, REVISION, TO_REVISION
+from bot.core.verbs import arguments, wording
+from bot.core.verbs.spec import VerbSpec
 
 
 class RolloutAction(enum.StrEnum):
-    """The ``rollout`` sub-verbs we accept."""
+    """The ``rollout`` sub-verbs of the ``Rollout`` record."""
 
     STATUS = "status"
     HISTORY = "history"
@@ -23,7 +28,7 @@ class RolloutAction(enum.StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class Rollout:
+class Rollout(Command):
     """``rollout status|history|undo|restart deployment/NAME [--to-revision=N]``."""
 
     action: RolloutAction
@@ -33,37 +38,80 @@ class Rollout:
     to_revision: int | None = None
     """``--to-revision`` for undo, ``--revision`` for history."""
 
+    @property
+    def verb(self) -> str:
+        return f"rollout-{self.action}"
 
-def build(args: Args) -> Rollout:
-    if not args.positionals:
-        raise UsageError("rollout needs an action: status, history, undo or restart")
-    word = args.positionals[0].lower()
-    if word in {"pause", "resume"}:
-        raise UsageError(f"rollout {word} is not available; use rollout undo or rollout restart")
-    try:
-        action = RolloutAction(word)
-    except ValueError:
-        close = difflib.get_close_matches(word, [a.value for a in RolloutAction], n=1, cutoff=0.6)
-        hint = f'did you mean "rollout {close[0]}"?' if close else None
-        raise UsageError(f'unknown rollout action "{word}"', hint=hint) from None
-    target = Args(args.positionals[1:], args.flags)
-    _, name, used = arguments.target(target, f"rollout {word}", (DEPLOYMENTS,))
+
+def _build(action: RolloutAction, target: Args) -> Rollout:
+    _, name, used = arguments.target(target, f"rollout {action}", (DEPLOYMENTS,))
     arguments.no_more(target, used, "rollout one deployment at a time")
-    revision = _revision(args, action)
+    value = target.flag("to-revision") or target.flag("revision")
+    flag = "--to-revision" if target.flag("to-revision") is not None else "--revision"
+    # 0 means kubectl's default: the previous revision (undo), the whole table (history).
+    revision = None if value is None else values.whole_number(value, flag=flag) or None
     return Rollout(
-        action=action, name=name, namespace=arguments.namespace(args), to_revision=revision
+        action=action, name=name, namespace=arguments.namespace(target), to_revision=revision
     )
 
 
-def _revision(args: Args, action: RolloutAction) -> int | None:
-    """``--to-revision`` (undo) or ``--revision`` (history); 0 means kubectl's default."""
-    to_revision, revision = args.flag("to-revision"), args.flag("revision")
-    if to_revision is not None and action is not RolloutAction.UNDO:
-        raise UsageError("--to-revision is only for rollout undo")
-    if revision is not None and action is not RolloutAction.HISTORY:
-        raise UsageError("--revision is only for rollout history")
-    value = to_revision if to_revision is not None else revision
-    if value is None:
-        return None
-    number = values.whole_number(value, flag="--to-revision" if to_revision else "--revision")
-    return number or None
+def _target(cmd: Rollout) -> str:
+    return f"{cmd.kind}/{cmd.name}{wording.in_namespace(cmd.namespace)}"
+
+
+def _announce_undo(cmd: Rollout) -> str:
+    revision = f" to revision {cmd.to_revision}" if cmd.to_revision else ""
+    return f"rolled back {_target(cmd)}{revision}"
+
+
+STATUS: Final = VerbSpec(
+    name="rollout-status",
+    words=("rollout", "status"),
+    record=Rollout,
+    flags=(NAMESPACE,),
+    build=lambda args: _build(RolloutAction.STATUS, args),
+    usage="rollout status deployment/NAME [-n NAMESPACE]",
+    summary="follow a deployment's rollout until it is done",
+    examples=("rollout status deployment/web",),
+    mutating=False,
+)
+
+HISTORY: Final = VerbSpec(
+    name="rollout-history",
+    words=("rollout", "history"),
+    record=Rollout,
+    flags=(NAMESPACE, REVISION),
+    build=lambda args: _build(RolloutAction.HISTORY, args),
+    usage="rollout history deployment/NAME [--revision=N] [-n NAMESPACE]",
+    summary="list a deployment's revisions, or show one revision's template",
+    examples=("rollout history deployment/web", "rollout history deployment/web --revision=2"),
+    mutating=False,
+)
+
+UNDO: Final = VerbSpec(
+    name="rollout-undo",
+    words=("rollout", "undo"),
+    record=Rollout,
+    flags=(NAMESPACE, TO_REVISION),
+    build=lambda args: _build(RolloutAction.UNDO, args),
+    usage="rollout undo deployment/NAME [--to-revision=N] [-n NAMESPACE]",
+    summary="roll a deployment back to its previous or a given revision (admins)",
+    examples=("rollout undo deployment/web", "rollout undo deployment/web --to-revision=2"),
+    mutating=True,
+    action=lambda _: "roll back deployments",
+    announce=_announce_undo,
+)
+
+RESTART: Final = VerbSpec(
+    name="rollout-restart",
+    words=("rollout", "restart"),
+    record=Rollout,
+    flags=(NAMESPACE,),
+    build=lambda args: _build(RolloutAction.RESTART, args),
+    usage="rollout restart deployment/NAME [-n NAMESPACE]",
+    summary="restart a deployment's pods with a rolling update (admins)",
+    examples=("rollout restart deployment/web",),
+    mutating=True,
+    action=lambda _: "restart deployments",
+    announce=lambda cmd: f"restarted {_target(cmd)}",
+)

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from bot.core import values
 from bot.core.argv import Args
-from bot.core.lexicon import DEPLOYMENTS
-from bot.core.verbs import arguments
+from bot.core.command import Command
+from bot.core.lexicon import CURRENT_REPLICAS, DEPLOYMENTS, NAMESPACE, REPLICAS
+from bot.core.verbs import arguments, wording
+from bot.core.verbs.spec import VerbSpec
 from bot.errors import UsageError
 
 
 @dataclass(frozen=True, slots=True)
-class Scale:
+class Scale(Command):
     """``scale deployment/NAME --replicas=N [--current-replicas=C]``."""
 
     name: str
@@ -20,6 +23,10 @@ class Scale:
     kind: str = "deployment"
     namespace: str | None = None
     current_replicas: int | None = None
+
+    @property
+    def verb(self) -> str:
+        return "scale"
 
 
 def build(args: Args) -> Scale:
@@ -39,3 +46,32 @@ def build(args: Args) -> Scale:
         if current is None
         else values.whole_number(current, flag="--current-replicas"),
     )
+
+
+def _announce(cmd: Scale) -> str:
+    target = f"{cmd.kind}/{cmd.name}{wording.in_namespace(cmd.namespace)}"
+    return f"scaled {target} to {cmd.replicas} {wording.replicas(cmd.replicas)}"
+
+
+def _confirm(cmd: Scale) -> str | None:
+    """Scaling to zero stops every pod: hard to take back, so it is confirmed."""
+    if cmd.replicas != 0:
+        return None
+    where = wording.where(cmd.namespace)
+    return f"Scale deployment {cmd.name} {where} to 0 replicas? All of its pods will stop."
+
+
+SPEC: Final = VerbSpec(
+    name="scale",
+    words=("scale",),
+    record=Scale,
+    flags=(NAMESPACE, REPLICAS, CURRENT_REPLICAS),
+    build=build,
+    usage="scale deployment/NAME --replicas=N [--current-replicas=C] [-n NAMESPACE]",
+    summary="change a deployment's replica count (admins)",
+    examples=("scale deployment/web --replicas=4", "scale deploy web --replicas 2 -n prod"),
+    mutating=True,
+    action=lambda _: "scale deployments",
+    announce=_announce,
+    confirm=_confirm,
+)

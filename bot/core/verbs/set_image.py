@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from bot.core import values
 from bot.core.argv import Args
-from bot.core.lexicon import DEPLOYMENTS
-from bot.core.verbs import arguments
+from bot.core.command import Command
+from bot.core.lexicon import DEPLOYMENTS, NAMESPACE
+from bot.core.verbs import arguments, wording
+from bot.core.verbs.spec import VerbSpec
 from bot.errors import UsageError
 
 
 @dataclass(frozen=True, slots=True)
-class SetImage:
+class SetImage(Command):
     """``set image deployment/NAME CONTAINER=IMAGE [...]``."""
 
     name: str
@@ -21,14 +24,12 @@ class SetImage:
     kind: str = "deployment"
     namespace: str | None = None
 
+    @property
+    def verb(self) -> str:
+        return "set-image"
 
-def build(args: Args) -> SetImage:
-    if not args.positionals:
-        raise UsageError("set needs a sub-command: set image deployment/NAME CONTAINER=IMAGE")
-    sub = args.positionals[0]
-    if sub != "image":
-        raise UsageError(f'set {sub} is not available; only "set image" is')
-    target = Args(args.positionals[1:], args.flags)
+
+def build(target: Args) -> SetImage:
     _, name, used = arguments.target(target, "set image", (DEPLOYMENTS,))
     pairs = target.positionals[used:]
     if not pairs:
@@ -42,4 +43,26 @@ def build(args: Args) -> SetImage:
         if any(seen == container for seen, _ in images):
             raise UsageError(f'container "{container}" is given twice')
         images.append((container, values.image(image)))
-    return SetImage(name=name, images=tuple(images), namespace=arguments.namespace(args))
+    return SetImage(name=name, images=tuple(images), namespace=arguments.namespace(target))
+
+
+def _announce(cmd: SetImage) -> str:
+    images = ", ".join(f"{container}={image}" for container, image in cmd.images)
+    return (
+        f"set the image of {cmd.kind}/{cmd.name}{wording.in_namespace(cmd.namespace)} to {images}"
+    )
+
+
+SPEC: Final = VerbSpec(
+    name="set-image",
+    words=("set", "image"),
+    record=SetImage,
+    flags=(NAMESPACE,),
+    build=build,
+    usage="set image deployment/NAME CONTAINER=IMAGE [CONTAINER=IMAGE ...] [-n NAMESPACE]",
+    summary="change container images of a deployment (admins)",
+    examples=("set image deployment/web web=nginx:1.27",),
+    mutating=True,
+    action=lambda _: "change deployment images",
+    announce=_announce,
+)
