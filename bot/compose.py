@@ -108,7 +108,7 @@ def chatops_options(settings: Settings) -> ChatOpsOptions:
 def gateway_options(settings: Settings) -> GatewayOptions:
     """The gateway's timeouts and bounds, from the ``kubernetes`` settings section."""
     from bot.gateway.gateway import GatewayOptions  # noqa: PLC0415 - the client is slow to import
-    from bot.gateway.verbs.logs import LogLimits  # noqa: PLC0415
+    from bot.gateway.options import LogLimits  # noqa: PLC0415
 
     kube = settings.kubernetes
     defaults = LogLimits()

@@ -7,16 +7,14 @@ to ``"default"`` here would silently ignore the configured default, so we refuse
 
 from __future__ import annotations
 
-from bot.core.verbs.delete import Delete
-from bot.core.verbs.describe import Describe
-from bot.core.verbs.get import Get
-from bot.core.verbs.logs import Logs
-from bot.core.verbs.rollout import Rollout
-from bot.core.verbs.scale import Scale
-from bot.core.verbs.set_image import SetImage
+from typing import Protocol
 
-Namespaced = Get | Describe | Logs | Scale | SetImage | Rollout | Delete
-"""The commands that can name a namespace."""
+
+class Namespaced(Protocol):
+    """A command that can name a namespace (any record with a ``namespace`` field)."""
+
+    @property
+    def namespace(self) -> str | None: ...
 
 
 def namespace_of(cmd: Namespaced) -> str:

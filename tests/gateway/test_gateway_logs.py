@@ -7,7 +7,7 @@ import pytest
 from bot.core.results import Document
 from bot.errors import NotFound, UsageError
 from bot.gateway.gateway import GatewayOptions, KubernetesGateway
-from bot.gateway.verbs.logs import LogLimits
+from bot.gateway.options import LogLimits
 from kubesim.testing.harness import Sandbox
 from tests.gateway.support import run
 

@@ -15,6 +15,7 @@ from bot.errors import NotFound, UsageError
 from bot.gateway.api import Api
 from bot.gateway.discovery import PODS, SERVICES, ResourceInfo
 from bot.gateway.errors import Target
+from bot.gateway.handler import Call, Handler
 from bot.gateway.namespaces import namespace_of
 
 _TYPES: Final = {"pods": PODS, "services": SERVICES}
@@ -60,3 +61,10 @@ def _delete_one(api: Api, info: ResourceInfo, namespace: str, name: str) -> None
         content_type="application/json",
         target=Target(info.kind.lower(), name, namespace),
     )
+
+
+def _delete(cmd: Delete, call: Call) -> Change | Document:
+    return delete(call.api, cmd, page_size=call.options.page_size)
+
+
+HANDLER: Final = Handler("delete", Delete, _delete)

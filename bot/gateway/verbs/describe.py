@@ -33,6 +33,7 @@ from bot.gateway.discovery import (
     ResourceInfo,
 )
 from bot.gateway.errors import Target
+from bot.gateway.handler import Call, Handler
 from bot.gateway.namespaces import namespace_of
 
 SUPPORTED = "describe works for pods, deployments, services and nodes"
@@ -189,3 +190,18 @@ class Describer:
         return describe_node(
             node, pods=pods, lease=lease, lease_error=lease_error, events=events, now=now
         )
+
+
+def _describe(cmd: Describe, call: Call) -> Document:
+    opts = call.options
+    describer = Describer(
+        call.api,
+        call.discovery,
+        page_size=opts.page_size,
+        max_objects=opts.max_described,
+        now=call.now,
+    )
+    return describer.describe(cmd)
+
+
+HANDLER: Final = Handler("describe", Describe, _describe)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Final
 
 import yaml
 
@@ -22,6 +22,7 @@ from bot.errors import UsageError
 from bot.gateway.api import JSON, TABLE, Api, Page
 from bot.gateway.discovery import Discovery, ResourceInfo
 from bot.gateway.errors import Target
+from bot.gateway.handler import Call, Handler
 from bot.gateway.namespaces import namespace_of
 
 
@@ -236,3 +237,13 @@ def _fallback_table(pages: Sequence[Obj], *, all_namespaces: bool, empty: str) -
     )
     columns = ("NAMESPACE", "NAME") if all_namespaces else ("NAME",)
     return Table(columns=columns, rows=rows, empty_message=empty)
+
+
+def _get(cmd: Get, call: Call) -> Table | Document:
+    opts = call.options
+    return Getter(call.api, call.discovery, max_rows=opts.max_rows, page_size=opts.page_size).get(
+        cmd
+    )
+
+
+HANDLER: Final = Handler("get", Get, _get)

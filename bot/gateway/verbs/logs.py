@@ -8,7 +8,7 @@ defaults to the last ``default_tail`` lines (``-l``: 10, as kubectl) and says so
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Final
 
 import urllib3
 
@@ -20,23 +20,9 @@ from bot.errors import NotFound
 from bot.gateway.api import Api
 from bot.gateway.discovery import DEPLOYMENTS, PODS
 from bot.gateway.errors import Target, translate
+from bot.gateway.handler import Call, Handler
 from bot.gateway.namespaces import namespace_of
-
-
-@dataclass(frozen=True, slots=True)
-class LogLimits:
-    """How much ``logs`` may read."""
-
-    limit_bytes: int = 512_000
-    """Bytes read per container log (also sent as ``limitBytes``)."""
-    default_tail: int = 100
-    """Lines when ``--tail`` is not given (kubectl: all)."""
-    selector_tail: int = 10
-    """Lines per pod with ``-l`` and no ``--tail`` (kubectl's own default)."""
-    max_tail: int = 200
-    """Upper bound on ``--tail``."""
-    max_pods: int = 10
-    """Pods read for one ``-l`` request."""
+from bot.gateway.options import LogLimits
 
 
 class LogReader:
@@ -151,3 +137,11 @@ class LogReader:
             response.release_conn()
         cut = not complete or len(data) >= budget
         return bytes(data[:budget]).decode("utf-8", errors="replace"), cut
+
+
+def _logs(cmd: Logs, call: Call) -> Document:
+    reader = LogReader(call.api, limits=call.options.logs, page_size=call.options.page_size)
+    return reader.logs(cmd)
+
+
+HANDLER: Final = Handler("logs", Logs, _logs)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Final
 
 from bot.core import kube, rollout, tabwriter
 from bot.core.describe import describe_template
@@ -22,6 +23,7 @@ from bot.errors import NotFound
 from bot.gateway.api import JSON_PATCH, STRATEGIC_MERGE_PATCH, Api
 from bot.gateway.discovery import DEPLOYMENTS, REPLICASETS
 from bot.gateway.errors import Target
+from bot.gateway.handler import Call, Handler, deployments_only
 from bot.gateway.namespaces import namespace_of
 from bot.gateway.watch import EventType, Watch
 
@@ -162,3 +164,21 @@ class Rollouts:
             "rollout status again to keep following it"
         )
         return Document("\n".join(lines) + "\n", notes=(note,))
+
+
+def _rollouts(cmd: Rollout, call: Call) -> Rollouts:
+    deployments_only(cmd.kind)
+    opts = call.options
+    return Rollouts(call.api, page_size=opts.page_size, timeout=opts.rollout_timeout, now=call.now)
+
+
+STATUS: Final = Handler(
+    "rollout-status", Rollout, lambda cmd, call: _rollouts(cmd, call).status(cmd)
+)
+HISTORY: Final = Handler(
+    "rollout-history", Rollout, lambda cmd, call: _rollouts(cmd, call).history(cmd)
+)
+UNDO: Final = Handler("rollout-undo", Rollout, lambda cmd, call: _rollouts(cmd, call).undo(cmd))
+RESTART: Final = Handler(
+    "rollout-restart", Rollout, lambda cmd, call: _rollouts(cmd, call).restart(cmd)
+)

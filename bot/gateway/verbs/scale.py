@@ -9,6 +9,8 @@ longer hold.
 
 from __future__ import annotations
 
+from typing import Final
+
 from bot.core import kube
 from bot.core.results import Change
 from bot.core.verbs.scale import Scale
@@ -16,6 +18,7 @@ from bot.errors import Conflict
 from bot.gateway.api import MERGE_PATCH, Api
 from bot.gateway.discovery import DEPLOYMENTS
 from bot.gateway.errors import Target
+from bot.gateway.handler import Call, Handler, deployments_only
 from bot.gateway.namespaces import namespace_of
 
 
@@ -49,3 +52,11 @@ def scale(api: Api, cmd: Scale) -> Change:
             reason=e.reason,
         ) from e
     return Change(summary)
+
+
+def _scale(cmd: Scale, call: Call) -> Change:
+    deployments_only(cmd.kind)
+    return scale(call.api, cmd)
+
+
+HANDLER: Final = Handler("scale", Scale, _scale)

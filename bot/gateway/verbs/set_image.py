@@ -7,12 +7,15 @@ like kubectl's; when every image is already set nothing is sent.
 
 from __future__ import annotations
 
+from typing import Final
+
 from bot.core.results import Change
 from bot.core.setimage import image_patch
 from bot.core.verbs.set_image import SetImage
 from bot.gateway.api import STRATEGIC_MERGE_PATCH, Api
 from bot.gateway.discovery import DEPLOYMENTS
 from bot.gateway.errors import Target
+from bot.gateway.handler import Call, Handler, deployments_only
 from bot.gateway.namespaces import namespace_of
 
 
@@ -37,3 +40,11 @@ def set_image(api: Api, cmd: SetImage, *, change_cause: str) -> Change:
         target=target,
     )
     return Change(f"deployment.apps/{cmd.name} image updated")
+
+
+def _set_image(cmd: SetImage, call: Call) -> Change:
+    deployments_only(cmd.kind)
+    return set_image(call.api, cmd, change_cause=f"{call.actor} {call.text}".strip())
+
+
+HANDLER: Final = Handler("set-image", SetImage, _set_image)

@@ -1,0 +1,34 @@
+"""The one table of the gateway's handlers, by verb name; ``help`` has none (the bot answers it).
+
+A test holds it to the core's table (``bot.core.verbs.registry``): every verb that runs on the
+cluster has exactly one handler here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, Final
+
+from bot.gateway.handler import Handler
+from bot.gateway.verbs import delete, describe, get, logs, rollout, scale, set_image, version
+
+HANDLERS: Final[Mapping[str, Handler[Any]]] = MappingProxyType(
+    {
+        handler.verb: handler
+        for handler in (
+            version.HANDLER,
+            get.HANDLER,
+            describe.HANDLER,
+            logs.HANDLER,
+            scale.HANDLER,
+            set_image.HANDLER,
+            rollout.STATUS,
+            rollout.HISTORY,
+            rollout.UNDO,
+            rollout.RESTART,
+            delete.HANDLER,
+        )
+    }
+)
+"""Every cluster verb's handler, by the spec's name."""
