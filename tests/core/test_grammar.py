@@ -14,6 +14,7 @@ from bot.core.verbs.get import Get, OutputFormat
 from bot.core.verbs.help import Help
 from bot.core.verbs.logs import Logs
 from bot.core.verbs.rollout import Rollout, RolloutAction
+from bot.core.verbs.rollout_pause import PauseRollout
 from bot.core.verbs.scale import Scale
 from bot.core.verbs.set_image import SetImage
 from bot.core.verbs.version import Version
@@ -224,6 +225,10 @@ def test_tutorial_command_refused_with_reason(text: str, says: str) -> None:
             "rollout status deploy/web -n prod",
             Rollout(RolloutAction.STATUS, "web", namespace="prod"),
         ),
+        ("rollout pause deployment/web", PauseRollout("web", paused=True)),
+        ("rollout pause deploy web -n prod", PauseRollout("web", paused=True, namespace="prod")),
+        ("rollout resume deployments/web", PauseRollout("web", paused=False)),
+        ("rollout -n prod resume deploy/web", PauseRollout("web", paused=False, namespace="prod")),
         # delete
         ("delete pod web-1", Delete("pods", name="web-1")),
         ("delete po/web-1 -n prod", Delete("pods", name="web-1", namespace="prod")),
@@ -295,7 +300,10 @@ def _refusal(text: str) -> UsageError:
         ("drain node-1", "node maintenance"),
         ("config view", "fixed by its configuration"),
         ("set env deploy/web A=B", 'only "set image"'),
-        ("rollout pause deploy/web", "rollout pause is not available"),
+        ("rollout pause pod/web", "rollout pause works on deployments only"),
+        ("rollout resume deploy/web --to-revision=2", "--to-revision is only for rollout undo"),
+        ("rollout pause deploy/web deploy/api", "rollout one deployment at a time"),
+        ("rollout pause", "rollout pause needs deployment/NAME"),
         ("delete deployment web", "delete is limited to pods and services"),
         ("delete ns prod", "delete is limited to pods and services"),
         ("delete pod -l app=web", "-l is accepted for services only"),

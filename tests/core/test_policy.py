@@ -14,6 +14,7 @@ from bot.core.verbs.get import Get
 from bot.core.verbs.help import Help
 from bot.core.verbs.logs import Logs
 from bot.core.verbs.rollout import Rollout, RolloutAction
+from bot.core.verbs.rollout_pause import PauseRollout
 from bot.core.verbs.scale import Scale
 from bot.core.verbs.set_image import SetImage
 from bot.core.verbs.version import Version
@@ -36,6 +37,8 @@ CHANGES: list[tuple[Command, str]] = [
     (SetImage("web", (("web", "nginx"),)), "change deployment images"),
     (Rollout(RolloutAction.UNDO, "web"), "roll back deployments"),
     (Rollout(RolloutAction.RESTART, "web"), "restart deployments"),
+    (PauseRollout("web", paused=True), "pause deployment rollouts"),
+    (PauseRollout("web", paused=False), "resume deployment rollouts"),
     (Delete("pods", name="web-1"), "delete pods"),
     (Delete("services", selector="app=web"), "delete services"),
 ]

@@ -109,3 +109,27 @@ def test_rollout_restart_stamps_the_template(stack: Stack, apps: Any) -> None:
     assert patch.path == "/apis/apps/v1/namespaces/staging/deployments/redis"
     template = apps.read_namespaced_deployment("redis", "staging").spec.template
     assert "kubectl.kubernetes.io/restartedAt" in template.metadata.annotations
+
+
+def test_rollout_pause_and_resume_are_announced_and_applied(stack: Stack, apps: Any) -> None:
+    mark = len(stack.sandbox.requests)
+    reply = stack.run("rollout pause deployment/coredns -n kube-system")
+    assert reply.via == "chat.postMessage"
+    assert reply.headline == "@alice paused the rollout of deployment/coredns in kube-system"
+    assert "deployment.apps/coredns paused" in reply.text
+    assert apps.read_namespaced_deployment("coredns", "kube-system").spec.paused is True
+    again = stack.run("rollout pause deployment/coredns -n kube-system")
+    assert again.ephemeral
+    assert 'deployments.apps "coredns" is already paused' in again.text
+    reply = stack.run("rollout resume deployment/coredns -n kube-system")
+    assert reply.headline == "@alice resumed the rollout of deployment/coredns in kube-system"
+    assert not apps.read_namespaced_deployment("coredns", "kube-system").spec.paused
+    bodies = [r.body for r in stack.requests_since(mark) if r.method in WRITES]
+    assert bodies == [{"spec": {"paused": True}}, {"spec": {"paused": None}}]
+
+
+def test_non_admin_may_not_pause_a_rollout(stack: Stack, apps: Any) -> None:
+    mark = len(stack.sandbox.requests)
+    reply = stack.run("rollout pause deployment/coredns -n kube-system", user=BOB)
+    assert "only admins may pause deployment rollouts" in reply.text
+    assert [r for r in stack.requests_since(mark) if r.method in WRITES] == []

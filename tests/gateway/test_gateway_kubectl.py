@@ -142,3 +142,32 @@ def test_describe_pod_events_match_kubectl(live: Judge) -> None:
 
     pod = eventually(started, what="a started evt pod with its kubelet events")
     live.compare(f"describe pod {pod}")
+
+
+def _writes_of(judge: Judge, texts: list[str], *, by_kubectl: bool) -> list[tuple[object, ...]]:
+    """Each command's output line and the writes it sent: method, path, query, type, body."""
+    seen: list[tuple[object, ...]] = []
+    for text in texts:
+        mark = len(judge.sandbox.requests)
+        line = judge.kubectl(text) if by_kubectl else judge.bot(text) + "\n"
+        writes = [
+            (r.method, r.path, dict(r.query), r.content_type, r.body)
+            for r in judge.sandbox.requests.all()[mark:]
+            if r.method in ("PATCH", "PUT", "POST", "DELETE")
+        ]
+        seen.append((line, writes))
+    return seen
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["rollout pause deployment/web -n prod", "rollout resume deployment/web -n prod"],
+    ],
+)
+def test_changes_send_what_kubectl_sends(judge: Judge, texts: list[str]) -> None:
+    """The same commands, run by kubectl then by the bot, print the same lines and send the
+    same writes (each list leaves the cluster as it found it)."""
+    theirs = _writes_of(judge, texts, by_kubectl=True)
+    assert all(writes for _, writes in theirs)
+    assert _writes_of(judge, texts, by_kubectl=False) == theirs

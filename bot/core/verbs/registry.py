@@ -13,7 +13,17 @@ from typing import Any, Final
 
 from bot.core.command import Command
 from bot.core.lexicon import REFUSED_VERBS
-from bot.core.verbs import delete, describe, get, logs, rollout, scale, set_image, version
+from bot.core.verbs import (
+    delete,
+    describe,
+    get,
+    logs,
+    rollout,
+    rollout_pause,
+    scale,
+    set_image,
+    version,
+)
 from bot.core.verbs import help as help_verb
 from bot.core.verbs.spec import VerbSpec
 
@@ -28,6 +38,8 @@ SPECS: Final[tuple[VerbSpec[Any], ...]] = (
     rollout.HISTORY,
     rollout.UNDO,
     rollout.RESTART,
+    rollout_pause.PAUSE,
+    rollout_pause.RESUME,
     delete.SPEC,
     help_verb.SPEC,
 )

@@ -11,7 +11,17 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from bot.gateway.handler import Handler
-from bot.gateway.verbs import delete, describe, get, logs, rollout, scale, set_image, version
+from bot.gateway.verbs import (
+    delete,
+    describe,
+    get,
+    logs,
+    rollout,
+    rollout_pause,
+    scale,
+    set_image,
+    version,
+)
 
 HANDLERS: Final[Mapping[str, Handler[Any]]] = MappingProxyType(
     {
@@ -27,6 +37,8 @@ HANDLERS: Final[Mapping[str, Handler[Any]]] = MappingProxyType(
             rollout.HISTORY,
             rollout.UNDO,
             rollout.RESTART,
+            rollout_pause.PAUSE,
+            rollout_pause.RESUME,
             delete.HANDLER,
         )
     }
