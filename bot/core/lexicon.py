@@ -47,8 +47,6 @@ REFUSED_VERBS: Final = MappingProxyType(
         "annotate": "annotate is not available: the bot does not change annotations; "
         "set them in your manifests",
         "taint": "taint is not available: node maintenance is out of the bot's scope",
-        "cordon": "cordon is not available: node maintenance is out of the bot's scope",
-        "uncordon": "uncordon is not available: node maintenance is out of the bot's scope",
         "drain": "drain is not available: node maintenance is out of the bot's scope",
         "certificate": "certificate is not available: certificate approval is out of the "
         "bot's scope",

@@ -8,6 +8,7 @@ from bot.core import values
 from bot.core.command import Command
 from bot.core.grammar import MAX_COMMAND_BYTES, parse
 from bot.core.usage import usage
+from bot.core.verbs.cordon import Cordon
 from bot.core.verbs.delete import Delete
 from bot.core.verbs.describe import Describe
 from bot.core.verbs.get import Get, OutputFormat
@@ -235,6 +236,11 @@ def test_tutorial_command_refused_with_reason(text: str, says: str) -> None:
         ("delete service web", Delete("services", name="web")),
         ("delete svc/web", Delete("services", name="web")),
         ("delete services -l app=web", Delete("services", selector="app=web")),
+        # cordon, uncordon
+        ("cordon sandbox-worker", Cordon("sandbox-worker", unschedulable=True)),
+        ("kubectl cordon node/sandbox-worker", Cordon("sandbox-worker", unschedulable=True)),
+        ("uncordon nodes/sandbox-worker", Cordon("sandbox-worker", unschedulable=False)),
+        ("uncordon no/node-1", Cordon("node-1", unschedulable=False)),
     ],
 )
 def test_parses(text: str, expected: Command) -> None:
@@ -298,6 +304,11 @@ def _refusal(text: str) -> UsageError:
         ("run web --image=nginx", "run is not available"),
         ("label pods web a=b", "label is not available"),
         ("drain node-1", "node maintenance"),
+        ("cordon", "cordon needs a node name"),
+        ("cordon node-1 node-2", "cordon one node at a time"),
+        ("uncordon pod/web", 'uncordon works on nodes only, not "pod"'),
+        ("cordon Node-1", 'invalid node name "Node-1"'),
+        ("cordon node-1 -n prod", 'unknown flag "-n" for cordon'),
         ("config view", "fixed by its configuration"),
         ("set env deploy/web A=B", 'only "set image"'),
         ("rollout pause pod/web", "rollout pause works on deployments only"),

@@ -8,6 +8,7 @@ from bot.core.command import Command
 from bot.core.grammar import parse
 from bot.core.policy import Decision, Policy, authorize, confirmation_prompt
 from bot.core.subject import Subject
+from bot.core.verbs.cordon import Cordon
 from bot.core.verbs.delete import Delete
 from bot.core.verbs.describe import Describe
 from bot.core.verbs.get import Get
@@ -39,6 +40,8 @@ CHANGES: list[tuple[Command, str]] = [
     (Rollout(RolloutAction.RESTART, "web"), "restart deployments"),
     (PauseRollout("web", paused=True), "pause deployment rollouts"),
     (PauseRollout("web", paused=False), "resume deployment rollouts"),
+    (Cordon("node-1", unschedulable=True), "cordon nodes"),
+    (Cordon("node-1", unschedulable=False), "uncordon nodes"),
     (Delete("pods", name="web-1"), "delete pods"),
     (Delete("services", selector="app=web"), "delete services"),
 ]

@@ -133,3 +133,25 @@ def test_non_admin_may_not_pause_a_rollout(stack: Stack, apps: Any) -> None:
     reply = stack.run("rollout pause deployment/coredns -n kube-system", user=BOB)
     assert "only admins may pause deployment rollouts" in reply.text
     assert [r for r in stack.requests_since(mark) if r.method in WRITES] == []
+
+
+def test_cordon_and_uncordon_are_announced_and_applied(stack: Stack, core: Any) -> None:
+    mark = len(stack.sandbox.requests)
+    reply = stack.run("cordon sandbox-worker2")
+    assert reply.via == "chat.postMessage"
+    assert reply.headline == "@alice cordoned node/sandbox-worker2"
+    assert "node/sandbox-worker2 cordoned" in reply.text
+    assert core.read_node("sandbox-worker2").spec.unschedulable is True
+    reply = stack.run("uncordon node/sandbox-worker2")
+    assert reply.headline == "@alice uncordoned node/sandbox-worker2"
+    assert not core.read_node("sandbox-worker2").spec.unschedulable
+    patches = [r for r in stack.requests_since(mark) if r.method in WRITES]
+    assert [(r.path, r.body) for r in patches] == [
+        ("/api/v1/nodes/sandbox-worker2", {"spec": {"unschedulable": True}}),
+        ("/api/v1/nodes/sandbox-worker2", {"spec": {"unschedulable": None}}),
+    ]
+
+
+def test_non_admin_may_not_cordon(stack: Stack) -> None:
+    reply = stack.run("cordon sandbox-worker2", user=BOB)
+    assert "only admins may cordon nodes" in reply.text

@@ -163,11 +163,17 @@ def _writes_of(judge: Judge, texts: list[str], *, by_kubectl: bool) -> list[tupl
     "texts",
     [
         ["rollout pause deployment/web -n prod", "rollout resume deployment/web -n prod"],
+        [
+            "cordon sandbox-worker",
+            "cordon sandbox-worker",
+            "uncordon node/sandbox-worker",
+            "uncordon sandbox-worker2",
+        ],
     ],
 )
 def test_changes_send_what_kubectl_sends(judge: Judge, texts: list[str]) -> None:
     """The same commands, run by kubectl then by the bot, print the same lines and send the
     same writes (each list leaves the cluster as it found it)."""
     theirs = _writes_of(judge, texts, by_kubectl=True)
-    assert all(writes for _, writes in theirs)
+    assert any(writes for _, writes in theirs)
     assert _writes_of(judge, texts, by_kubectl=False) == theirs

@@ -14,6 +14,7 @@ from typing import Any, Final
 from bot.core.command import Command
 from bot.core.lexicon import REFUSED_VERBS
 from bot.core.verbs import (
+    cordon,
     delete,
     describe,
     get,
@@ -41,6 +42,8 @@ SPECS: Final[tuple[VerbSpec[Any], ...]] = (
     rollout_pause.PAUSE,
     rollout_pause.RESUME,
     delete.SPEC,
+    cordon.CORDON,
+    cordon.UNCORDON,
     help_verb.SPEC,
 )
 """Every verb, in the order ``help`` lists them."""

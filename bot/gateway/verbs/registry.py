@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from bot.gateway.handler import Handler
 from bot.gateway.verbs import (
+    cordon,
     delete,
     describe,
     get,
@@ -40,6 +41,8 @@ HANDLERS: Final[Mapping[str, Handler[Any]]] = MappingProxyType(
             rollout_pause.PAUSE,
             rollout_pause.RESUME,
             delete.HANDLER,
+            cordon.CORDON,
+            cordon.UNCORDON,
         )
     }
 )
