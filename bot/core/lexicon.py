@@ -42,10 +42,6 @@ REFUSED_VERBS: Final = MappingProxyType(
         "apply them from your CI",
         "autoscale": "autoscale is not available: autoscalers belong in your manifests; "
         "use scale for a one-off change",
-        "label": "label is not available: the bot does not change labels; "
-        "set them in your manifests",
-        "annotate": "annotate is not available: the bot does not change annotations; "
-        "set them in your manifests",
         "taint": "taint is not available: node maintenance is out of the bot's scope",
         "drain": "drain is not available: node maintenance is out of the bot's scope",
         "certificate": "certificate is not available: certificate approval is out of the "

@@ -13,6 +13,7 @@ from bot.core.verbs.delete import Delete
 from bot.core.verbs.describe import Describe
 from bot.core.verbs.get import Get, OutputFormat
 from bot.core.verbs.help import Help
+from bot.core.verbs.label import MetadataChange, MetadataField
 from bot.core.verbs.logs import Logs
 from bot.core.verbs.rollout import Rollout, RolloutAction
 from bot.core.verbs.rollout_pause import PauseRollout
@@ -88,7 +89,7 @@ TUTORIAL_REFUSED: list[tuple[str, str]] = [
         "-o go-template='{{(index .spec.ports 0).nodePort}}'",
         'output format "go-template" is not supported',
     ),
-    ('kubectl label pods "$POD_NAME" version=v1', "label is not available"),
+    ('kubectl label pods "$POD_NAME" version=v1', "type the pod's name instead"),
     ('kubectl describe pods "$POD_NAME"', "does not expand"),
     ('kubectl logs "$POD_NAME"', "does not expand"),
     ("kubectl logs $POD_NAME", "does not expand"),
@@ -241,6 +242,38 @@ def test_tutorial_command_refused_with_reason(text: str, says: str) -> None:
         ("kubectl cordon node/sandbox-worker", Cordon("sandbox-worker", unschedulable=True)),
         ("uncordon nodes/sandbox-worker", Cordon("sandbox-worker", unschedulable=False)),
         ("uncordon no/node-1", Cordon("node-1", unschedulable=False)),
+        # label, annotate
+        (
+            "label deploy web tier=front app- -n prod",
+            MetadataChange(
+                MetadataField.LABELS,
+                "deploy",
+                "web",
+                (("tier", "front"),),
+                ("app",),
+                namespace="prod",
+            ),
+        ),
+        (
+            "kubectl label --overwrite pods web-1 example.com/tier=",
+            MetadataChange(
+                MetadataField.LABELS, "pods", "web-1", (("example.com/tier", ""),), overwrite=True
+            ),
+        ),
+        (
+            "label node/sandbox-worker disk=ssd",
+            MetadataChange(MetadataField.LABELS, "node", "sandbox-worker", (("disk", "ssd"),)),
+        ),
+        (
+            "annotate certificates.cert-manager.io web-tls note='a=b c' owner-",
+            MetadataChange(
+                MetadataField.ANNOTATIONS,
+                "certificates.cert-manager.io",
+                "web-tls",
+                (("note", "a=b c"),),
+                ("owner",),
+            ),
+        ),
     ],
 )
 def test_parses(text: str, expected: Command) -> None:
@@ -302,7 +335,18 @@ def _refusal(text: str) -> UsageError:
         ("create -f app.yaml", "create is not available"),
         ("cp web:/etc/passwd .", "cp is not available"),
         ("run web --image=nginx", "run is not available"),
-        ("label pods web a=b", "label is not available"),
+        ("taint nodes node-1 k=v:NoSchedule", "node maintenance"),
+        ("label", "label needs a type, a name and KEY=VALUE"),
+        ("label deploy/web", "at least one label update is required"),
+        ("annotate deploy web", "at least one annotation update is required"),
+        ("label deploy web a=b=c", "invalid label spec: a=b=c"),
+        ("label deploy web a=x a-", "can not both modify and remove a label in the same command"),
+        ("annotate deploy web a=x a-", "can not both modify and remove an annotation"),
+        ("label deploy web 'a b=c'", 'invalid label key "a b"'),
+        ("label deploy web a='x y'", 'invalid label value "x y"'),
+        ("annotate deploy web Bad.Prefix/k=v", 'invalid annotation key "Bad.Prefix/k"'),
+        ("label deploy web tier", "invalid label spec: tier"),
+        ("label deploy", "label needs TYPE NAME or TYPE/NAME"),
         ("drain node-1", "node maintenance"),
         ("cordon", "cordon needs a node name"),
         ("cordon node-1 node-2", "cordon one node at a time"),

@@ -13,6 +13,7 @@ from bot.core.verbs.delete import Delete
 from bot.core.verbs.describe import Describe
 from bot.core.verbs.get import Get
 from bot.core.verbs.help import Help
+from bot.core.verbs.label import MetadataChange, MetadataField
 from bot.core.verbs.logs import Logs
 from bot.core.verbs.rollout import Rollout, RolloutAction
 from bot.core.verbs.rollout_pause import PauseRollout
@@ -42,6 +43,8 @@ CHANGES: list[tuple[Command, str]] = [
     (PauseRollout("web", paused=False), "resume deployment rollouts"),
     (Cordon("node-1", unschedulable=True), "cordon nodes"),
     (Cordon("node-1", unschedulable=False), "uncordon nodes"),
+    (MetadataChange(MetadataField.LABELS, "pods", "web-1", (("a", "b"),)), "change labels"),
+    (MetadataChange(MetadataField.ANNOTATIONS, "nodes", "n", (), ("a",)), "change annotations"),
     (Delete("pods", name="web-1"), "delete pods"),
     (Delete("services", selector="app=web"), "delete services"),
 ]

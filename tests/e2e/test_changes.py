@@ -155,3 +155,29 @@ def test_cordon_and_uncordon_are_announced_and_applied(stack: Stack, core: Any) 
 def test_non_admin_may_not_cordon(stack: Stack) -> None:
     reply = stack.run("cordon sandbox-worker2", user=BOB)
     assert "only admins may cordon nodes" in reply.text
+
+
+def test_label_and_annotate_are_announced_and_applied(stack: Stack, apps: Any) -> None:
+    mark = len(stack.sandbox.requests)
+    reply = stack.run("label deployment redis tier=backend -n staging")
+    assert reply.via == "chat.postMessage"
+    assert reply.headline == "@alice labeled deployment/redis in staging: tier=backend"
+    assert "deployment.apps/redis labeled" in reply.text
+    reply = stack.run("annotate deploy/redis owner=team-a -n staging")
+    assert reply.headline == "@alice annotated deploy/redis in staging: owner"
+    metadata = apps.read_namespaced_deployment("redis", "staging").metadata
+    assert metadata.labels["tier"] == "backend"
+    assert metadata.annotations["owner"] == "team-a"
+    refused = stack.run("label deployment redis tier=frontend -n staging")
+    assert refused.ephemeral
+    assert "'tier' already has a value (backend), and --overwrite is false" in refused.text
+    patches = [r for r in stack.requests_since(mark) if r.method in WRITES]
+    assert [(r.query["fieldManager"], r.body) for r in patches] == [
+        ("kubectl-label", {"metadata": {"labels": {"tier": "backend"}}}),
+        ("kubectl-annotate", {"metadata": {"annotations": {"owner": "team-a"}}}),
+    ]
+
+
+def test_non_admin_may_not_label(stack: Stack) -> None:
+    reply = stack.run("label node sandbox-worker2 disk=ssd", user=BOB)
+    assert "only admins may change labels" in reply.text

@@ -169,6 +169,19 @@ def _writes_of(judge: Judge, texts: list[str], *, by_kubectl: bool) -> list[tupl
             "uncordon node/sandbox-worker",
             "uncordon sandbox-worker2",
         ],
+        [
+            "label deploy web tier=front -n prod",
+            "label deploy web tier=front -n prod",
+            "label deploy/web tier=back app- --overwrite -n prod",
+            "label deploy/web tier- app=web -n prod",
+            "label node sandbox-worker2 disk=ssd",
+            "label nodes/sandbox-worker2 disk-",
+        ],
+        [
+            "annotate svc web note=hello -n prod",
+            "annotate svc web note=hello -n prod",
+            "annotate service/web note- -n prod",
+        ],
     ],
 )
 def test_changes_send_what_kubectl_sends(judge: Judge, texts: list[str]) -> None:

@@ -18,6 +18,7 @@ from bot.core.verbs import (
     delete,
     describe,
     get,
+    label,
     logs,
     rollout,
     rollout_pause,
@@ -44,6 +45,8 @@ SPECS: Final[tuple[VerbSpec[Any], ...]] = (
     delete.SPEC,
     cordon.CORDON,
     cordon.UNCORDON,
+    label.LABEL,
+    label.ANNOTATE,
     help_verb.SPEC,
 )
 """Every verb, in the order ``help`` lists them."""

@@ -16,6 +16,7 @@ from bot.gateway.verbs import (
     delete,
     describe,
     get,
+    label,
     logs,
     rollout,
     rollout_pause,
@@ -43,6 +44,8 @@ HANDLERS: Final[Mapping[str, Handler[Any]]] = MappingProxyType(
             delete.HANDLER,
             cordon.CORDON,
             cordon.UNCORDON,
+            label.LABEL,
+            label.ANNOTATE,
         )
     }
 )
