@@ -14,13 +14,16 @@ from hypothesis import strategies as st
 from bot.core import grammar
 from bot.core.command import Command
 from bot.core.grammar import parse
+from bot.core.verbs.cordon import Cordon
 from bot.core.verbs.delete import Delete
 from bot.core.verbs.describe import Describe
 from bot.core.verbs.get import Get, OutputFormat
 from bot.core.verbs.help import Help
+from bot.core.verbs.label import MetadataChange
 from bot.core.verbs.logs import Logs
 from bot.core.verbs.registry import ALL_WORDS
 from bot.core.verbs.rollout import Rollout, RolloutAction
+from bot.core.verbs.rollout_pause import PauseRollout
 from bot.core.verbs.scale import Scale
 from bot.core.verbs.set_image import SetImage
 from bot.core.verbs.version import Version
@@ -46,7 +49,7 @@ def assert_valid(command: Command) -> None:
         case Version():
             pass
         case Help(topic=topic):
-            assert topic is None or topic in ALL_WORDS
+            assert topic is None or topic.split()[0] in ALL_WORDS
         case Get():
             assert command.resource
             assert not CONTROL.search(command.resource)
@@ -78,6 +81,12 @@ def assert_valid(command: Command) -> None:
             assert command.resource in {"pods", "services"}
             assert (command.name is None) != (command.selector is None)
             assert command.resource == "services" or command.name is not None
+        case PauseRollout() | Cordon():
+            assert DNS_SUBDOMAIN.fullmatch(command.name)
+        case MetadataChange():
+            assert command.changes or command.removals
+            assert not {key for key, _ in command.changes} & set(command.removals)
+            assert not CONTROL.search(command.resource + command.name)
 
 
 def check(text: str) -> None:
@@ -113,6 +122,14 @@ VOCABULARY = [
     "undo",
     "restart",
     "pause",
+    "resume",
+    "cordon",
+    "uncordon",
+    "label",
+    "annotate",
+    "--overwrite",
+    "tier=front",
+    "tier-",
     "pod",
     "pods",
     "po",
