@@ -74,7 +74,7 @@ def parse(text: str) -> Command:
         raise _unknown_verb(tokens[index], rest)
     topic = verb
     try:
-        check_shell(rest, thing=_probable_type(verb, rest))
+        check_shell(rest, thing=_probable_type(specs[0], rest))
         spec, args = _read(verb, specs, rest)
         if spec is None:  # "rollout --help": the verb's sub-commands
             return Help(verb)
@@ -129,15 +129,13 @@ def _either(words: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
-def _probable_type(verb: str, rest: Sequence[str]) -> str:
+def _probable_type(spec: VerbSpec[Any], rest: Sequence[str]) -> str:
     """The type a shell variable in the line most likely named, for the error message."""
-    if verb == "logs":
-        return "pod"
     for word in rest:
         canonical = RESOURCE_WORDS.get(word.partition("/")[0].lower())
         if canonical is not None:
             return SINGULAR[canonical]
-    return "pod" if verb in {"describe", "delete"} else "object"
+    return spec.names
 
 
 def _unknown_verb(word: str, rest: Sequence[str]) -> UsageError:

@@ -548,6 +548,8 @@ def test_errors_before_a_verb_is_known_have_no_usage_line(text: str) -> None:
         ("describe services/$SVC", "type the service's name"),
         ("scale deploy/$D --replicas=1", "type the deployment's name"),
         ("get $KIND", "type the object's name"),
+        ("cordon $NODE", "type the node's name"),
+        ("logs deployment/$D", "type the deployment's name"),
     ],
 )
 def test_variable_error_tells_to_type_the_name(text: str, says: str) -> None:

@@ -93,6 +93,7 @@ SPEC: Final = VerbSpec(
     usage="delete pod NAME | delete service NAME | delete service -l SELECTOR [-n NAMESPACE]",
     summary="delete a pod, or services by name or selector (admins, confirmed)",
     examples=("delete pod web-5d8f9c-abcde", "delete service -l app=web"),
+    names="pod",
     mutating=True,
     action=lambda cmd: f"delete {cmd.resource}",
     announce=_announce,

@@ -65,5 +65,6 @@ SPEC: Final = VerbSpec(
     usage="describe pod|deployment|service|node [NAME | TYPE/NAME] [-l SELECTOR] [-n NAMESPACE]",
     summary="show details and recent events of one object or all of a type",
     examples=("describe pod web-5d8f9c-abcde", "describe deployments/web", "describe nodes"),
+    names="pod",
     mutating=False,
 )

@@ -100,5 +100,6 @@ SPEC: Final = VerbSpec(
         "logs deployment/web -c app --tail 50",
         "logs -l app=web --since 10m",
     ),
+    names="pod",
     mutating=False,
 )

@@ -48,6 +48,9 @@ class VerbSpec(Generic[C]):
     prod to 4 replicas"."""
     confirm: Callable[[C], str | None] | None = None
     """The question to ask before a damaging command runs, or None when this one needs none."""
+    names: str = "object"
+    """What a bare name in its line stands for (``pod`` for ``logs``), so that a shell variable
+    there is answered with "type the pod's name"."""
     on_cluster: bool = True
     """False for ``help``, which the bot answers itself: it has no gateway handler."""
 
