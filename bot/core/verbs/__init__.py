@@ -1,1 +1,2 @@
-"""The verbs the bot runs, one module per verb: its command record and its builder."""
+"""The verbs the bot runs, one module per verb: its command record, its builder and its
+``VerbSpec`` (``spec.py``); ``registry.py`` is the one table that lists them."""
