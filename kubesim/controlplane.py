@@ -17,6 +17,7 @@ from kubesim.api.resources import ResourceType, by_kind
 from kubesim.controllers.deployment.controller import DeploymentController
 from kubesim.controllers.endpoints import SERVICE, EndpointsController
 from kubesim.controllers.garbage import GarbageCollector
+from kubesim.controllers.node_lifecycle import NodeLifecycle
 from kubesim.controllers.replicaset import ReplicaSetController
 from kubesim.controllers.scheduler import Scheduler
 from kubesim.kubelet.images import KubeletRules
@@ -50,6 +51,7 @@ class Controllers:
             store, self.cache, clock, self.recorder, rng=random.Random(seed)
         )
         self.scheduler = Scheduler(store, self.cache, clock, self.recorder)
+        self.nodes = NodeLifecycle(store, self.cache, clock, self.recorder)
         self.kubelet = Kubelet(
             store,
             self.cache,
@@ -94,6 +96,7 @@ class Controllers:
             self.deployments.queue,
             self.replicasets.queue,
             self.scheduler.queue,
+            self.nodes.queue,
             self.kubelet.queue,
             self.gc.queue,
             self.endpoints.queue,
@@ -125,6 +128,11 @@ class Controllers:
         elif kind == "Pod":
             self._on_pod(event_type, obj)
         elif kind == "Node":
+            name = key_of(obj)[1]
+            if deleted:
+                self.nodes.forget(name)
+            else:
+                self.nodes.enqueue(name)
             self.scheduler.on_node()
 
     def _on_pod(self, event_type: str, pod: Obj) -> None:
