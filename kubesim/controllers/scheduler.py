@@ -1,7 +1,8 @@
 """default-scheduler, reduced to what a demo cluster needs: round-robin over fitting nodes.
 
-A node fits when it is Ready, schedulable, its NoSchedule/NoExecute taints are tolerated and the
-pod's nodeSelector matches, which keeps pods off a tainted control-plane node as on kind.
+A node fits when it is Ready, schedulable (or the pod tolerates the unschedulable taint, as
+DaemonSet pods do), its NoSchedule/NoExecute taints are tolerated and the pod's nodeSelector
+matches, which keeps pods off a tainted control-plane node as on kind.
 Binding sets ``spec.nodeName`` and the PodScheduled condition and records the usual
 "Successfully assigned" event; pods that fit nowhere wait for the next node change.
 """
@@ -12,11 +13,14 @@ from collections import Counter
 from typing import Any
 
 from kubesim.api.resources import by_kind
+from kubesim.controllers.node_lifecycle import NO_SCHEDULE, UNSCHEDULABLE
 from kubesim.machinery.clock import Clock, rfc3339
 from kubesim.machinery.informer import Cache, Key, key_of
 from kubesim.machinery.recorder import SCHEDULER, EventRecorder, EventType
 from kubesim.machinery.workqueue import WorkQueue
 from kubesim.storage.storeport import Obj, StorePort
+
+_UNSCHEDULABLE = {"key": UNSCHEDULABLE, "effect": NO_SCHEDULE}
 
 
 def tolerates(tolerations: list[dict[str, Any]], taint: dict[str, Any]) -> bool:
@@ -43,9 +47,10 @@ def misfit(node: Obj, pod: Obj) -> str | None:
     )
     if not ready:
         return "node(s) had untolerated taint {node.kubernetes.io/not-ready: }"
-    if spec.get("unschedulable"):
-        return "node(s) were unschedulable"
     tolerations = pod.get("spec", {}).get("tolerations") or []
+    # NodeUnschedulable filters before TaintToleration, so its reason wins for a cordoned node.
+    if spec.get("unschedulable") and not tolerates(tolerations, _UNSCHEDULABLE):
+        return "node(s) were unschedulable"
     for taint in spec.get("taints") or ():
         if taint.get("effect") in ("NoSchedule", "NoExecute") and not tolerates(tolerations, taint):
             return f"node(s) had untolerated taint {{{taint.get('key')}: {taint.get('value', '')}}}"

@@ -119,6 +119,56 @@ def test_a_pod_that_fits_nowhere_waits_for_a_node() -> None:
     run(body)
 
 
+def _cordon(c: Cluster, name: str, *, unschedulable: bool) -> None:
+    c.store.mutate(NODE, None, name, lambda n: n["spec"].update(unschedulable=unschedulable))
+
+
+def test_a_cordoned_node_gets_no_new_pods_until_uncordoned() -> None:
+    async def body(c: Cluster) -> None:
+        _cordon(c, "sandbox-worker", unschedulable=True)
+        for i in range(3):
+            c.create(POD, bare_pod(f"p{i}"))
+        await c.until(
+            lambda: all(pod(c, f"p{i}")["spec"].get("nodeName") for i in range(3)), what="bound"
+        )
+        assert {pod(c, f"p{i}")["spec"]["nodeName"] for i in range(3)} == {"sandbox-worker2"}
+        _cordon(c, "sandbox-worker2", unschedulable=True)
+        c.create(POD, bare_pod("late"))
+        waiting = await c.until(
+            lambda: (
+                (s := condition(pod(c, "late"), "PodScheduled")) and s["status"] == "False" and s
+            ),
+            what="Unschedulable",
+        )
+        # NodeUnschedulable filters before TaintToleration: its reason names the cordoned nodes.
+        assert waiting["message"] == (
+            "0/3 nodes are available: 1 node(s) had untolerated taint "
+            "{node-role.kubernetes.io/control-plane: }, 2 node(s) were unschedulable. "
+            "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+        )
+        _cordon(c, "sandbox-worker", unschedulable=False)
+        p = await c.until(lambda: running_and_ready(c, "late"), what="scheduled after uncordon")
+        assert p["spec"]["nodeName"] == "sandbox-worker"
+
+    run(body)
+
+
+def test_a_pod_that_tolerates_the_unschedulable_taint_may_go_to_a_cordoned_node() -> None:
+    async def body(c: Cluster) -> None:
+        _cordon(c, "sandbox-worker", unschedulable=True)
+        _cordon(c, "sandbox-worker2", unschedulable=True)
+        toleration = {
+            "key": "node.kubernetes.io/unschedulable",
+            "operator": "Exists",
+            "effect": "NoSchedule",
+        }
+        c.create(POD, bare_pod("daemon", tolerations=[toleration]))
+        p = await c.until(lambda: running_and_ready(c, "daemon"), what="scheduled")
+        assert p["spec"]["nodeName"] in {"sandbox-worker", "sandbox-worker2"}
+
+    run(body)
+
+
 def test_init_containers_complete_before_the_app_starts() -> None:
     async def body(c: Cluster) -> None:
         c.create(
