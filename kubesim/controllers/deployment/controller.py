@@ -74,7 +74,12 @@ class DeploymentController:
         paused = bool(d.get("spec", {}).get("paused"))
         rolled = False
         try:
-            self._check_paused(d, now)
+            if self._check_paused(d, now):
+                # The deadline restarts here, even within the second of the last mark.
+                self._marks[uid_of(d)] = (now, precise)
+                # checkPausedConditions writes the condition alone, before the sync proper: a
+                # watcher sees it with the old observedGeneration first.
+                cached = self._write_status(cached, d["status"])
             if paused or self._is_scaling_event(d):
                 status = self._sync_scale(d, now, cleanup=paused)
             else:
@@ -89,13 +94,13 @@ class DeploymentController:
     def _rss(self, d: Obj) -> list[Obj]:
         return self._cache.controlled(uid_of(d), "ReplicaSet")
 
-    def _check_paused(self, d: Obj, now: str) -> None:
-        """``checkPausedConditions``."""
+    def _check_paused(self, d: Obj, now: str) -> bool:
+        """``checkPausedConditions``: True when it changed the Progressing condition."""
         if not has_progress_deadline(d):
-            return
+            return False
         current = cond.get_condition(d["status"], cond.PROGRESSING)
         if current is not None and current.get("reason") == cond.TIMED_OUT:
-            return
+            return False
         paused_shown = current is not None and current.get("reason") == cond.PAUSED
         paused = bool(d.get("spec", {}).get("paused"))
         if paused and not paused_shown:
@@ -107,8 +112,9 @@ class DeploymentController:
                 cond.PROGRESSING, "Unknown", cond.RESUMED, "Deployment is resumed", now
             )
         else:
-            return
+            return False
         cond.set_condition(d["status"], update)
+        return True
 
     def _is_scaling_event(self, d: Obj) -> bool:
         new_rs, old = self._actions.all_and_sync_revision(d, self._rss(d), create=False)
@@ -203,14 +209,20 @@ class DeploymentController:
         old_status = cached.get("status") or {}
         self._mark_progress(d, old_status, status, precise)
         if status != old_status:
+            self._write_status(cached, status)
 
-            def set_status(obj: Obj) -> None:
-                obj["status"] = status
+    def _write_status(self, cached: Obj, status: Obj) -> Obj:
+        """``UpdateStatus``; returns the Deployment as written."""
+        meta = cached["metadata"]
 
-            written = self._store.mutate(
-                self._rt, namespace, name, set_status, subresource="status"
-            )
-            self._cache.apply("MODIFIED", "Deployment", written)
+        def set_status(obj: Obj) -> None:
+            obj["status"] = copy.deepcopy(status)
+
+        written = self._store.mutate(
+            self._rt, meta["namespace"], meta["name"], set_status, subresource="status"
+        )
+        self._cache.apply("MODIFIED", "Deployment", written)
+        return written
 
     def _mark_progress(self, d: Obj, old: Obj, new: Obj, precise: datetime) -> None:
         now = rfc3339(precise)

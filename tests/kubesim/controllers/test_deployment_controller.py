@@ -254,27 +254,117 @@ def test_recreate_stops_every_old_pod_before_starting_new_ones() -> None:
     assert not any(overlap)
 
 
+def pause(c: Cluster, name: str, *, paused: bool) -> None:
+    c.store.mutate(DEPLOYMENT, "default", name, lambda d: d["spec"].update(paused=paused))
+
+
+def progressing(c: Cluster, name: str, reason: str) -> Obj | None:
+    found = condition(c.deployment(name), "Progressing")
+    return found if found is not None and found["reason"] == reason else None
+
+
+def stuck_at(c: Cluster, sizes: list[int]) -> bool:
+    return sorted(rs["spec"]["replicas"] for rs in c.replicasets()) == sizes
+
+
 def test_a_paused_deployment_does_not_roll_until_resumed() -> None:
+    writes: list[tuple[int, int, str]] = []
+
+    def observe(_type: str, rt: Any, obj: Obj) -> None:
+        if rt.kind == "Deployment":
+            p = condition(obj, "Progressing") or {}
+            meta, status = obj["metadata"], obj.get("status", {})
+            writes.append(
+                (meta["generation"], status.get("observedGeneration", 0), p.get("reason", ""))
+            )
+
     async def body(c: Cluster) -> None:
         c.create(DEPLOYMENT, deployment_manifest("web", "nginx:1.26", 2))
         await c.until(lambda: complete(c, "web", 2), what="v1")
-        c.store.mutate(DEPLOYMENT, "default", "web", lambda d: d["spec"].update(paused=True))
+        stop = c.store.subscribe(observe)
+        pause(c, "web", paused=True)
         set_image(c, "web", "nginx:1.27")
-        paused = await c.until(
-            lambda: (
-                (p := condition(c.deployment("web"), "Progressing"))
-                and p["reason"] == "DeploymentPaused"
-                and p
-            ),
-            what="paused condition",
-        )
+        paused = await c.until(lambda: progressing(c, "web", "DeploymentPaused"), what="paused")
         assert (paused["status"], paused["message"]) == ("Unknown", "Deployment is paused")
         await c.settle()
+        d = c.deployment("web")
         assert len(c.replicasets()) == 1
-        c.store.mutate(DEPLOYMENT, "default", "web", lambda d: d["spec"].update(paused=False))
+        assert d["metadata"]["annotations"][REV] == "1"
+        # The template change is observed, and no replica runs it (calculateStatus, no new RS).
+        assert d["status"]["observedGeneration"] == d["metadata"]["generation"] == 3
+        assert "updatedReplicas" not in d["status"]
+        assert d["status"]["replicas"] == d["status"]["availableReplicas"] == 2
+        # checkPausedConditions writes the condition before the sync writes the counters.
+        assert (3, 1, "DeploymentPaused") in writes
+        assert writes[-1] == (3, 3, "DeploymentPaused")
+
+        writes.clear()
+        pause(c, "web", paused=False)
         await c.until(
             lambda: complete(c, "web", 2) and len(c.replicasets()) == 2, what="resumed rollout"
         )
+        stop()
+        reasons = [reason for *_, reason in writes]
+        assert reasons.index("DeploymentResumed") < reasons.index("NewReplicaSetCreated")
+        assert c.deployment("web")["metadata"]["annotations"][REV] == "2"
+
+    run(body)
+
+
+def test_scaling_a_paused_deployment_spreads_over_its_replicasets() -> None:
+    async def body(c: Cluster) -> None:
+        c.create(DEPLOYMENT, deployment_manifest("web", "nginx:1.26", 4))
+        await c.until(lambda: complete(c, "web", 4), what="v1")
+        set_image(c, "web", "ghcr.io/acme/web:doesnotexist")
+        # maxSurge 1, maxUnavailable 1: the rollout sticks at 3 old + 2 new that never start.
+        await c.until(lambda: stuck_at(c, [2, 3]), what="stuck rollout")
+        pause(c, "web", paused=True)
+        set_image(c, "web", "nginx:1.27")  # a third template: not rolled out while paused
+        await c.until(lambda: progressing(c, "web", "DeploymentPaused"), what="paused")
+        c.store.mutate(DEPLOYMENT, "default", "web", lambda d: d["spec"].update(replicas=8))
+        # 8 + maxSurge 2 = 10, spread by the max-replicas annotation 5: old 3 -> 6, new 2 -> 4.
+        await c.until(lambda: stuck_at(c, [4, 6]), what="proportional scale")
+        await c.settle()
+        by_image = {
+            rs["spec"]["template"]["spec"]["containers"][0]["image"]: rs for rs in c.replicasets()
+        }
+        assert {image: rs["spec"]["replicas"] for image, rs in by_image.items()} == {
+            "nginx:1.26": 6,
+            "ghcr.io/acme/web:doesnotexist": 4,
+        }
+        old = by_image["nginx:1.26"]["metadata"]["name"]
+        assert f"Scaled up replica set {old} to 6 from 3" in c.messages("web")
+
+    run(body)
+
+
+def test_the_progress_deadline_is_not_counted_while_paused() -> None:
+    async def body(c: Cluster) -> None:
+        c.create(DEPLOYMENT, deployment_manifest("web", "nginx:1.26", 2))
+        await c.until(lambda: complete(c, "web", 2), what="v1")
+
+        def deploy_v2(d: Obj) -> None:
+            d["spec"]["progressDeadlineSeconds"] = 30
+            d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:doesnotexist"
+
+        c.store.mutate(DEPLOYMENT, "default", "web", deploy_v2)
+        # maxSurge 1, maxUnavailable 0: stuck at 2 old + 1 new that never starts.
+        await c.until(lambda: stuck_at(c, [1, 2]), what="stuck rollout")
+        await c.settle()
+        assert not progressing(c, "web", "ProgressDeadlineExceeded")
+        pause(c, "web", paused=True)
+        paused_at = c.clock.now()
+        await c.until(lambda: progressing(c, "web", "DeploymentPaused"), what="paused")
+        await c.until(lambda: c.clock.elapsed(paused_at) > 45, what="the deadline passed")
+        await c.settle()
+        assert progressing(c, "web", "DeploymentPaused")
+        resumed_at = c.clock.now()
+        pause(c, "web", paused=False)
+        resumed = await c.until(lambda: progressing(c, "web", "DeploymentResumed"), what="resumed")
+        assert (resumed["status"], resumed["message"]) == ("Unknown", "Deployment is resumed")
+        await c.until(lambda: progressing(c, "web", "ProgressDeadlineExceeded"), what="timeout")
+        # measured from the resume, not from the last progress before the pause
+        assert c.clock.elapsed(resumed_at) >= 30
 
     run(body)
 
