@@ -46,6 +46,10 @@ class ResourceType:
     """Field selector labels beyond ``metadata.name``/``metadata.namespace``."""
     has_generation: bool = False
     """Whether ``metadata.generation`` is kept (bumped on spec changes)."""
+    annotations_are_spec: bool = False
+    """Deployments' registry strategy: an annotation change bumps the generation as a spec change
+    does (the controller copies annotations onto ReplicaSets), and a status write may change
+    annotations (the controller records its revision so) without a bump."""
     returns_deleted_object: bool = False
     """DELETE answers with the object instead of a ``Status`` (pods, services, namespaces)."""
     printer_columns: tuple[PrinterColumn, ...] | None = None
@@ -203,6 +207,7 @@ REGISTRY: tuple[ResourceType, ...] = (
         subresources=("scale", "status"),
         categories=("all",),
         has_generation=True,
+        annotations_are_spec=True,
     ),
     ResourceType(
         group="apps",

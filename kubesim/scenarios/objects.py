@@ -276,11 +276,12 @@ class Materializer:
 
     def _finish(self, d: Obj, rss: list[Obj]) -> None:
         meta = d["metadata"]
-        d = self._store.mutate(
+        d = self._store.mutate(  # as the controller does: with the status, no new generation
             DEPLOYMENT,
             meta["namespace"],
             meta["name"],
             lambda obj: rev.annotations_of(obj).__setitem__(rev.REVISION, str(len(rss))),
+            subresource="status",
         )
         newest = rss[-1]
         born = rfc3339(

@@ -234,6 +234,11 @@ class Store:
                 new["status"] = clone(obj["status"])
             else:
                 new.pop("status", None)
+            if rt.annotations_are_spec:  # deploymentStatusStrategy resets only spec and labels
+                if meta.get("annotations"):
+                    new["metadata"]["annotations"] = clone(meta["annotations"])
+                else:
+                    new["metadata"].pop("annotations", None)
         else:
             new = copied(obj)
             new["apiVersion"], new["kind"] = rt.api_version, rt.kind
@@ -264,7 +269,14 @@ class Store:
             apply_defaults(rt.kind, new, allocate_cluster_ip=self._ips.allocate)
         if new == existing:
             return copied(existing)
-        if rt.has_generation and new.get("spec") != existing.get("spec"):
+        if rt.has_generation and (
+            new.get("spec") != existing.get("spec")
+            or (
+                rt.annotations_are_spec
+                and subresource != "status"
+                and new_meta.get("annotations") != old_meta.get("annotations")
+            )
+        ):
             new_meta["generation"] = int(old_meta.get("generation", 1)) + 1
         if rt.kind == "Service":
             self._ips.note(new)

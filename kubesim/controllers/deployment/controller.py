@@ -196,27 +196,22 @@ class DeploymentController:
         self.queue.add_after(key, max(remaining, 0.0) + 0.005 * self._clock.speed)
 
     def _persist(self, cached: Obj, d: Obj, status: Obj, precise: datetime) -> None:
-        meta = cached["metadata"]
-        namespace, name = meta["namespace"], meta["name"]
         revision = rev.annotations_of(d).get(rev.REVISION)
-        if revision is not None and (meta.get("annotations") or {}).get(rev.REVISION) != revision:
-
-            def annotate(obj: Obj) -> None:
-                rev.annotations_of(obj)[rev.REVISION] = revision
-
-            written = self._store.mutate(self._rt, namespace, name, annotate)
-            self._cache.apply("MODIFIED", "Deployment", written)
+        written = (cached["metadata"].get("annotations") or {}).get(rev.REVISION)
         old_status = cached.get("status") or {}
         self._mark_progress(d, old_status, status, precise)
-        if status != old_status:
-            self._write_status(cached, status)
+        if status != old_status or (revision is not None and revision != written):
+            self._write_status(cached, status, revision=revision)
 
-    def _write_status(self, cached: Obj, status: Obj) -> Obj:
-        """``UpdateStatus``; returns the Deployment as written."""
+    def _write_status(self, cached: Obj, status: Obj, *, revision: str | None = None) -> Obj:
+        """``UpdateStatus``, which also carries the revision annotation (only a spec or
+        annotation change through the main resource bumps the generation)."""
         meta = cached["metadata"]
 
         def set_status(obj: Obj) -> None:
             obj["status"] = copy.deepcopy(status)
+            if revision is not None:
+                rev.annotations_of(obj)[rev.REVISION] = revision
 
         written = self._store.mutate(
             self._rt, meta["namespace"], meta["name"], set_status, subresource="status"

@@ -13,6 +13,7 @@ from kubesim.machinery.clock import Clock
 from kubesim.storage.store import Store
 
 POD, DEPLOY, CM, NS = (by_kind(k) for k in ("Pod", "Deployment", "ConfigMap", "Namespace"))
+RS = by_kind("ReplicaSet")
 
 
 @pytest.fixture
@@ -89,6 +90,24 @@ def test_generation_counts_spec_changes(store: Store) -> None:
     created["spec"]["replicas"] = 3
     del created["metadata"]["resourceVersion"]
     assert store.replace(DEPLOY, created)["metadata"]["generation"] == 2
+
+
+def test_a_deployment_annotation_bumps_its_generation_unless_written_with_the_status(
+    store: Store,
+) -> None:
+    store.create(DEPLOY, deployment())
+
+    def note(value: str) -> Any:
+        return lambda d: d["metadata"].setdefault("annotations", {}).update(note=value)
+
+    annotated = store.mutate(DEPLOY, "default", "web", note("a"))
+    assert annotated["metadata"]["generation"] == 2  # deploymentStrategy.PrepareForUpdate
+    via_status = store.mutate(DEPLOY, "default", "web", note("b"), subresource="status")
+    assert via_status["metadata"]["annotations"]["note"] == "b"
+    assert via_status["metadata"]["generation"] == 2
+    store.create(RS, deployment("web-1"))  # a ReplicaSet's spec has the same shape
+    rs = store.mutate(RS, "default", "web-1", note("a"))
+    assert rs["metadata"]["generation"] == 1  # a ReplicaSet counts spec changes only
 
 
 def test_main_resource_and_status_subresource_own_their_halves(store: Store) -> None:
