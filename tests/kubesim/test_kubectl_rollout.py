@@ -202,3 +202,80 @@ def test_undo_to_a_revision(sandbox: Sandbox, kubectl: Kubectl) -> None:
     assert skipped.stdout == (
         "deployment.apps/rewound skipped rollback (current template already matches revision 4)\n"
     )
+
+
+def progressing(sandbox: Sandbox, name: str) -> dict[str, Any]:
+    deployment = stored(sandbox, "Deployment", "default", name)
+    assert deployment is not None
+    [found] = [c for c in deployment["status"]["conditions"] if c["type"] == "Progressing"]
+    return dict(found)
+
+
+def test_pause_holds_a_template_change_until_resume(sandbox: Sandbox, kubectl: Kubectl) -> None:
+    deploy(kubectl, "held")
+    assert kubectl("rollout", "pause", "deployment/held").stdout == "deployment.apps/held paused\n"
+    again = kubectl.fails("rollout", "pause", "deployment/held")
+    assert again.stderr == 'error: deployments.apps "held" is already paused\n'
+    kubectl("set", "image", "deployments/held", f"held={V2}")
+    eventually(lambda: progressing(sandbox, "held")["reason"] == "DeploymentPaused", what="paused")
+    eventually(
+        lambda: (
+            (d := stored(sandbox, "Deployment", "default", "held"))
+            and d["status"].get("observedGeneration") == d["metadata"]["generation"]
+        ),
+        what="the template change observed",
+    )
+    condition = progressing(sandbox, "held")
+    assert (condition["status"], condition["message"]) == ("Unknown", "Deployment is paused")
+    status = kubectl("rollout", "status", "deployment/held", "--watch=false")
+    assert status.stdout == (
+        'Waiting for deployment "held" rollout to finish: 0 out of 2 new replicas have been'
+        " updated...\n"
+    )
+    [row] = kubectl("get", "deployment", "held").table()
+    assert (row["READY"], row["UP-TO-DATE"], row["AVAILABLE"]) == ("2/2", "0", "2")
+    described = kubectl("describe", "deployment", "held").stdout
+    assert re.search(
+        r"^Replicas:\s+2 desired \| 0 updated \| 2 total \| 2 available", described, re.M
+    )
+    assert re.search(r"^\s+Progressing\s+Unknown\s+DeploymentPaused$", described, re.M)
+    assert re.search(r"^NewReplicaSet:\s+<none>$", described, re.M)
+    assert set(replicasets(sandbox, "held")) == {V1}
+
+    run = kubectl("rollout", "resume", "deployment/held")
+    assert run.stdout == "deployment.apps/held resumed\n"
+    rolled_out(kubectl, "held")
+    assert set(replicasets(sandbox, "held")) == {V1, V2}
+    assert progressing(sandbox, "held")["reason"] == "NewReplicaSetAvailable"
+    not_paused = kubectl.fails("rollout", "resume", "deployment/held")
+    assert not_paused.stderr == 'error: deployments.apps "held" is not paused\n'
+
+
+def test_a_paused_deployment_scales_but_refuses_undo_and_restart(
+    sandbox: Sandbox, kubectl: Kubectl
+) -> None:
+    deploy(kubectl, "frozen")
+    set_image(kubectl, "frozen", V2)
+    kubectl("rollout", "pause", "deployment/frozen")
+    undo = kubectl.fails("rollout", "undo", "deployment/frozen")
+    assert undo.stderr == (
+        "error: you cannot rollback a paused deployment; resume it first with"
+        " 'kubectl rollout resume' and try again\n"
+    )
+    restart = kubectl.fails("rollout", "restart", "deployment/frozen")
+    assert restart.stderr == (
+        'error: deployments.apps "frozen" can\'t restart paused deployment'
+        " (run rollout resume first)\n"
+    )
+    assert kubectl("scale", "deployment/frozen", "--replicas=3").stdout == (
+        "deployment.apps/frozen scaled\n"
+    )
+    eventually(
+        lambda: replicasets(sandbox, "frozen")[V2]["status"].get("readyReplicas") == 3,
+        what="the paused deployment scaled",
+    )
+    assert template_image(sandbox, "frozen") == V2
+    status = kubectl("rollout", "status", "deployment/frozen", "--timeout=60s")
+    assert status.lines()[-1] == 'deployment "frozen" successfully rolled out'
+    kubectl("rollout", "resume", "deployment/frozen")
+    rolled_out(kubectl, "frozen")
