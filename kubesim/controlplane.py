@@ -137,6 +137,8 @@ class Controllers:
 
     def _on_pod(self, event_type: str, pod: Obj) -> None:
         rs_key = self._enqueue_owner(pod, "ReplicaSet")
+        if event_type != "DELETED" and controller_ref(pod) is None:
+            self.replicasets.on_orphan(pod)
         if event_type == "DELETED" and rs_key is not None:
             rs = self.cache.get("ReplicaSet", *rs_key)
             if rs is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -19,9 +19,10 @@ from kubesim.api.status import ApiError
 from kubesim.controllers.deployment.rollout_math import spec_replicas
 from kubesim.controllers.podtemplate import ALPHANUMS
 from kubesim.machinery.clock import Clock, parse_rfc3339
-from kubesim.machinery.informer import Cache, Key, uid_of
+from kubesim.machinery.informer import Cache, Key, controller_ref, key_of, uid_of
 from kubesim.machinery.recorder import REPLICASET_CONTROLLER, EventRecorder, EventType
 from kubesim.machinery.workqueue import WorkQueue
+from kubesim.selectors.labels import LabelSelector, selector_of
 from kubesim.storage.storeport import Obj, StorePort
 
 BURST_REPLICAS = 500
@@ -78,6 +79,18 @@ def deletion_rank(pod: Obj) -> tuple[Any, ...]:
     )
 
 
+def _owner_ref(rs: Obj) -> Obj:
+    meta = rs["metadata"]
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "name": meta["name"],
+        "uid": meta["uid"],
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
 class ReplicaSetController:
     """Reconciles ReplicaSets into pods; feed it keys with :meth:`enqueue`."""
 
@@ -98,17 +111,35 @@ class ReplicaSetController:
         self._rt = by_kind("ReplicaSet")
         self._pod_rt = by_kind("Pod")
         self.queue: WorkQueue[Key] = WorkQueue("replicaset", self._sync, clock)
+        # ReplicaSet key -> orphan pods it may adopt on its next sync.
+        self._orphans: dict[Key, set[Key]] = {}
 
     def enqueue(self, key: Key) -> None:
         """Reconcile this ReplicaSet on the next tick."""
         self.queue.add(key)
 
+    def on_orphan(self, pod: Obj) -> None:
+        """``addPod``/``updatePod`` for a pod without a controller: queue the ReplicaSets of its
+        namespace whose selector matches it, which may adopt it."""
+        meta = pod.get("metadata", {})
+        namespace, labels = meta.get("namespace", ""), meta.get("labels") or {}
+        for rs in self._cache.all("ReplicaSet"):
+            if rs["metadata"].get("namespace") != namespace:
+                continue
+            selector = selector_of(rs.get("spec", {}).get("selector"))
+            if selector is not None and selector.requirements and selector.matches(labels):
+                rs_key = key_of(rs)
+                self._orphans.setdefault(rs_key, set()).add(key_of(pod))
+                self.queue.add(rs_key)
+
     def _sync(self, key: Key) -> None:
         rs = self._cache.get("ReplicaSet", *key)
+        orphans = self._orphans.pop(key, set())
         if rs is None:
             return
         pods = [p for p in self._cache.controlled(uid_of(rs), "Pod") if is_active(p)]
         if not rs.get("metadata", {}).get("deletionTimestamp"):
+            pods = self._claim(rs, pods, orphans)
             self._manage(rs, pods)
         status, wake = self._status(rs, pods)
         if status != rs.get("status"):
@@ -123,6 +154,44 @@ class ReplicaSetController:
             self._cache.apply("MODIFIED", "ReplicaSet", written)
         if wake is not None:
             self.queue.add_after(key, wake)
+
+    def _claim(self, rs: Obj, owned: list[Obj], orphans: set[Key]) -> list[Obj]:
+        """``ClaimPods``: release owned pods the selector no longer matches (``kubectl label pod
+        X app-`` takes a pod out of service and the ReplicaSet replaces it), adopt matching
+        orphans."""
+        selector = selector_of(rs.get("spec", {}).get("selector")) or LabelSelector()
+        uid = uid_of(rs)
+        claimed = []
+        for pod in owned:
+            if selector.matches(pod["metadata"].get("labels")):
+                claimed.append(pod)
+            else:
+                self._set_owner(pod, lambda refs: [r for r in refs if r.get("uid") != uid])
+        ref = _owner_ref(rs)
+        for pod_key in sorted(orphans):
+            orphan = self._cache.get("Pod", *pod_key)
+            if (
+                orphan is not None
+                and is_active(orphan)
+                and controller_ref(orphan) is None
+                and selector.matches(orphan["metadata"].get("labels"))
+            ):
+                claimed.append(self._set_owner(orphan, lambda refs: [*refs, ref]))
+        return claimed
+
+    def _set_owner(self, pod: Obj, change: Callable[[list[Obj]], list[Obj]]) -> Obj:
+        meta = pod["metadata"]
+
+        def update(obj: Obj) -> None:
+            refs = change(list(obj["metadata"].get("ownerReferences") or ()))
+            if refs:
+                obj["metadata"]["ownerReferences"] = refs
+            else:
+                obj["metadata"].pop("ownerReferences", None)
+
+        written = self._store.mutate(self._pod_rt, meta["namespace"], meta["name"], update)
+        self._cache.apply("MODIFIED", "Pod", written)
+        return written
 
     def _manage(self, rs: Obj, pods: Sequence[Obj]) -> None:
         diff = len(pods) - spec_replicas(rs)
@@ -142,16 +211,7 @@ class ReplicaSetController:
             pod_meta["labels"] = dict(tmeta["labels"])
         if tmeta.get("annotations"):
             pod_meta["annotations"] = dict(tmeta["annotations"])
-        pod_meta["ownerReferences"] = [
-            {
-                "apiVersion": "apps/v1",
-                "kind": "ReplicaSet",
-                "name": meta["name"],
-                "uid": meta["uid"],
-                "controller": True,
-                "blockOwnerDeletion": True,
-            }
-        ]
+        pod_meta["ownerReferences"] = [_owner_ref(rs)]
         pod: Obj = {
             "apiVersion": "v1",
             "kind": "Pod",

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from kubesim.api import status
 
@@ -325,4 +326,29 @@ def parse_labels(text: str | None) -> LabelSelector:
         reqs = _LabelParser(text).parse()
     except SelectorError as err:
         raise status.bad_request(str(err)) from None
+    return LabelSelector(tuple(sorted(reqs, key=lambda r: r.key)))
+
+
+_EXPRESSION_OPS = {
+    "In": Op.IN,
+    "NotIn": Op.NOT_IN,
+    "Exists": Op.EXISTS,
+    "DoesNotExist": Op.NOT_EXISTS,
+}
+
+
+def selector_of(selector: Mapping[str, Any] | None) -> LabelSelector | None:
+    """``metav1.LabelSelectorAsSelector`` for a stored (validated) selector; None selects
+    nothing, ``{}`` everything."""
+    if selector is None:
+        return None
+    reqs = [
+        Requirement(str(k), Op.EQUALS, (str(v),))
+        for k, v in (selector.get("matchLabels") or {}).items()
+    ]
+    for expr in selector.get("matchExpressions") or ():
+        op = _EXPRESSION_OPS[str(expr.get("operator"))]
+        reqs.append(
+            Requirement(str(expr.get("key")), op, tuple(str(v) for v in expr.get("values") or ()))
+        )
     return LabelSelector(tuple(sorted(reqs, key=lambda r: r.key)))

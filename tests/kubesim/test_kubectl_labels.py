@@ -183,3 +183,34 @@ def test_a_watch_sees_the_label_as_modified(sandbox: Sandbox, kubectl: Kubectl) 
         )
     assert name in seen[0]
     assert seen[0].split()[-1] == "yes"  # the -L column shows the new label
+
+
+def test_relabelling_a_pod_out_of_its_replicaset_gets_it_replaced(
+    sandbox: Sandbox, kubectl: Kubectl
+) -> None:
+    name = first_pod(sandbox, "api", namespace="staging")
+    assert kubectl("label", "-n", "staging", f"pod/{name}", "app=debug", "--overwrite").stdout == (
+        f"pod/{name} labeled\n"
+    )
+
+    def serving() -> list[dict[str, str]]:
+        rows = kubectl("get", "pods", "-n", "staging", "-l", "app=api").table()
+        return rows if len(rows) == 2 and all(r["STATUS"] == "Running" for r in rows) else []
+
+    rows = eventually(serving, what="a replacement pod")
+    assert name not in {r["NAME"] for r in rows}
+    assert "ownerReferences" not in meta(sandbox, "Pod", "staging", name)
+    [row] = kubectl("get", "deployment", "-n", "staging", "api").table()
+    assert row["READY"] == "2/2"
+    kubectl("label", "-n", "staging", f"pod/{name}", "app=api", "--overwrite")
+    eventually(
+        lambda: (
+            (owners := meta(sandbox, "Pod", "staging", name).get("ownerReferences"))
+            and owners[0]["kind"] == "ReplicaSet"
+        ),
+        what="the pod adopted again",
+    )
+    eventually(
+        lambda: len(kubectl("get", "pods", "-n", "staging", "-l", "app=api").lines()) == 3,
+        what="the surplus pod deleted",
+    )

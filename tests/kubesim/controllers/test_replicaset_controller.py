@@ -90,6 +90,50 @@ def test_a_deleted_pod_is_replaced() -> None:
     run(body)
 
 
+def relabel(c: Cluster, name: str, app: str) -> None:
+    c.store.mutate(POD, "default", name, lambda p: p["metadata"]["labels"].update(app=app))
+
+
+def test_a_pod_relabelled_out_of_the_selector_is_released_and_replaced() -> None:
+    async def body(c: Cluster) -> None:
+        c.create(REPLICASET, replicaset("web", 2))
+        await c.until(lambda: settled(c, "web", 2), what="2 ready pods")
+        quarantined = sorted(p["metadata"]["name"] for p in c.pods())[0]
+        relabel(c, quarantined, "debug")
+        await c.until(lambda: len(c.pods(selector="app=web")) == 2, what="a replacement")
+        await c.settle()
+        released = c.store.get(POD, "default", quarantined)
+        assert "ownerReferences" not in released["metadata"]
+        assert released["status"]["phase"] == "Running"  # kept, only out of the set
+        assert len(c.pods()) == 3
+        assert c.store.get(REPLICASET, "default", "web")["status"]["replicas"] == 2
+
+    run(body)
+
+
+def test_an_orphan_matching_the_selector_is_adopted_and_the_surplus_deleted() -> None:
+    async def body(c: Cluster) -> None:
+        c.create(REPLICASET, replicaset("web", 2))
+        rs = await c.until(lambda: settled(c, "web", 2), what="2 ready pods")
+        quarantined = sorted(p["metadata"]["name"] for p in c.pods())[0]
+        relabel(c, quarantined, "debug")
+        await c.until(
+            lambda: (
+                c.store.get(REPLICASET, "default", "web")["status"].get("readyReplicas") == 2
+                and len(c.pods(selector="app=web")) == 2
+            ),
+            what="a ready replacement",
+        )
+        relabel(c, quarantined, "web")
+        await c.until(lambda: settled(c, "web", 2), what="back to 2 pods")
+        survivor = c.store.get(POD, "default", quarantined)
+        assert survivor["metadata"]["ownerReferences"][0]["uid"] == rs["metadata"]["uid"]
+        # the replacement, ready for the shortest time, is the one deleted
+        assert quarantined in {p["metadata"]["name"] for p in c.pods()}
+
+    run(body)
+
+
 def test_scaling_down_deletes_surplus_pods_with_events() -> None:
     async def body(c: Cluster) -> None:
         c.create(REPLICASET, replicaset("web", 3))
