@@ -178,7 +178,12 @@ def _cluster_for_console(
 
     with running_sandbox(scenario="demo") as sandbox:
         print(f"{PROG}: sandbox cluster (demo scenario) at {sandbox.url}", file=sys.stderr)
-        yield Cluster(False, sandbox.kubeconfig, None, "the built-in sandbox (demo scenario)")
+        yield Cluster(
+            in_cluster=False,
+            kubeconfig=sandbox.kubeconfig,
+            context=None,
+            label="the built-in sandbox (demo scenario)",
+        )
 
 
 def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:

@@ -68,15 +68,30 @@ def find_cluster(settings: Settings, env: Mapping[str, str]) -> Cluster | None:
         if not kube.kubeconfig.exists():
             msg = f"kubernetes.kubeconfig: the file {str(kube.kubeconfig)!r} does not exist"
             raise ConfigError(msg)
-        return Cluster(False, kube.kubeconfig, kube.context, f"kubeconfig {kube.kubeconfig}")
+        return Cluster(
+            in_cluster=False,
+            kubeconfig=kube.kubeconfig,
+            context=kube.context,
+            label=f"kubeconfig {kube.kubeconfig}",
+        )
     paths = [Path(p) for p in env.get("KUBECONFIG", "").split(os.pathsep) if p]
     existing = [p for p in paths if p.exists()]
     if existing:
         # The Kubernetes client merges a KUBECONFIG list itself; pass the first file it reads.
-        return Cluster(False, None, kube.context, f"KUBECONFIG {env['KUBECONFIG']}")
+        return Cluster(
+            in_cluster=False,
+            kubeconfig=None,
+            context=kube.context,
+            label=f"KUBECONFIG {env['KUBECONFIG']}",
+        )
     default = Path(env.get("HOME", str(Path.home()))) / ".kube" / "config"
     if not paths and default.exists():
-        return Cluster(False, default, kube.context, f"kubeconfig {default}")
+        return Cluster(
+            in_cluster=False,
+            kubeconfig=default,
+            context=kube.context,
+            label=f"kubeconfig {default}",
+        )
     return None
 
 

@@ -11,7 +11,7 @@ from bot.core.describe_out import Out
 from bot.core.kube import Obj
 
 
-def _bool(value: bool) -> str:
+def _bool(value: object) -> str:
     return "true" if value else "false"
 
 

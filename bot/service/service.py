@@ -83,7 +83,7 @@ class ChatOps:
         trail = self._trail(request.subject, request.channel, request.text)
         try:
             return self._handle(request, trail)
-        except Exception as e:  # the last line of defence: log, audit, reply
+        except Exception as e:  # noqa: BLE001 - the last line of defence: log, audit, reply
             return self._incident(e, trail)
 
     def answer(self, subject: Subject, token: str, *, approved: bool, channel: str = "") -> Reply:
@@ -112,7 +112,7 @@ class ChatOps:
                 return self._error_reply(NotAllowed(decision.reason))
             trail.verdict = Verdict.CONFIRMED
             return self._execute(pending.command, trail)
-        except Exception as e:  # same last line of defence as handle()
+        except Exception as e:  # noqa: BLE001 - the same last line of defence as handle()
             return self._incident(e, trail)
 
     def _trail(self, subject: Subject, channel: str, text: str) -> _Trail:

@@ -11,9 +11,9 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from multidict import CIMultiDictProxy, MultiDictProxy
 
@@ -163,6 +163,12 @@ def status_body(code: int, message: str, reason: str | None = None) -> dict[str,
     }
 
 
+class Dropper(Protocol):
+    """Closes every open watch stream (abruptly: reset the connection); returns how many."""
+
+    def __call__(self, *, abrupt: bool) -> int: ...
+
+
 class Faults:
     """Fault injection for tests; thread-safe."""
 
@@ -171,7 +177,7 @@ class Faults:
         self._rules: list[Rule] = []
         self._expire_watches = 0
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._dropper: Callable[[bool], int] | None = None
+        self._dropper: Dropper | None = None
 
     # --- used by tests -------------------------------------------------------------------------
 
@@ -237,10 +243,10 @@ class Faults:
         except RuntimeError:
             running = None
         if running is loop:
-            return dropper(abrupt)
+            return dropper(abrupt=abrupt)
 
         async def drop() -> int:
-            return dropper(abrupt)
+            return dropper(abrupt=abrupt)
 
         return asyncio.run_coroutine_threadsafe(drop(), loop).result(timeout=10)
 
@@ -258,7 +264,7 @@ class Faults:
 
     # --- used by the server --------------------------------------------------------------------
 
-    def bind(self, loop: asyncio.AbstractEventLoop, dropper: Callable[[bool], int]) -> None:
+    def bind(self, loop: asyncio.AbstractEventLoop, dropper: Dropper) -> None:
         """Attach to the running server (its loop and its watch-dropping function)."""
         with self._lock:
             self._loop, self._dropper = loop, dropper

@@ -181,7 +181,7 @@ class Objects:
             name=target.name,
         )
 
-        def render(obj: Obj, _first: bool) -> dict[str, Any]:
+        def render(obj: Obj, *, first: bool) -> dict[str, Any]:  # noqa: ARG001 - a Renderer
             if output.shape is not Shape.TABLE:
                 return watch.render_object(output, obj)
             table = self._table(request, target, [obj], output)

@@ -14,7 +14,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import web
 
@@ -29,7 +29,14 @@ from kubesim.storage.store import Obj, Store
 log = logging.getLogger(__name__)
 
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
-Renderer = Callable[[Obj, bool], dict[str, Any]]
+
+
+class Renderer(Protocol):
+    """Turns a stored object into what one watch event carries (``first``: the initial list)."""
+
+    def __call__(self, obj: Obj, *, first: bool) -> dict[str, Any]: ...
+
+
 """Turns a stored object into an event's object (a Table row, metadata ...); bool: first event."""
 
 
@@ -55,7 +62,7 @@ class WatchHub:
     def __init__(self) -> None:
         self._open: set[_Stream] = set()
 
-    def drop(self, abrupt: bool) -> int:
+    def drop(self, *, abrupt: bool) -> int:
         """End every open stream (abruptly: reset the connection). Returns how many."""
         streams = list(self._open)
         for stream in streams:
@@ -158,7 +165,7 @@ async def serve(
 
     def encode(kind: str, obj: Obj) -> bytes:
         nonlocal first
-        line = _line(kind, render(obj, first))
+        line = _line(kind, render(obj, first=first))
         first = False
         return line
 

@@ -100,7 +100,7 @@ class WorkQueue(Generic[K]):
                 if err.code != 409:
                     _log.error("%s: sync of %r refused: %s", self._name, key, err.message)
                 self._retry(key, err)
-            except Exception as err:
+            except Exception as err:  # noqa: BLE001 - a controller bug must not stop the loop
                 _log.exception("%s: sync of %r failed", self._name, key)
                 self._retry(key, err)
             else:

@@ -103,7 +103,7 @@ def running_sandbox(
         async def boot() -> None:
             try:
                 outcome["cluster"] = await start_cluster(options)
-            except BaseException as err:
+            except BaseException as err:  # noqa: BLE001 - re-raised in the caller's thread
                 outcome["error"] = err
             finally:
                 ready.set()

@@ -283,8 +283,8 @@ def _spelling(command: Command) -> tuple[list[str], list[str], list[str]]:
 
 
 @FUZZ
-@given(commands(), st.booleans())
-def test_spelled_command_parses_back(command: Command, flags_first: bool) -> None:
+@given(command=commands(), flags_first=st.booleans())
+def test_spelled_command_parses_back(command: Command, *, flags_first: bool) -> None:
     assert parse(spell(command, flags_first=flags_first)) == command
 
 

@@ -124,5 +124,5 @@ def test_other_commands_need_no_confirmation(command: Command) -> None:
         ("get pods", False),
     ],
 )
-def test_parsed_commands_flow_into_the_policy(text: str, confirm: bool) -> None:
+def test_parsed_commands_flow_into_the_policy(text: str, *, confirm: bool) -> None:
     assert (confirmation_prompt(parse(text)) is not None) is confirm

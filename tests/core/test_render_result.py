@@ -185,7 +185,7 @@ def test_empty_logs_say_so() -> None:
     ],
 )
 def test_rollout_status_headline_is_the_last_line(
-    text: str, failed: bool, headline: str, tone: Tone, parts: tuple[Preformatted, ...]
+    text: str, *, failed: bool, headline: str, tone: Tone, parts: tuple[Preformatted, ...]
 ) -> None:
     rendered = render_result(Document(text, failed=failed), Rollout(RolloutAction.STATUS, "web"))
     assert (rendered.headline, rendered.tone, rendered.parts) == (headline, tone, parts)

@@ -103,7 +103,7 @@ class Follower:
         try:
             for event in self.watch:
                 self.events.put(event)
-        except BaseException as e:  # handed to the test
+        except BaseException as e:  # noqa: BLE001 - handed to the test
             self.error = e
 
     def take(self, n: int) -> list[WatchEvent]:

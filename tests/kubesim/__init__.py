@@ -1,0 +1,1 @@
+"""Tests of the sandbox emulator, judged by the real kubectl where it prints."""

@@ -1,0 +1,1 @@
+"""Tests of the service: the request flow, confirmations and the audit trail."""

@@ -77,7 +77,7 @@ def test_unknown_token(parked: Confirmations) -> None:
         (timedelta(minutes=9), True),
     ],
 )
-def test_expiry(parked: Confirmations, clock: Clock, elapsed: timedelta, expired: bool) -> None:
+def test_expiry(parked: Confirmations, clock: Clock, elapsed: timedelta, *, expired: bool) -> None:
     token = park(parked)
     clock.now += elapsed
     if expired:

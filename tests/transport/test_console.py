@@ -85,7 +85,7 @@ def test_piped_lines_are_answered_without_prompts() -> None:
     ("answer", "runs"),
     [("yes\n", True), ("Y\n", True), ("no\n", False), ("\n", False), ("", False)],
 )
-def test_confirmation_is_the_next_line(answer: str, runs: bool) -> None:
+def test_confirmation_is_the_next_line(answer: str, *, runs: bool) -> None:
     code, out, gateway = run("delete pod web-1\n" + answer)
     assert code == 0
     assert "Delete pod web-1" in out

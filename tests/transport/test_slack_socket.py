@@ -74,7 +74,8 @@ def test_click_is_acked_and_settled(rig: Rig) -> None:
     post = rig.fake.wait_response(sent.response_url)
     assert post.body["replace_original"] is True
     assert (
-        Answer(rig.chatops.answers[-1].subject, "token-9", True, OPS_CHANNEL) in rig.chatops.answers
+        Answer(rig.chatops.answers[-1].subject, "token-9", approved=True, channel=OPS_CHANNEL)
+        in rig.chatops.answers
     )
     announced = rig.fake.wait_for(
         lambda: [c for c in rig.fake.calls_to("chat.postMessage") if "web-1" in c.params["text"]],

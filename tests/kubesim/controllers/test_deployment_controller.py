@@ -415,7 +415,9 @@ def test_an_image_that_cannot_be_pulled_exceeds_the_progress_deadline() -> None:
         ("0%", 5, True, 0),
     ],
 )
-def test_percentages_round_like_upstream(value: Any, total: int, up: bool, expected: int) -> None:
+def test_percentages_round_like_upstream(
+    value: Any, total: int, *, up: bool, expected: int
+) -> None:
     assert scaled_value(value, total, round_up=up) == expected
 
 

@@ -1,0 +1,1 @@
+"""Tests of kubesim's scenarios package."""
