@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -15,8 +14,7 @@ from bot.__main__ import main
 from bot.compose import Cluster, find_cluster
 from bot.errors import ConfigError
 from bot.settings import ENVIRONMENT, KubernetesSettings, Settings, reference
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.subprocess_env import REPO, child_env
 
 
 def help_of(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -65,6 +63,7 @@ def test_python_dash_m_bot_works() -> None:
         text=True,
         check=False,
         cwd=REPO,
+        env=child_env(),
         timeout=60,
     )
     assert done.returncode == 0
@@ -171,14 +170,14 @@ def test_run_serves_the_slash_command_in_socket_mode(tmp_path: Path) -> None:
     config = tmp_path / "k8s-chatops.yaml"
     config.write_text("kubernetes:\n  default_namespace: prod\n", encoding="utf-8")
     with running_sandbox(scenario="demo") as sandbox, running_fake_slack() as fake:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "KUBE"))}
-        env |= {
-            "HOME": str(tmp_path),
-            "SLACK_BOT_TOKEN": fake.bot_token,
-            "SLACK_APP_TOKEN": fake.app_token,
-            "SLACK_API_URL": fake.api_url,
-            "LOG_LEVEL": "info",
-        }
+        env = child_env(
+            drop=("SLACK_", "KUBE"),
+            HOME=str(tmp_path),
+            SLACK_BOT_TOKEN=fake.bot_token,
+            SLACK_APP_TOKEN=fake.app_token,
+            SLACK_API_URL=fake.api_url,
+            LOG_LEVEL="info",
+        )
         argv = ["run", "--mode", "socket", "--config", str(config)]
         argv += ["--kubeconfig", str(sandbox.kubeconfig)]
         process = subprocess.Popen(

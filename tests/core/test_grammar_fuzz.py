@@ -28,6 +28,7 @@ from bot.core.verbs.scale import Scale
 from bot.core.verbs.set_image import SetImage
 from bot.core.verbs.version import Version
 from bot.errors import UsageError
+from tests.subprocess_env import child_env
 
 FUZZ = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -302,7 +303,12 @@ def test_grammar_imports_no_io_library() -> None:
         "print(sorted(bad))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=child_env(),
+        timeout=60,
     )
     assert result.stdout.strip() == "[]"
     assert grammar.__name__ == "bot.core.grammar"

@@ -6,7 +6,6 @@ contain a token, and SIGTERM must stop it cleanly (exit status 0).
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -21,6 +20,7 @@ import pytest
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.e2e.stack import SIGNING_SECRET
 from tests.fakeslack import ALICE, FakeSlack, HttpSlack, SocketSlack, running_fake_slack
+from tests.subprocess_env import child_env
 
 
 def free_port() -> int:
@@ -38,8 +38,8 @@ def bot_process(
         f"slack:\n  mode: {mode}\n  port: {port}\npolicy:\n  admins: [{ALICE.id}]\n"
         f"audit:\n  path: {workdir / 'audit.jsonl'}\n"
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KUBERNETES_", "SLACK_"))}
-    env.update(
+    env = child_env(
+        drop=("KUBERNETES_", "SLACK_"),
         HOME=str(workdir),
         LOG_LEVEL="DEBUG",
         SLACK_BOT_TOKEN=fake.bot_token,

@@ -14,6 +14,7 @@ from kubernetes import client, config
 
 from kubesim.api.resources import by_kind
 from kubesim.testing.harness import Sandbox, running_sandbox
+from tests.subprocess_env import child_env
 
 SERVE = "import sys; from kubesim.cli import main; sys.exit(main(sys.argv[1:]))"
 
@@ -25,6 +26,7 @@ def test_cli_serves_until_sigterm(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        env=child_env(),
     )
     try:
         assert process.stdout is not None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import builtins
 import io
 import json
-import os
 import re
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from bot.transport.console import (
     stream_reader,
     terminal_reader,
 )
+from tests.subprocess_env import child_env
 
 ME = console_subject("U0ME", "me")
 PODS = Table(columns=("NAME", "READY"), rows=(("web-1", "1/1"),))
@@ -210,8 +210,7 @@ def console_process(
     tmp_path: Path, stdin: str, *args: str, config: str = ""
 ) -> subprocess.CompletedProcess[str]:
     """``k8s-chatops console`` in a clean place: no kubeconfig, no settings file, no tokens."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "KUBE", "LOG_"))}
-    env["HOME"] = str(tmp_path)
+    env = child_env(drop=("SLACK_", "KUBE", "LOG_"), HOME=str(tmp_path))
     settings = tmp_path / "k8s-chatops.yaml"
     settings.write_text(config, encoding="utf-8")
     return subprocess.run(
