@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import difflib
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import pytest
 from bot.core.render_text import result_text
 from bot.gateway.gateway import KubernetesGateway
 from kubesim.testing.harness import Sandbox, running_sandbox
+from tests.ci import require_kubectl
 from tests.gateway.support import OPTIONS, run
 from tests.kubesim.kubectl import eventually
 
@@ -63,11 +63,7 @@ class Judge:
 
 @pytest.fixture(scope="module")
 def judge() -> Iterator[Judge]:
-    binary = shutil.which("kubectl")
-    if binary is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail("the kubectl binary is not on PATH: CI must run the judge tests")
-        pytest.skip("the kubectl binary is not on PATH")
+    binary = require_kubectl()
     with (
         running_sandbox(scenario="demo", controllers=False) as sandbox,
         tempfile.TemporaryDirectory(prefix="kubectl-home-") as home,

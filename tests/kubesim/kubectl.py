@@ -2,15 +2,14 @@
 
 Every run gets ``--kubeconfig`` for the sandbox, a private ``HOME`` (kubectl caches discovery
 under ``$HOME/.kube/cache``) and a clean environment, so nothing from the machine leaks in.
-Without the binary the tests skip locally, but fail when ``CI=true``: the judge must not be
-silently absent from CI.
+Without the binary the tests skip locally, but fail on CI: the judge must not be
+silently absent from CI (``tests.ci.require_kubectl``).
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -25,20 +24,10 @@ import pytest
 
 from kubesim.api.resources import by_kind
 from kubesim.testing.harness import Sandbox, running_sandbox
+from tests.ci import require_kubectl
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 60.0
-
-
-def require_kubectl() -> str:
-    """The kubectl binary's path; skip without it locally, fail without it on CI."""
-    found = shutil.which("kubectl")
-    if found:
-        return found
-    reason = "the kubectl binary is not on PATH"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason}: CI must run the kubectl judge tests", pytrace=False)
-    pytest.skip(reason)
 
 
 @dataclass(frozen=True, slots=True)
