@@ -15,7 +15,7 @@ from kubernetes import client
 from tests.e2e.stack import Stack, running_stack
 
 
-@pytest.fixture(scope="session", params=["http", "socket"])
+@pytest.fixture(scope="package", params=["http", "socket"])
 def stack(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:

@@ -180,6 +180,7 @@ def running_stack(mode: str, workdir: Path) -> Iterator[Stack]:
         audit = MemoryAudit()
         bot = stack.enter_context(composed(settings, require_cluster(settings, env), audit=audit))
         app = slack_app(settings, bot)
+        stack.callback(app.listener_runner.listener_executor.shutdown)
         slack: HttpSlack | SocketSlack
         if mode == "http":
             url = stack.enter_context(running_http(app))
