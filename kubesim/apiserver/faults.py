@@ -11,7 +11,7 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -114,6 +114,42 @@ class RequestLog:
         return iter(self.all())
 
 
+_FLOOD_LINE = b"flood: a server that ignores limitBytes keeps on writing this line\n"
+
+
+@dataclass(slots=True)
+class Flood:
+    """Text served whole whatever the request asked, as a server that ignores ``limitBytes``
+    (or a proxy's page where JSON belongs) would; it counts what it wrote before the client
+    hung up."""
+
+    size: int
+    """Bytes the server tries to write."""
+    sent: int = 0
+    """Bytes written so far (the socket buffers hold some the client never read)."""
+    ended: bool = False
+    """The answer is over: all written, or the client gone."""
+
+    @property
+    def dropped(self) -> bool:
+        """The client closed the connection before the end of the log."""
+        return self.ended and self.sent < self.size
+
+    async def pour(self, write: Callable[[bytes], Awaitable[None]]) -> None:
+        """Write the log through ``write`` until the end or until the client has gone."""
+        chunk = _FLOOD_LINE * (65_536 // len(_FLOOD_LINE))
+        try:
+            while self.sent < self.size:
+                part = chunk[: self.size - self.sent]
+                await write(part)
+                self.sent += len(part)
+                await asyncio.sleep(0)  # let the loop see a hang-up: writes to a dead socket pass
+        except ConnectionResetError:
+            pass
+        finally:
+            self.ended = True
+
+
 @dataclass(slots=True)
 class Rule:
     """A fault: requests matching method/path/query get a delay and/or a canned answer."""
@@ -127,6 +163,7 @@ class Rule:
     status: int | None = None
     body: dict[str, Any] | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    flood: Flood | None = None
     hits: int = 0
 
     def matches(self, method: str, path: str, query: Mapping[str, str]) -> bool:
@@ -148,6 +185,7 @@ class Verdict:
     status: int | None
     body: dict[str, Any] | None
     headers: Mapping[str, str]
+    flood: Flood | None = None
 
 
 def status_body(code: int, message: str, reason: str | None = None) -> dict[str, Any]:
@@ -224,6 +262,14 @@ class Faults:
             )
         )
 
+    def flood(self, size: int, *, path: str = "/log$", times: int | None = 1) -> Flood:
+        """Answer matching GETs (log reads, by default) with ``size`` bytes of plain text,
+        whatever they asked (``limitBytes``, ``tailLines``, JSON); the ``Flood`` tells how much
+        got written."""
+        flood = Flood(size)
+        self._add(Rule("GET", _compile(path), None, times, flood=flood))
+        return flood
+
     def expire_next_watch(self, count: int = 1) -> None:
         """The next ``count`` watch requests get an ERROR event with a 410 Expired Status."""
         with self._lock:
@@ -276,20 +322,21 @@ class Faults:
             for rule in self._rules:
                 if not rule.matches(method, path, query):
                     continue
-                if rule.status is not None and answer is not None:
+                canned = rule.status is not None or rule.flood is not None
+                if canned and answer is not None:
                     continue  # the first canned answer wins; later ones keep their uses
                 rule.hits += 1
                 if rule.times is not None:
                     rule.times -= 1
                 delay += rule.delay
-                if rule.status is not None:
+                if canned:
                     answer = rule
             self._rules = [r for r in self._rules if r.times is None or r.times > 0]
         if delay == 0.0 and answer is None:
             return None
         if answer is None:
             return Verdict(delay, None, None, {})
-        return Verdict(delay, answer.status, answer.body, answer.headers)
+        return Verdict(delay, answer.status, answer.body, answer.headers, answer.flood)
 
     def take_watch_expiry(self) -> bool:
         """Whether this watch must answer 410 (consumes one pending expiry)."""

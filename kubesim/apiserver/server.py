@@ -154,6 +154,11 @@ class ApiServer:
             if verdict is not None:
                 if verdict.delay:
                     await asyncio.sleep(verdict.delay)
+                if verdict.flood is not None:
+                    flooded = web.StreamResponse(headers={"Content-Type": "text/plain"})
+                    await flooded.prepare(request)
+                    await verdict.flood.pour(flooded.write)
+                    return flooded
                 if verdict.status is not None:
                     answer = respond(verdict.body, code=verdict.status)
                     answer.headers.update(verdict.headers)

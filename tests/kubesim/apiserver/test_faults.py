@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -110,3 +111,28 @@ def test_unauthenticated_requests_are_logged_too(still: Sandbox, tmp_path: Path)
     assert err.value.status == 401
     assert still.requests.last.path == "/api/v1/namespaces"
     assert "Authorization" not in still.requests.last.headers
+
+
+def test_flooded_log_ignores_limit_bytes_and_counts_what_it_wrote(
+    still: Sandbox, core: Any, ns: str
+) -> None:
+    flood = still.faults.flood(200_000)
+    response = core.read_namespaced_pod_log(
+        "any", ns, limit_bytes=10, tail_lines=1, _preload_content=False
+    )
+    assert len(response.data) == 200_000
+    assert response.data.startswith(b"flood: ")
+    assert (flood.sent, flood.ended, flood.dropped) == (200_000, True, False)
+    assert core.list_namespaced_pod(ns).items == []  # one use, then answers are real again
+
+
+def test_flooded_log_notices_a_client_that_hangs_up(still: Sandbox, core: Any, ns: str) -> None:
+    flood = still.faults.flood(64 * 1024 * 1024)
+    response = core.read_namespaced_pod_log("any", ns, _preload_content=False)
+    assert response.read(100).startswith(b"flood: ")
+    response.close()
+    deadline = time.monotonic() + 30
+    while not flood.ended:
+        assert time.monotonic() < deadline, "the flood did not notice the client left"
+        time.sleep(0.05)
+    assert flood.dropped
