@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.core.command import Command, with_default_namespace
@@ -34,3 +36,11 @@ def established_to(port: int) -> int:
             remote_port = int(fields[2].rsplit(":", 1)[1], 16)
             count += remote_port == port and fields[3] == "01"  # 01: ESTABLISHED
     return count
+
+
+def eventually(check: Callable[[], bool], *, within: float = 20.0) -> None:
+    """Poll ``check`` until it holds (controllers act asynchronously) or fail at the deadline."""
+    deadline = time.monotonic() + within
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.05)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,7 +13,7 @@ from bot.core.results import Change, Document
 from bot.errors import Conflict, UsageError
 from bot.gateway.gateway import KubernetesGateway
 from kubesim.testing.harness import Sandbox
-from tests.gateway.support import ACTOR, run
+from tests.gateway.support import ACTOR, eventually, run
 
 
 def read(gw: KubernetesGateway, what: str) -> dict[str, Any]:
@@ -23,14 +21,6 @@ def read(gw: KubernetesGateway, what: str) -> dict[str, Any]:
     assert isinstance(result, Document)
     found: dict[str, Any] = json.loads(result.text)
     return found
-
-
-def eventually(check: Callable[[], bool], *, within: float = 20.0) -> None:
-    """Poll ``check`` until it holds (controllers act asynchronously) or fail at the deadline."""
-    deadline = time.monotonic() + within
-    while not check():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.05)
 
 
 def changes(cluster: Sandbox) -> list[Any]:

@@ -9,7 +9,7 @@ from bot.errors import NotFound, UsageError
 from bot.gateway.gateway import GatewayOptions, KubernetesGateway
 from bot.gateway.options import LogLimits
 from kubesim.testing.harness import Sandbox
-from tests.gateway.support import run
+from tests.gateway.support import eventually, run
 
 
 def pod_names(gateway: KubernetesGateway, namespace: str, selector: str) -> list[str]:
@@ -82,3 +82,39 @@ def test_byte_budget_stops_reading(demo: Sandbox, gateway: KubernetesGateway) ->
     assert len(result.text.encode()) <= 1024
     assert f"pod/{name}: stopped after 1024 bytes; use --tail or --since to narrow" in result.notes
     small.close()
+
+
+def test_tail_above_the_cap_sends_the_cap_and_says_so(
+    gateway: KubernetesGateway, demo: Sandbox
+) -> None:
+    name = pod_names(gateway, "prod", "app=web")[0]
+    demo.requests.clear()
+    result = run(gateway, f"logs {name} -n prod --tail=5000")
+    assert isinstance(result, Document)
+    assert result.notes == ("--tail is capped at 200 lines",)
+    (request,) = demo.requests.matching(path=f"/api/v1/namespaces/prod/pods/{name}/log")
+    assert request.query["tailLines"] == "200"
+
+
+def test_byte_budget_hangs_up_on_a_server_that_ignores_limit_bytes(
+    demo: Sandbox, gateway: KubernetesGateway
+) -> None:
+    name = pod_names(gateway, "prod", "app=web")[0]
+    flood = demo.faults.flood(64 * 1024 * 1024, path=f"/pods/{name}/log$")
+    small = KubernetesGateway(demo.api_client(), options=GatewayOptions(logs=LogLimits(1024)))
+    demo.requests.clear()
+    try:
+        result = run(small, f"logs {name} -n prod")
+        assert isinstance(result, Document)
+        assert 0 < len(result.text.encode()) <= 1024
+        assert result.text.startswith("flood: ")
+        assert f"pod/{name}: stopped after 1024 bytes; use --tail or --since to narrow" in (
+            result.notes
+        )
+        # The server is cut off long before its 64 MiB, while the bot's pool is still open.
+        eventually(lambda: flood.ended, within=30)
+        assert flood.dropped, f"the server wrote all {flood.sent} bytes"
+    finally:
+        small.close()
+    (request,) = demo.requests.matching(path=f"/api/v1/namespaces/prod/pods/{name}/log")
+    assert request.query["limitBytes"] == "1024"
