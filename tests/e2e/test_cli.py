@@ -1,11 +1,13 @@
 """``k8s-chatops run`` as a real process: the composition root, both modes, signals, and logs.
 
-The bot runs with LOG_LEVEL=DEBUG against the sandbox and the fake Slack; its log must never
-contain a token, and SIGTERM must stop it cleanly (exit status 0).
+The bot runs with LOG_LEVEL=DEBUG against the sandbox and the fake Slack; its log and its audit
+file must never contain a secret, even one typed into a command that ends in a logged error, and
+SIGTERM must stop it cleanly (exit status 0).
 """
 
 from __future__ import annotations
 
+import json
 import signal
 import socket
 import subprocess
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from kubesim.api.resources import by_kind
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.e2e.stack import SIGNING_SECRET
 from tests.fakeslack import ALICE, FakeSlack, HttpSlack, SocketSlack, running_fake_slack
@@ -31,12 +34,12 @@ def free_port() -> int:
 
 @contextmanager
 def bot_process(
-    mode: str, workdir: Path, sandbox: Sandbox, fake: FakeSlack, port: int
+    mode: str, workdir: Path, sandbox: Sandbox, fake: FakeSlack, port: int, *, settings: str = ""
 ) -> Iterator[subprocess.Popen[bytes]]:
     config = workdir / "k8s-chatops.yaml"
     config.write_text(
         f"slack:\n  mode: {mode}\n  port: {port}\npolicy:\n  admins: [{ALICE.id}]\n"
-        f"audit:\n  path: {workdir / 'audit.jsonl'}\n"
+        f"audit:\n  path: {workdir / 'audit.jsonl'}\n{settings}"
     )
     env = child_env(
         drop=("KUBERNETES_", "SLACK_"),
@@ -98,3 +101,64 @@ def test_run_serves_slack_and_stops_on_sigterm(mode: str, tmp_path: Path) -> Non
     for secret in (fake.bot_token, fake.app_token, SIGNING_SECRET):
         assert secret not in log
     assert '"get deployments -n prod"' in (tmp_path / "audit.jsonl").read_text()
+
+
+BOT_TOKEN = "xoxb-7310945518-7329468212785-q2F7WmA4nZkXr9LdV0sTeJcB"
+"""A bot token of Slack's real shape (team id, bot id, secret), as the fake Slack's."""
+
+
+@contextmanager
+def http_bot(workdir: Path, settings: str = "") -> Iterator[tuple[Sandbox, FakeSlack, HttpSlack]]:
+    """The real process in HTTP mode, up and answering, then stopped by SIGTERM (exit 0)."""
+    port = free_port()
+    with (
+        running_sandbox(scenario="demo", speed=50) as sandbox,
+        running_fake_slack(bot_token=BOT_TOKEN) as fake,
+        bot_process("http", workdir, sandbox, fake, port, settings=settings) as process,
+    ):
+        wait_healthy(fake, f"http://127.0.0.1:{port}/healthz", process)
+        yield (
+            sandbox,
+            fake,
+            HttpSlack(fake, f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET),
+        )
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 0
+
+
+def test_secrets_typed_into_a_failing_command_are_redacted_in_log_and_audit(
+    tmp_path: Path,
+) -> None:
+    typed = f"get pods -n prod -l app={SIGNING_SECRET},token={BOT_TOKEN}"
+    with http_bot(tmp_path) as (sandbox, fake, slack):
+        # A proxy's text page where the pod list's JSON belongs: an unexpected error, which
+        # the bot logs (at ERROR, with its traceback) under an incident id.
+        sandbox.faults.flood(2048, path="/namespaces/prod/pods$")
+        sent = slack.command(typed)
+        post = fake.wait_response(sent.response_url, timeout=30)
+        assert "Something went wrong inside the bot (incident" in str(post.body)
+    log = (tmp_path / "bot.log").read_text()
+    audit = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    redacted = "get pods -n prod -l app=[REDACTED],token=[REDACTED]"
+    (incident,) = [line for line in log.splitlines() if " ERROR " in line and "incident" in line]
+    assert f"unexpected JSONDecodeError while handling {redacted!r}" in incident
+    assert "Traceback (most recent call last)" in log
+    assert " DEBUG " in log
+    assert [(a["text"], a["outcome"]) for a in audit] == [(redacted, "error")]
+    for secret in (SIGNING_SECRET, BOT_TOKEN, fake.app_token):
+        assert secret not in log
+        assert secret not in (tmp_path / "audit.jsonl").read_text()
+
+
+def test_logs_tail_above_the_setting_is_capped_and_the_reply_says_so(tmp_path: Path) -> None:
+    with http_bot(tmp_path, "kubernetes:\n  log_tail_lines: 50\n") as (sandbox, fake, slack):
+        pods = sandbox.call(
+            lambda: sandbox.store.list(by_kind("Pod"), "prod", label_selector="app=web")
+        )
+        name = sorted(pod["metadata"]["name"] for pod in pods)[0]
+        sandbox.requests.clear()
+        sent = slack.command(f"logs {name} -n prod --tail=500")
+        post = fake.wait_response(sent.response_url, timeout=30)
+        (request,) = sandbox.requests.matching(path=f"/api/v1/namespaces/prod/pods/{name}/log")
+    assert request.query["tailLines"] == "50"
+    assert "--tail is capped at 50 lines" in json.dumps(post.body)
