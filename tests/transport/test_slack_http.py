@@ -57,6 +57,7 @@ def slack(fake: FakeSlack, chatops: ScriptedChatOps) -> Iterator[HttpSlack]:
     app = build_app(chatops=chatops, client=client, signing_secret=SECRET, progress_after=None)
     with running_http(app) as url:
         yield HttpSlack(fake, url, SECRET)
+    app.listener_runner.listener_executor.shutdown()
 
 
 def blocks_text(body: dict[str, object]) -> str:
@@ -104,6 +105,7 @@ def test_slow_command_gets_a_working_note_that_the_answer_clears(
         assert note.body["response_type"] == "ephemeral"
         chatops.gate.set()
         final = fake.wait_response(sent.response_url, count=2)
+    app.listener_runner.listener_executor.shutdown()
     if visibility is Visibility.EPHEMERAL:
         assert (final.body["text"], final.body["replace_original"]) == ("rolled out", True)
     else:

@@ -40,6 +40,7 @@ def connected() -> Iterator[Rig]:
             yield Rig(fake, chatops, SocketSlack(fake))
         finally:
             handler.client.close()
+            app.listener_runner.listener_executor.shutdown()
 
 
 @pytest.fixture
