@@ -393,6 +393,7 @@ def test_an_image_that_cannot_be_pulled_exceeds_the_progress_deadline() -> None:
         waiting = [
             p["status"]["containerStatuses"][0]["state"].get("waiting", {}).get("reason")
             for p in c.pods(selector=f"pod-template-hash={new.rsplit('-', 1)[1]}")
+            if p["status"].get("containerStatuses")  # a pod created this instant has none yet
         ]
         assert waiting
         assert set(waiting) <= {"ErrImagePull", "ImagePullBackOff", "ContainerCreating"}
