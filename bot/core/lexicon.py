@@ -165,6 +165,11 @@ CURRENT_REPLICAS: Final = Flag("current-replicas")
 TO_REVISION: Final = Flag("to-revision")
 REVISION: Final = Flag("revision")
 HELP: Final = Flag("help", "h", takes_value=False)
+FIELD_SELECTOR: Final = Flag("field-selector")
+SHOW_LABELS: Final = Flag("show-labels", takes_value=False)
+LABEL_COLUMNS: Final = Flag("label-columns", "L")
+SORT_BY: Final = Flag("sort-by")
+NO_HEADERS: Final = Flag("no-headers", takes_value=False)
 
 UNSUPPORTED_FLAGS: Final = MappingProxyType(
     {
@@ -176,11 +181,6 @@ UNSUPPORTED_FLAGS: Final = MappingProxyType(
         "-w": "watching is not possible in chat; run the command again, "
         "or use rollout status deployment/NAME",
         "--watch-only": "watching is not possible in chat; run the command again",
-        "--field-selector": "field selectors are not supported; use -l SELECTOR",
-        "--sort-by": "the bot lists in kubectl's default order",
-        "--show-labels": "use -o wide or -o yaml to see labels",
-        "-L": "label columns are not supported; use -o wide or -o yaml",
-        "--label-columns": "label columns are not supported; use -o wide or -o yaml",
         "--dry-run": "dry runs are not supported; the bot asks for confirmation before "
         "damaging changes",
         "--record": "the bot records who made each change by itself",
@@ -196,13 +196,12 @@ UNSUPPORTED_FLAGS: Final = MappingProxyType(
         "--max-log-requests": "the bot bounds its output itself",
         "--timeout": "the bot uses its own time limit",
         "--chunk-size": "the bot pages through lists itself",
-        "--no-headers": "tables always have headers in chat; use -o name for bare names",
         "--raw": "--raw API paths are not available from chat",
         "--recursive": "the bot takes no files from chat",
         "-R": "the bot takes no files from chat",
         "--kustomize": "the bot takes no files from chat",
         "-k": "the bot takes no files from chat",
-        "--template": "templates are not supported; use -o yaml or -o json",
+        "--template": "go templates are not supported; use -o jsonpath=TEMPLATE",
         "--ignore-not-found": "the bot reports missing objects",
         "--wait": "use get or rollout status to follow the change",
         "--resource-version": "use --current-replicas as the precondition",

@@ -31,7 +31,8 @@ def table_text(table: Table) -> str:
     """
     if not table.rows:
         return table.empty_message
-    lines = ["\t".join(line) for line in (table.columns, *table.rows)]
+    shown = (table.columns, *table.rows) if table.headers else table.rows
+    lines = ["\t".join(line) for line in shown]
     aligned = tabwriter.align("\n".join(lines), minwidth=MIN_WIDTH, padding=PADDING)
     return "\n".join(line.rstrip() for line in aligned.split("\n"))
 

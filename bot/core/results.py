@@ -19,6 +19,8 @@ class Table:
     """kubectl's line when there are no rows, e.g. ``No resources found in prod namespace.``"""
     notes: tuple[str, ...] = ()
     """Lines kubectl would print on stderr (warnings, "Defaulted container ...")."""
+    headers: bool = True
+    """False for ``--no-headers``: the rows alone, laid out as with the headers."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,8 @@ class ResourceInfo:
     kind: str
     namespaced: bool
     short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    """Discovery's ``categories`` (``all``), which kubectl expands to their resources."""
 
     @property
     def qualified(self) -> str:
@@ -110,6 +112,7 @@ def _from_aggregated(document: Obj) -> list[ResourceInfo]:
                         kind=kube.text(res, "responseKind", "kind"),
                         namespaced=kube.text(res, "scope") == "Namespaced",
                         short_names=tuple(kube.strings(res, "shortNames")),
+                        categories=tuple(kube.strings(res, "categories")),
                     )
                 )
     return found
@@ -125,6 +128,7 @@ def _from_resource_list(group: str, version: str, document: Obj) -> list[Resourc
             kind=kube.text(res, "kind"),
             namespaced=kube.flag(res, "namespaced"),
             short_names=tuple(kube.strings(res, "shortNames")),
+            categories=tuple(kube.strings(res, "categories")),
         )
         for res in kube.items(document, "resources")
         if "/" not in kube.text(res, "name")
@@ -216,6 +220,13 @@ class Discovery:
             self._resources, self._fetched = load.resources, self._clock()
             self._failure, self._loading = None, None
         return load.resources
+
+    def expand(self, typed: str) -> list[ResourceInfo]:
+        """The resources ``typed`` names: a category's (``all``), in discovery order, as
+        kubectl's category expander lists them (before any resource name), else one."""
+        word = typed.strip().lower()
+        members = [info for info in self.resources() if word in info.categories]
+        return members or [self.resolve(typed)]
 
     def resolve(self, typed: str) -> ResourceInfo:
         """The resource ``typed`` names; ``NotFound`` with kubectl's message when none does."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import shlex
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -35,7 +36,7 @@ class Judge:
 
     def kubectl(self, text: str) -> str:
         done = subprocess.run(
-            [self.binary, "--kubeconfig", str(self.sandbox.kubeconfig), *text.split()],
+            [self.binary, "--kubeconfig", str(self.sandbox.kubeconfig), *shlex.split(text)],
             capture_output=True,
             text=True,
             env={"HOME": self.home, "PATH": os.environ.get("PATH", "/usr/bin:/bin")},

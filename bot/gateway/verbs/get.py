@@ -9,21 +9,25 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Sequence
-from typing import Any, Final
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Final, TypeVar
 
 import yaml
 
-from bot.core import kube
+from bot.core import jsonpath, kube
 from bot.core.kube import Obj
+from bot.core.render_text import table_text
 from bot.core.results import Document, Table
-from bot.core.verbs.get import Get, OutputFormat
-from bot.errors import UsageError
-from bot.gateway.api import JSON, TABLE, Api, Page
+from bot.core.verbs.get import Column, Get, OutputFormat
+from bot.errors import NotFound, UsageError
+from bot.gateway.api import JSON, TABLE, Api
 from bot.gateway.discovery import Discovery, ResourceInfo
 from bot.gateway.errors import Target
 from bot.gateway.handler import Call, Handler
 from bot.gateway.namespaces import namespace_of
+
+T = TypeVar("T")
 
 
 def cell_text(value: Any) -> str:
@@ -89,6 +93,15 @@ def _strip(obj: Obj, info: ResourceInfo) -> Obj:
     return {"apiVersion": result.pop("apiVersion"), "kind": result.pop("kind"), **result}
 
 
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """One type to read, with the names asked for (none: list it)."""
+
+    info: ResourceInfo
+    names: tuple[str, ...]
+    namespace: str | None
+
+
 class Getter:
     """Runs ``get`` against one cluster."""
 
@@ -99,125 +112,284 @@ class Getter:
         self._page_size = page_size
 
     def get(self, cmd: Get) -> Table | Document:
-        """Run ``get`` and return kubectl's table or document."""
-        info = self._discovery.resolve(cmd.resource)
-        if cmd.name is not None and cmd.all_namespaces:
+        """Run ``get`` and return kubectl's table(s) or document."""
+        if cmd.all_names and cmd.all_namespaces:
             raise UsageError("a resource cannot be retrieved by name across all namespaces")
-        all_ns = cmd.all_namespaces and info.namespaced
-        namespace = None if (all_ns or not info.namespaced) else namespace_of(cmd)
-        target = Target(info.qualified, cmd.name, namespace)
+        requests = self._requests(cmd)
+        with_kind = len(requests) > 1
+        namespaced = any(r.info.namespaced for r in requests)
+        empty = _empty_message(namespace_of(cmd) if namespaced and not cmd.all_namespaces else None)
         if cmd.output in (OutputFormat.TABLE, OutputFormat.WIDE):
-            return self._table(cmd, info, namespace, target, all_namespaces=all_ns)
-        if cmd.name is not None:
-            objects = [self._api.get(info.path(namespace, cmd.name), target=target)]
-            page = Page(objects)
-        else:
-            page, _ = self._list(info, namespace, cmd.selector, accept=JSON, key="items")
-        items = [_strip(o, info) for o in page.items]
-        notes = self._notes(truncated=page.truncated)
+            return self._tables(cmd, requests, with_kind=with_kind, empty=empty)
+        items, notes = self._objects(cmd, requests)
+        if cmd.sort_by is not None:
+            items = sort_objects(items, cmd.sort_by, lambda o: o)
+        return self._render(cmd, requests, items, notes, empty)
+
+    def _requests(self, cmd: Get) -> list[_Request]:
+        """The types asked for, categories expanded, each once, in kubectl's order."""
+        everywhere = cmd.all_namespaces
+        found: dict[str, _Request] = {}
+        if cmd.objects:
+            for word, name in cmd.objects:
+                info = self._discovery.resolve(word)
+                old = found.get(info.qualified)
+                names = (*old.names, name) if old else (name,)
+                found[info.qualified] = _Request(info, names, self._namespace(cmd, info))
+            return list(found.values())
+        for word in cmd.type_words:
+            for info in self._discovery.expand(word):
+                if info.qualified not in found:
+                    namespace = None if everywhere else self._namespace(cmd, info)
+                    found[info.qualified] = _Request(info, cmd.all_names, namespace)
+        return list(found.values())
+
+    @staticmethod
+    def _namespace(cmd: Get, info: ResourceInfo) -> str | None:
+        if cmd.all_namespaces or not info.namespaced:
+            return None
+        return namespace_of(cmd)
+
+    def _query(self, cmd: Get, *, include: str | None = None) -> list[tuple[str, str]]:
+        query = [("includeObject", include)] if include else []
+        if cmd.selector:
+            query.append(("labelSelector", cmd.selector))
+        if cmd.field_selector:
+            query.append(("fieldSelector", cmd.field_selector))
+        return query
+
+    def _read(
+        self, request: _Request, query: list[tuple[str, str]], *, accept: str
+    ) -> tuple[Iterator[Obj], list[str]]:
+        """The raw pages (or objects, one per name) of one request, and the names missing."""
+        info, namespace = request.info, request.namespace
+        if not request.names:
+            pages = self._api.pages(
+                info.path(namespace),
+                query=query,
+                page_size=self._page_size,
+                accept=accept,
+                target=Target(info.qualified, None, namespace),
+            )
+            return pages, []
+        found: list[Obj] = []
+        missing: list[str] = []
+        for name in request.names:
+            target = Target(info.qualified, name, namespace)
+            try:
+                found.append(
+                    self._api.get(
+                        info.path(namespace, name), query=query, accept=accept, target=target
+                    )
+                )
+            except NotFound as error:
+                if len(request.names) == 1 and not missing and not found:
+                    raise
+                missing.append(str(error))
+        if not found and missing:
+            raise NotFound("; ".join(missing))
+        return iter(found), missing
+
+    def _objects(self, cmd: Get, requests: list[_Request]) -> tuple[list[Obj], list[str]]:
+        """Every object asked for, as JSON, bounded by the row limit across types."""
+        items: list[Obj] = []
+        notes: list[str] = []
+        truncated = False
+        for request in requests:
+            pages, missing = self._read(request, self._query(cmd), accept=JSON)
+            notes += missing
+            for page in pages:
+                objects = kube.items(page, "items") if "items" in page else [page]
+                for obj in objects:
+                    if len(items) == self._max_rows:
+                        truncated = True
+                        break
+                    items.append(_strip(obj, request.info))
+                if truncated:
+                    break
+            if truncated:
+                break
+        notes += self._notes(truncated=truncated)
+        return items, notes
+
+    def _render(
+        self,
+        cmd: Get,
+        requests: list[_Request],
+        items: list[Obj],
+        notes: list[str],
+        empty: str,
+    ) -> Table | Document:
+        kinds = {r.info.kind: r.info for r in requests}
         if cmd.output is OutputFormat.NAME:
             if not items:
-                return Document(_empty_message(namespace))
-            return Document(
-                "".join(f"{info.kind_ref}/{kube.name_of(o)}\n" for o in items), notes=notes
+                return Document(empty, notes=tuple(notes))
+            lines = (f"{kinds[kube.text(o, 'kind')].kind_ref}/{kube.name_of(o)}\n" for o in items)
+            return Document("".join(lines), notes=tuple(notes))
+        if cmd.output is OutputFormat.CUSTOM_COLUMNS:
+            return Table(
+                columns=tuple(c.header for c in cmd.columns),
+                rows=tuple(custom_row(cmd.columns, o) for o in items),
+                empty_message=empty,
+                notes=tuple(notes),
+                headers=not cmd.no_headers,
             )
-        if cmd.name is not None:
-            document: object = items[0]
-        else:
-            document = {
+        single = len(requests) == 1 and len(cmd.all_names) == 1 and len(cmd.objects) <= 1
+        document: object = (
+            items[0]
+            if single and items
+            else {
                 "apiVersion": "v1",
                 "items": items,
                 "kind": "List",
                 "metadata": {"resourceVersion": ""},
             }
-        if cmd.output is OutputFormat.JSON:
-            return Document(to_json(document), syntax="json", notes=notes)
-        return Document(to_yaml(document), syntax="yaml", notes=notes)
-
-    def _list(
-        self,
-        info: ResourceInfo,
-        namespace: str | None,
-        selector: str | None,
-        *,
-        accept: str,
-        key: str,
-    ) -> tuple[Page, list[Obj]]:
-        query = [("labelSelector", selector)] if selector else []
-        return self._api.list(
-            info.path(namespace),
-            query=query,
-            page_size=self._page_size,
-            max_items=self._max_rows,
-            accept=accept,
-            key=key,
-            target=Target(info.qualified, None, namespace),
         )
+        if cmd.output is OutputFormat.JSONPATH and cmd.template is not None:
+            return Document(jsonpath.execute(cmd.template, document), notes=tuple(notes))
+        if cmd.output is OutputFormat.JSON:
+            return Document(to_json(document), syntax="json", notes=tuple(notes))
+        return Document(to_yaml(document), syntax="yaml", notes=tuple(notes))
 
-    def _notes(self, *, truncated: bool) -> tuple[str, ...]:
+    def _notes(self, *, truncated: bool) -> list[str]:
         if not truncated:
-            return ()
-        return (f"showing the first {self._max_rows} items; use -l or -n to narrow the query",)
+            return []
+        return [f"showing the first {self._max_rows} items; use -l or -n to narrow the query"]
+
+    def _tables(
+        self, cmd: Get, requests: list[_Request], *, with_kind: bool, empty: str
+    ) -> Table | Document:
+        """One table per type, as kubectl prints them: a blank line between, kinds in names."""
+        sections: list[Table] = []
+        notes: list[str] = []
+        budget = self._max_rows
+        truncated = False
+        for request in requests:
+            section, missing, cut = self._table(cmd, request, with_kind=with_kind, budget=budget)
+            notes += missing
+            budget -= len(section.rows)
+            if section.rows or len(requests) == 1:
+                sections.append(section)
+            if cut or budget <= 0:
+                truncated = cut or requests.index(request) < len(requests) - 1
+                break
+        notes += self._notes(truncated=truncated)
+        if len(sections) == 1:
+            return replace(sections[0], notes=tuple(notes), empty_message=empty)
+        if not sections:
+            return Table(columns=(), rows=(), empty_message=empty, notes=tuple(notes))
+        joiner = "\n\n" if not cmd.no_headers else "\n"
+        return Document(joiner.join(table_text(s) for s in sections), notes=tuple(notes))
 
     def _table(
-        self,
-        cmd: Get,
-        info: ResourceInfo,
-        namespace: str | None,
-        target: Target,
-        *,
-        all_namespaces: bool,
-    ) -> Table:
-        # Rows carry no object unless the NAMESPACE column needs its metadata (kubectl reads
-        # the namespace from each row's object too; the cells do not hold it).
-        query = [("includeObject", "Metadata" if all_namespaces else "None")]
-        if cmd.name is not None:
-            url = info.path(namespace, cmd.name)
-            pages: Iterator[Obj] = iter(
-                [self._api.get(url, query=query, accept=TABLE, target=target)]
-            )
-        else:
-            if cmd.selector:
-                query.append(("labelSelector", cmd.selector))
-            pages = self._api.pages(
-                info.path(namespace),
-                query=query,
-                page_size=self._page_size,
-                accept=TABLE,
-                target=Target(info.qualified, None, namespace),
-            )
+        self, cmd: Get, request: _Request, *, with_kind: bool, budget: int
+    ) -> tuple[Table, list[str], bool]:
+        info, namespace = request.info, request.namespace
+        all_namespaces = cmd.all_namespaces and info.namespaced
+        # Rows carry no object unless a column needs its metadata (kubectl reads the namespace
+        # and the labels from each row's object) or --sort-by its fields (kubectl asks so too).
+        labels = cmd.show_labels or bool(cmd.label_columns)
+        include = (
+            "Object"
+            if cmd.sort_by is not None
+            else "Metadata"
+            if all_namespaces or labels
+            else "None"
+        )
+        pages, missing = self._read(request, self._query(cmd, include=include), accept=TABLE)
         first = next(pages, {})
         if first.get("kind") != "Table":
-            return _fallback_table(
+            table = _fallback_table(
                 [first, *pages], all_namespaces=all_namespaces, empty=_empty_message(namespace)
             )
+            return table, missing, False
         definitions = kube.items(first, "columnDefinitions")
         wide = cmd.output is OutputFormat.WIDE
         shown = [i for i, c in enumerate(definitions) if wide or kube.number(c, "priority") == 0]
         columns = [kube.text(definitions[i], "name").upper() for i in shown]
+        name_at = next(
+            (n for n, i in enumerate(shown) if kube.text(definitions[i], "format") == "name"), 0
+        )
+        columns += [key.rpartition("/")[2].upper() for key in cmd.label_columns]
+        if cmd.show_labels:
+            columns.append("LABELS")
         if all_namespaces:
             columns.insert(0, "NAMESPACE")
-        rows: list[tuple[str, ...]] = []
+        rows: list[Obj] = []
         truncated = False
         for page in itertools.chain([first], pages):  # converted page by page, raw rows dropped
             for row in _rows(page):
-                if len(rows) == self._max_rows:
+                if len(rows) == budget:
                     truncated = True
                     break
-                raw_cells = row.get("cells")
-                cells: list[Any] = raw_cells if isinstance(raw_cells, list) else []
-                texts = [cell_text(cells[i]) if i < len(cells) else "" for i in shown]
-                if all_namespaces:
-                    texts.insert(0, kube.text(row, "object", "metadata", "namespace"))
-                rows.append(tuple(texts))
+                rows.append(row)
             if truncated:
                 break
-        return Table(
+        if cmd.sort_by is not None:
+            rows = sort_objects(rows, cmd.sort_by, lambda r: r.get("object"))
+        texts = []
+        for row in rows:
+            raw_cells = row.get("cells")
+            cells: list[Any] = raw_cells if isinstance(raw_cells, list) else []
+            line = [cell_text(cells[i]) if i < len(cells) else "" for i in shown]
+            if with_kind and line:
+                line[name_at] = f"{info.kind_ref}/{line[name_at]}"
+            meta = kube.mapping(row, "object", "metadata")
+            found = kube.mapping(meta, "labels")
+            line += [str(found.get(key, "")) for key in cmd.label_columns]
+            if cmd.show_labels:
+                line.append(
+                    ",".join(f"{k}={found[k]}" for k in sorted(found)) if found else "<none>"
+                )
+            if all_namespaces:
+                line.insert(0, kube.text(meta, "namespace"))
+            texts.append(tuple(line))
+        table = Table(
             columns=tuple(columns),
-            rows=tuple(rows),
+            rows=tuple(texts),
             empty_message=_empty_message(namespace),
-            notes=self._notes(truncated=truncated),
+            headers=not cmd.no_headers,
         )
+        return table, missing, truncated
+
+
+def custom_row(columns: Sequence[Column], obj: Obj) -> tuple[str, ...]:
+    """One ``custom-columns`` row: each path's values joined by commas, ``<none>`` if none."""
+    cells = []
+    for column in columns:
+        found = jsonpath.find(column.path, obj)
+        values = found[0] if found else []
+        cells.append(",".join(jsonpath.go_sprint(v) for v in values) if values else "<none>")
+    return tuple(cells)
+
+
+def sort_objects(
+    items: list[T], template: jsonpath.Template, object_of: Callable[[T], object]
+) -> list[T]:
+    """kubectl's ``--sort-by``: a stable sort on the path's first value (numbers as numbers,
+    text by its characters, as Go compares strings); an error when no object has the field.
+
+    kubectl's sort is not stable: the order of ties is its own, so callers cannot rely on it."""
+    keys: list[tuple[int, float, str]] = []
+    seen = False
+    for item in items:
+        found = jsonpath.find(template, object_of(item))
+        values = found[0] if found else []
+        value = values[0] if values else None
+        seen = seen or bool(values)
+        if isinstance(value, int | float):
+            keys.append((1, float(value), ""))
+        elif value is None:
+            keys.append((0, 0.0, ""))
+        else:
+            text = value if isinstance(value, str) else jsonpath.go_json(value)
+            keys.append((2, 0.0, text))
+    if items and not seen:
+        raise UsageError(
+            f'couldn\'t find any field with path "{template.source}" in the list of objects'
+        )
+    order = sorted(range(len(items)), key=keys.__getitem__)
+    return [items[i] for i in order]
 
 
 def _rows(table: Obj) -> list[Obj]:
