@@ -49,7 +49,8 @@ REFUSED_VERBS: Final = MappingProxyType(
         "config": f"config is not available: {_IDENTITY}",
         "auth": "auth is not available: ask your cluster admin about permissions",
         "cluster-info": "cluster-info is not available; use version and get nodes",
-        "top": "top is not available: the bot does not read metrics; use describe pod NAME",
+        "top": "top is not available: the bot does not read metrics; use describe node NAME "
+        "for a node's requests and limits, describe pod NAME for a pod's",
         "wait": "wait is not available in chat; use rollout status deployment/NAME",
         "events": "events is not available as a verb; use get events",
         "explain": "explain is not available; see the Kubernetes API reference",
@@ -128,6 +129,29 @@ CLUSTER_SCOPED: Final = frozenset(
 )
 """Spellings of well-known cluster-scoped types: replies about them name no namespace (the
 gateway learns the scope of other types, CRDs included, from discovery)."""
+
+PLURALS: Final = MappingProxyType(
+    {
+        **RESOURCE_WORDS,
+        **dict.fromkeys(("ns", "namespace"), "namespaces"),
+        **dict.fromkeys(("rs", "replicaset"), "replicasets"),
+        **dict.fromkeys(("sts", "statefulset"), "statefulsets"),
+        **dict.fromkeys(("ds", "daemonset"), "daemonsets"),
+        **dict.fromkeys(("cm", "configmap"), "configmaps"),
+        **dict.fromkeys(("secret",), "secrets"),
+        **dict.fromkeys(("ev", "event"), "events"),
+        **dict.fromkeys(("ep",), "endpoints"),
+        **dict.fromkeys(("sa", "serviceaccount"), "serviceaccounts"),
+        **dict.fromkeys(("pvc", "persistentvolumeclaim"), "persistentvolumeclaims"),
+        **dict.fromkeys(("pv", "persistentvolume"), "persistentvolumes"),
+        **dict.fromkeys(("ing", "ingress"), "ingresses"),
+        **dict.fromkeys(("job",), "jobs"),
+        **dict.fromkeys(("cj", "cronjob"), "cronjobs"),
+        **dict.fromkeys(("crd", "crds"), "customresourcedefinitions"),
+    }
+)
+"""Well-known spellings (short names, singulars) of types, to the plural replies name them by:
+a header says ``pods in namespace prod`` whether ``po``, ``pod`` or ``PODS`` was typed."""
 
 SINGULAR: Final = MappingProxyType(
     {PODS: "pod", DEPLOYMENTS: "deployment", SERVICES: "service", NODES: "node"}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.core.command import Command
-from bot.core.lexicon import SINGULAR
+from bot.core.lexicon import PLURALS, SINGULAR
 from bot.core.render_text import table_text
 from bot.core.reply import Paragraph, Part, Preformatted, Reply, Tone, Visibility
 from bot.core.results import Change, Document, Result, Table
@@ -109,12 +109,12 @@ def subject(command: Command) -> str:
     """What a command is about, in a few words: ``pods in namespace prod``."""
     match command:
         case Get():
-            what = command.resource + (f"/{command.name}" if command.name else "")
+            what = _get_subject(command)
             if command.selector:
                 what += f" matching {command.selector}"
             if command.all_namespaces:
                 return f"{what} in all namespaces"
-            return what + in_namespace(command.namespace, resource=command.resource)
+            return what + in_namespace(command.namespace, resource=plural(command.resource))
         case Describe():
             what = SINGULAR.get(command.resource, command.resource)
             name = f"{what} {command.name}" if command.name else command.resource
@@ -141,11 +141,27 @@ def subject(command: Command) -> str:
     return "result"
 
 
+def plural(word: str) -> str:
+    """A typed type as replies name it: ``po`` and ``PODS`` -> ``pods``; others as typed."""
+    return PLURALS.get(word.lower(), word.lower())
+
+
+def _get_subject(command: Get) -> str:
+    """``pods``, ``pods/web``, ``pods a, b``, ``deployments,services``, ``pods/a services/b``."""
+    if command.objects:
+        return " ".join(f"{plural(word)}/{name}" for word, name in command.objects)
+    what = ",".join(plural(word) for word in command.type_words)
+    names = command.all_names
+    if len(names) == 1:
+        return f"{what}/{names[0]}"
+    return f"{what} {', '.join(names)}" if names else what
+
+
 def _filename(command: Command | None, extension: str) -> str:
     """A file name for the attachment: ``pods.txt``, ``web-5d8f.log``, ``deploy-web.yaml``."""
     match command:
         case Get():
-            stem = command.resource + (f"-{command.name}" if command.name else "")
+            stem = plural(command.resource) + (f"-{command.name}" if command.name else "")
             if command.output in (OutputFormat.YAML, OutputFormat.JSON):
                 extension = str(command.output)
         case Describe():

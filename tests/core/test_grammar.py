@@ -589,3 +589,18 @@ def test_bad_selector_error_quotes_an_excerpt(selector: str) -> None:
     with pytest.raises(UsageError, match="invalid selector") as caught:
         values.label_selector(selector)
     assert len(str(caught.value)) < 200
+
+
+@pytest.mark.parametrize(
+    "text", ["describe pod web --show-labels", "logs web --show-labels", "get pods --show-label"]
+)
+def test_show_labels_never_suggests_wide_output(text: str) -> None:
+    with pytest.raises(UsageError, match=None) as caught:
+        parse(text)
+    assert "-o wide" not in str(caught.value)
+    assert "-o wide" not in (caught.value.hint or "")
+
+
+def test_top_points_at_describe_node_for_nodes() -> None:
+    with pytest.raises(UsageError, match="describe node NAME"):
+        parse("top nodes")

@@ -51,10 +51,23 @@ def test_empty_table_says_kubectls_line() -> None:
     [
         (Get("pods"), "pods (2 rows)"),
         (Get("pods", all_namespaces=True), "pods in all namespaces (2 rows)"),
-        (Get("po", selector="app=web"), "po matching app=web (2 rows)"),
-        (Get("deploy", name="web", namespace="a"), "deploy/web in namespace a (2 rows)"),
+        (Get("po", selector="app=web"), "pods matching app=web (2 rows)"),
+        (Get("po", namespace="prod"), "pods in namespace prod (2 rows)"),
+        (Get("PODS", namespace="prod"), "pods in namespace prod (2 rows)"),
+        (Get("deploy", name="web", namespace="a"), "deployments/web in namespace a (2 rows)"),
         (Get("nodes", namespace="default"), "nodes (2 rows)"),
-        (Get("ns", name="prod", namespace="default"), "ns/prod (2 rows)"),
+        (Get("ns", name="prod", namespace="default"), "namespaces/prod (2 rows)"),
+        (Get("no", namespace="default"), "nodes (2 rows)"),
+        (
+            Get("deploy", types=("deploy", "svc"), namespace="a"),
+            "deployments,services in namespace a (2 rows)",
+        ),
+        (Get("po", names=("a", "b"), namespace="a"), "pods a, b in namespace a (2 rows)"),
+        (
+            Get("po", objects=(("po", "a"), ("svc", "b")), namespace="a"),
+            "pods/a services/b in namespace a (2 rows)",
+        ),
+        (Get("widgets.example.com"), "widgets.example.com (2 rows)"),
         (None, "result (2 rows)"),
     ],
 )
@@ -69,7 +82,7 @@ def test_cluster_scoped_subjects_name_no_namespace() -> None:
 
 def test_one_row_is_singular() -> None:
     table = Table(("NAME",), (("a",),))
-    assert render_result(table, Get("ns")).headline == "ns (1 row)"
+    assert render_result(table, Get("ns")).headline == "namespaces (1 row)"
 
 
 @pytest.mark.parametrize(
