@@ -52,7 +52,6 @@ REFUSED_VERBS: Final = MappingProxyType(
         "top": "top is not available: the bot does not read metrics; use describe node NAME "
         "for a node's requests and limits, describe pod NAME for a pod's",
         "wait": "wait is not available in chat; use rollout status deployment/NAME",
-        "events": "events is not available as a verb; use get events",
         "explain": "explain is not available; see the Kubernetes API reference",
         "api-resources": "api-resources is not available; use get TYPE with the type's name",
         "api-versions": "api-versions is not available; use get TYPE with the type's name",

@@ -17,6 +17,7 @@ from bot.core.verbs import (
     cordon,
     delete,
     describe,
+    events,
     get,
     label,
     logs,
@@ -32,6 +33,7 @@ from bot.core.verbs.spec import VerbSpec
 SPECS: Final[tuple[VerbSpec[Any], ...]] = (
     version.SPEC,
     get.SPEC,
+    events.SPEC,
     describe.SPEC,
     logs.SPEC,
     scale.SPEC,

@@ -15,6 +15,7 @@ from bot.gateway.verbs import (
     cordon,
     delete,
     describe,
+    events,
     get,
     label,
     logs,
@@ -31,6 +32,7 @@ HANDLERS: Final[Mapping[str, Handler[Any]]] = MappingProxyType(
         for handler in (
             version.HANDLER,
             get.HANDLER,
+            events.HANDLER,
             describe.HANDLER,
             logs.HANDLER,
             scale.HANDLER,
