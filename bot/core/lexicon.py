@@ -152,6 +152,9 @@ PLURALS: Final = MappingProxyType(
 """Well-known spellings (short names, singulars) of types, to the plural replies name them by:
 a header says ``pods in namespace prod`` whether ``po``, ``pod`` or ``PODS`` was typed."""
 
+KNOWN_TYPES: Final = frozenset({*PLURALS, *PLURALS.values()})
+"""Every spelling of a well-known type, so that no verb takes one for a typo of another."""
+
 SINGULAR: Final = MappingProxyType(
     {PODS: "pod", DEPLOYMENTS: "deployment", SERVICES: "service", NODES: "node"}
 )

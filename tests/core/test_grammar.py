@@ -604,3 +604,10 @@ def test_show_labels_never_suggests_wide_output(text: str) -> None:
 def test_top_points_at_describe_node_for_nodes() -> None:
     with pytest.raises(UsageError, match="describe node NAME"):
         parse("top nodes")
+
+
+@pytest.mark.parametrize("text", ["describe secret x", "describe secrets x", "logs configmap/x"])
+def test_a_real_type_is_not_taken_for_a_typo(text: str) -> None:
+    with pytest.raises(UsageError, match=None) as caught:
+        parse(text)
+    assert "did you mean" not in (caught.value.hint or "")

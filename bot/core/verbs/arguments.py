@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bot.core import values
 from bot.core.argv import Args
-from bot.core.lexicon import RESOURCE_WORDS, SINGULAR
+from bot.core.lexicon import KNOWN_TYPES, RESOURCE_WORDS, SINGULAR
 from bot.errors import UsageError
 
 
@@ -43,8 +43,8 @@ def resource(word: str, allowed: Sequence[str], verb: str) -> str:
 
 def type_hint(word: str, allowed: Sequence[str]) -> str | None:
     """Suggest a supported type for a typo (``pdo`` -> ``pod``), never for another real type."""
-    if word.lower() in RESOURCE_WORDS:
-        return None
+    if word.lower() in RESOURCE_WORDS or word.lower() in KNOWN_TYPES:
+        return None  # a real type the verb does not take: "secret" is no typo of "service"
     spellings = [w for w, canonical in RESOURCE_WORDS.items() if canonical in allowed]
     close = difflib.get_close_matches(word.lower(), spellings, n=1, cutoff=0.6)
     return f'did you mean "{SINGULAR[RESOURCE_WORDS[close[0]]]}"?' if close else None
