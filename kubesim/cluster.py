@@ -20,6 +20,7 @@ from kubesim.api.resources import by_kind
 from kubesim.apiserver import tls
 from kubesim.apiserver.faults import Faults, RequestLog
 from kubesim.apiserver.server import ApiServer
+from kubesim.auth import bootstrap
 from kubesim.controlplane import Controllers, KubeletRules
 from kubesim.machinery.clock import Clock
 from kubesim.scenarios import catalog
@@ -95,6 +96,8 @@ async def start_cluster(options: ClusterOptions) -> Cluster:
     server = ApiServer(
         store=store, clock=clock, token=token, bookmark_interval=options.bookmark_interval
     )
+    for obj in bootstrap.objects():
+        store.create(by_kind(obj["kind"]), obj)
     catalog.load(store, options.scenario, pods=options.pods, deployments=options.deployments)
     if store.count(by_kind("Pod")) >= _FREEZE_AFTER:
         # The loaded objects live until deleted: keep the cyclic GC from re-scanning them on

@@ -305,6 +305,14 @@ def _endpoints(obj: JSON, _alloc: Callable[[], str]) -> None:
                 port.setdefault("protocol", "TCP")
 
 
+def _binding(obj: JSON, _alloc: Callable[[], str]) -> None:
+    # SetDefaults_Subject: users and groups are RBAC subjects, service accounts core ones.
+    for subject in obj.get("subjects") or []:
+        kind = subject.get("kind") if isinstance(subject, dict) else None
+        if kind in ("User", "Group") and not subject.get("apiGroup"):
+            subject["apiGroup"] = "rbac.authorization.k8s.io"
+
+
 def _noop(_obj: JSON, _alloc: Callable[[], str]) -> None:
     return
 
@@ -322,4 +330,6 @@ _DEFAULTERS: dict[str, Callable[[JSON, Callable[[], str]], None]] = {
     "Lease": _noop,
     "ServiceAccount": _noop,
     "Node": _noop,
+    "RoleBinding": _binding,
+    "ClusterRoleBinding": _binding,
 }

@@ -54,6 +54,8 @@ class ResourceType:
     """DELETE answers with the object instead of a ``Status`` (pods, services, namespaces)."""
     printer_columns: tuple[PrinterColumn, ...] | None = None
     """A custom resource's Table columns after Name (from its CRD); None for built-in types."""
+    review: bool = False
+    """A create-only review (access reviews, SelfSubjectReview): answered, never stored."""
 
     @property
     def api_version(self) -> str:
@@ -195,6 +197,7 @@ REGISTRY: tuple[ResourceType, ...] = (
         singular="serviceaccount",
         namespaced=True,
         short_names=("sa",),
+        subresources=("token",),
     ),
     ResourceType(
         group="apps",
@@ -250,6 +253,40 @@ REGISTRY: tuple[ResourceType, ...] = (
         categories=("api-extensions",),
     ),
 )
+
+REGISTRY += (
+    *(
+        ResourceType(
+            group="rbac.authorization.k8s.io",
+            version="v1",
+            kind=kind,
+            plural=f"{kind.lower()}s",
+            singular=kind.lower(),
+            namespaced=not kind.startswith("Cluster"),
+        )
+        for kind in ("ClusterRoleBinding", "ClusterRole", "RoleBinding", "Role")
+    ),
+    *(
+        ResourceType(
+            group=group,
+            version="v1",
+            kind=kind,
+            plural=f"{kind.lower()}s",
+            singular=kind.lower(),
+            namespaced=kind.startswith("Local"),
+            verbs=("create",),
+            review=True,
+        )
+        for group, kind in (
+            ("authentication.k8s.io", "SelfSubjectReview"),
+            ("authorization.k8s.io", "LocalSubjectAccessReview"),
+            ("authorization.k8s.io", "SelfSubjectAccessReview"),
+            ("authorization.k8s.io", "SelfSubjectRulesReview"),
+            ("authorization.k8s.io", "SubjectAccessReview"),
+        )
+    ),
+)
+"""RBAC objects, then the create-only reviews of the authentication and authorization groups."""
 
 _BY_KIND = {rt.kind: rt for rt in REGISTRY}
 _BY_PATH = {(rt.group, rt.version, rt.plural): rt for rt in REGISTRY}

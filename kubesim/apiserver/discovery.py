@@ -24,7 +24,11 @@ SERVER_VERSION = {
     "compiler": "gc",
     "platform": "linux/amd64",
 }
-_SUBRESOURCE_VERBS = {"status": ("get", "patch", "update"), "scale": ("get", "patch", "update")}
+_SUBRESOURCE_VERBS = {
+    "status": ("get", "patch", "update"),
+    "scale": ("get", "patch", "update"),
+    "token": ("create",),
+}
 
 
 def _group_version(group: str, version: str) -> str:
@@ -35,6 +39,8 @@ def _subresource_kind(rt: ResourceType, sub: str) -> tuple[str, str, str]:
     """(group, version, kind) a subresource answers with."""
     if sub == "scale":
         return "autoscaling", "v1", "Scale"
+    if sub == "token":
+        return "authentication.k8s.io", "v1", "TokenRequest"
     return rt.group, rt.version, rt.kind
 
 

@@ -8,7 +8,6 @@ log line), so one bad request never takes the server or its open watches down.
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
 import ssl
@@ -18,16 +17,21 @@ from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from kubesim.api import status
-from kubesim.apiserver import discovery, openapi, routing
+from kubesim.apiserver import discovery, impersonation, openapi, reviews, routing
+from kubesim.apiserver.authn import Authenticator
+from kubesim.apiserver.authz import Authorizer
 from kubesim.apiserver.faults import Faults, RecordedRequest, RequestLog, now
 from kubesim.apiserver.objects import Objects
 from kubesim.apiserver.watch import WatchHub
 from kubesim.apiserver.wire import respond
+from kubesim.auth import attributes
+from kubesim.auth.identity import UserInfo
 from kubesim.storage.crds import CustomTypes
 from kubesim.storage.store import Clock, Store
 
 log = logging.getLogger(__name__)
 
+_USER = web.RequestKey("kubesim.user", UserInfo)
 _PUBLIC_PATHS = frozenset({"/healthz", "/livez", "/readyz"})
 _NOT_FOUND = {
     "kind": "Status",
@@ -72,6 +76,8 @@ class ApiServer:
         self.store = store
         self.clock = clock
         self.token = token
+        self.authenticator = Authenticator(store=store, admin_token=token)
+        self.authorizer = Authorizer(store)
         self.faults = faults or Faults()
         self.requests = requests or RequestLog()
         self.aggregated_discovery = aggregated_discovery
@@ -163,8 +169,8 @@ class ApiServer:
                     answer = respond(verdict.body, code=verdict.status)
                     answer.headers.update(verdict.headers)
                     return answer
-            if request.path not in _PUBLIC_PATHS and not self._authorized(request):
-                raise status.unauthorized()
+            if request.path not in _PUBLIC_PATHS:
+                request[_USER] = self._authenticated(request)
             response: web.StreamResponse = await handler(request)
             return response
         except status.ApiError as err:
@@ -178,12 +184,19 @@ class ApiServer:
             failure = status.ApiError(500, "InternalError", f"Internal error occurred: {err}")
             return respond(failure.to_status(), code=500)
 
-    def _authorized(self, request: web.Request) -> bool:
-        header = request.headers.get("Authorization", "")
-        scheme, _, credential = header.partition(" ")
-        return scheme.lower() == "bearer" and hmac.compare_digest(
-            credential.strip().encode(), self.token.encode()
-        )
+    def _authenticated(self, request: web.Request) -> UserInfo:
+        """Who sends the request (after impersonation), once they may do what it asks."""
+        user = self.authenticator.authenticate(request.headers.get("Authorization", ""))
+        if user is None:
+            raise status.unauthorized()
+        if impersonation.requested(request.headers):
+            user = impersonation.impersonate(
+                user, request.headers, self.authorizer.authorize, uri=request.path_qs
+            )
+        if not user.privileged:
+            asked = attributes.parse(request.method, request.path, request.query, user)
+            self.authorizer.require(asked)
+        return user
 
     async def _dispatch(self, request: web.Request) -> web.StreamResponse:
         if request.path in _PUBLIC_PATHS:
@@ -198,7 +211,19 @@ class ApiServer:
             if request.method != "GET":
                 raise status.method_not_allowed()
             return self._discovery(request, target)
-        return await self.objects.handle(request, target, await request.read())
+        return await self._resource(request, target)
+
+    async def _resource(self, request: web.Request, target: routing.Target) -> web.StreamResponse:
+        raw = await request.read()
+        if target.rt.review:
+            return reviews.review(
+                request, target, raw, user=request[_USER], authorizer=self.authorizer
+            )
+        if target.subresource == "token":
+            return reviews.token(
+                request, target, raw, store=self.store, authenticator=self.authenticator
+            )
+        return await self.objects.handle(request, target, raw)
 
     def _discovery(self, request: web.Request, target: routing.Discovery) -> web.Response:
         accept = request.headers.get("Accept", "")

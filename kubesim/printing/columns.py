@@ -217,6 +217,15 @@ _COLUMNS: dict[str, list[JSON]] = {
         _AGE,
     ],
 }
+# Role and ClusterRole print Name and Created At, as the default convertor below does.
+_COLUMNS["RoleBinding"] = _COLUMNS["ClusterRoleBinding"] = [
+    _NAME,
+    _col("Role"),
+    _AGE,
+    _col("Users", priority=1),
+    _col("Groups", priority=1),
+    _col("ServiceAccounts", priority=1),
+]
 
 # rest.NewDefaultTableConvertor, for kinds without a printer.
 _DEFAULT_COLUMNS = [_NAME, _col("Created At", _AGE_DOC, kind="date")]

@@ -282,6 +282,25 @@ def _simple(*cells: Callable[[JSON], Any]) -> Row:
     return row
 
 
+def _subjects(obj: JSON, kind: str) -> str:
+    found = [s for s in obj.get("subjects") or [] if isinstance(s, dict) and s.get("kind") == kind]
+    if kind == "ServiceAccount":
+        return ", ".join(f"{s.get('namespace', '')}/{s.get('name', '')}" for s in found)
+    return ", ".join(str(s.get("name", "")) for s in found)
+
+
+def _binding_row(obj: JSON, now: datetime) -> list[Any]:
+    ref = obj.get("roleRef") or {}
+    return [
+        _meta(obj).get("name", ""),
+        f"{ref.get('kind', '')}/{ref.get('name', '')}",
+        _age(obj, now),
+        _subjects(obj, "User"),
+        _subjects(obj, "Group"),
+        _subjects(obj, "ServiceAccount"),
+    ]
+
+
 _ROWS: dict[str, Row] = {
     "Pod": _pod_row,
     "Deployment": _deployment_row,
@@ -298,6 +317,8 @@ _ROWS: dict[str, Row] = {
     "Secret": _simple(lambda o: o.get("type", ""), lambda o: len(o.get("data") or {})),
     "ServiceAccount": _simple(lambda o: len(o.get("secrets") or [])),
     "Lease": _simple(lambda o: (o.get("spec") or {}).get("holderIdentity") or ""),
+    "RoleBinding": _binding_row,
+    "ClusterRoleBinding": _binding_row,
 }
 
 

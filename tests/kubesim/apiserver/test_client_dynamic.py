@@ -119,6 +119,9 @@ def test_discovery_documents(api: Any) -> None:
         "coordination.k8s.io",
         "discovery.k8s.io",
         "apiextensions.k8s.io",
+        "rbac.authorization.k8s.io",
+        "authentication.k8s.io",
+        "authorization.k8s.io",
     }
     _, apps = raw_get(api, "/apis/apps/v1/", "application/json")
     names = {r["name"]: r for r in apps["resources"]}
