@@ -405,3 +405,15 @@ def test_the_admin_may_impersonate_anyone(sandbox: Sandbox, kubectl: Kubectl) ->
     with sandbox.api_client() as api:
         api.set_default_header("Impersonate-User", "slack:U7")
         assert client.CoreV1Api(api).list_namespaced_pod("default").items == []
+
+
+def test_the_admin_lists_cluster_admin_and_the_bootstrap_rules(kubectl: Kubectl) -> None:
+    rows = kubectl("auth", "can-i", "--list").table()
+    assert rows[0] == {
+        "Resources": "*.*",
+        "Non-Resource URLs": "[]",
+        "Resource Names": "[]",
+        "Verbs": "[*]",
+    }
+    assert rows[1]["Non-Resource URLs"] == "[*]"
+    assert any(r["Resources"] == "selfsubjectreviews.authentication.k8s.io" for r in rows)
