@@ -1,0 +1,229 @@
+"""The machine, the table of figures and the issue's targets with where each landed."""
+
+from __future__ import annotations
+
+import math
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+Data = dict[str, Any]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def machine() -> Data:
+    """nproc, Python, CPU model, load average, date and the commit measured."""
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for line in cpuinfo.read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    try:
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = "unknown"
+    return {
+        "nproc": os.cpu_count(),
+        "python": sys.version.split()[0],
+        "cpu_model": model or platform.processor(),
+        "platform": platform.platform(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+        "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "commit": commit,
+    }
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return "n/a" if math.isnan(value) else f"{value:.2f}"
+    return str(value)
+
+
+def rows(results: Data) -> list[tuple[str, str, str]]:
+    """(section, figure, value) for the printed table."""
+    out: list[tuple[str, str, str]] = []
+    ack = results["ack"]
+    for arm, data in ack["arms"].items():
+        out.append(
+            (
+                "ack",
+                f"{arm}: {ack['commands_per_arm']} commands at concurrency {ack['concurrency']}",
+                f"p50 {_fmt(data['p50_ms'])} ms, p99 {_fmt(data['p99_ms'])} ms"
+                + (f", {data['not_200']} not 200" if data["not_200"] else ""),
+            )
+        )
+    for name, value in ack["ratios"].items():
+        out.append(("ack", name.replace("_", " "), f"{_fmt(value)}x"))
+    for k, level in results["ack_under_load"]["levels"].items():
+        out.append(
+            (
+                "ack under load",
+                f"{k} long rollout status in flight, {level['probes']} probes",
+                f"ack p50 {_fmt(level['probe_ack']['p50_ms'])} / max "
+                f"{_fmt(level['probe_ack']['max_ms'])} ms ({level['probe_not_200']} not 200); "
+                f"answer p50 {_fmt(level['probe_answer']['p50_ms'])} / max "
+                f"{_fmt(level['probe_answer']['max_ms'])} ms "
+                f"({level['probes_unanswered']} not answered in {level['answer_wait_s']} s)",
+            )
+        )
+    for pods, size in results["get_pods"]["sizes"].items():
+        arms = size["arms"]
+        figures = ", ".join(
+            f"{arm} {_fmt(a['p50_ms'])} (p95 {_fmt(a['p95_ms'])})" for arm, a in arms.items()
+        )
+        out.append(("get pods", f"{pods} pods, median ms", figures))
+        out.append(
+            (
+                "get pods",
+                f"{pods} pods, ratios",
+                f"bot/floor {_fmt(size['bot_over_floor'])}x, "
+                f"kubectl/bot {_fmt(size['kubectl_over_bot'])}x",
+            )
+        )
+    logs = results["logs"]
+    for case in logs["cases"].values():
+        out.append(
+            (
+                "logs",
+                f"{case['text']} ({logs['log_lines']} lines, {logs['log_bytes']} B log)",
+                f"bot {_fmt(case['bot']['p50_ms'])} ms, floor {_fmt(case['floor']['p50_ms'])} ms "
+                f"({_fmt(case['bot_over_floor'])}x); peak traced MB "
+                + ", ".join(f"{k} {v}" for k, v in case["peak_traced_mb"].items()),
+            )
+        )
+    foot = results["footprint"]
+    out.append(("footprint", "start to ready (HTTP port answers)", f"{foot['start_to_ready_s']} s"))
+    out.append(("footprint", "idle RSS", f"{foot['idle_rss_mb']} MB"))
+    out.append(
+        (
+            "footprint",
+            f"RSS after {foot['commands']} commands (peak)",
+            f"{foot['rss_after_commands_mb']} MB ({foot['peak_rss_mb']} MB)",
+        )
+    )
+    hostile = foot["hostile"]
+    answered = hostile["answered_ms"]
+    out.append(
+        (
+            "hostile input",
+            f"one {hostile['bytes']} B command: ack, answer",
+            f"{hostile['ack_ms']} ms, "
+            + (
+                f"{answered} ms"
+                if answered is not None
+                else f"none in {hostile['answer_wait_s']} s"
+            ),
+        )
+    )
+    out.append(
+        (
+            "hostile input",
+            f"probe ack p99 before / with {hostile['flood']} in flight",
+            f"{_fmt(hostile['probe_ack_before']['p99_ms'])} / "
+            f"{_fmt(hostile['probe_ack_during']['p99_ms'])} ms "
+            f"({hostile['probe_not_200_during']} not 200)",
+        )
+    )
+    out.append(
+        ("notifier", "state change -> post; RSS at 10,000 deployments", results["notifier"]["why"])
+    )
+    return out
+
+
+def _check(name: str, ok: bool | None, landed: str) -> Data:
+    return {"target": name, "met": ok, "landed": landed}
+
+
+def targets(results: Data) -> list[Data]:
+    """Each target of the issue, and where this run put it (``met`` None: not measurable)."""
+    found: list[Data] = []
+    ratios = results["ack"]["ratios"]
+    over_floor = ratios["bot_p99_over_floor"]
+    found.append(_check("ack p99 <= 2x the raw floor", over_floor <= 2, f"{_fmt(over_floor)}x"))
+    over_bolt = ratios["bot_p99_over_bare_bolt"]
+    found.append(_check("ack p99 below bare Bolt's", over_bolt < 1, f"{_fmt(over_bolt)}x"))
+    levels = results["ack_under_load"]["levels"]
+    top = levels[max(levels, key=int)]
+    acked = top["probe_not_200"] == 0 and top["probe_ack"]["max_ms"] < 100
+    found.append(
+        _check(
+            f"with {top['long_commands']} long commands in flight every probe acked < 100 ms",
+            acked,
+            f"slowest {_fmt(top['probe_ack']['max_ms'])} ms, {top['probe_not_200']} not 200",
+        )
+    )
+    answered = top["probes_unanswered"] == 0 and top["probe_answer"]["max_ms"] < 1000
+    found.append(
+        _check(
+            f"with {top['long_commands']} long commands in flight every probe answered < 1 s",
+            answered,
+            f"slowest {_fmt(top['probe_answer']['max_ms'])} ms, "
+            f"{top['probes_unanswered']} unanswered in {top['answer_wait_s']} s",
+        )
+    )
+    for pods, size in results["get_pods"]["sizes"].items():
+        limit = 2.0 if int(pods) <= 50 else 1.3
+        value = size["bot_over_floor"]
+        found.append(
+            _check(f"get pods at {pods}: bot <= {limit}x floor", value <= limit, f"{_fmt(value)}x")
+        )
+        lead = size["kubectl_over_bot"]
+        found.append(
+            _check(
+                f"get pods at {pods}: >= 3x faster than kubectl",
+                None if math.isnan(lead) else lead >= 3,
+                f"{_fmt(lead)}x",
+            )
+        )
+    hostile = results["footprint"]["hostile"]
+    answered_ms = hostile["answered_ms"]
+    found.append(
+        _check(
+            f"a {hostile['bytes'] // 1000} KB command refused in < 10 ms",
+            answered_ms is not None and answered_ms < 10,
+            f"{answered_ms} ms" if answered_ms is not None else "no answer in time",
+        )
+    )
+    before = hostile["probe_ack_before"]["p99_ms"]
+    during = hostile["probe_ack_during"]["p99_ms"]
+    found.append(
+        _check(
+            f"{hostile['flood']} of them in flight change no other ack (p99 <= 2x before, all 200)",
+            hostile["probe_not_200_during"] == 0 and during <= 2 * before,
+            f"{_fmt(before)} -> {_fmt(during)} ms",
+        )
+    )
+    found.append(_check("notifier figures", None, results["notifier"]["why"]))
+    return found
+
+
+def mark(met: bool | None) -> str:
+    return {True: "pass", False: "MISS", None: "n/a"}[met]
+
+
+def print_report(results: Data) -> None:
+    m = results["machine"]
+    print(
+        f"# {m['date_utc']}  commit {m['commit'][:12]}  {m['nproc']} CPUs ({m['cpu_model']}), "
+        f"Python {m['python']}, load average at start {m['load_average_at_start']}"
+    )
+    table = rows(results)
+    width = max(len(r[1]) for r in table)
+    for section, figure, value in table:
+        print(f"{section:<15} {figure:<{width}}  {value}")
+    print("# targets (issue 9)")
+    for target in results["targets"]:
+        print(f"{mark(target['met']):<5} {target['target']}: {target['landed']}")

@@ -1,0 +1,467 @@
+"""The measurements, one function per section; each returns plain data for the report.
+
+Every loop is bounded in count and in time, and everything runs on loopback. Arms that are
+compared are interleaved (round-robin batches), so that drift in the machine's load hits all.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kubernetes import client
+
+from bench.harness import (
+    bare_bolt,
+    blast,
+    environment,
+    raw_floor,
+    replies_by,
+    running_bot,
+    serving,
+    settings_yaml,
+    signed,
+    user,
+)
+from bench.stats import ratio, summary
+from kubesim.testing.harness import running_sandbox
+from tests.fakeslack import ALICE, FakeSlack, running_fake_slack
+
+TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
+Data = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How much to measure: the full run, or the smoke run's tiny counts."""
+
+    ack_commands: int = 500
+    concurrency: int = 50
+    ack_rounds: int = 5
+    load_levels: tuple[int, ...] = (0, 16, 64)
+    probes: int = 10
+    probe_wait: float = 10.0
+    rollout_timeout: float = 120.0
+    pod_counts: tuple[int, ...] = (50, 500, 5000)
+    get_rounds: tuple[int, ...] = (20, 20, 8)
+    log_rounds: int = 10
+    footprint_commands: int = 1000
+    hostile_bytes: int = 100_000
+    hostile_flood: int = 16
+    hostile_wait: float = 10.0
+
+
+SMOKE = Plan(
+    ack_commands=12,
+    concurrency=4,
+    ack_rounds=2,
+    load_levels=(0, 2),
+    probes=2,
+    probe_wait=5.0,
+    rollout_timeout=10.0,
+    pod_counts=(5, 20),
+    get_rounds=(2, 2),
+    log_rounds=2,
+    footprint_commands=10,
+    hostile_bytes=100_000,
+    hostile_flood=2,
+    hostile_wait=3.0,
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+# --- ack ------------------------------------------------------------------------------------
+
+
+def ack(plan: Plan, workdir: Path) -> Data:
+    """Signed commands at a fixed concurrency: the bot, a bare Bolt app and the raw floor."""
+    with ExitStack() as stack:
+        sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=50.0))
+        fake = stack.enter_context(running_fake_slack())
+        urls = {
+            "bot": stack.enter_context(running_bot(workdir, sandbox, fake)),
+            "bare_bolt": stack.enter_context(serving(bare_bolt(fake))),
+            "floor": stack.enter_context(serving(raw_floor())),
+        }
+        samples: dict[str, list[float]] = {arm: [] for arm in urls}
+        failures = dict.fromkeys(urls, 0)
+        answers: list[float] = []
+        batch = max(1, plan.ack_commands // plan.ack_rounds)
+        arms = list(urls)
+        blast(urls["bot"], [signed(fake, "get pods -n prod", ALICE)], concurrency=1)  # warm-up
+        for round_ in range(plan.ack_rounds):
+            order = arms[round_ % len(arms) :] + arms[: round_ % len(arms)]
+            for arm in order:
+                requests = [signed(fake, "get pods -n prod", user(i)) for i in range(batch)]
+                shots = blast(urls[arm], requests, concurrency=plan.concurrency)
+                samples[arm] += [s.ack_seconds for s in shots if s.status == 200]
+                failures[arm] += sum(1 for s in shots if s.status != 200)
+                if arm == "bot":  # let its work drain, so it does not load the next arm
+                    arrived = replies_by(fake, [s.response_url for s in shots], timeout=60)
+                    answers += [
+                        at - s.sent for s in shots if (at := arrived[s.response_url]) is not None
+                    ]
+        result: Data = {
+            "commands_per_arm": batch * plan.ack_rounds,
+            "concurrency": plan.concurrency,
+            "arms": {
+                arm: {**summary(values), "not_200": failures[arm]}
+                for arm, values in samples.items()
+            },
+            "bot_answer": summary(answers),
+        }
+    arms_data = result["arms"]
+    result["ratios"] = {
+        "bot_p99_over_floor": ratio(arms_data["bot"]["p99_ms"], arms_data["floor"]["p99_ms"]),
+        "bot_p99_over_bare_bolt": ratio(
+            arms_data["bot"]["p99_ms"], arms_data["bare_bolt"]["p99_ms"]
+        ),
+        "bare_bolt_p99_over_floor": ratio(
+            arms_data["bare_bolt"]["p99_ms"], arms_data["floor"]["p99_ms"]
+        ),
+    }
+    return result
+
+
+# --- ack under load -------------------------------------------------------------------------
+
+STUCK = "stuck"
+
+
+def _stuck_deployment(apps: Any, image: str) -> None:
+    body = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": STUCK, "namespace": "default"},
+        "spec": {
+            "replicas": 1,
+            "progressDeadlineSeconds": 2_000_000_000,
+            "selector": {"matchLabels": {"app": STUCK}},
+            "template": {
+                "metadata": {"labels": {"app": STUCK}},
+                "spec": {"containers": [{"name": "app", "image": image}]},
+            },
+        },
+    }
+    try:
+        apps.read_namespaced_deployment(STUCK, "default")
+    except client.ApiException:
+        apps.create_namespaced_deployment("default", body)
+        return
+    patch = {"spec": {"template": {"spec": {"containers": [{"name": "app", "image": image}]}}}}
+    apps.patch_namespaced_deployment(STUCK, "default", patch)
+
+
+def ack_under_load(plan: Plan, workdir: Path) -> Data:
+    """K ``rollout status`` commands following a rollout that never ends, then probes."""
+    levels: Data = {}
+    extra = f"  rollout_status_timeout_seconds: {plan.rollout_timeout}\n"
+    with ExitStack() as stack:
+        sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=50.0))
+        fake = stack.enter_context(running_fake_slack())
+        url = stack.enter_context(running_bot(workdir, sandbox, fake, extra=extra))
+        api = sandbox.api_client()
+        stack.callback(api.close)
+        apps = client.AppsV1Api(api)
+        blast(url, [signed(fake, "get pods -n prod", ALICE)], concurrency=1)  # warm-up
+        for level, k in enumerate(plan.load_levels):
+            long_shots = []
+            if k:
+                _stuck_deployment(apps, f"registry.example/doesnotexist:{level}")
+                longs = [
+                    signed(fake, f"rollout status deployment/{STUCK}", user(i, "U0L"))
+                    for i in range(k)
+                ]
+                long_shots = blast(url, longs, concurrency=k)
+            probes = [signed(fake, "get pods -n prod", user(i, "U0P")) for i in range(plan.probes)]
+            shots = blast(url, probes, concurrency=plan.probes)
+            arrived = replies_by(fake, [s.response_url for s in shots], timeout=plan.probe_wait)
+            acks = [s.ack_seconds for s in shots if s.status == 200]
+            answers = [at - s.sent for s in shots if (at := arrived[s.response_url]) is not None]
+            levels[str(k)] = {
+                "long_commands": k,
+                "long_acked_200": sum(1 for s in long_shots if s.status == 200),
+                "probes": len(shots),
+                "probe_ack": summary(acks),
+                "probe_not_200": sum(1 for s in shots if s.status != 200),
+                "probe_answer": summary(answers),
+                "probes_unanswered": sum(1 for v in arrived.values() if v is None),
+                "answer_wait_s": plan.probe_wait,
+            }
+            if k:  # release the long commands: the rollout completes, they answer
+                _stuck_deployment(apps, "nginx:1.27")
+                replies_by(fake, [s.response_url for s in long_shots], timeout=90)
+    return {"levels": levels}
+
+
+# --- get pods -------------------------------------------------------------------------------
+
+
+def _timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def _table_rows(api: Any) -> int:
+    answer = api.call_api(
+        "/api/v1/namespaces/default/pods",
+        "GET",
+        query_params=[("includeObject", "None")],
+        header_params={"Accept": TABLE},
+        auth_settings=["BearerToken"],
+        _preload_content=False,
+        _return_http_data_only=True,
+    )
+    return len(json.loads(answer.data)["rows"])
+
+
+def _slash(fake: FakeSlack, url: str, text: str, *, timeout: float = 120.0) -> float:
+    """Seconds from sending ``/k8s TEXT`` to its reply (NaN when none came in time)."""
+    shot = blast(url, [signed(fake, text, ALICE)], concurrency=1)[0]
+    arrived = replies_by(fake, [shot.response_url], timeout=timeout)[shot.response_url]
+    return float("nan") if arrived is None else arrived - shot.sent
+
+
+def get_pods(plan: Plan, workdir: Path) -> Data:
+    """``get pods`` over every row: the bot, one Table GET (the floor), kubectl per command."""
+    sizes: Data = {}
+    kubectl = shutil.which("kubectl")
+    for pods, rounds in zip(plan.pod_counts, plan.get_rounds, strict=True):
+        with ExitStack() as stack:
+            sandbox = stack.enter_context(
+                running_sandbox(scenario="scale", pods=pods, deployments=min(10, pods))
+            )
+            fake = stack.enter_context(running_fake_slack())
+            home = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=workdir)))
+            url = stack.enter_context(running_bot(home, sandbox, fake))
+            api = sandbox.api_client()
+            stack.callback(api.close)
+            argv = [kubectl or "kubectl", "--kubeconfig", str(sandbox.kubeconfig), "get", "pods"]
+            env = {**os.environ, "HOME": str(home)}
+
+            def run_kubectl(argv: list[str] = argv, env: dict[str, str] = env) -> None:
+                subprocess.run(argv, env=env, check=True, capture_output=True, timeout=120)
+
+            arms: dict[str, Callable[[], object]] = {
+                "bot": lambda fake=fake, url=url: _slash(fake, url, "get pods"),
+                "floor": lambda api=api: _table_rows(api),
+            }
+            if kubectl:
+                arms["kubectl"] = run_kubectl
+            rows = _table_rows(api)
+            for fn in arms.values():  # warm-up: discovery caches, connections
+                fn()
+            samples: dict[str, list[float]] = {arm: [] for arm in arms}
+            names = list(arms)
+            for round_ in range(rounds):
+                for arm in names[round_ % len(names) :] + names[: round_ % len(names)]:
+                    if arm == "bot":
+                        seconds = _slash(fake, url, "get pods")
+                        if not math.isnan(seconds):
+                            samples[arm].append(seconds)
+                    else:
+                        samples[arm].append(_timed(arms[arm]))
+            figures = {arm: summary(values) for arm, values in samples.items()}
+            bot, floor = figures["bot"]["p50_ms"], figures["floor"]["p50_ms"]
+            kube = figures.get("kubectl", {}).get("p50_ms", float("nan"))
+            sizes[str(pods)] = {
+                "pods": pods,
+                "rows_in_table": rows,
+                "rounds": rounds,
+                "arms": figures,
+                "bot_over_floor": ratio(bot, floor),
+                "kubectl_over_bot": ratio(kube, bot),
+            }
+    return {"sizes": sizes, "kubectl": kubectl is not None}
+
+
+# --- logs -----------------------------------------------------------------------------------
+
+
+def logs(plan: Plan, workdir: Path) -> Data:
+    """One container's long log (2,000 lines): ``--tail 100``, the default, and all of it."""
+    cases: Data = {}
+    with ExitStack() as stack:
+        sandbox = stack.enter_context(running_sandbox(scenario="scale", pods=2, deployments=1))
+        fake = stack.enter_context(running_fake_slack())
+        url = stack.enter_context(running_bot(workdir, sandbox, fake))
+        api = sandbox.api_client()
+        stack.callback(api.close)
+        core = client.CoreV1Api(api)
+        pod = core.list_namespaced_pod("default").items[0].metadata.name
+        full = core.read_namespaced_pod_log(pod, "default", _preload_content=False).data
+        log_lines, log_bytes = full.count(b"\n"), len(full)
+        variants = {"tail_100": " --tail 100", "default": "", "all_lines": f" --tail {log_lines}"}
+        for name, flags in variants.items():
+            tail = None if name == "default" else int(flags.split()[-1])
+            arms: dict[str, Callable[[], object]] = {
+                "bot": lambda flags=flags: _slash(fake, url, f"logs {pod}{flags}"),
+                "floor": lambda tail=tail: (
+                    core.read_namespaced_pod_log(
+                        pod, "default", tail_lines=tail, _preload_content=False
+                    ).data
+                ),
+            }
+            for fn in arms.values():
+                fn()
+            samples: dict[str, list[float]] = {"bot": [], "floor": []}
+            for _ in range(plan.log_rounds):
+                seconds = _slash(fake, url, f"logs {pod}{flags}")
+                if not math.isnan(seconds):
+                    samples["bot"].append(seconds)
+                samples["floor"].append(_timed(arms["floor"]))
+            peaks = {}
+            for arm, fn in arms.items():
+                tracemalloc.start()
+                try:
+                    fn()
+                    peaks[arm] = round(tracemalloc.get_traced_memory()[1] / 1e6, 3)
+                finally:
+                    tracemalloc.stop()
+            bot_ms = summary(samples["bot"])
+            floor_ms = summary(samples["floor"])
+            cases[name] = {
+                "text": f"logs POD{flags}",
+                "bot": bot_ms,
+                "floor": floor_ms,
+                "bot_over_floor": ratio(bot_ms["p50_ms"], floor_ms["p50_ms"]),
+                "peak_traced_mb": peaks,
+            }
+    return {"log_lines": log_lines, "log_bytes": log_bytes, "cases": cases}
+
+
+# --- footprint and hostile input (a real `k8s-chatops run --mode http` child) --------------
+
+
+def _rss_kb(pid: int) -> dict[str, int]:
+    fields: dict[str, int] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0])
+    return fields
+
+
+def _answers_http(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+            return True
+    except urllib.error.HTTPError:
+        return True  # it answered, with whatever status
+    except OSError:
+        return False
+
+
+def footprint(plan: Plan, workdir: Path) -> Data:
+    """Start to ready, idle RSS, RSS after N commands; then a hostile 100 KB command."""
+    with ExitStack() as stack:
+        sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=50.0))
+        fake = stack.enter_context(running_fake_slack())
+        port = _free_port()
+        config = workdir / "footprint.yaml"
+        config.write_text(settings_yaml(sandbox.kubeconfig, port=port))
+        env = {**os.environ, **environment(workdir, fake), "LOG_LEVEL": "WARNING"}
+        argv = [sys.executable, "-m", "bot", "run", "--mode", "http", "--config", str(config)]
+        log = stack.enter_context((workdir / "footprint.log").open("wb"))
+        began = time.perf_counter()
+        child = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+        def stop() -> None:
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait(timeout=10)
+
+        stack.callback(stop)
+        deadline = time.monotonic() + 60
+        while not _answers_http(port):
+            if child.poll() is not None or time.monotonic() > deadline:
+                msg = f"the bot did not start: see {workdir / 'footprint.log'}"
+                raise RuntimeError(msg)
+            time.sleep(0.01)  # polling the port: there is no event to wait on
+        ready = time.perf_counter() - began
+        url = f"http://127.0.0.1:{port}/slack/events"
+        idle = _rss_kb(child.pid)
+        requests = [
+            signed(fake, "get pods -n prod", user(i % 50)) for i in range(plan.footprint_commands)
+        ]
+        shots = []
+        for start in range(0, len(requests), 100):  # bounded batches: each waits for its replies
+            batch = blast(url, requests[start : start + 100], concurrency=10)
+            replies_by(fake, [s.response_url for s in batch], timeout=60)
+            shots += batch
+        after = _rss_kb(child.pid)
+        result: Data = {
+            "start_to_ready_s": round(ready, 3),
+            "idle_rss_mb": round(idle["VmRSS"] / 1024, 1),
+            "commands": len(shots),
+            "commands_acked_200": sum(1 for s in shots if s.status == 200),
+            "rss_after_commands_mb": round(after["VmRSS"] / 1024, 1),
+            "peak_rss_mb": round(after["VmHWM"] / 1024, 1),
+        }
+        result["hostile"] = _hostile(plan, fake, url)
+    return result
+
+
+def _hostile(plan: Plan, fake: FakeSlack, url: str) -> Data:
+    """A command of ``hostile_bytes`` (a long label selector), alone and ``hostile_flood`` at once.
+
+    Measured last, in the child process, which is stopped after it (a quadratic validator would
+    otherwise burn the CPU for minutes).
+    """
+    text = "get pods -l " + ",".join(["a=b"] * (plan.hostile_bytes // 4))
+    baseline = blast(
+        url, [signed(fake, "get pods -n prod", user(i, "U0Q")) for i in range(5)], concurrency=5
+    )
+    shot = blast(url, [signed(fake, text, user(1, "U0H"))], concurrency=1, timeout=30)[0]
+    arrived = replies_by(fake, [shot.response_url], timeout=plan.hostile_wait)[shot.response_url]
+    reply = next((p.body for p in fake.responses_to(shot.response_url) if p.status == 200), {})
+    flood = [signed(fake, text, user(i, "U0F")) for i in range(plan.hostile_flood)]
+    flood_shots = blast(url, flood, concurrency=len(flood), timeout=30)
+    probes = blast(
+        url, [signed(fake, "get pods -n prod", user(i, "U0R")) for i in range(5)], concurrency=5
+    )
+    return {
+        "bytes": len(text),
+        "ack_ms": round(shot.ack_seconds * 1000, 3),
+        "answered_ms": None if arrived is None else round((arrived - shot.sent) * 1000, 3),
+        "answer_wait_s": plan.hostile_wait,
+        "reply": str(reply.get("text", ""))[:120],
+        "flood": len(flood_shots),
+        "probe_ack_before": summary([s.ack_seconds for s in baseline if s.status == 200]),
+        "probe_ack_during": summary([s.ack_seconds for s in probes if s.status == 200]),
+        "probe_not_200_during": sum(1 for s in probes if s.status != 200),
+    }
+
+
+def notifier() -> Data:
+    """The notifier's figures, once ``bot/notifier/`` has one."""
+    package = Path(__file__).resolve().parent.parent / "bot" / "notifier"
+    modules = [p for p in package.glob("*.py") if p.name != "__init__.py"]
+    if not modules:
+        return {"measured": False, "why": "not measured: no notifier yet"}
+    return {"measured": False, "why": "not measured: the notifier's benchmark is not written yet"}
