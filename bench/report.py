@@ -143,7 +143,7 @@ def rows(results: Data) -> list[tuple[str, str, str]]:
     return out
 
 
-def _check(name: str, ok: bool | None, landed: str) -> Data:
+def _check(name: str, landed: str, *, ok: bool | None) -> Data:
     return {"target": name, "met": ok, "landed": landed}
 
 
@@ -152,49 +152,49 @@ def targets(results: Data) -> list[Data]:
     found: list[Data] = []
     ratios = results["ack"]["ratios"]
     over_floor = ratios["bot_p99_over_floor"]
-    found.append(_check("ack p99 <= 2x the raw floor", over_floor <= 2, f"{_fmt(over_floor)}x"))
     over_bolt = ratios["bot_p99_over_bare_bolt"]
-    found.append(_check("ack p99 below bare Bolt's", over_bolt < 1, f"{_fmt(over_bolt)}x"))
+    found += [
+        _check("ack p99 <= 2x the raw floor", f"{_fmt(over_floor)}x", ok=over_floor <= 2),
+        _check("ack p99 below bare Bolt's", f"{_fmt(over_bolt)}x", ok=over_bolt < 1),
+    ]
     levels = results["ack_under_load"]["levels"]
     top = levels[max(levels, key=int)]
-    acked = top["probe_not_200"] == 0 and top["probe_ack"]["max_ms"] < 100
+    k = top["long_commands"]
     found.append(
         _check(
-            f"with {top['long_commands']} long commands in flight every probe acked < 100 ms",
-            acked,
+            f"with {k} long commands in flight every probe acked < 100 ms",
             f"slowest {_fmt(top['probe_ack']['max_ms'])} ms, {top['probe_not_200']} not 200",
+            ok=top["probe_not_200"] == 0 and top["probe_ack"]["max_ms"] < 100,
         )
     )
-    answered = top["probes_unanswered"] == 0 and top["probe_answer"]["max_ms"] < 1000
     found.append(
         _check(
-            f"with {top['long_commands']} long commands in flight every probe answered < 1 s",
-            answered,
+            f"with {k} long commands in flight every probe answered < 1 s",
             f"slowest {_fmt(top['probe_answer']['max_ms'])} ms, "
             f"{top['probes_unanswered']} unanswered in {top['answer_wait_s']} s",
+            ok=top["probes_unanswered"] == 0 and top["probe_answer"]["max_ms"] < 1000,
         )
     )
     for pods, size in results["get_pods"]["sizes"].items():
         limit = 2.0 if int(pods) <= 50 else 1.3
-        value = size["bot_over_floor"]
-        found.append(
-            _check(f"get pods at {pods}: bot <= {limit}x floor", value <= limit, f"{_fmt(value)}x")
-        )
-        lead = size["kubectl_over_bot"]
-        found.append(
+        value, lead = size["bot_over_floor"], size["kubectl_over_bot"]
+        found += [
+            _check(
+                f"get pods at {pods}: bot <= {limit}x floor", f"{_fmt(value)}x", ok=value <= limit
+            ),
             _check(
                 f"get pods at {pods}: >= 3x faster than kubectl",
-                None if math.isnan(lead) else lead >= 3,
                 f"{_fmt(lead)}x",
-            )
-        )
+                ok=None if math.isnan(lead) else lead >= 3,
+            ),
+        ]
     hostile = results["footprint"]["hostile"]
     answered_ms = hostile["answered_ms"]
     found.append(
         _check(
             f"a {hostile['bytes'] // 1000} KB command refused in < 10 ms",
-            answered_ms is not None and answered_ms < 10,
             f"{answered_ms} ms" if answered_ms is not None else "no answer in time",
+            ok=answered_ms is not None and answered_ms < 10,
         )
     )
     before = hostile["probe_ack_before"]["p99_ms"]
@@ -202,15 +202,15 @@ def targets(results: Data) -> list[Data]:
     found.append(
         _check(
             f"{hostile['flood']} of them in flight change no other ack (p99 <= 2x before, all 200)",
-            hostile["probe_not_200_during"] == 0 and during <= 2 * before,
             f"{_fmt(before)} -> {_fmt(during)} ms",
+            ok=hostile["probe_not_200_during"] == 0 and during <= 2 * before,
         )
     )
-    found.append(_check("notifier figures", None, results["notifier"]["why"]))
+    found.append(_check("notifier figures", results["notifier"]["why"], ok=None))
     return found
 
 
-def mark(met: bool | None) -> str:
+def mark(*, met: bool | None) -> str:
     return {True: "pass", False: "MISS", None: "n/a"}[met]
 
 
@@ -226,4 +226,4 @@ def print_report(results: Data) -> None:
         print(f"{section:<15} {figure:<{width}}  {value}")
     print("# targets (issue 9)")
     for target in results["targets"]:
-        print(f"{mark(target['met']):<5} {target['target']}: {target['landed']}")
+        print(f"{mark(met=target['met']):<5} {target['target']}: {target['landed']}")
