@@ -31,8 +31,8 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
-bench: $(STAMP)
-	$(BIN)/python -m bench  ## figures beside their floors: table on stdout, bench/results/latest.json
+bench: $(STAMP)  ## figures beside their floors: a table on stdout, JSON in bench/results/latest.json
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache

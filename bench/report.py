@@ -73,7 +73,8 @@ def rows(results: Data) -> list[tuple[str, str, str]]:
                 "ack under load",
                 f"{k} long rollout status in flight, {level['probes']} probes",
                 f"ack p50 {_fmt(level['probe_ack']['p50_ms'])} / max "
-                f"{_fmt(level['probe_ack']['max_ms'])} ms ({level['probe_not_200']} not 200); "
+                f"{_fmt(level['probe_ack']['max_ms'])} ms ({level['probe_not_200']} not 200, "
+                f"HTTP answer p50 {_fmt(level['probe_http_answer']['p50_ms'])} ms); "
                 f"answer p50 {_fmt(level['probe_answer']['p50_ms'])} / max "
                 f"{_fmt(level['probe_answer']['max_ms'])} ms "
                 f"({level['probes_unanswered']} not answered in {level['answer_wait_s']} s)",

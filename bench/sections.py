@@ -205,6 +205,7 @@ def ack_under_load(plan: Plan, workdir: Path) -> Data:
                 "probes": len(shots),
                 "probe_ack": summary(acks),
                 "probe_not_200": sum(1 for s in shots if s.status != 200),
+                "probe_http_answer": summary([s.ack_seconds for s in shots]),
                 "probe_answer": summary(answers),
                 "probes_unanswered": sum(1 for v in arrived.values() if v is None),
                 "answer_wait_s": plan.probe_wait,
