@@ -73,7 +73,9 @@ def running_bot(
         bot = stack.enter_context(
             composed(settings, require_cluster(settings, env), audit=MemoryAudit())
         )
-        yield stack.enter_context(running_http(slack_app(settings, bot)))
+        app = slack_app(settings, bot)
+        stack.callback(app.listener_runner.listener_executor.shutdown)  # no thread outlives it
+        yield stack.enter_context(running_http(app))
 
 
 @contextmanager
@@ -126,6 +128,7 @@ def bare_bolt(fake: FakeSlack) -> web.Application:
 
     async def close(_: web.Application) -> None:
         executor.shutdown(wait=False, cancel_futures=True)
+        app.listener_runner.listener_executor.shutdown(wait=False)
 
     application = web.Application()
     application.router.add_post(EVENTS, events)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -30,6 +32,7 @@ def test_smoke_run_measures_every_section(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "results.json"
+    before = set(threading.enumerate())
     assert main(["--smoke", "--out", str(out)]) == 0
     results = json.loads(out.read_text())
     assert set(SECTIONS) | {"machine", "plan", "targets"} <= set(results)
@@ -56,3 +59,14 @@ def test_smoke_run_measures_every_section(
     printed = capsys.readouterr().out
     assert "# targets (issue 9)" in printed
     assert "ack p99 <= 2x the raw floor" in printed
+    assert _threads_end(before), "the bench left threads running"
+
+
+def _threads_end(before: set[threading.Thread], *, within: float = 10.0) -> bool:
+    """Every thread the run started ends within ``within`` seconds (executors end on their own)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if not [t for t in threading.enumerate() if t.is_alive() and t not in before]:
+            return True
+        time.sleep(0.05)
+    return False
