@@ -25,7 +25,7 @@ from bot.core.verbs.rollout import Rollout, RolloutAction
 from bot.core.verbs.scale import Scale
 from bot.core.verbs.set_image import SetImage
 from bot.core.verbs.version import Version
-from bot.core.wording import in_namespace
+from bot.core.wording import in_namespace, is_rows_bound
 
 HEADLINE_LIMIT: Final = 150
 """Longest headline: Slack shows about this much of a notification, and a header block holds
@@ -59,13 +59,27 @@ class Rendered:
 
 
 def render_result(result: Result, command: Command | None = None) -> Rendered:
-    """Headline, parts and tone for one result; ``command`` names things when it is known."""
+    """Headline, parts and tone for one result; ``command`` names things when it is known.
+
+    A row bound that cut the output is said first, above the output, not in the small print
+    after it: a reader who sees 50,000 rows must know before reading that there are more.
+    """
     if isinstance(result, Table):
-        return _table(result, command)
-    if isinstance(result, Change):
+        rendered = _table(result, command)
+    elif isinstance(result, Change):
         details = (Paragraph("\n".join(result.details)),) if result.details else ()
-        return Rendered(_clip(result.summary), details, Tone.SUCCESS, result.notes)
-    return _document(result, command)
+        rendered = Rendered(_clip(result.summary), details, Tone.SUCCESS, result.notes)
+    else:
+        rendered = _document(result, command)
+    bounds = tuple(note for note in rendered.notes if is_rows_bound(note))
+    if not bounds:
+        return rendered
+    return Rendered(
+        rendered.headline,
+        (*(Paragraph(note) for note in bounds), *rendered.parts),
+        rendered.tone,
+        tuple(note for note in rendered.notes if not is_rows_bound(note)),
+    )
 
 
 def _table(table: Table, command: Command | None) -> Rendered:

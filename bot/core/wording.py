@@ -13,6 +13,19 @@ from bot.core.lexicon import CLUSTER_SCOPED
 
 RUN_AGAIN: Final = "run the command again"
 """What to do when a confirmation can no longer be used."""
+_ROWS_BOUND: Final = "showing the first {count} items; use -l or -n to narrow the query"
+
+
+def rows_bound(count: int) -> str:
+    """The note of a ``get`` that stopped at its row bound; replies state it at the top."""
+    return _ROWS_BOUND.format(count=count)
+
+
+def is_rows_bound(note: str) -> bool:
+    """True for a note made by ``rows_bound``."""
+    head, _, tail = _ROWS_BOUND.partition("{count}")
+    count = note.removeprefix(head).removesuffix(tail)
+    return len(note) > len(count) and count.isdigit()
 
 
 def in_namespace(namespace: str | None, *, resource: str = "") -> str:

@@ -14,6 +14,7 @@ from bot.core.verbs.logs import Logs
 from bot.core.verbs.rollout import Rollout, RolloutAction
 from bot.core.verbs.scale import Scale
 from bot.core.verbs.version import Version
+from bot.core.wording import is_rows_bound, rows_bound
 
 PODS = Table(
     ("NAME", "READY", "STATUS", "RESTARTS", "AGE"),
@@ -247,3 +248,25 @@ def test_rendered_becomes_a_reply_with_notes_before_context() -> None:
     assert isinstance(reply, Reply)
     assert reply.visibility is Visibility.IN_CHANNEL
     assert reply.context == ("Warning: something", "asked by slack:@alice")
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        Table(PODS.columns, PODS.rows, notes=("Warning: something", rows_bound(2))),
+        Document("items: []\n", syntax="yaml", notes=("Warning: something", rows_bound(2))),
+    ],
+)
+def test_a_row_bound_is_said_at_the_top(result: Table | Document) -> None:
+    rendered = render_result(result, Get("pods", namespace="prod"))
+    assert rendered.parts[0] == Paragraph(
+        "showing the first 2 items; use -l or -n to narrow the query"
+    )
+    assert isinstance(rendered.parts[1], Preformatted)
+    assert rendered.notes == ("Warning: something",)
+
+
+def test_only_the_bound_note_is_moved() -> None:
+    assert is_rows_bound(rows_bound(50_000))
+    assert not is_rows_bound("showing the first items; use -l or -n to narrow the query")
+    assert not is_rows_bound("Warning: something")

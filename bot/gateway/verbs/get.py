@@ -20,6 +20,7 @@ from bot.core.kube import Obj
 from bot.core.render_text import table_text
 from bot.core.results import Document, Table
 from bot.core.verbs.get import Column, Get, OutputFormat
+from bot.core.wording import rows_bound
 from bot.errors import NotFound, UsageError
 from bot.gateway.api import JSON, TABLE, Api
 from bot.gateway.discovery import Discovery, ResourceInfo
@@ -254,7 +255,7 @@ class Getter:
     def _notes(self, *, truncated: bool) -> list[str]:
         if not truncated:
             return []
-        return [f"showing the first {self._max_rows} items; use -l or -n to narrow the query"]
+        return [rows_bound(self._max_rows)]
 
     def _tables(
         self, cmd: Get, requests: list[_Request], *, with_kind: bool, empty: str
