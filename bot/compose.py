@@ -136,6 +136,9 @@ def gateway_options(settings: Settings) -> GatewayOptions:
             selector_tail=min(defaults.selector_tail, kube.log_tail_lines),
             max_tail=kube.log_tail_lines,
         ),
+        max_rows=kube.max_rows,
+        # One connection for each thread that may call the cluster at once.
+        connections=settings.slack.workers + settings.slack.long_workers,
     )
 
 

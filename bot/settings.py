@@ -85,6 +85,24 @@ class SlackSettings(_Section):
     api_url: str | None = Field(
         default=None, description="Slack Web API base URL override (env SLACK_API_URL wins)"
     )
+    workers: int = Field(
+        default=16, ge=1, le=256, description="threads running commands and button clicks"
+    )
+    long_workers: int = Field(
+        default=16,
+        ge=1,
+        le=256,
+        description="threads for commands that wait (rollout status), apart from the others",
+    )
+    queue: int = Field(
+        default=64,
+        ge=0,
+        le=10_000,
+        description="requests waiting for a thread (per pool); past it users are told to retry",
+    )
+    per_user: int = Field(
+        default=4, ge=1, le=1000, description="requests one user may have waiting or running"
+    )
 
     @field_validator("command")
     @classmethod
@@ -131,6 +149,12 @@ class KubernetesSettings(_Section):
     )
     log_limit_bytes: int = Field(
         default=512_000, ge=1024, le=50_000_000, description="most bytes of logs read per request"
+    )
+    max_rows: int = Field(
+        default=50_000,
+        ge=1,
+        le=1_000_000,
+        description="most rows `get` returns before saying how to narrow the query",
     )
 
     @field_validator("default_namespace")

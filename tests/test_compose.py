@@ -17,7 +17,7 @@ from bot.compose import (
     gateway_options,
     require_cluster,
 )
-from bot.core.reply import Visibility
+from bot.core.reply import Paragraph, Visibility
 from bot.errors import ConfigError
 from bot.service.audit import AuditRecord
 from bot.service.options import ChatOpsOptions
@@ -32,7 +32,10 @@ ME = console_subject("U0ME", "me")
 SETTINGS = """\
 slack:
   command: /kube
+  workers: 3
+  long_workers: 2
 kubernetes:
+  max_rows: 2
   default_namespace: prod
   request_timeout_seconds: 7
   rollout_status_timeout_seconds: 9
@@ -91,6 +94,7 @@ def test_the_gateway_options_come_from_the_settings(tmp_path: Path, sandbox: San
         3,
         3,
     )
+    assert (options.max_rows, options.connections) == (2, 5)  # a connection per worker
 
 
 def test_the_composed_gateway_uses_them(tmp_path: Path, sandbox: Sandbox) -> None:
@@ -105,6 +109,16 @@ def test_the_composed_gateway_uses_them(tmp_path: Path, sandbox: Sandbox) -> Non
     assert reply.visibility is Visibility.IN_CHANNEL  # read_only: in_channel
     assert "/kube logs deployment/web" in " ".join(reply.context)
     assert [r.user_id for r in audit.records] == ["U0ME"]
+
+
+def test_the_composed_gateway_stops_at_max_rows(tmp_path: Path, sandbox: Sandbox) -> None:
+    settings = settings_for(tmp_path, sandbox)
+    with composed(settings, require_cluster(settings, {}), audit=MemoryAudit()) as bot:
+        reply = bot.chatops.handle(Request(ME, "console", "get pods -A"))
+    first = reply.parts[0]  # said at the top, above the rows
+    assert isinstance(first, Paragraph)
+    assert first.text.startswith("showing the first 2 items")
+    assert "showing the first" not in " ".join(reply.context)
 
 
 def test_the_configured_audit_trail_is_written(tmp_path: Path, sandbox: Sandbox) -> None:

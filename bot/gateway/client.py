@@ -17,11 +17,18 @@ from kubernetes.config.config_exception import ConfigException
 from bot.errors import ConfigError
 
 
-def without_retries(client: ApiClient) -> ApiClient:
-    """Make ``client`` fail fast instead of letting urllib3 retry every method three times."""
+def prepared(client: ApiClient, *, connections: int) -> ApiClient:
+    """``client`` failing fast (urllib3 would retry every method three times) and keeping
+    ``connections`` connections per host (its default, ``cpu_count * 5``, is fewer than the
+    bot's threads: connections past it are dropped and their TLS handshakes redone)."""
     configuration: Configuration = client.configuration
-    if configuration.retries is None:
+    rebuild = configuration.retries is None
+    rebuild |= (configuration.connection_pool_maxsize or 0) < connections
+    if rebuild:
         configuration.retries = False
+        configuration.connection_pool_maxsize = max(
+            connections, configuration.connection_pool_maxsize or 0
+        )
         client.rest_client = RESTClientObject(configuration)
     return client
 

@@ -45,7 +45,7 @@ class KubernetesGateway:
         version: str = __version__,
     ) -> None:
         opts = options or GatewayOptions()
-        self._client = clients.without_retries(api_client)
+        self._client = clients.prepared(api_client, connections=opts.connections)
         connect = opts.connect_timeout or min(5.0, opts.request_timeout)
         api = Api(self._client, timeout=opts.request_timeout, connect_timeout=connect)
         self._call = Call(

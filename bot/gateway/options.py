@@ -40,3 +40,6 @@ class GatewayOptions:
     """Most objects one ``describe`` without a name prints."""
     discovery_ttl: float = 600.0
     """Seconds discovery results are reused before being read again."""
+    connections: int = 32
+    """Connections the client keeps open to the API server: one per thread that may call it
+    (the Slack workers), so that none is discarded and its TLS handshake redone under load."""

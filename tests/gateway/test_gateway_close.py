@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
 from bot.gateway.gateway import KubernetesGateway
@@ -19,3 +21,22 @@ def test_close_closes_the_connections(cluster: Sandbox) -> None:
     assert established_to(port) > before
     gateway.close()
     assert established_to(port) == before
+
+
+def test_connections_of_concurrent_calls_are_kept_for_the_next(cluster: Sandbox) -> None:
+    # Sixteen calls at once, each held by the server: with urllib3's default pool (10 here)
+    # six of the connections would be dropped on return and redone by the next burst.
+    port = urlparse(cluster.url).port
+    assert port is not None
+    before = established_to(port)
+    options = dataclasses.replace(OPTIONS, connections=16)
+    gateway = KubernetesGateway.from_kubeconfig(cluster.kubeconfig, options=options)
+    run(gateway, "get pods")  # discovery first, so that the burst is 16 list calls
+    cluster.faults.delay(0.5, path="/api/v1/namespaces/default/pods")
+    try:
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            list(pool.map(lambda _: run(gateway, "get pods"), range(16)))
+        assert established_to(port) - before == 16
+    finally:
+        cluster.faults.clear()
+        gateway.close()

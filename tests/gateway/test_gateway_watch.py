@@ -42,7 +42,7 @@ def quiet() -> Iterator[Sandbox]:
 
 
 def api_for(sb: Sandbox) -> Api:
-    return Api(clients.without_retries(sb.api_client()), timeout=5.0, connect_timeout=5.0)
+    return Api(clients.prepared(sb.api_client(), connections=4), timeout=5.0, connect_timeout=5.0)
 
 
 @pytest.fixture
