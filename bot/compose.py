@@ -30,9 +30,8 @@ from bot.settings import Settings
 from bot.transport.console import Console
 
 if TYPE_CHECKING:
-    from slack_bolt import App
-
     from bot.gateway.gateway import GatewayOptions, KubernetesGateway
+    from bot.transport.slack_app import SlackApp
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +201,7 @@ def composed(
         yield Bot(chatops=chatops, gateway=gateway, audit=audit, cluster=cluster)
 
 
-def slack_app(settings: Settings, bot: Bot) -> App:
+def slack_app(settings: Settings, bot: Bot) -> SlackApp:
     """The Slack app serving ``bot`` in ``slack.mode`` (Bolt checks the bot token at once)."""
     from bot.transport.slack_serve import app_from_settings  # noqa: PLC0415 - Bolt is slow
 

@@ -132,6 +132,16 @@ def failure_reply() -> Reply:
     )
 
 
+def busy_reply() -> Reply:
+    """The bot has no room for the request right now; nothing was run."""
+    return Reply(
+        headline="The bot is busy, try again in a moment.",
+        parts=(Paragraph("Nothing was run: too many commands are waiting or running."),),
+        tone=Tone.WARNING,
+        visibility=Visibility.EPHEMERAL,
+    )
+
+
 def progress_reply(typed_command: str) -> Reply:
     """The "working on it" note for a slow command; the answer replaces it."""
     return Reply(headline=f"Working on {typed_command} …", context=(PROGRESS_CONTEXT,))

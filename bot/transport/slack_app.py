@@ -1,21 +1,25 @@
 """The Slack app: the slash command and the confirm buttons, wired to ChatOps with Bolt.
 
 Slack wants every command and click acknowledged within 3 seconds, and a Kubernetes call can
-take longer (``rollout status`` waits for the rollout), so each listener acks first and then
-works: with Bolt's default ``process_before_response=False`` the ack is sent as soon as
-``ack()`` runs and the rest of the listener continues on Bolt's listener executor. The same
-``App`` serves Socket Mode and HTTP mode; only the way requests reach ``App.dispatch`` differs.
+take longer (``rollout status`` waits for the rollout). So Bolt never sends the ack: HTTP mode
+(``slack_http``) and Socket Mode (``slack_socket``) ack each request as soon as it is
+authenticated, and hand it to the bounded workers (``slack_workers``), which run
+``App.dispatch``. Bolt still routes the request to its listener and parses the payload; it runs
+with ``process_before_response=True``, so the listener runs on the worker's thread and Bolt's
+ack wait (it polls every 10 ms, ``slack_bolt/listener/thread_runner.py``) and its own listener
+threads are out of the way: a busy bot can no longer leave an ack unsent or answer 404.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Protocol
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltRequest
 from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
 
 from bot.core.replies import failure_reply
 from bot.core.reply import Reply
@@ -24,6 +28,7 @@ from bot.core.wording import typed
 from bot.service.service import Request
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
 from bot.transport.slack_delivery import Delivery, Origin
+from bot.transport.slack_intake import Intake
 from bot.transport.slack_payloads import (
     ActionChannel,
     ActionContainer,
@@ -34,11 +39,9 @@ from bot.transport.slack_payloads import (
     command_subject,
 )
 from bot.transport.slack_progress import PROGRESS_AFTER, ProgressNote
+from bot.transport.slack_workers import Workers, WorkerSizes
 
 logger = logging.getLogger(__name__)
-
-LISTENER_THREADS = 16
-"""Commands run concurrently on this many threads (Bolt's default is 5, small for long waits)."""
 
 
 class ChatOpsPort(Protocol):
@@ -51,39 +54,64 @@ class ChatOpsPort(Protocol):
     ) -> Reply: ...
 
 
+@dataclass(frozen=True, slots=True)
+class SlackApp:
+    """The Bolt app and what serves it: the workers' intake and, in HTTP mode, the verifier."""
+
+    bolt: App
+    intake: Intake
+    verifier: SignatureVerifier | None
+    """Checks Slack's v0 signature of HTTP requests; None in Socket Mode."""
+
+    @property
+    def client(self) -> WebClient:
+        """The Web API client (Socket Mode reuses it)."""
+        return self.bolt.client
+
+    def dispatch(self, request: BoltRequest) -> None:
+        """Route an acknowledged request to its listener and run it, on the calling thread."""
+        response = self.bolt.dispatch(request)
+        if response.status != 200:
+            logger.warning("Slack request not handled (Bolt answered %d)", response.status)
+
+    def close(self) -> None:
+        """Stop the workers (what they are running finishes) and Bolt's own listener threads."""
+        self.intake.workers.close()
+        self.bolt.listener_runner.listener_executor.shutdown(wait=False)
+
+
 def build_app(
     *,
     chatops: ChatOpsPort,
     client: WebClient,
     command: str = "/k8s",
     signing_secret: str | None = None,
-    listener_threads: int = LISTENER_THREADS,
+    sizes: WorkerSizes | None = None,
     progress_after: float | None = PROGRESS_AFTER,
-) -> App:
-    """A Bolt ``App`` answering ``command`` and the confirm buttons through ``chatops``.
+) -> SlackApp:
+    """The app answering ``command`` and the confirm buttons through ``chatops``.
 
     ``client`` comes from ``slack_clients.web_client`` (retries 429s; honours SLACK_API_URL);
     Bolt calls ``auth.test`` with it at once, so a wrong token fails here, at start-up.
-    ``signing_secret`` is required for HTTP mode, where Bolt verifies every request with it;
-    Socket Mode needs none (the websocket is authenticated by the app token).
-    ``progress_after``: seconds before a "working on it" note (None: never).
+    ``signing_secret`` is required for HTTP mode, where every request is verified with it before
+    it is acked; Socket Mode needs none (the websocket is authenticated by the app token).
+    ``sizes``: the workers' bounds. ``progress_after``: seconds before a "working on it" note
+    (None: never).
     """
-    app = App(
+    bolt = App(
         client=client,
-        signing_secret=signing_secret or "",
-        request_verification_enabled=signing_secret is not None,
-        listener_executor=ThreadPoolExecutor(
-            max_workers=listener_threads, thread_name_prefix="slack-listener"
-        ),
+        # Verified by the HTTP server before the ack, so that the ack never waits for Bolt.
+        request_verification_enabled=False,
+        process_before_response=True,
         logger=logging.getLogger("bot.transport.bolt"),
     )
-    listeners = _Listeners(
-        chatops, Delivery(client), command=command, progress_after=progress_after
-    )
-    app.command(command)(listeners.on_command)
-    app.action(CONFIRM_ACTION)(listeners.on_confirm)
-    app.action(DENY_ACTION)(listeners.on_deny)
-    return app
+    delivery = Delivery(client)
+    listeners = _Listeners(chatops, delivery, command=command, progress_after=progress_after)
+    bolt.command(command)(listeners.on_command)
+    bolt.action(CONFIRM_ACTION)(listeners.on_confirm)
+    bolt.action(DENY_ACTION)(listeners.on_deny)
+    verifier = SignatureVerifier(signing_secret) if signing_secret is not None else None
+    return SlackApp(bolt, Intake(Workers(sizes), delivery), verifier)
 
 
 class _Listeners:
@@ -103,7 +131,7 @@ class _Listeners:
         self._progress_after = progress_after
 
     def on_command(self, ack: Ack, command: SlashCommand) -> None:
-        """``/k8s TEXT``: ack at once, run the command, deliver the reply."""
+        """``/k8s TEXT``: run the command, deliver the reply (Slack has had its ack already)."""
         ack()
         subject = command_subject(command)
         origin = Origin(

@@ -2,10 +2,11 @@
 
 Bolt's ``App.start()`` is ``http.server`` (single-threaded; its docstring says not for
 production) and Bolt's aiohttp adapter expects the asyncio ``AsyncApp``. The service and the
-Kubernetes client block, so the app stays the thread-based ``App`` and aiohttp (already a
-dependency) hands each request to ``App.dispatch`` on a small thread pool: dispatch returns as
-soon as the listener has acked (the work continues on Bolt's listener threads), so the event
-loop never blocks and Slack gets its 200 within milliseconds. Bolt verifies the signature.
+Kubernetes client block, so the app stays the thread-based ``App``, and the event loop only
+does what the ack needs: it checks the v0 signature with slack_sdk's ``SignatureVerifier``
+(microseconds), refuses a replay, gives the request to the workers and answers 200 at once, or
+the "busy" message when they have no room. No thread is involved before the ack, so the ack
+cannot wait behind work, however much of it is running.
 """
 
 from __future__ import annotations
@@ -17,26 +18,29 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Final
+from urllib.parse import parse_qs
 
 from aiohttp import web
-from slack_bolt import App, BoltRequest
-from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt import BoltRequest
+
+from bot.transport.slack_app import SlackApp
+from bot.transport.slack_intake import form_payload
 
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH: Final = "/slack/events"
 HEALTH_PATH: Final = "/healthz"
-DISPATCH_THREADS: Final = 8
 MAX_BODY_BYTES: Final = 1024 * 1024
 """Slack's payloads are a few KB; anything far larger is not Slack."""
 REPLAY_WINDOW_SECONDS: Final = 300.0
 """Slack's signatures are honoured for five minutes; a replay within them is answered once."""
 _TIMESTAMP: Final = re.compile(r"[0-9]{1,15}")
 """What ``X-Slack-Request-Timestamp`` holds: Unix seconds. slack_sdk's verifier calls ``int()``
-on it unguarded, so anything else would be a 500 with a traceback instead of Bolt's 401."""
+on it unguarded, so anything else would be a 500 with a traceback instead of a 401."""
+_REFUSED: Final = {"error": "invalid request"}
+"""Bolt's answer to a request that fails verification, kept for the same clients."""
 
 
 class SeenSignatures:
@@ -70,55 +74,56 @@ class SeenSignatures:
         self._seen[signature] = now + self._window
         return True
 
-    def forget(self, signature: str) -> None:
-        """Drop a signature Bolt refused, so the bad request does not shadow anything."""
-        self._seen.pop(signature, None)
 
-
-def web_application(app: App) -> web.Application:
+def web_application(app: SlackApp) -> web.Application:
     """The aiohttp application: ``POST /slack/events`` and ``GET /healthz``."""
-    executor = ThreadPoolExecutor(max_workers=DISPATCH_THREADS, thread_name_prefix="slack-http")
+    verifier = app.verifier
+    if verifier is None:
+        msg = "HTTP mode needs the signing secret (build_app(signing_secret=...))"
+        raise ValueError(msg)
     seen = SeenSignatures()
 
     async def events(request: web.Request) -> web.Response:
-        if not _TIMESTAMP.fullmatch(request.headers.get("X-Slack-Request-Timestamp", "")):
-            return web.json_response({"error": "invalid request"}, status=401)
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
         signature = request.headers.get("X-Slack-Signature", "")
-        if signature and not seen.first_time(signature):
+        raw = await request.read()
+        if not _TIMESTAMP.fullmatch(timestamp) or not verifier.is_valid(
+            body=raw, timestamp=timestamp, signature=signature
+        ):
+            return web.json_response(_REFUSED, status=401)
+        if not seen.first_time(signature):
             logger.warning("ignored a replayed Slack request (its signature was already used)")
             return web.Response(status=200)
-        body = await request.text()
+        body = raw.decode("utf-8", errors="replace")
+        form = parse_qs(body, keep_blank_values=True)
+        if "ssl_check" in form:  # Slack checking the certificate of a slash command's URL
+            return web.Response(status=200)
         headers: dict[str, str | Sequence[str]] = {
             key: request.headers.getall(key) for key in request.headers
         }
         bolt_request = BoltRequest(body=body, query=request.query_string, headers=headers)
-        loop = asyncio.get_running_loop()
-        bolt_response = await loop.run_in_executor(executor, app.dispatch, bolt_request)
-        if bolt_response.status == 401:
-            seen.forget(signature)
-        return await to_aiohttp_response(bolt_response)
+        answer = app.intake.take(form_payload(form), lambda: app.dispatch(bolt_request))
+        if answer is None:
+            return web.Response(status=200)
+        return web.json_response(answer)
 
     async def health(_: web.Request) -> web.Response:
         return web.Response(text="ok")
 
-    async def close_executor(_: web.Application) -> None:
-        executor.shutdown(wait=False, cancel_futures=True)
-
     application = web.Application(client_max_size=MAX_BODY_BYTES)
     application.router.add_post(EVENTS_PATH, events)
     application.router.add_get(HEALTH_PATH, health)
-    application.on_cleanup.append(close_executor)
     return application
 
 
-def serve_http(app: App, *, host: str, port: int) -> None:
+def serve_http(app: SlackApp, *, host: str, port: int) -> None:
     """Serve until SIGINT/SIGTERM (aiohttp handles both and drains connections)."""
     logger.info("serving Slack requests at http://%s:%d%s", host, port, EVENTS_PATH)
     web.run_app(web_application(app), host=host, port=port, print=None, shutdown_timeout=5)
 
 
 @contextmanager
-def running_http(app: App, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+def running_http(app: SlackApp, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve from a background thread (tests, embedding); yields the events URL."""
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="slack-http-server", daemon=True)

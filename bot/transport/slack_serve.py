@@ -13,21 +13,26 @@ import signal
 import threading
 from types import FrameType
 
-from slack_bolt import App
-from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt import BoltRequest
+from slack_bolt.adapter.socket_mode.internals import build_headers
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.socket_mode.builtin import SocketModeClient
+from slack_sdk.socket_mode.client import BaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.errors import ConfigError
 from bot.settings import Settings, SlackMode
-from bot.transport.slack_app import ChatOpsPort, build_app
+from bot.transport.slack_app import ChatOpsPort, SlackApp, build_app
 from bot.transport.slack_clients import SHUTDOWN, web_client
 from bot.transport.slack_http import serve_http
+from bot.transport.slack_workers import WorkerSizes
 
 logger = logging.getLogger(__name__)
 
 
-def app_from_settings(settings: Settings, chatops: ChatOpsPort) -> App:
+def app_from_settings(settings: Settings, chatops: ChatOpsPort) -> SlackApp:
     """Build the app for ``settings.slack.mode``; ConfigError when a credential is missing or
     Slack refuses the bot token (Bolt checks it with ``auth.test`` right away).
     """
@@ -39,7 +44,11 @@ def app_from_settings(settings: Settings, chatops: ChatOpsPort) -> App:
     signing = secrets.signing_secret.get_secret_value() if http and secrets.signing_secret else None
     try:
         return build_app(
-            chatops=chatops, client=client, command=settings.slack.command, signing_secret=signing
+            chatops=chatops,
+            client=client,
+            command=settings.slack.command,
+            signing_secret=signing,
+            sizes=worker_sizes(settings),
         )
     except BoltError as e:
         cause = e.__context__
@@ -51,24 +60,50 @@ def app_from_settings(settings: Settings, chatops: ChatOpsPort) -> App:
         raise ConfigError(msg) from None
 
 
-def connect_socket_mode(app: App, *, app_token: str) -> SocketModeHandler:
+def worker_sizes(settings: Settings) -> WorkerSizes:
+    """The workers' bounds from the ``slack`` settings section."""
+    slack = settings.slack
+    return WorkerSizes(
+        workers=slack.workers,
+        long_workers=slack.long_workers,
+        queue=slack.queue,
+        per_user=slack.per_user,
+    )
+
+
+def connect_socket_mode(app: SlackApp, *, app_token: str) -> SocketModeClient:
     """Open the Socket Mode connection (reusing ``app.client``); the caller closes it."""
-    handler = SocketModeHandler(app, app_token=app_token)
-    handler.client.connect()  # the handler's own connect() is untyped
-    return handler
+    client = SocketModeClient(
+        app_token=app_token,
+        web_client=app.client,
+        logger=logging.getLogger("bot.transport.socket_mode"),
+        ping_interval=10,  # Bolt's SocketModeHandler's (the client's own default is 5)
+    )
+
+    def on_envelope(session: BaseSocketModeClient, request: SocketModeRequest) -> None:
+        payload = request.payload
+        bolt_request = BoltRequest(mode="socket_mode", body=payload, headers=build_headers(request))
+        answer = app.intake.take(payload, lambda: app.dispatch(bolt_request))
+        session.send_socket_mode_response(
+            SocketModeResponse(envelope_id=request.envelope_id, payload=answer)
+        )
+
+    client.socket_mode_request_listeners.append(on_envelope)
+    client.connect()
+    return client
 
 
-def serve_socket_mode(app: App, *, app_token: str, stop: threading.Event) -> None:
+def serve_socket_mode(app: SlackApp, *, app_token: str, stop: threading.Event) -> None:
     """Stay connected (reconnecting when Slack asks) until ``stop`` is set."""
-    handler = connect_socket_mode(app, app_token=app_token)
+    client = connect_socket_mode(app, app_token=app_token)
     logger.info("connected to Slack in Socket Mode")
     try:
         stop.wait()
     finally:
-        handler.client.close()
+        client.close()
 
 
-def serve(settings: Settings, app: App, *, stop: threading.Event | None = None) -> None:
+def serve(settings: Settings, app: SlackApp, *, stop: threading.Event | None = None) -> None:
     """Run ``app`` until SIGINT/SIGTERM (or ``stop``); what ``k8s-chatops run`` calls."""
     try:
         if settings.slack.mode is SlackMode.HTTP:
@@ -82,6 +117,7 @@ def serve(settings: Settings, app: App, *, stop: threading.Event | None = None) 
         serve_socket_mode(app, app_token=app_token.get_secret_value(), stop=stop)
     finally:
         SHUTDOWN.set()  # replies still retrying give up now, so the process can exit
+        app.close()
 
 
 def _stop_on_signals(stop: threading.Event) -> None:

@@ -159,10 +159,12 @@ def _environment(workdir: Path, fake: FakeSlack) -> dict[str, str]:
     }
 
 
-def _settings(workdir: Path, mode: str, sandbox: Sandbox, env: dict[str, str]) -> Settings:
+def _settings(
+    workdir: Path, mode: str, sandbox: Sandbox, env: dict[str, str], slack: str
+) -> Settings:
     path = workdir / "k8s-chatops.yaml"
     path.write_text(
-        f"slack:\n  mode: {mode}\n"
+        f"slack:\n  mode: {mode}\n{slack}"
         f"kubernetes:\n  kubeconfig: {sandbox.kubeconfig}\n"
         f"policy:\n  admins: [{ALICE.id}]\n"
     )
@@ -170,17 +172,20 @@ def _settings(workdir: Path, mode: str, sandbox: Sandbox, env: dict[str, str]) -
 
 
 @contextmanager
-def running_stack(mode: str, workdir: Path) -> Iterator[Stack]:
-    """Sandbox (demo scenario) + fake Slack + the bot in ``mode`` ("http" or "socket")."""
+def running_stack(mode: str, workdir: Path, *, slack: str = "") -> Iterator[Stack]:
+    """Sandbox (demo scenario) + fake Slack + the bot in ``mode`` ("http" or "socket").
+
+    ``slack``: more lines of the settings' ``slack`` section, indented (``"  workers: 2\n"``).
+    """
     with ExitStack() as stack:
         sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=SPEED))
         fake = stack.enter_context(running_fake_slack())
         env = _environment(workdir, fake)
-        settings = _settings(workdir, mode, sandbox, env)
+        settings = _settings(workdir, mode, sandbox, env, slack)
         audit = MemoryAudit()
         bot = stack.enter_context(composed(settings, require_cluster(settings, env), audit=audit))
         app = slack_app(settings, bot)
-        stack.callback(app.listener_runner.listener_executor.shutdown)
+        stack.callback(app.close)
         slack: HttpSlack | SocketSlack
         if mode == "http":
             url = stack.enter_context(running_http(app))
@@ -190,7 +195,7 @@ def running_stack(mode: str, workdir: Path) -> Iterator[Stack]:
             handler = connect_socket_mode(
                 app, app_token=settings.secrets.app_token.get_secret_value()
             )
-            stack.callback(handler.client.close)
+            stack.callback(handler.close)
             fake.wait_for(lambda: fake.socket.live == 1, what="the Socket Mode session")
             slack = SocketSlack(fake)
         yield Stack(mode, sandbox, fake, slack, audit, settings)

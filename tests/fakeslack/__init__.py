@@ -4,12 +4,21 @@ Start it with ``running_fake_slack()``; play Slack's side with ``HttpSlack`` / `
 """
 
 from tests.fakeslack.drive import HttpSlack, Sent, SocketSlack
-from tests.fakeslack.records import ALICE, BOB, OPS_CHANNEL, ApiCall, ResponsePost, SlackUser
+from tests.fakeslack.records import (
+    ALICE,
+    BOB,
+    CAROL,
+    OPS_CHANNEL,
+    ApiCall,
+    ResponsePost,
+    SlackUser,
+)
 from tests.fakeslack.server import RESPONSE_URL, FakeSlack, running_fake_slack
 
 __all__ = [
     "ALICE",
     "BOB",
+    "CAROL",
     "OPS_CHANNEL",
     "RESPONSE_URL",
     "ApiCall",

@@ -16,6 +16,7 @@ class SlackUser:
 
 ALICE = SlackUser("U0ALICE", "alice")
 BOB = SlackUser("U0BOB", "bob")
+CAROL = SlackUser("U0CAROL", "carol")
 OPS_CHANNEL = "C0OPS"
 
 

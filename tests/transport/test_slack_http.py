@@ -18,14 +18,16 @@ from bot.errors import ConfigError
 from bot.service.service import Request
 from bot.settings import Settings, load_settings
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
-from bot.transport.slack_app import build_app
+from bot.transport.slack_app import SlackApp, build_app
 from bot.transport.slack_clients import web_client
 from bot.transport.slack_http import EVENTS_PATH, HEALTH_PATH, SeenSignatures, running_http
 from bot.transport.slack_payloads import slack_subject
 from bot.transport.slack_serve import app_from_settings
+from bot.transport.slack_workers import WorkerSizes
 from tests.fakeslack import (
     ALICE,
     BOB,
+    CAROL,
     OPS_CHANNEL,
     RESPONSE_URL,
     FakeSlack,
@@ -33,8 +35,8 @@ from tests.fakeslack import (
     payloads,
     running_fake_slack,
 )
-from tests.fakeslack.chatops import Answer, ScriptedChatOps
-from tests.fakeslack.drive import post
+from tests.fakeslack.chatops import Answer, ScriptedChatOps, echo
+from tests.fakeslack.drive import Sent, post
 
 SECRET = "0123456789abcdef0123456789abcdef"
 LONG = "\n".join(f"pod-{i:03d}   1/1   Running   0   5m" for i in range(400))
@@ -57,7 +59,7 @@ def slack(fake: FakeSlack, chatops: ScriptedChatOps) -> Iterator[HttpSlack]:
     app = build_app(chatops=chatops, client=client, signing_secret=SECRET, progress_after=None)
     with running_http(app) as url:
         yield HttpSlack(fake, url, SECRET)
-    app.listener_runner.listener_executor.shutdown()
+    app.close()
 
 
 def blocks_text(body: dict[str, object]) -> str:
@@ -105,7 +107,7 @@ def test_slow_command_gets_a_working_note_that_the_answer_clears(
         assert note.body["response_type"] == "ephemeral"
         chatops.gate.set()
         final = fake.wait_response(sent.response_url, count=2)
-    app.listener_runner.listener_executor.shutdown()
+    app.close()
     if visibility is Visibility.EPHEMERAL:
         assert (final.body["text"], final.body["replace_original"]) == ("rolled out", True)
     else:
@@ -387,3 +389,95 @@ def test_seen_signatures_are_bounded() -> None:
     for name in ("a", "b", "c", "d"):
         assert seen.first_time(name)
     assert seen.first_time("a")  # the oldest made room
+
+
+def _saturable(fake: FakeSlack, chatops: ScriptedChatOps, sizes: WorkerSizes) -> SlackApp:
+    client = web_client(fake.bot_token, base_url=fake.api_url)
+    return build_app(
+        chatops=chatops, client=client, signing_secret=SECRET, sizes=sizes, progress_after=None
+    )
+
+
+def _busy(sent: Sent) -> bool:
+    return sent.status == 200 and "The bot is busy, try again in a moment." in sent.body
+
+
+def test_one_users_commands_past_the_limit_get_the_busy_reply(
+    fake: FakeSlack, chatops: ScriptedChatOps
+) -> None:
+    chatops.gate = threading.Event()
+    app = _saturable(fake, chatops, WorkerSizes(workers=4, queue=4, per_user=2))
+    with running_http(app) as url:
+        slack = HttpSlack(fake, url, SECRET)
+        first, second, third = (slack.command(f"get pods -n ns{i}") for i in range(3))
+        others = slack.command("get pods", user=BOB)
+        assert [_busy(s) for s in (first, second, third, others)] == [False, False, True, False]
+        assert json.loads(third.body)["response_type"] == "ephemeral"
+        chatops.gate.set()
+        for sent in (first, second, others):
+            fake.wait_response(sent.response_url)
+    assert sorted(r.text for r in chatops.requests) == [
+        "get pods",
+        "get pods -n ns0",
+        "get pods -n ns1",
+    ]
+    app.close()
+
+
+def test_a_full_queue_gets_the_busy_reply(fake: FakeSlack, chatops: ScriptedChatOps) -> None:
+    chatops.gate = threading.Event()
+    app = _saturable(fake, chatops, WorkerSizes(workers=1, long_workers=1, queue=1, per_user=9))
+    with running_http(app) as url:
+        slack = HttpSlack(fake, url, SECRET)
+        running, waiting, refused = (slack.command("version", user=u) for u in (ALICE, BOB, CAROL))
+        assert [_busy(s) for s in (running, waiting, refused)] == [False, False, True]
+        chatops.gate.set()
+        fake.wait_response(waiting.response_url)
+        again = slack.command("version", user=CAROL)  # room again once the work is done
+        assert not _busy(again)
+        fake.wait_response(again.response_url)
+    app.close()
+
+
+def test_a_click_without_room_is_told_so_at_its_response_url(
+    fake: FakeSlack, chatops: ScriptedChatOps
+) -> None:
+    chatops.gate = threading.Event()
+    app = _saturable(fake, chatops, WorkerSizes(workers=1, long_workers=1, queue=0, per_user=9))
+    with running_http(app) as url:
+        slack = HttpSlack(fake, url, SECRET)
+        held = slack.command("version", user=BOB)
+        click = slack.click(CONFIRM_ACTION, "token-5")
+        assert (click.status, click.body) == (200, "")
+        note = fake.wait_response(click.response_url)
+        assert note.body["text"] == "The bot is busy, try again in a moment."
+        assert note.body["replace_original"] is False  # the prompt keeps its buttons
+        assert chatops.answers == []
+        chatops.gate.set()
+        fake.wait_response(held.response_url)
+    app.close()
+
+
+def test_waiting_commands_leave_the_workers_to_the_others(
+    fake: FakeSlack, chatops: ScriptedChatOps
+) -> None:
+    rollout = threading.Event()
+
+    def hold_rollouts(request: Request) -> Reply:
+        if request.text.startswith("rollout status") and not rollout.wait(timeout=10):
+            raise TimeoutError("the test never released the rollouts")
+        return echo(request)
+
+    chatops.script = hold_rollouts
+    app = _saturable(fake, chatops, WorkerSizes(workers=1, long_workers=2, queue=0, per_user=9))
+    with running_http(app) as url:
+        slack = HttpSlack(fake, url, SECRET)
+        waits = [slack.command("rollout status deployment/web", user=u) for u in (ALICE, BOB)]
+        probe = slack.command("get pods", user=CAROL)
+        assert not any(_busy(s) for s in (*waits, probe))
+        assert fake.wait_response(probe.response_url).body["text"] == "ran get pods"
+        assert all(fake.responses_to(s.response_url) == [] for s in waits)  # still waiting
+        rollout.set()
+        for sent in waits:
+            fake.wait_response(sent.response_url)
+    app.close()

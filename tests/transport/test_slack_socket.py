@@ -6,6 +6,7 @@ its 3-second receive timeout, so each extra connection would cost seconds.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ from bot.transport.blocks import CONFIRM_ACTION
 from bot.transport.slack_app import build_app
 from bot.transport.slack_clients import web_client
 from bot.transport.slack_serve import connect_socket_mode
-from tests.fakeslack import ALICE, OPS_CHANNEL, FakeSlack, SocketSlack, running_fake_slack
+from bot.transport.slack_workers import WorkerSizes
+from tests.fakeslack import ALICE, BOB, OPS_CHANNEL, FakeSlack, SocketSlack, running_fake_slack
 from tests.fakeslack.chatops import Answer, ScriptedChatOps, echo
 
 
@@ -39,8 +41,8 @@ def connected() -> Iterator[Rig]:
             fake.wait_for(lambda: fake.socket.live == 1, what="the app's session")
             yield Rig(fake, chatops, SocketSlack(fake))
         finally:
-            handler.client.close()
-            app.listener_runner.listener_executor.shutdown()
+            handler.close()
+            app.close()
 
 
 @pytest.fixture
@@ -97,3 +99,26 @@ def test_refresh_disconnect_reconnects_and_keeps_working(rig: Rig) -> None:
     assert len(rig.fake.calls_to("apps.connections.open")) == opened + 1
     sent = rig.slack.command("version")
     assert rig.fake.wait_response(sent.response_url).body["text"] == "ran version"
+
+
+def test_envelopes_are_acked_on_receipt_even_without_room() -> None:
+    with running_fake_slack() as fake:
+        chatops = ScriptedChatOps(gate=threading.Event())
+        client = web_client(fake.bot_token, base_url=fake.api_url)
+        sizes = WorkerSizes(workers=1, long_workers=1, queue=0, per_user=9)
+        app = build_app(chatops=chatops, client=client, sizes=sizes, progress_after=None)
+        session = connect_socket_mode(app, app_token=fake.app_token)
+        try:
+            fake.wait_for(lambda: fake.socket.live == 1, what="the app's session")
+            slack = SocketSlack(fake)
+            held = slack.command("get pods")  # acked while its work is held
+            busy = slack.command("get pods", user=BOB)  # acked at once, with the busy message
+            assert held.body == ""
+            assert json.loads(busy.body)["text"] == "The bot is busy, try again in a moment."
+            assert [r.text for r in chatops.requests] == ["get pods"]
+            chatops.gate.set()
+            fake.wait_response(held.response_url)
+            assert fake.responses_to(busy.response_url) == []
+        finally:
+            session.close()
+            app.close()

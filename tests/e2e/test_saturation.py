@@ -1,0 +1,97 @@
+"""The ack never waits for work: long waits fill their own pool, everyone else is still served.
+
+Sixteen ``rollout status`` commands on a rollout that cannot finish used to hold every listener
+thread, and every other command then got HTTP 404 after 3 s ("didn't call ack()"). Here the
+bot runs with its default sizes (16 general and 16 long workers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from kubernetes import client
+
+from bot.core.replies import PROGRESS_CONTEXT
+from tests.e2e.stack import Stack, running_stack
+from tests.fakeslack import ALICE, SlackUser
+
+HELD = 17
+"""One more than the general workers, and than the threads the ack used to share with work."""
+
+
+@pytest.fixture(scope="module", params=["http", "socket"])
+def stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    mode = str(request.param)
+    with running_stack(mode, tmp_path_factory.mktemp(f"saturation-{mode}")) as running:
+        yield running
+
+
+def _stuck_deployment(apps: Any, name: str) -> None:
+    """One replica whose image never pulls, and a progress deadline far away: a held rollout."""
+    labels = {"app": name}
+    container = client.V1Container(name=name, image="nginx:doesnotexist")
+    apps.create_namespaced_deployment(
+        "default",
+        client.V1Deployment(
+            metadata=client.V1ObjectMeta(name=name),
+            spec=client.V1DeploymentSpec(
+                replicas=1,
+                progress_deadline_seconds=1_000_000,
+                selector=client.V1LabelSelector(match_labels=labels),
+                template=client.V1PodTemplateSpec(
+                    metadata=client.V1ObjectMeta(labels=labels),
+                    spec=client.V1PodSpec(containers=[container]),
+                ),
+            ),
+        ),
+    )
+
+
+def _watches(stack: Stack) -> list[Any]:
+    return [
+        r
+        for r in stack.sandbox.requests.matching(
+            method="GET", path="/apis/apps/v1/namespaces/default/deployments"
+        )
+        if "watch" in r.query and r.query.get("fieldSelector") == "metadata.name=stuck"
+    ]
+
+
+def _answered(stack: Stack, url: str) -> bool:
+    return any(
+        post.status == 200 and PROGRESS_CONTEXT not in str(post.body)
+        for post in stack.fake.responses_to(url)
+    )
+
+
+def test_the_17th_long_command_still_lets_a_probe_be_acked(stack: Stack) -> None:
+    api = stack.sandbox.api_client()
+    apps = client.AppsV1Api(api)
+    try:
+        _stuck_deployment(apps, "stuck")
+        users = [SlackUser(f"U0HOLD{i:02d}", f"hold{i}") for i in range(HELD)]
+        held = [stack.slack.command("rollout status deployment/stuck", user=u) for u in users]
+        assert [sent.status for sent in held] == [200] * HELD
+        assert all("busy" not in sent.body for sent in held)
+        stack.fake.wait_for(lambda: len(_watches(stack)) >= 16, what="16 rollouts being followed")
+        probe = stack.run("get pods -n prod", user=ALICE)
+        assert probe.ephemeral
+        assert "web-" in probe.text
+        assert not any(_answered(stack, sent.response_url) for sent in held)  # still held
+        apps.patch_namespaced_deployment(
+            "stuck",
+            "default",
+            {"spec": {"template": {"spec": {"containers": [{"name": "stuck", "image": "nginx"}]}}}},
+        )
+        stack.fake.wait_for(
+            lambda: all(_answered(stack, sent.response_url) for sent in held),
+            timeout=60,
+            what="every held rollout status answered",
+        )
+    finally:
+        apps.delete_namespaced_deployment("stuck", "default")
+        api.close()
