@@ -51,6 +51,8 @@ HEADLINE_LIMIT: Final = 1000
 """Characters of the headline; it is meant to be one short line."""
 PROMPT_LIMIT: Final = 2000
 """Characters of a confirmation prompt."""
+NOTE_ROOM: Final = 300
+"""Characters kept (with one block) for the transport's note on where an attachment went."""
 
 _FENCE: Final = "```"
 _EMOJI: Final = {
@@ -77,6 +79,14 @@ class SlackMessage:
     blocks: list[Block]
     attachment: Attachment | None = None
 
+    def with_note(self, note: str) -> SlackMessage:
+        """The message with one more line of small print at its end (where its attachment
+        went), without rendering the reply again: ``to_slack`` kept a block and
+        ``NOTE_ROOM`` characters for it."""
+        text = _clip(escape(" ".join(note.split())), NOTE_ROOM)
+        block = ContextBlock(elements=[MarkdownTextObject(text=text)])
+        return SlackMessage(self.text, [*self.blocks, block], self.attachment)
+
 
 def escape(text: str) -> str:
     """Escape the three characters Slack's mrkdwn reserves (api.slack.com formatting docs)."""
@@ -89,8 +99,8 @@ def to_slack(reply: Reply) -> SlackMessage:
     head = [_section(_EMOJI.get(reply.tone, "") + f"*{headline}*")]
     tail = _confirmation(reply.confirm) + _context(reply.context)
     body = _Body(
-        budget=TEXT_BUDGET - _text_size([*head, *tail]),
-        room=BLOCK_LIMIT - len(head) - len(tail),
+        budget=TEXT_BUDGET - NOTE_ROOM - _text_size([*head, *tail]),
+        room=BLOCK_LIMIT - len(head) - len(tail) - 1,
         title=reply.headline,
     )
     for part in reply.parts:

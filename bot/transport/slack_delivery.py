@@ -15,7 +15,6 @@ fallback. One command thus spends at most one of the response_url's 5 uses (thre
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -77,14 +76,14 @@ class Delivery(ChatSink):
 
     def post(self, channel: str, reply: Reply) -> MessageRef | None:
         """Post ``reply`` as a new message in ``channel`` (an id, or a user id for their DM)."""
-        return self._post(channel, reply, to_slack(reply), thread=None)
+        return self._post(channel, to_slack(reply), thread=None)
 
     def update(self, message: MessageRef, reply: Reply) -> MessageRef | None:
         """Edit a message the bot posted (``chat.update``); a full output goes in its thread."""
         rendered = to_slack(reply)
         file = rendered.attachment
         if file is not None:
-            rendered = _with_note(reply, f"Full output in the thread ({file.filename}).", rendered)
+            rendered = rendered.with_note(f"Full output in the thread ({file.filename}).")
         try:
             self._client.chat_update(
                 channel=message.channel, ts=message.id, text=rendered.text, blocks=rendered.blocks
@@ -103,7 +102,7 @@ class Delivery(ChatSink):
     def reply_in_thread(self, message: MessageRef, reply: Reply) -> MessageRef | None:
         """Post ``reply`` in the thread of ``message`` (``thread_ts``: the thread's first one)."""
         thread = message.thread or message.id
-        return self._post(message.channel, reply, to_slack(reply), thread=thread)
+        return self._post(message.channel, to_slack(reply), thread=thread)
 
     def settle(self, origin: Origin, reply: Reply, *, prompt_is_private: bool) -> None:
         """Answer a confirm/cancel click: the prompt is replaced by the outcome, changes announced.
@@ -130,7 +129,7 @@ class Delivery(ChatSink):
                 if problem is None
                 else f"The full output could not be attached ({problem})."
             )
-            message = _with_note(reply, note, message)
+            message = message.with_note(note)
         if self._respond(origin, message, "ephemeral", replace_original=replace_original):
             return
         try:
@@ -145,7 +144,7 @@ class Delivery(ChatSink):
 
     def _announce(self, origin: Origin, reply: Reply) -> None:
         rendered = to_slack(reply)
-        if self._post(origin.channel, reply, rendered, thread=None) is not None:
+        if self._post(origin.channel, rendered, thread=None) is not None:
             return
         # Not a member of the channel (or it is a DM with someone else): answer through Slack.
         message = rendered
@@ -153,17 +152,17 @@ class Delivery(ChatSink):
         if file is not None:
             problem = share_privately(self._client, user_id=origin.user_id, file=file)
             where = "sent to you in a direct message" if problem is None else "not attached"
-            message = _with_note(reply, f"Full output {where} ({file.filename}).", rendered)
+            message = rendered.with_note(f"Full output {where} ({file.filename}).")
         if not self._respond(origin, message, "in_channel", replace_original=False):
             logger.error("could not announce a change in the channel")
 
     def _post(
-        self, channel: str, reply: Reply, message: SlackMessage, *, thread: str | None
+        self, channel: str, message: SlackMessage, *, thread: str | None
     ) -> MessageRef | None:
-        """``chat.postMessage`` of a rendered ``reply``; its attachment goes in the thread."""
+        """``chat.postMessage`` of a rendered reply; its attachment goes in the thread."""
         file = message.attachment
         if file is not None:
-            message = _with_note(reply, f"Full output in the thread ({file.filename}).", message)
+            message = message.with_note(f"Full output in the thread ({file.filename}).")
         try:
             posted = self._client.chat_postMessage(
                 channel=channel, text=message.text, blocks=message.blocks, thread_ts=thread
@@ -213,9 +212,3 @@ class Delivery(ChatSink):
             logger.warning("response_url post refused: %s %s", answer.status_code, answer.body)
             return False
         return True
-
-
-def _with_note(reply: Reply, note: str, rendered: SlackMessage) -> SlackMessage:
-    """Re-render with a line of small print, keeping the attachment decided the first time."""
-    again = to_slack(dataclasses.replace(reply, context=(*reply.context, note)))
-    return dataclasses.replace(again, attachment=rendered.attachment)

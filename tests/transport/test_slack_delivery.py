@@ -8,7 +8,8 @@ import pytest
 
 from bot.core.chat_sink import ChatSink, MessageRef
 from bot.core.reply import Preformatted, Reply, Tone
-from bot.transport.blocks import INLINE_LINES
+from bot.transport import slack_delivery
+from bot.transport.blocks import BLOCK_LIMIT, INLINE_LINES, SlackMessage, to_slack
 from bot.transport.slack_clients import web_client
 from bot.transport.slack_delivery import Delivery
 from tests.fakeslack import OPS_CHANNEL, FakeSlack, running_fake_slack
@@ -85,3 +86,23 @@ def test_an_update_rate_limited_once_is_retried(fake: FakeSlack, sink: ChatSink)
     assert sink.update(ref, DONE) == ref
     assert [c.status for c in fake.calls_to("chat.update")] == [429, 200]
     assert fake.messages[0]["edits"] == 1
+
+
+def test_a_reply_is_rendered_once_even_when_its_output_is_attached(
+    fake: FakeSlack, sink: ChatSink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[Reply] = []
+
+    def counted(reply: Reply) -> SlackMessage:
+        rendered.append(reply)
+        return to_slack(reply)
+
+    monkeypatch.setattr(slack_delivery, "to_slack", counted)
+    fake.workspace.not_in_channel.add("C0ELSEWHERE")
+    reply = Reply(headline="logs", parts=(Preformatted(LONG, "web.log"),))
+    assert sink.post(OPS_CHANNEL, reply) is not None
+    assert sink.post("C0ELSEWHERE", reply) is None  # refused after rendering: still once
+    assert rendered == [reply, reply]
+    blocks = fake.messages[0]["blocks"]
+    assert blocks[-1]["elements"][0]["text"] == "Full output in the thread (web.log)."
+    assert len(blocks) <= BLOCK_LIMIT
