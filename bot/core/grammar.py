@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import shlex
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 from bot.core.argv import (
@@ -46,6 +47,34 @@ def parse(text: str) -> Command:
 
     Empty text (a bare ``/k8s``) asks for help.
     """
+    found = outline(text)
+    return found if isinstance(found, Help) else found.build()
+
+
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """A line split into its verb and its words and flags, before the verb's builder has
+    validated any value: what the service authorizes before paying for validation."""
+
+    spec: VerbSpec[Any]
+    args: Args
+
+    def build(self) -> Command:
+        """The validated command (``parse``'s second half); ``UsageError`` otherwise."""
+        try:
+            command: Command = self.spec.build(self.args)
+        except UsageError as error:
+            if error.usage is None:
+                error.usage = usage(self.spec.command)
+            raise
+        if isinstance(command, Help) and command.topic is not None:
+            return Help(help_topic(command.topic))
+        return command
+
+
+def outline(text: str) -> Outline | Help:
+    """The verb and the split arguments of ``text`` (or the help it asks for), in time linear
+    in its length and without validating values; ``UsageError`` as ``parse`` raises it."""
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_COMMAND_BYTES:
         raise UsageError(
@@ -81,14 +110,11 @@ def parse(text: str) -> Command:
         topic = spec.command
         if args.enabled("help"):
             return Help(topic)
-        command: Command = spec.build(args)
-        if isinstance(command, Help) and command.topic is not None:
-            return Help(help_topic(command.topic))
-        return command
     except UsageError as error:
         if error.usage is None:
             error.usage = usage(topic)
         raise
+    return Outline(spec, args)
 
 
 def _read(
