@@ -14,9 +14,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from bot.core.command import Command, with_default_namespace
-from bot.core.grammar import parse
+from bot.core.grammar import Outline, outline, parse
 from bot.core.policy import Policy, authorize, confirmation_prompt
 from bot.core.replies import (
     cancelled_reply,
@@ -33,6 +34,7 @@ from bot.core.results import Change, Document, Result
 from bot.core.subject import Subject
 from bot.core.verbs.help import Help
 from bot.core.verbs.registry import is_mutating
+from bot.core.verbs.spec import VerbSpec
 from bot.errors import BotError, NotAllowed, UsageError
 from bot.service.announcements import announcement
 from bot.service.audit import AuditRecord, Outcome, Verdict
@@ -77,6 +79,8 @@ class ChatOps:
         self._audit = audit
         self._clock = clock
         self._confirmations = Confirmations(expiry=self._options.confirmation_expiry, clock=clock)
+        self._examples: dict[str, Command] = {}
+        """Each mutating verb's first example, parsed once, for ``_verb_denied``."""
 
     def handle(self, request: Request) -> Reply:
         """Answer one request; never raises (failures become error replies)."""
@@ -120,7 +124,13 @@ class ChatOps:
 
     def _handle(self, request: Request, trail: _Trail) -> Reply:
         try:
-            command = parse(request.text)
+            found = outline(request.text)
+            if isinstance(found, Outline):
+                early = self._verb_denied(request.subject, found.spec)
+                if early is not None:
+                    trail.write(Outcome.NOT_RUN, early, verdict=Verdict.DENIED)
+                    return self._error_reply(NotAllowed(early))
+            command = found if isinstance(found, Help) else found.build()
         except UsageError as e:
             trail.write(Outcome.NOT_RUN, str(e), verdict=Verdict.INVALID)
             return usage_reply(
@@ -152,6 +162,23 @@ class ChatOps:
                 prompt, token, author=request.subject, expiry=self._confirmations.expiry
             )
         return self._execute(command, trail)
+
+    def _verb_denied(self, subject: Subject, spec: VerbSpec[Any]) -> str | None:
+        """Why ``subject`` may not run ``spec``'s verb at all, judged before its arguments are
+        validated (a denied user's selector is never even read); None when it may, or when
+        only the arguments can tell.
+
+        The policy is asked about the verb's first example: a mutating verb denied there is
+        denied whatever the arguments, as long as the policy decides by verb and user (as
+        ``policy.admins`` does). Read-only verbs are left to the full check after validation.
+        """
+        if not spec.mutating:
+            return None
+        example = self._examples.get(spec.name)
+        if example is None:
+            example = self._examples[spec.name] = parse(spec.examples[0])
+        decision = authorize(self._policy, subject, example)
+        return None if decision.allowed else decision.reason
 
     def _execute(self, command: Command, trail: _Trail) -> Reply:
         try:

@@ -164,6 +164,29 @@ def test_changes_are_denied_to_non_admins(bot: Bot) -> None:
     assert "policy.admins" in bot.audit.records[0].detail
 
 
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "delete services -l " + "a" * 3000 + "=(",  # a long, invalid selector
+        "scale deployment/web --replicas=lots",
+        "set image deployment/web web=",
+    ],
+)
+def test_a_denied_users_arguments_are_never_validated(bot: Bot, typed: str) -> None:
+    reply = bot.ask(typed, subject=BOB)
+    assert reply.tone is Tone.ERROR
+    assert "only admins may" in reply.headline  # not a usage error about the arguments
+    assert bot.gateway.calls == []
+    assert bot.audit.trail == [("bob", Verdict.DENIED, Outcome.NOT_RUN)]
+
+
+def test_an_admins_invalid_arguments_still_get_the_usage_error(bot: Bot) -> None:
+    reply = bot.ask("delete services -l a=(")
+    assert reply.tone is Tone.ERROR
+    assert "only admins" not in reply.headline
+    assert bot.audit.trail == [("alice", Verdict.INVALID, Outcome.NOT_RUN)]
+
+
 def test_a_change_is_announced_with_who_did_what(bot: Bot) -> None:
     bot.gateway.result = Change(summary="deployment.apps/web scaled")
     reply = bot.ask("scale deployment/web --replicas=4")
