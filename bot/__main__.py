@@ -16,6 +16,7 @@ import textwrap
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Final
 
 from bot import __version__
 from bot.compose import (
@@ -151,8 +152,21 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
     return load_settings(args.config, env=env, overrides=tuple(overrides))
 
 
+QUIETED: Final = (
+    "slack_sdk",
+    "slack_bolt",
+    "bot.transport.bolt",
+    "bot.transport.socket_mode",
+    "kubernetes",
+    "urllib3",
+)
+"""Libraries whose DEBUG records carry whole request and reply bodies (slack_sdk's requests,
+Socket Mode envelopes, kubernetes.client.rest's responses, Secret data included): they log at
+INFO at most, whatever ``LOG_LEVEL`` says."""
+
+
 def configure_logging(level: str, secrets: Sequence[str] = ()) -> None:
-    """Standard logging to stderr, every record scrubbed of anything token-shaped."""
+    """Standard logging to stderr, every record scrubbed of tokens and response URLs."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(secrets))
@@ -161,6 +175,9 @@ def configure_logging(level: str, secrets: Sequence[str] = ()) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    floor = max(logging.getLevelNamesMapping()[level], logging.INFO)
+    for name in QUIETED:
+        logging.getLogger(name).setLevel(floor)
 
 
 @contextmanager

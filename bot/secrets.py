@@ -31,6 +31,13 @@ _PREFIXES: Final[Mapping[str, str]] = {"bot_token": "xoxb-", "app_token": "xapp-
 TOKEN_PATTERN: Final = re.compile(r"(?:xoxe\.)?xox[a-z]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
 """Slack token shapes (bot, user, app, refresh and rotated tokens)."""
 
+RESPONSE_URL_PATTERN: Final = re.compile(
+    r"https?://hooks\.slack\.com/[^\s'\"<>]*"
+    r"|https?://[^\s'\"<>/]+/(?:commands|actions)/T[A-Z0-9]+/[^\s'\"<>]*"
+)
+"""Slack's ``response_url``s (``https://hooks.slack.com/commands/T…/…/…``, ``/actions/…``):
+each lets its holder post as the app for 30 minutes, so it is a secret too."""
+
 REDACTED: Final = "[REDACTED]"
 
 
@@ -93,11 +100,12 @@ def _read_one(env: Mapping[str, str], var: str) -> str | None:
 
 
 def redact(text: str, extra: Iterable[str] = ()) -> str:
-    """Replace token-shaped substrings, and any of ``extra`` literal values, with a marker."""
+    """Replace token-shaped substrings, response URLs, and any of ``extra`` literal values,
+    with a marker."""
     for value in extra:
         if value:
             text = text.replace(value, REDACTED)
-    return TOKEN_PATTERN.sub(REDACTED, text)
+    return RESPONSE_URL_PATTERN.sub(REDACTED, TOKEN_PATTERN.sub(REDACTED, text))
 
 
 class RedactingFilter(logging.Filter):

@@ -103,7 +103,7 @@ class FakeSlack:
     async def _serve(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
-        app.router.add_post("/response/{rid}", self._response)
+        app.router.add_post("/commands/{team}/{number}/{rid}", self._response)
         app.router.add_post("/upload/{fid}", self._upload)
         app.router.add_get("/link/", self.socket.serve)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
@@ -133,7 +133,9 @@ class FakeSlack:
         """A fresh response_url, as Slack puts in each command or interaction payload."""
         with self._changed:
             rid = self._urls.issue()
-        return f"{self.base_url}/response/{rid}"
+        # Shaped like Slack's (hooks.slack.com/commands/TEAM/NUMBER/SECRET), so that what
+        # hides Slack's hides these too.
+        return f"{self.base_url}/commands/T0FAKE/{int(rid[:12], 16)}/{rid}"
 
     def slash_command(
         self,

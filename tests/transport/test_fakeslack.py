@@ -122,7 +122,7 @@ def test_response_url_rate_limit_is_retried_by_the_handler(fake: FakeSlack) -> N
 
 
 def test_unknown_response_url_is_404(fake: FakeSlack) -> None:
-    status, _ = post(f"{fake.base_url}/response/nope", json.dumps({"text": "x"}), {})
+    status, _ = post(f"{fake.base_url}/commands/T0FAKE/1/nope", json.dumps({"text": "x"}), {})
     assert status == 404
 
 

@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.__main__ import QUIETED, configure_logging
 from bot.core.reply import Preformatted, Reply, Tone, Visibility
 from bot.errors import ConfigError
+from bot.secrets import redact
 from bot.service.service import Request
 from bot.settings import Settings, load_settings
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
@@ -481,3 +483,48 @@ def test_waiting_commands_leave_the_workers_to_the_others(
         for sent in waits:
             fake.wait_response(sent.response_url)
     app.close()
+
+
+def test_debug_logging_shows_no_response_url_token_or_reply_body(
+    fake: FakeSlack,
+    chatops: ScriptedChatOps,
+    slack: HttpSlack,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = "c3VwZXItc2VjcmV0LXBhc3N3b3Jk"  # what a Secret's data looks like
+    chatops.script = lambda r: Reply(
+        headline="secret/db", parts=(Preformatted(f"password: {data}"),)
+    )
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level, {n: logging.getLogger(n).level for n in QUIETED})
+    try:
+        configure_logging("DEBUG", (fake.bot_token, SECRET))
+        fake.fail(RESPONSE_URL, status=500, times=1)  # a retry, which slack_sdk logs at INFO
+        sent = slack.command("get secret db -o yaml")
+        fake.wait_response(sent.response_url)
+        logging.getLogger("bot.test").debug("the bot's own debug records still go out")
+    finally:
+        handlers, level, levels = saved
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        for name, old in levels.items():
+            logging.getLogger(name).setLevel(old)
+    log = capsys.readouterr().err
+    assert "the bot's own debug records still go out" in log
+    assert [p.status for p in fake.responses_to(sent.response_url)] == [500, 200]
+    assert "/commands/T0FAKE/" not in log
+    assert sent.response_url.rsplit("/", 1)[1] not in log
+    assert fake.bot_token not in log
+    assert data not in log
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.slack.com/commands/T0123ABC/1234567890/AbCdEf123",
+        "https://hooks.slack.com/actions/T0123ABC/1234567890/AbCdEf123",
+        "http://127.0.0.1:5555/commands/T0FAKE/42/0f0f0f",
+    ],
+)
+def test_response_urls_are_redacted(url: str) -> None:
+    assert redact(f"POST {url} failed") == "POST [REDACTED] failed"
