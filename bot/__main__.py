@@ -240,7 +240,7 @@ def _console(args: argparse.Namespace, env: Mapping[str, str]) -> int:
                 file=sys.stderr,
             )
             return session.run(terminal_reader(sys.stdout), sys.stdout)
-        return session.run(stream_reader(sys.stdin), sys.stdout)
+        return session.run(stream_reader(sys.stdin.buffer, errors=sys.stderr), sys.stdout)
 
 
 def _console_subject(as_user: str | None) -> tuple[Subject, bool]:

@@ -13,7 +13,7 @@ import itertools
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Final, TextIO
+from typing import BinaryIO, Final, TextIO
 
 from bot.core.chat_sink import ChatSink, MessageRef
 from bot.core.render_text import render_reply
@@ -125,12 +125,31 @@ def console_subject(user_id: str, user_name: str) -> Subject:
     return Subject(user_id, user_name, display=f"@{user_name}", actor=f"console:@{user_name}")
 
 
-def stream_reader(stream: TextIO) -> Reader:
-    """Read piped input: no prompts (they would pollute the output), stop at EOF."""
+def stream_reader(stream: TextIO | BinaryIO, *, errors: TextIO | None = None) -> Reader:
+    """Read piped input: no prompts (they would pollute the output), stop at EOF.
+
+    Bytes are decoded line by line, so a line that is not UTF-8 costs only itself: it is
+    reported on ``errors`` in one line and skipped, and the next line is read.
+    """
+    numbers = itertools.count(1)
 
     def read(_prompt: str) -> str | None:
-        line = stream.readline()
-        return line.rstrip("\n") if line else None
+        while True:
+            raw = stream.readline()
+            number = next(numbers)
+            if not raw:
+                return None
+            if isinstance(raw, str):
+                return raw.rstrip("\n")
+            try:
+                return raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as e:
+                if errors is not None:
+                    errors.write(
+                        f"line {number}: not valid UTF-8 (byte {e.start + 1}); "
+                        "skipped, type or pipe UTF-8 text\n"
+                    )
+                    errors.flush()
 
     return read
 
@@ -149,5 +168,7 @@ def terminal_reader(out: TextIO) -> Reader:
             except EOFError:
                 out.write("\n")
                 return None
+            except UnicodeDecodeError:
+                out.write("that line is not valid UTF-8; skipped, type UTF-8 text\n")
 
     return read

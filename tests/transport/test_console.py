@@ -259,3 +259,29 @@ def test_without_a_kubeconfig_the_console_uses_the_sandbox_and_says_so(tmp_path:
         ("allowed", "ok"),
         ("allowed", "ok"),
     ]
+
+
+def test_a_line_that_is_not_utf8_is_reported_and_skipped(tmp_path: Path) -> None:
+    env = child_env(drop=("SLACK_", "KUBE", "LOG_"), HOME=str(tmp_path))
+    (tmp_path / "k8s-chatops.yaml").write_text("", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "console", "--config", "k8s-chatops.yaml", "--sandbox"],
+        input=b"get pods \xff\xfe -n prod\nversion\n",
+        capture_output=True,
+        check=False,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
+    stderr = done.stderr.decode()
+    assert done.returncode == 0, stderr
+    assert "line 1: not valid UTF-8 (byte 10); skipped" in stderr
+    assert "Traceback" not in stderr
+    assert "Client Version" in done.stdout.decode()  # the next line was answered
+
+
+def test_the_stream_reader_decodes_lines_of_bytes() -> None:
+    errors = io.StringIO()
+    read = stream_reader(io.BytesIO(b"get pods\r\n\xc3(\nversion"), errors=errors)
+    assert [read(""), read(""), read("")] == ["get pods", "version", None]
+    assert errors.getvalue().count("\n") == 1
