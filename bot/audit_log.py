@@ -51,6 +51,8 @@ class JsonLinesAudit:
         }
         if entry.incident is not None:
             line["incident"] = entry.incident
+        if entry.announced is not None:
+            line["announced"] = entry.announced
         encoded = json.dumps(line, ensure_ascii=False)
         with self._lock:
             self._stream.write(encoded + "\n")

@@ -56,3 +56,6 @@ class AuditRecord:
     """The reason of a denial, the error message, or the change's summary line."""
     incident: str | None = None
     """Set for ``Outcome.ERROR``; the same id is in the log next to the traceback."""
+    announced: bool | None = None
+    """For a change delivered by a transport: whether its announcement reached the chat
+    (False: applied, but nobody was told). None when there was nothing to announce."""

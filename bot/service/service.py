@@ -45,6 +45,10 @@ from bot.service.ports import AuditSink, KubeGateway
 logger = logging.getLogger(__name__)
 
 
+Deliver = Callable[[Reply], bool]
+"""Puts a reply in front of its audience now; False when it could not (Slack refused it)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Request:
     """One command typed by one person in one channel."""
@@ -82,19 +86,34 @@ class ChatOps:
         self._examples: dict[str, Command] = {}
         """Each mutating verb's first example, parsed once, for ``_verb_denied``."""
 
-    def handle(self, request: Request) -> Reply:
-        """Answer one request; never raises (failures become error replies)."""
+    def handle(self, request: Request, *, deliver: Deliver | None = None) -> Reply:
+        """Answer one request; never raises (failures become error replies).
+
+        ``deliver``: the transport's way to post a change's announcement before the audit
+        record is written, so that the record says whether anyone was told. The reply of a
+        change is then already delivered; any other reply is left to the caller.
+        """
         trail = self._trail(request.subject, request.channel, request.text)
+        trail.deliver = deliver
         try:
             return self._handle(request, trail)
         except Exception as e:  # noqa: BLE001 - the last line of defence: log, audit, reply
             return self._incident(e, trail)
 
-    def answer(self, subject: Subject, token: str, *, approved: bool, channel: str = "") -> Reply:
+    def answer(
+        self,
+        subject: Subject,
+        token: str,
+        *,
+        approved: bool,
+        channel: str = "",
+        deliver: Deliver | None = None,
+    ) -> Reply:
         """Run (``approved``) or drop a parked command; only its author may do either.
 
         ``channel`` (where the button was clicked) is only for the audit record of a refused
         answer; an accepted one is recorded in the channel the command was typed in.
+        ``deliver``: as for ``handle``.
         """
         try:
             pending = self._confirmations.take(subject, token)
@@ -105,6 +124,7 @@ class ChatOps:
             trail.write(Outcome.NOT_RUN, str(e), verdict=Verdict.REFUSED)
             return self._error_reply(e)
         trail = self._trail(subject, pending.channel, pending.text)
+        trail.deliver = deliver
         try:
             if not approved:
                 trail.write(Outcome.NOT_RUN, verdict=Verdict.CANCELLED)
@@ -189,7 +209,17 @@ class ChatOps:
         reply = self._result_reply(command, result, trail)
         failed = isinstance(result, Document) and result.failed
         detail = result.summary if isinstance(result, Change) else ""
-        trail.write(Outcome.FAILED if failed else Outcome.OK, detail)
+        announced = None
+        if trail.deliver is not None and is_mutating(command):
+            announced = trail.deliver(reply)
+            if not announced:
+                logger.error(
+                    "%s applied %r but its announcement could not be delivered to Slack",
+                    trail.subject.actor,
+                    trail.text,
+                )
+                detail = f"{detail}; the announcement could not be delivered".lstrip("; ")
+        trail.write(Outcome.FAILED if failed else Outcome.OK, detail, announced=announced)
         return reply
 
     def _resolve_namespace(self, command: Command) -> Command:
@@ -249,6 +279,8 @@ class _Trail:
         self.text = text
         self.verdict = Verdict.ALLOWED
         """The decision so far, so that an incident is recorded with it."""
+        self.deliver: Deliver | None = None
+        """How the transport announces a change before the record is written."""
 
     def write(
         self,
@@ -257,6 +289,7 @@ class _Trail:
         *,
         verdict: Verdict | None = None,
         incident: str | None = None,
+        announced: bool | None = None,
     ) -> None:
         """Write the record; call once, as the last step of a request."""
         self.verdict = verdict or self.verdict
@@ -272,5 +305,6 @@ class _Trail:
                 duration_ms=round((time.monotonic() - self._started) * 1000),
                 detail=detail,
                 incident=incident,
+                announced=announced,
             )
         )

@@ -25,7 +25,7 @@ from bot.core.replies import failure_reply
 from bot.core.reply import Reply
 from bot.core.subject import Subject
 from bot.core.wording import typed
-from bot.service.service import Request
+from bot.service.service import Deliver, Request
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
 from bot.transport.slack_delivery import Delivery, Origin
 from bot.transport.slack_intake import Intake
@@ -47,10 +47,16 @@ logger = logging.getLogger(__name__)
 class ChatOpsPort(Protocol):
     """What the Slack app needs of the service (``bot.service.service.ChatOps``)."""
 
-    def handle(self, request: Request) -> Reply: ...
+    def handle(self, request: Request, *, deliver: Deliver | None = None) -> Reply: ...
 
     def answer(
-        self, subject: Subject, token: str, *, approved: bool, channel: str = ""
+        self,
+        subject: Subject,
+        token: str,
+        *,
+        approved: bool,
+        channel: str = "",
+        deliver: Deliver | None = None,
     ) -> Reply: ...
 
 
@@ -144,13 +150,24 @@ class _Listeners:
         note = ProgressNote(
             lambda: self._delivery.progress(origin, shown), after=self._progress_after
         )
+        sent: list[Reply] = []
+
+        def announce(reply: Reply) -> bool:
+            """A change's announcement, posted before the service writes its audit record."""
+            note.finish()
+            sent.append(reply)
+            return self._deliver(
+                lambda: self._delivery.reply(origin, reply, after_progress=note.posted)
+            )
+
         try:
             with note:
-                reply = self._chatops.handle(request)
+                reply = self._chatops.handle(request, deliver=announce)
         except Exception:  # ChatOps returns errors as replies; this is the last guard
             logger.exception("unexpected failure while handling a slash command")
             reply = failure_reply()
-        self._deliver(lambda: self._delivery.reply(origin, reply, after_progress=note.posted))
+        if reply not in sent:
+            self._deliver(lambda: self._delivery.reply(origin, reply, after_progress=note.posted))
 
     def on_confirm(self, ack: Ack, body: BlockActions) -> None:
         """The Confirm button of a parked damaging command."""
@@ -172,17 +189,29 @@ class _Listeners:
         )
         actions = body.get("actions") or [ButtonAction()]
         token = actions[0].get("value", "")
+        private = bool(container.get("is_ephemeral", False))
+        sent: list[Reply] = []
+
+        def announce(reply: Reply) -> bool:
+            sent.append(reply)
+            return self._deliver(
+                lambda: self._delivery.settle(origin, reply, prompt_is_private=private)
+            )
+
         try:
-            reply = self._chatops.answer(subject, token, approved=approved, channel=origin.channel)
+            reply = self._chatops.answer(
+                subject, token, approved=approved, channel=origin.channel, deliver=announce
+            )
         except Exception:
             logger.exception("unexpected failure while answering a confirmation")
             reply = failure_reply()
-        private = bool(container.get("is_ephemeral", False))
-        self._deliver(lambda: self._delivery.settle(origin, reply, prompt_is_private=private))
+        if reply not in sent:
+            self._deliver(lambda: self._delivery.settle(origin, reply, prompt_is_private=private))
 
     @staticmethod
-    def _deliver(send: Callable[[], None]) -> None:
+    def _deliver(send: Callable[[], bool]) -> bool:
         try:
-            send()
+            return send()
         except Exception:  # a rendering or delivery bug must not kill the listener thread silently
             logger.exception("could not deliver a reply to Slack")
+            return False

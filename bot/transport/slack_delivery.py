@@ -60,14 +60,16 @@ class Delivery(ChatSink):
         self._client = client
         self._responder = responder
 
-    def reply(self, origin: Origin, reply: Reply, *, after_progress: bool = False) -> None:
-        """Answer a slash command; ``after_progress``: a "working on it" note is to go."""
+    def reply(self, origin: Origin, reply: Reply, *, after_progress: bool = False) -> bool:
+        """Answer a slash command; ``after_progress``: a "working on it" note is to go.
+
+        True when Slack took the answer (by one way or another)."""
         if reply.visibility is Visibility.IN_CHANNEL:
-            self._announce(origin, reply)
+            delivered = self._announce(origin, reply)
             if after_progress:
                 self._delete_original(origin)
-        else:
-            self._whisper(origin, reply, replace_original=after_progress)
+            return delivered
+        return self._whisper(origin, reply, replace_original=after_progress)
 
     def progress(self, origin: Origin, typed: str) -> bool:
         """Post the "working on it" note for a slow command; True when it was posted."""
@@ -104,7 +106,7 @@ class Delivery(ChatSink):
         thread = message.thread or message.id
         return self._post(message.channel, to_slack(reply), thread=thread)
 
-    def settle(self, origin: Origin, reply: Reply, *, prompt_is_private: bool) -> None:
+    def settle(self, origin: Origin, reply: Reply, *, prompt_is_private: bool) -> bool:
         """Answer a confirm/cancel click: the prompt is replaced by the outcome, changes announced.
 
         A refused click (someone else's, or a stale one) on a prompt others can see must not wipe
@@ -112,14 +114,14 @@ class Delivery(ChatSink):
         """
         replace = prompt_is_private or reply.tone is not Tone.ERROR
         if reply.visibility is Visibility.IN_CHANNEL:
-            self._announce(origin, reply)
+            delivered = self._announce(origin, reply)
             if replace:
                 outcome = posted_reply(reply)
                 self._respond(origin, to_slack(outcome), "ephemeral", replace_original=True)
-        else:
-            self._whisper(origin, reply, replace_original=replace)
+            return delivered
+        return self._whisper(origin, reply, replace_original=replace)
 
-    def _whisper(self, origin: Origin, reply: Reply, *, replace_original: bool) -> None:
+    def _whisper(self, origin: Origin, reply: Reply, *, replace_original: bool) -> bool:
         message = to_slack(reply)
         if message.attachment is not None:
             file = message.attachment
@@ -131,7 +133,7 @@ class Delivery(ChatSink):
             )
             message = message.with_note(note)
         if self._respond(origin, message, "ephemeral", replace_original=replace_original):
-            return
+            return True
         try:
             self._client.chat_postEphemeral(
                 channel=origin.channel,
@@ -141,11 +143,16 @@ class Delivery(ChatSink):
             )
         except SlackApiError as e:
             logger.error("could not deliver an ephemeral reply: %s", e.response.get("error"))
+            return False
+        except (SlackClientError, OSError) as e:
+            logger.error("could not deliver an ephemeral reply: %s", type(e).__name__)
+            return False
+        return True
 
-    def _announce(self, origin: Origin, reply: Reply) -> None:
+    def _announce(self, origin: Origin, reply: Reply) -> bool:
         rendered = to_slack(reply)
         if self._post(origin.channel, rendered, thread=None) is not None:
-            return
+            return True
         # Not a member of the channel (or it is a DM with someone else): answer through Slack.
         message = rendered
         file = rendered.attachment
@@ -155,6 +162,8 @@ class Delivery(ChatSink):
             message = rendered.with_note(f"Full output {where} ({file.filename}).")
         if not self._respond(origin, message, "in_channel", replace_original=False):
             logger.error("could not announce a change in the channel")
+            return False
+        return True
 
     def _post(
         self, channel: str, message: SlackMessage, *, thread: str | None

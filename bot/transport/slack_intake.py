@@ -59,7 +59,12 @@ class Intake:
         url = payload.get("response_url")
         if isinstance(url, str) and url:
             origin = Origin(channel=_channel(payload), user_id=user, response_url=url)
-            self.workers.notify(lambda: self.delivery.reply(origin, busy_reply()))
+            delivery = self.delivery
+
+            def tell() -> None:
+                delivery.reply(origin, busy_reply())
+
+            self.workers.notify(tell)
         return None
 
 

@@ -46,6 +46,10 @@ class ProgressNote:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
+        self.finish()
+
+    def finish(self) -> None:
+        """No note after this (the answer is going out now); safe to call more than once."""
         if self._timer is not None:
             self._timer.cancel()
         with self._lock:

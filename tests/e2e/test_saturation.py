@@ -1,8 +1,9 @@
-"""The ack never waits for work: long waits fill their own pool, everyone else is still served.
+"""Load and lost deliveries: the ack never waits for work, and a change nobody heard of is audited.
 
 Sixteen ``rollout status`` commands on a rollout that cannot finish used to hold every listener
 thread, and every other command then got HTTP 404 after 3 s ("didn't call ack()"). Here the
-bot runs with its default sizes (16 general and 16 long workers).
+bot runs with its default sizes (16 general and 16 long workers). This module has a stack of its
+own: its tests make Slack refuse posts, which the shared stack's teardown counts as bugs.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import pytest
 from kubernetes import client
 
 from bot.core.replies import PROGRESS_CONTEXT
+from bot.service.audit import Outcome
 from tests.e2e.stack import Stack, running_stack
-from tests.fakeslack import ALICE, SlackUser
+from tests.fakeslack import ALICE, RESPONSE_URL, SlackUser
 
 HELD = 17
 """One more than the general workers, and than the threads the ack used to share with work."""
@@ -95,3 +97,19 @@ def test_the_17th_long_command_still_lets_a_probe_be_acked(stack: Stack) -> None
     finally:
         apps.delete_namespaced_deployment("stuck", "default")
         api.close()
+
+
+def test_a_change_nobody_could_be_told_of_says_so_in_its_audit_record(
+    stack: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    stack.fake.workspace.not_in_channel.add("C0QUIET")  # chat.postMessage refused
+    stack.fake.fail(RESPONSE_URL, status=404)  # and the response_url fallback too
+    text = "scale deployment/web --replicas=3 -n prod"
+    sent = stack.slack.command(text, channel="C0QUIET")
+    assert sent.status == 200
+    [record] = stack.fake.wait_for(
+        lambda: [r for r in stack.audit.records if r.text == text], what="the audit record"
+    )
+    assert (record.outcome, record.announced) == (Outcome.OK, False)
+    assert "the announcement could not be delivered" in record.detail
+    assert "announcement could not be delivered to Slack" in caplog.text

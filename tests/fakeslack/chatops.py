@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.core.reply import Reply, Visibility
 from bot.core.subject import Subject
-from bot.service.service import Request
+from bot.service.service import Deliver, Request
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,13 +43,21 @@ class ScriptedChatOps:
     requests: list[Request] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
 
-    def handle(self, request: Request) -> Reply:
+    def handle(self, request: Request, *, deliver: Deliver | None = None) -> Reply:
         self.requests.append(request)
         if self.gate is not None and not self.gate.wait(timeout=10):
             raise TimeoutError("the test never released the gate")
         return self.script(request)
 
-    def answer(self, subject: Subject, token: str, *, approved: bool, channel: str = "") -> Reply:
+    def answer(
+        self,
+        subject: Subject,
+        token: str,
+        *,
+        approved: bool,
+        channel: str = "",
+        deliver: Deliver | None = None,
+    ) -> Reply:
         call = Answer(subject, token, approved, channel)
         self.answers.append(call)
         return self.on_answer(call)

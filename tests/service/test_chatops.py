@@ -198,6 +198,36 @@ def test_a_change_is_announced_with_who_did_what(bot: Bot) -> None:
     assert bot.audit.records[0].detail == "deployment.apps/web scaled"
 
 
+@pytest.mark.parametrize("fate", ["delivered", "lost"])
+def test_whether_a_change_was_announced_is_in_its_audit_record(
+    bot: Bot, fate: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    delivered = fate == "delivered"
+    bot.gateway.result = Change(summary="deployment.apps/web scaled")
+    told: list[Reply] = []
+
+    def deliver(reply: Reply) -> bool:
+        told.append(reply)
+        assert bot.audit.records == []  # announced before the record is written
+        return delivered
+
+    request = Request(subject=ALICE, channel="C1", text="scale deployment/web --replicas=4")
+    reply = bot.chatops.handle(request, deliver=deliver)
+    assert told == [reply]
+    [record] = bot.audit.records
+    assert (record.outcome, record.announced) == (Outcome.OK, delivered)
+    assert ("could not be delivered" in record.detail) is not delivered
+    assert record.detail.startswith("deployment.apps/web scaled")
+    assert ("announcement could not be delivered" in caplog.text) is not delivered
+
+
+def test_read_only_replies_are_left_to_the_caller(bot: Bot) -> None:
+    told: list[Reply] = []
+    bot.chatops.handle(Request(ALICE, "C1", "get pods"), deliver=lambda r: bool(told.append(r)))
+    assert told == []
+    assert bot.audit.records[0].announced is None
+
+
 # --- confirming ----------------------------------------------------------------------------
 
 
