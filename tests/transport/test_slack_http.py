@@ -357,23 +357,25 @@ def test_missing_signature_headers_are_refused(
 def test_a_replayed_request_is_answered_once(
     fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
 ) -> None:
-    body = payloads.form_body(fake.slash_command("rollout restart deployment/web"))
+    fields = fake.slash_command("rollout restart deployment/web")
+    body = payloads.form_body(fields)
     headers = payloads.signature_headers(SECRET, body)
     statuses = [post(slack.app_url, body, headers)[0] for _ in range(3)]
     assert statuses == [200, 200, 200]
-    fake.wait_for(lambda: chatops.requests, what="the first delivery")
+    fake.wait_response(fields["response_url"])  # the first delivery, answered
     assert len(chatops.requests) == 1
 
 
 def test_a_refused_signature_does_not_shadow_the_real_request(
     fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
 ) -> None:
-    body = payloads.form_body(fake.slash_command("get pods"))
+    fields = fake.slash_command("get pods")
+    body = payloads.form_body(fields)
     headers = payloads.signature_headers(SECRET, body)
     forged = payloads.form_body(fake.slash_command("delete pod web"))
     assert post(slack.app_url, forged, headers)[0] == 401  # someone else's signature, other body
     assert post(slack.app_url, body, headers)[0] == 200
-    fake.wait_for(lambda: chatops.requests, what="the real request")
+    fake.wait_response(fields["response_url"])  # the real request, answered
     assert [r.text for r in chatops.requests] == ["get pods"]
 
 
@@ -434,6 +436,7 @@ def test_a_full_queue_gets_the_busy_reply(fake: FakeSlack, chatops: ScriptedChat
         running, waiting, refused = (slack.command("version", user=u) for u in (ALICE, BOB, CAROL))
         assert [_busy(s) for s in (running, waiting, refused)] == [False, False, True]
         chatops.gate.set()
+        fake.wait_response(running.response_url)
         fake.wait_response(waiting.response_url)
         again = slack.command("version", user=CAROL)  # room again once the work is done
         assert not _busy(again)
