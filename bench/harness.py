@@ -74,7 +74,7 @@ def running_bot(
             composed(settings, require_cluster(settings, env), audit=MemoryAudit())
         )
         app = slack_app(settings, bot)
-        stack.callback(app.listener_runner.listener_executor.shutdown)  # no thread outlives it
+        stack.callback(app.close)  # its workers stop with it: no thread outlives it
         yield stack.enter_context(running_http(app))
 
 
