@@ -155,7 +155,7 @@ def build_gateway(settings: Settings, cluster: Cluster) -> KubernetesGateway:
 
 def build_policy(settings: Settings, *extra_admins: str) -> Policy:
     """``policy.admins``, plus ``extra_admins`` (the console's local user)."""
-    return Policy(admins=frozenset((*settings.policy.admins, *extra_admins)))
+    return settings.policy.to_policy(*extra_admins)
 
 
 def open_audit(settings: Settings, *, console: bool) -> JsonLinesAudit:

@@ -17,11 +17,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Final
+from typing import Any, Final, get_args, get_origin
 
 import yaml
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -31,6 +30,7 @@ from pydantic import (
 
 from bot.core.reply import Visibility
 from bot.errors import ConfigError
+from bot.policy_settings import PolicySettings
 from bot.secrets import SECRET_ENV, TOKEN_PATTERN, SlackSecrets, load_secrets
 from bot.settings_errors import describe_error, loc_path, unknown_key_message
 
@@ -184,26 +184,6 @@ class RepliesSettings(_Section):
     )
 
 
-def _user_id(value: str) -> str:
-    # Display names change and collide; the U.../W... id is what Slack sends with each request.
-    if not (value[:1] in ("U", "W") and value[1:].isalnum() and value.isupper()):
-        msg = "expected a Slack user id such as 'U012AB3CD' (not a name)"
-        raise ValueError(msg)
-    return value
-
-
-SlackUserId = Annotated[str, AfterValidator(_user_id)]
-
-
-class PolicySettings(_Section):
-    """Who may change the cluster; everyone may read."""
-
-    admins: tuple[SlackUserId, ...] = Field(
-        default=(),
-        description="Slack user ids (U...) allowed to run commands that change the cluster",
-    )
-
-
 class ConfirmationSettings(_Section):
     """Damaging commands wait for their author's confirmation this long."""
 
@@ -312,16 +292,25 @@ def load_settings(
 
 
 def _keys_at(loc: tuple[str | int, ...]) -> tuple[str, ...]:
-    """The keys allowed in the mapping at ``loc``, for an "unknown key" message."""
-    model: type[BaseModel] = Settings
+    """The keys allowed in the mapping at ``loc``, for an "unknown key" message.
+
+    ``loc`` may pass through lists and named maps (``policy.roles.NAME.rules[0]``).
+    """
+    node: object = Settings
     for part in loc:
-        inner = model.model_fields[str(part)].annotation if part in model.model_fields else None
-        if not (isinstance(inner, type) and issubclass(inner, BaseModel)):
-            return ()
-        model = inner
-    if model is Settings:
+        if isinstance(node, type) and issubclass(node, BaseModel):
+            field = node.model_fields.get(str(part))
+            node = None if field is None else field.annotation
+        else:
+            args = get_args(node)
+            node = args[-1] if get_origin(node) is dict else (args[0] if args else None)
+        if type(None) in get_args(node):  # ``X | None``: the X
+            node = next((a for a in get_args(node) if a is not type(None)), None)
+    if node is Settings:
         return FILE_SECTIONS
-    return tuple(model.model_fields)
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        return tuple(node.model_fields)
+    return ()
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

@@ -168,7 +168,12 @@ def test_run_serves_the_slash_command_in_socket_mode(tmp_path: Path) -> None:
     from tests.fakeslack import SocketSlack, running_fake_slack
 
     config = tmp_path / "k8s-chatops.yaml"
-    config.write_text("kubernetes:\n  default_namespace: prod\n", encoding="utf-8")
+    config.write_text(
+        "kubernetes:\n  default_namespace: prod\n"
+        "policy:\n  roles:\n    viewer:\n      rules:\n        - verbs: [get]\n"
+        "  bindings:\n    - roles: [viewer]\n      users: ['*']\n",
+        encoding="utf-8",
+    )
     with running_sandbox(scenario="demo") as sandbox, running_fake_slack() as fake:
         env = child_env(
             drop=("SLACK_", "KUBE"),

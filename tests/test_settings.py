@@ -128,6 +128,52 @@ def test_settings_are_frozen() -> None:
             "got 'alice'",
         ),
         (
+            "policy:\n  roles:\n    ops:\n      rules:\n        - verbs: [scael]\n",
+            "policy.roles.ops.rules[0].verbs[0]: unknown verb 'scael'; expected '*' or one of:",
+        ),
+        (
+            "policy:\n  roles:\n    ops:\n      rules:\n        - verbs: [get]\n"
+            "          resources: [widgets]\n",
+            "policy.roles.ops.rules[0].resources[0]: unknown resource 'widgets'; expected '*', "
+            "a built-in type's plural",
+        ),
+        (
+            "policy:\n  roles:\n    ops:\n      rules:\n        - verbs: [get]\n"
+            "          max_replicas: 3\n",
+            "policy.roles.ops.rules[0]: max_replicas applies only to scale, which this rule",
+        ),
+        (
+            "policy:\n  roles:\n    ops:\n      rules:\n        - verbs: [scale]\n"
+            "          images: [nginx*]\n",
+            "policy.roles.ops.rules[0]: images applies only to set-image",
+        ),
+        (
+            "policy:\n  roles:\n    ops:\n      rules:\n        - verbs: [get]\n"
+            "          namespace: [prod]\n",
+            "policy.roles.ops.rules[0].namespace: unknown key; did you mean 'namespaces'?",
+        ),
+        (
+            "policy:\n  bindings:\n    - roles: [viewer]\n      users: ['*']\n",
+            "policy: bindings[0].roles: unknown role 'viewer'; expected one of: admin",
+        ),
+        (
+            "policy:\n  bindings:\n    - roles: [admin]\n      groups: [deployers]\n",
+            "policy.bindings[0].groups[0]: expected a Slack user group id such as 'S0123ABCD'",
+        ),
+        (
+            "policy:\n  bindings:\n    - roles: [admin]\n",
+            "policy.bindings[0]: a binding needs users or groups",
+        ),
+        (
+            "policy:\n  roles:\n    rm:\n      rules:\n        - verbs: ['*']\n"
+            "          approvers: [sre]\n",
+            "policy: roles.rm.rules[0].approvers: unknown role 'sre'",
+        ),
+        (
+            "policy:\n  roles:\n    admin:\n      rules:\n        - verbs: ['*']\n",
+            "policy: roles: 'admin' is built in",
+        ),
+        (
             "confirmations:\n  expiry_minutes: 60\n",
             "confirmations.expiry_minutes: expected a number at most 30, got 60",
         ),
@@ -320,6 +366,24 @@ def test_log_filter_redacts_messages_arguments_and_tracebacks() -> None:
     assert "RuntimeError: boom [REDACTED]" in formatted
     assert "secret" not in formatted
     assert "hunter2" not in formatted
+
+
+def test_policy_normalises_short_names_and_builds_roles(tmp_path: Path) -> None:
+    path = tmp_path / "c.yaml"
+    path.write_text(
+        "policy:\n  roles:\n    dev:\n      rules:\n"
+        "        - verbs: [scale]\n          resources: [deploy, Certificates.cert-manager.io]\n"
+        "          max_replicas: 5\n"
+        "  bindings:\n    - roles: [dev]\n      groups: [S0DEV]\n      channels: [C0DEV]\n"
+        "  admins: [U0ROOT]\n"
+    )
+    policy = load_settings(path, env={}).policy.to_policy("U0LOCAL")
+    rule = policy.roles["dev"].rules[0]
+    assert rule.resources == ("deployments", "certificates.cert-manager.io")
+    assert (rule.max_replicas, rule.scale_to_zero) == (5, False)
+    assert policy.admins == {"U0ROOT", "U0LOCAL"}
+    assert policy.bindings[0].label == "policy.bindings[0]"
+    assert policy.bindings[0].groups == {"S0DEV"}
 
 
 def test_reference_lists_every_file_setting() -> None:

@@ -20,3 +20,5 @@ class Subject:
     """How replies name the person: ``@alice`` in Slack."""
     actor: str
     """How change-causes and the log name them: ``slack:@alice``."""
+    groups: frozenset[str] = frozenset()
+    """The Slack user group ids (``S…``) the person belongs to, as far as the transport knows."""

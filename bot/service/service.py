@@ -16,9 +16,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.core.access import can_i_reply, whoami_reply
 from bot.core.command import Command, with_default_namespace
-from bot.core.grammar import Outline, outline, parse
-from bot.core.policy import Policy, authorize, confirmation_prompt
+from bot.core.grammar import Outline, outline
+from bot.core.policy import (
+    Channel,
+    Decision,
+    Policy,
+    authorize,
+    confirmation_prompt,
+    ruled_prompt,
+    verb_denial,
+)
 from bot.core.replies import (
     cancelled_reply,
     change_reply,
@@ -32,9 +41,12 @@ from bot.core.replies import (
 from bot.core.reply import Reply
 from bot.core.results import Change, Document, Result
 from bot.core.subject import Subject
+from bot.core.targets import target_of
+from bot.core.verbs.can_i import CanI
 from bot.core.verbs.help import Help
 from bot.core.verbs.registry import is_mutating
 from bot.core.verbs.spec import VerbSpec
+from bot.core.verbs.whoami import Whoami
 from bot.errors import BotError, NotAllowed, UsageError
 from bot.service.announcements import announcement
 from bot.service.audit import AuditRecord, Outcome, Verdict
@@ -83,8 +95,6 @@ class ChatOps:
         self._audit = audit
         self._clock = clock
         self._confirmations = Confirmations(expiry=self._options.confirmation_expiry, clock=clock)
-        self._examples: dict[str, Command] = {}
-        """Each mutating verb's first example, parsed once, for ``_verb_denied``."""
 
     def handle(self, request: Request, *, deliver: Deliver | None = None) -> Reply:
         """Answer one request; never raises (failures become error replies).
@@ -130,7 +140,9 @@ class ChatOps:
                 trail.write(Outcome.NOT_RUN, verdict=Verdict.CANCELLED)
                 return cancelled_reply(pending.text, visibility=self._options.read_only)
             # Re-checked: the policy is the gate at run time, not only at request time.
-            decision = authorize(self._policy, subject, pending.command)
+            decision = _gate(
+                authorize(self._policy, subject, Channel.of(pending.channel), pending.command)
+            )
             if not decision.allowed:
                 trail.write(Outcome.NOT_RUN, decision.reason, verdict=Verdict.DENIED)
                 return self._error_reply(NotAllowed(decision.reason))
@@ -146,8 +158,9 @@ class ChatOps:
         try:
             found = outline(request.text)
             if isinstance(found, Outline):
-                early = self._verb_denied(request.subject, found.spec)
+                early = self._verb_denied(request.subject, Channel.of(request.channel), found.spec)
                 if early is not None:
+                    early = self._precise_denial(found, request) or early
                     trail.write(Outcome.NOT_RUN, early, verdict=Verdict.DENIED)
                     return self._error_reply(NotAllowed(early))
             command = found if isinstance(found, Help) else found.build()
@@ -165,11 +178,16 @@ class ChatOps:
             trail.write(Outcome.OK)
             return reply
         command = self._resolve_namespace(command)
-        decision = authorize(self._policy, request.subject, command)
+        channel = Channel.of(request.channel)
+        if isinstance(command, Whoami | CanI):
+            return self._access(command, request, channel, trail)
+        decision = _gate(authorize(self._policy, request.subject, channel, command))
         if not decision.allowed:
             trail.write(Outcome.NOT_RUN, decision.reason, verdict=Verdict.DENIED)
             return self._error_reply(NotAllowed(decision.reason))
         prompt = confirmation_prompt(command)
+        if prompt is None and decision.confirm:
+            prompt = ruled_prompt(command, target_of(command))
         if prompt is not None:
             token = self._confirmations.park(
                 subject=request.subject,
@@ -183,22 +201,39 @@ class ChatOps:
             )
         return self._execute(command, trail)
 
-    def _verb_denied(self, subject: Subject, spec: VerbSpec[Any]) -> str | None:
-        """Why ``subject`` may not run ``spec``'s verb at all, judged before its arguments are
-        validated (a denied user's selector is never even read); None when it may, or when
-        only the arguments can tell.
-
-        The policy is asked about the verb's first example: a mutating verb denied there is
-        denied whatever the arguments, as long as the policy decides by verb and user (as
-        ``policy.admins`` does). Read-only verbs are left to the full check after validation.
-        """
-        if not spec.mutating:
+    def _precise_denial(self, found: Outline, request: Request) -> str | None:
+        """The full decision's sentence (naming the target) for a command denied by its verb,
+        when its arguments are valid; None when they are not, which a denied user is not told."""
+        try:
+            command = self._resolve_namespace(found.build())
+        except UsageError:
             return None
-        example = self._examples.get(spec.name)
-        if example is None:
-            example = self._examples[spec.name] = parse(spec.examples[0])
-        decision = authorize(self._policy, subject, example)
-        return None if decision.allowed else decision.reason
+        channel = Channel.of(request.channel)
+        return authorize(self._policy, request.subject, channel, command).reason
+
+    def _verb_denied(self, subject: Subject, channel: Channel, spec: VerbSpec[Any]) -> str | None:
+        """Why ``subject`` may not run ``spec``'s verb here at all, judged before its arguments
+        are validated (a denied user never hears what is wrong with them); None when some rule
+        of theirs here names the verb, and the full check after validation decides."""
+        return verb_denial(self._policy, subject, channel, spec.name)
+
+    def _access(
+        self, command: Whoami | CanI, request: Request, channel: Channel, trail: _Trail
+    ) -> Reply:
+        """``whoami`` and ``can-i``: answered from the policy, never the cluster."""
+        visibility = self._options.read_only
+        if isinstance(command, Whoami):
+            reply = whoami_reply(self._policy, request.subject, channel, visibility=visibility)
+        else:
+            try:
+                reply = can_i_reply(
+                    self._policy, request.subject, channel, command, visibility=visibility
+                )
+            except UsageError as e:
+                trail.write(Outcome.NOT_RUN, str(e), verdict=Verdict.INVALID)
+                return usage_reply(e, prefix=self._options.command_prefix, visibility=visibility)
+        trail.write(Outcome.OK, reply.headline)
+        return reply
 
     def _execute(self, command: Command, trail: _Trail) -> Reply:
         try:
@@ -257,6 +292,19 @@ class ChatOps:
         )
         trail.write(Outcome.ERROR, type(error).__name__, incident=incident)
         return incident_reply(incident, visibility=self._options.errors)
+
+
+def _gate(decision: Decision) -> Decision:
+    """Refuse what needs an approval: approvals by a second person are not implemented yet,
+    and running such a command without one would bypass the rule."""
+    if not decision.allowed or not decision.approvers:
+        return decision
+    roles = ", ".join(decision.approvers)
+    return Decision(
+        allowed=False,
+        reason=f"{decision.role} needs an approval by someone holding {roles}, "
+        "and this bot does not take approvals yet; ask an admin to run it",
+    )
 
 
 class _Trail:

@@ -1,12 +1,21 @@
-"""Access policy and confirmation prompts: reading is open, changing is for admins, damage asks."""
+"""Access policy and confirmation prompts: default deny, roles bound to people and channels,
+limits in rules, and damage always asks."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.core.command import Command
+from bot.core.command import Command, with_default_namespace
 from bot.core.grammar import parse
-from bot.core.policy import Decision, Policy, authorize, confirmation_prompt
+from bot.core.policy import (
+    Binding,
+    Channel,
+    Policy,
+    Role,
+    Rule,
+    authorize,
+    confirmation_prompt,
+)
 from bot.core.subject import Subject
 from bot.core.verbs.cordon import Cordon
 from bot.core.verbs.delete import Delete
@@ -23,7 +32,58 @@ from bot.core.verbs.version import Version
 
 ALICE = Subject(user_id="UALICE", user_name="alice", display="@alice", actor="slack:@alice")
 BOB = Subject(user_id="UBOB", user_name="bob", display="@bob", actor="slack:@bob")
+CAROL = Subject(
+    user_id="UCAROL",
+    user_name="carol",
+    display="@carol",
+    actor="slack:@carol",
+    groups=frozenset({"SDEPLOY"}),
+)
 POLICY = Policy(admins=frozenset({"UALICE"}))
+HERE = Channel("C0OPS")
+DM = Channel.of("D0ME")
+VIEWER = Role("viewer", (Rule(frozenset({"get", "describe", "logs", "version"})),))
+DEPLOYER = Role(
+    "deployer",
+    (
+        Rule(
+            frozenset({"scale", "set-image", "rollout-restart"}),
+            resources=("deployments",),
+            namespaces=("staging", "prod-*"),
+            names=("web*",),
+            max_replicas=20,
+            images=("registry.example.com/*",),
+            confirm=True,
+        ),
+    ),
+)
+RELEASE = Role(
+    "release-manager",
+    (
+        Rule(
+            frozenset({"*"}), resources=("deployments",), namespaces=("prod",), approvers=("admin",)
+        ),
+    ),
+)
+ROLES = Policy(
+    roles={"viewer": VIEWER, "deployer": DEPLOYER, "release-manager": RELEASE},
+    bindings=(
+        Binding(("viewer",), users=frozenset({"*"}), label="policy.bindings[0]"),
+        Binding(
+            ("deployer",),
+            groups=frozenset({"SDEPLOY"}),
+            channels=frozenset({"C0DEPLOYS"}),
+            label="policy.bindings[1]",
+        ),
+        Binding(
+            ("release-manager",),
+            users=frozenset({"UBOB"}),
+            direct_messages=True,
+            label="policy.bindings[2]",
+        ),
+    ),
+)
+DEPLOYS = Channel("C0DEPLOYS")
 
 READS: list[Command] = [
     Version(),
@@ -50,34 +110,102 @@ CHANGES: list[tuple[Command, str]] = [
 ]
 
 
-@pytest.mark.parametrize("command", READS)
-@pytest.mark.parametrize("subject", [ALICE, BOB])
-def test_read_only_commands_are_open_to_everyone(command: Command, subject: Subject) -> None:
-    assert authorize(POLICY, subject, command).allowed
+OPEN: list[Command] = [Help(), *(parse(t) for t in ("whoami", "can-i get pods"))]
+
+
+@pytest.mark.parametrize("command", OPEN)
+@pytest.mark.parametrize("channel", [HERE, DM])
+def test_open_verbs_answer_without_any_policy(command: Command, channel: Channel) -> None:
+    assert authorize(Policy(), BOB, channel, command).allowed
+
+
+@pytest.mark.parametrize("command", [*READS[:1], *READS[2:], *(c for c, _ in CHANGES)])
+def test_no_policy_denies_everything_else(command: Command) -> None:
+    decision = authorize(Policy(), ALICE, HERE, command)
+    assert not decision.allowed
+    assert "no policy is configured" in decision.reason
 
 
 @pytest.mark.parametrize(("command", "_action"), CHANGES)
-def test_admins_may_change(command: Command, _action: str) -> None:
-    assert authorize(POLICY, ALICE, command).allowed
-
-
-@pytest.mark.parametrize(("command", "action"), CHANGES)
-def test_others_are_denied_changes_with_a_reason(command: Command, action: str) -> None:
-    decision = authorize(POLICY, BOB, command)
-    assert decision == Decision(
-        allowed=False,
-        reason=f"only admins may {action}; ask an admin or have your user added to policy.admins",
-    )
+@pytest.mark.parametrize("channel", [HERE, DM])
+def test_admins_may_change_anywhere(command: Command, _action: str, channel: Channel) -> None:
+    decision = authorize(POLICY, ALICE, channel, command)
+    assert decision.allowed
+    assert (decision.binding, decision.role, decision.rule) == ("policy.admins", "admin", 0)
 
 
 @pytest.mark.parametrize(("command", "_action"), CHANGES)
-def test_empty_policy_denies_every_change(command: Command, _action: str) -> None:
-    assert not authorize(Policy(), ALICE, command).allowed
+def test_others_are_denied_changes_naming_the_role_that_would(
+    command: Command, _action: str
+) -> None:
+    decision = authorize(POLICY, BOB, HERE, command)
+    assert not decision.allowed
+    assert decision.reason.startswith(f"you may not {command.verb} ")
+    assert decision.reason.endswith("admin (in any channel or a direct message) would")
 
 
 def test_admin_is_matched_by_user_id_not_name() -> None:
     impostor = Subject(user_id="UEVIL", user_name="UALICE", display="@UALICE", actor="x:UALICE")
-    assert not authorize(POLICY, impostor, Scale("web", 1)).allowed
+    assert not authorize(POLICY, impostor, HERE, Scale("web", 1)).allowed
+
+
+@pytest.mark.parametrize(
+    ("subject", "channel", "text", "allowed", "why"),
+    [
+        (BOB, HERE, "get pods -n prod", True, "policy.bindings[0] gives role viewer, rule 0"),
+        (BOB, HERE, "get nodes", True, "viewer, rule 0 allows get on nodes"),
+        (BOB, HERE, "get pods -A", True, "viewer"),
+        (BOB, DM, "get pods", False, "viewer (in any channel) would"),
+        (BOB, HERE, "delete pod x", False, "no role allows it"),
+        (CAROL, DEPLOYS, "scale deploy/web --replicas=3 -n prod-eu", True, "deployer, rule 0"),
+        (CAROL, DEPLOYS, "scale deploy/web --replicas=3 -n staging", True, "deployer"),
+        (CAROL, DEPLOYS, "scale deploy/web --replicas=3 -n prod", False, "release-manager (in"),
+        (CAROL, DEPLOYS, "scale deploy/api --replicas=3 -n staging", False, "no role allows"),
+        (CAROL, DEPLOYS, "scale deploy/web --replicas=21 -n staging", False, "up to 20 replicas"),
+        (CAROL, DEPLOYS, "scale deploy/web --replicas=0 -n staging", False, "scale_to_zero"),
+        (CAROL, HERE, "scale deploy/web --replicas=3 -n staging", False, "deployer (in C0DEPLOYS)"),
+        (BOB, DEPLOYS, "scale deploy/web --replicas=3 -n staging", False, "none of your roles"),
+        (
+            CAROL,
+            DEPLOYS,
+            "set image deploy/web web=registry.example.com/web:2 -n staging",
+            True,
+            "deployer",
+        ),
+        (CAROL, DEPLOYS, "set image deploy/web web=evil.io/web:2 -n staging", False, "images"),
+        (CAROL, DEPLOYS, "rollout undo deploy/web -n staging", False, "no role allows"),
+        (BOB, DM, "rollout undo deploy/web -n prod", True, "release-manager"),
+        (BOB, HERE, "label node n1 a=b", False, "no role allows it"),
+    ],
+)
+def test_roles_bindings_and_limits(
+    subject: Subject, channel: Channel, text: str, *, allowed: bool, why: str
+) -> None:
+    decision = authorize(ROLES, subject, channel, parse_resolved(text))
+    assert (decision.allowed, why in decision.reason) == (allowed, True), decision.reason
+
+
+def test_a_confirming_rule_and_approvers_are_carried_by_the_decision() -> None:
+    scale = parse_resolved("scale deploy/web --replicas=3 -n staging")
+    assert authorize(ROLES, CAROL, DEPLOYS, scale).confirm
+    undo = parse_resolved("rollout undo deploy/web -n prod")
+    assert authorize(ROLES, BOB, HERE, undo).approvers == ("admin",)
+
+
+def test_a_custom_resource_matches_its_plural_with_or_without_group() -> None:
+    role = Role("certs", (Rule(frozenset({"get"}), resources=("certificates.cert-manager.io",)),))
+    policy = Policy(roles={"certs": role}, bindings=(Binding(("certs",), users=frozenset({"*"})),))
+    for text, allowed in [
+        ("get certificates", True),
+        ("get certificates.cert-manager.io", True),
+        ("get certificates.other.io", False),
+        ("get issuers.cert-manager.io", False),
+    ]:
+        assert authorize(policy, BOB, HERE, parse_resolved(text)).allowed is allowed, text
+
+
+def parse_resolved(text: str) -> Command:
+    return with_default_namespace(parse(text), "default")
 
 
 @pytest.mark.parametrize(

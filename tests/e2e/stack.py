@@ -159,6 +159,18 @@ def _environment(workdir: Path, fake: FakeSlack) -> dict[str, str]:
     }
 
 
+VIEWERS = """\
+  roles:
+    viewer:
+      rules:
+        - verbs: [get, describe, logs, rollout-status, rollout-history, version]
+  bindings:
+    - roles: [viewer]
+      users: ["*"]
+"""
+"""Every user may read, as before roles existed; only admins change things."""
+
+
 def _settings(
     workdir: Path, mode: str, sandbox: Sandbox, env: dict[str, str], slack: str
 ) -> Settings:
@@ -166,7 +178,7 @@ def _settings(
     path.write_text(
         f"slack:\n  mode: {mode}\n{slack}"
         f"kubernetes:\n  kubeconfig: {sandbox.kubeconfig}\n"
-        f"policy:\n  admins: [{ALICE.id}]\n"
+        f"policy:\n  admins: [{ALICE.id}]\n{VIEWERS}"
     )
     return load_settings(path, env=env)
 

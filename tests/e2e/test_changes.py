@@ -52,7 +52,7 @@ def test_non_admin_may_not_scale(stack: Stack, apps: Any) -> None:
     mark = len(stack.sandbox.requests)
     reply = stack.run("scale deployment/worker --replicas=9 -n prod", user=BOB)
     assert reply.ephemeral
-    assert "only admins may scale deployments" in reply.text
+    assert "you may not scale deployments/worker in prod here" in reply.text
     assert [r for r in stack.requests_since(mark) if r.method in WRITES] == []
     assert apps.read_namespaced_deployment("worker", "prod").spec.replicas == 2
     assert stack.audit.records[-1].decision is Verdict.DENIED
@@ -131,7 +131,7 @@ def test_rollout_pause_and_resume_are_announced_and_applied(stack: Stack, apps: 
 def test_non_admin_may_not_pause_a_rollout(stack: Stack, apps: Any) -> None:
     mark = len(stack.sandbox.requests)
     reply = stack.run("rollout pause deployment/coredns -n kube-system", user=BOB)
-    assert "only admins may pause deployment rollouts" in reply.text
+    assert "you may not rollout-pause deployments/coredns in kube-system here" in reply.text
     assert [r for r in stack.requests_since(mark) if r.method in WRITES] == []
 
 
@@ -154,7 +154,7 @@ def test_cordon_and_uncordon_are_announced_and_applied(stack: Stack, core: Any) 
 
 def test_non_admin_may_not_cordon(stack: Stack) -> None:
     reply = stack.run("cordon sandbox-worker2", user=BOB)
-    assert "only admins may cordon nodes" in reply.text
+    assert "you may not cordon nodes/sandbox-worker2 here" in reply.text
 
 
 def test_label_and_annotate_are_announced_and_applied(stack: Stack, apps: Any) -> None:
@@ -180,4 +180,4 @@ def test_label_and_annotate_are_announced_and_applied(stack: Stack, apps: Any) -
 
 def test_non_admin_may_not_label(stack: Stack) -> None:
     reply = stack.run("label node sandbox-worker2 disk=ssd", user=BOB)
-    assert "only admins may change labels" in reply.text
+    assert "you may not label nodes/sandbox-worker2 here" in reply.text

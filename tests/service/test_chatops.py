@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.command import Command
-from bot.core.policy import Policy
+from bot.core.policy import Binding, Policy, Role, Rule
 from bot.core.render_text import render_reply
 from bot.core.reply import Reply, Tone, Visibility
 from bot.core.results import Change, Document, Result, Table
@@ -76,6 +76,14 @@ class Bot:
         return self.chatops.handle(Request(subject=subject, channel="C1", text=text))
 
 
+VIEWER = Role("viewer", (Rule(frozenset({"get", "describe", "logs", "version"})),))
+POLICY = Policy(
+    roles={"viewer": VIEWER},
+    bindings=(Binding(("viewer",), users=frozenset({"*"}), label="policy.bindings[0]"),),
+    admins=frozenset({ALICE.user_id}),
+)
+
+
 def make_bot(options: ChatOpsOptions | None = None, gateway: FakeGateway | None = None) -> Bot:
     options = options or ChatOpsOptions(default_namespace="prod")
     gateway = gateway or FakeGateway()
@@ -83,7 +91,7 @@ def make_bot(options: ChatOpsOptions | None = None, gateway: FakeGateway | None 
     clock = Clock()
     chatops = ChatOps(
         gateway=gateway,
-        policy=Policy(admins=frozenset({ALICE.user_id})),
+        policy=POLICY,
         options=options,
         audit=audit,
         clock=clock,
@@ -158,10 +166,13 @@ def test_unknown_verb_suggests_the_closest(bot: Bot) -> None:
 def test_changes_are_denied_to_non_admins(bot: Bot) -> None:
     reply = bot.ask("scale deployment/web --replicas=4", subject=BOB)
     assert reply.tone is Tone.ERROR
-    assert "admins" in reply.headline
+    assert reply.headline == (
+        "you may not scale deployments/web in prod here: none of your roles here allows it; "
+        "admin (in any channel or a direct message) would"
+    )
     assert bot.gateway.calls == []
     assert bot.audit.trail == [("bob", Verdict.DENIED, Outcome.NOT_RUN)]
-    assert "policy.admins" in bot.audit.records[0].detail
+    assert "admin (in any channel" in bot.audit.records[0].detail
 
 
 @pytest.mark.parametrize(
@@ -175,7 +186,7 @@ def test_changes_are_denied_to_non_admins(bot: Bot) -> None:
 def test_a_denied_users_arguments_are_never_validated(bot: Bot, typed: str) -> None:
     reply = bot.ask(typed, subject=BOB)
     assert reply.tone is Tone.ERROR
-    assert "only admins may" in reply.headline  # not a usage error about the arguments
+    assert reply.headline.startswith("you may not ")  # not a usage error about the arguments
     assert bot.gateway.calls == []
     assert bot.audit.trail == [("bob", Verdict.DENIED, Outcome.NOT_RUN)]
 
@@ -183,7 +194,7 @@ def test_a_denied_users_arguments_are_never_validated(bot: Bot, typed: str) -> N
 def test_an_admins_invalid_arguments_still_get_the_usage_error(bot: Bot) -> None:
     reply = bot.ask("delete services -l a=(")
     assert reply.tone is Tone.ERROR
-    assert "only admins" not in reply.headline
+    assert "you may not" not in reply.headline
     assert bot.audit.trail == [("alice", Verdict.INVALID, Outcome.NOT_RUN)]
 
 
@@ -398,3 +409,30 @@ def test_visibility_is_configurable(
 def test_help_uses_the_configured_command_name() -> None:
     bot = make_bot(ChatOpsOptions(command_prefix="/kube"))
     assert bot.ask("help").headline.startswith("/kube")
+
+
+# --- whoami and can-i ------------------------------------------------------------------------
+
+
+def test_whoami_names_the_bindings_and_roles_here(bot: Bot) -> None:
+    text = text_of(bot.ask("whoami"))
+    assert "You are @alice (U0ALICE)" in text
+    assert "policy.admins gives you admin in any channel or a direct message." in text
+    assert "policy.bindings[0] gives you viewer in any channel." in text
+    assert bot.gateway.calls == []
+
+
+def test_can_i_answers_from_the_policy_without_the_cluster(bot: Bot) -> None:
+    yes = bot.ask("can-i get pods -n prod", subject=BOB)
+    assert yes.headline == "yes"
+    assert "policy.bindings[0] gives role viewer, rule 0" in text_of(yes)
+    no = bot.ask("can-i scale deployments web", subject=BOB)
+    assert no.headline == "no"
+    assert "admin (in any channel or a direct message) would" in text_of(no)
+    assert bot.gateway.calls == []
+    assert [r.decision for r in bot.audit.records] == [Verdict.ALLOWED, Verdict.ALLOWED]
+
+
+def test_can_i_refuses_an_unknown_verb(bot: Bot) -> None:
+    reply = bot.ask("can-i frobnicate pods")
+    assert 'unknown verb "frobnicate" for can-i' in reply.headline

@@ -112,7 +112,7 @@ def test_errors_make_the_exit_status_one() -> None:
 def test_denied_change_for_non_admin() -> None:
     code, out, gateway = run("scale deployment/web --replicas=2\n", admin=False)
     assert code == 1
-    assert "error: only admins may scale deployments; ask an admin" in out
+    assert "error: you may not scale deployments/web in default: no policy is configured" in out
     assert gateway.calls == []
 
 

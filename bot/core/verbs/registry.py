@@ -14,6 +14,7 @@ from typing import Any, Final
 from bot.core.command import Command
 from bot.core.lexicon import REFUSED_VERBS
 from bot.core.verbs import (
+    can_i,
     cordon,
     delete,
     describe,
@@ -26,6 +27,7 @@ from bot.core.verbs import (
     scale,
     set_image,
     version,
+    whoami,
 )
 from bot.core.verbs import help as help_verb
 from bot.core.verbs.spec import VerbSpec
@@ -49,6 +51,8 @@ SPECS: Final[tuple[VerbSpec[Any], ...]] = (
     cordon.UNCORDON,
     label.LABEL,
     label.ANNOTATE,
+    whoami.SPEC,
+    can_i.SPEC,
     help_verb.SPEC,
 )
 """Every verb, in the order ``help`` lists them."""
