@@ -8,6 +8,7 @@ sandbox) happen inside the sub-command that needs them, so ``--help`` stays fast
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import getpass
 import logging
 import os
@@ -94,14 +95,24 @@ def _parser() -> argparse.ArgumentParser:
               echo 'get pods -A' | k8s-chatops console --sandbox
             Runs against the kubeconfig's current context, or the built-in sandbox cluster
             with --sandbox or when no kubeconfig is found. You act as yourself with admin
-            rights (you hold the kubeconfig's credentials anyway); --as USER applies
-            policy.admins as Slack would."""
+            rights (you hold the kubeconfig's credentials anyway); --as USER [--groups G,...]
+            [--channel C] applies the policy (roles, bindings, admins) as Slack would."""
         ),
         epilog=_reference_text(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     console.add_argument("--as", dest="as_user", metavar="USER", help="act as this Slack user id")
-    console.add_argument("--channel", default="console", help="channel name for the audit trail")
+    console.add_argument(
+        "--groups",
+        default="",
+        metavar="G,...",
+        help="with --as: the Slack user group ids (S...) the user belongs to",
+    )
+    console.add_argument(
+        "--channel",
+        default="console",
+        help="the channel id the policy and the audit trail see (D... is a direct message)",
+    )
     console.add_argument(
         "--sandbox",
         action="store_true",
@@ -227,7 +238,7 @@ def _console(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = _settings(args, env)
     # The console's user is at the terminal: only warnings, unless LOG_LEVEL asks for more.
     configure_logging(settings.log_level if env.get("LOG_LEVEL") else "WARNING")
-    subject, local_admin = _console_subject(args.as_user)
+    subject, local_admin = _console_subject(args.as_user, args.groups)
     with ExitStack() as stack:
         cluster = stack.enter_context(_cluster_for_console(args, settings, env))
         extra = (subject.user_id,) if local_admin else ()
@@ -243,10 +254,11 @@ def _console(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         return session.run(stream_reader(sys.stdin.buffer, errors=sys.stderr), sys.stdout)
 
 
-def _console_subject(as_user: str | None) -> tuple[Subject, bool]:
+def _console_subject(as_user: str | None, groups: str) -> tuple[Subject, bool]:
     """``--as U123`` acts as that Slack user; otherwise the local user, with admin rights."""
     if as_user:
-        return console_subject(as_user, as_user), False
+        member_of = frozenset(g.strip() for g in groups.split(",") if g.strip())
+        return dataclasses.replace(console_subject(as_user, as_user), groups=member_of), False
     name = getpass.getuser()
     return console_subject(f"local:{name}", name), True
 

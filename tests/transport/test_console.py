@@ -285,3 +285,35 @@ def test_the_stream_reader_decodes_lines_of_bytes() -> None:
     read = stream_reader(io.BytesIO(b"get pods\r\n\xc3(\nversion"), errors=errors)
     assert [read(""), read(""), read("")] == ["get pods", "version", None]
     assert errors.getvalue().count("\n") == 1
+
+
+DEPLOYERS = """\
+policy:
+  roles:
+    deployer:
+      rules:
+        - verbs: [scale, get]
+          resources: [deployments]
+          namespaces: ["prod"]
+          max_replicas: 3
+  bindings:
+    - roles: [deployer]
+      groups: [S0DEPLOY]
+      channels: [C0DEPLOYS]
+"""
+
+
+def test_the_console_user_is_held_to_the_policy_by_group_and_channel(tmp_path: Path) -> None:
+    stdin = (
+        "whoami\n"
+        "scale deployment/web --replicas=4 -n prod\n"
+        "scale deployment/web --replicas=2 -n prod\n"
+    )
+    args = ("--as", "U0DEV", "--groups", "S0DEPLOY", "--channel", "C0DEPLOYS")
+    done = console_process(tmp_path, stdin, *args, config=DEPLOYERS)
+    out = done.stdout
+    assert "policy.bindings[0] gives you deployer in C0DEPLOYS." in out
+    assert "you may not scale deployments/web in prod: role deployer allows it only up to 3" in out
+    assert "@U0DEV scaled deployment/web in prod to 2 replicas" in out
+    elsewhere = console_process(tmp_path, "get deploy -n prod\n", "--as", "U0DEV", config=DEPLOYERS)
+    assert "deployer (in C0DEPLOYS) would" in elsewhere.stdout
