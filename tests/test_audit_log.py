@@ -23,6 +23,9 @@ RECORD = AuditRecord(
     outcome=Outcome.OK,
     duration_ms=42,
     detail="deployment.apps/web scaled",
+    verb="scale",
+    target="deployments/web in prod",
+    rule="policy.bindings[1] role deployer rule 0",
 )
 
 
@@ -39,7 +42,10 @@ def test_one_json_line_per_record() -> None:
         "user_name": "alice",
         "channel": "C1",
         "text": "scale deployment/web --replicas=4 -n prod",
+        "verb": "scale",
+        "target": "deployments/web in prod",
         "decision": "allowed",
+        "rule": "policy.bindings[1] role deployer rule 0",
         "outcome": "ok",
         "duration_ms": 42,
         "detail": "deployment.apps/web scaled",

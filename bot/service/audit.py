@@ -59,3 +59,10 @@ class AuditRecord:
     announced: bool | None = None
     """For a change delivered by a transport: whether its announcement reached the chat
     (False: applied, but nobody was told). None when there was nothing to announce."""
+    verb: str = ""
+    """The policy verb (``scale``), empty when the text did not parse."""
+    target: str = ""
+    """What it acts on: ``deployments/web in prod``."""
+    rule: str = ""
+    """What allowed it: ``policy.bindings[1] role deployer rule 0``; a denial's reason is in
+    ``detail``."""

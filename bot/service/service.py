@@ -135,6 +135,7 @@ class ChatOps:
             return self._error_reply(e)
         trail = self._trail(subject, pending.channel, pending.text)
         trail.deliver = deliver
+        trail.about(pending.command)
         try:
             if not approved:
                 trail.write(Outcome.NOT_RUN, verdict=Verdict.CANCELLED)
@@ -143,6 +144,7 @@ class ChatOps:
             decision = _gate(
                 authorize(self._policy, subject, Channel.of(pending.channel), pending.command)
             )
+            trail.decided(decision)
             if not decision.allowed:
                 trail.write(Outcome.NOT_RUN, decision.reason, verdict=Verdict.DENIED)
                 return self._error_reply(NotAllowed(decision.reason))
@@ -179,9 +181,11 @@ class ChatOps:
             return reply
         command = self._resolve_namespace(command)
         channel = Channel.of(request.channel)
+        trail.about(command)
         if isinstance(command, Whoami | CanI):
             return self._access(command, request, channel, trail)
         decision = _gate(authorize(self._policy, request.subject, channel, command))
+        trail.decided(decision)
         if not decision.allowed:
             trail.write(Outcome.NOT_RUN, decision.reason, verdict=Verdict.DENIED)
             return self._error_reply(NotAllowed(decision.reason))
@@ -329,6 +333,19 @@ class _Trail:
         """The decision so far, so that an incident is recorded with it."""
         self.deliver: Deliver | None = None
         """How the transport announces a change before the record is written."""
+        self.verb = ""
+        self.target = ""
+        self.rule = ""
+
+    def about(self, command: Command) -> None:
+        """Record what the request asks for, once parsed."""
+        self.verb = command.verb
+        self.target = target_of(command).describe()
+
+    def decided(self, decision: Decision) -> None:
+        """Record what allowed it (a denial's reason goes in the detail)."""
+        if decision.allowed and decision.role:
+            self.rule = f"{decision.binding} role {decision.role} rule {decision.rule}"
 
     def write(
         self,
@@ -354,5 +371,8 @@ class _Trail:
                 detail=detail,
                 incident=incident,
                 announced=announced,
+                verb=self.verb,
+                target=self.target,
+                rule=self.rule,
             )
         )

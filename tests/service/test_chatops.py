@@ -436,3 +436,34 @@ def test_can_i_answers_from_the_policy_without_the_cluster(bot: Bot) -> None:
 def test_can_i_refuses_an_unknown_verb(bot: Bot) -> None:
     reply = bot.ask("can-i frobnicate pods")
     assert 'unknown verb "frobnicate" for can-i' in reply.headline
+
+
+def test_a_rule_with_confirm_parks_the_command_and_the_audit_names_the_rule() -> None:
+    deployer = Role(
+        "deployer",
+        (Rule(frozenset({"scale"}), resources=("deployments",), max_replicas=9, confirm=True),),
+    )
+    policy = Policy(
+        roles={"deployer": deployer},
+        bindings=(
+            Binding(("deployer",), users=frozenset({BOB.user_id}), label="policy.bindings[0]"),
+        ),
+    )
+    bot = make_bot()
+    bot.chatops = ChatOps(
+        gateway=bot.gateway,
+        policy=policy,
+        audit=bot.audit,
+        clock=bot.clock,
+        options=ChatOpsOptions(default_namespace="prod"),
+    )
+    asked = bot.ask("scale deployment/web --replicas=4", subject=BOB)
+    assert asked.confirm is not None
+    assert asked.confirm.prompt == "Run scale on deployments/web in prod?"
+    assert bot.gateway.calls == []
+    bot.chatops.answer(BOB, asked.confirm.token, approved=True)
+    assert bot.gateway.calls[0][0] == Scale(name="web", replicas=4, namespace="prod")
+    first, second = bot.audit.records
+    assert (first.decision, second.decision) == (Verdict.PENDING, Verdict.CONFIRMED)
+    assert (second.verb, second.target) == ("scale", "deployments/web in prod")
+    assert second.rule == "policy.bindings[0] role deployer rule 0"
