@@ -19,6 +19,8 @@ from bot.core import jsonpath, kube
 from bot.core.kube import Obj
 from bot.core.render_text import table_text
 from bot.core.results import Document, Table
+from bot.core.secret_data import NOTE as SECRET_NOTE
+from bot.core.secret_data import redacted_items
 from bot.core.verbs.get import Column, Get, OutputFormat
 from bot.core.wording import rows_bound
 from bot.errors import NotFound, UsageError
@@ -222,6 +224,10 @@ class Getter:
         empty: str,
     ) -> Table | Document:
         kinds = {r.info.kind: r.info for r in requests}
+        # Before every output format: custom-columns and jsonpath could reach .data too.
+        items, hidden = redacted_items(items)
+        if hidden:
+            notes = [*notes, SECRET_NOTE]
         if cmd.output is OutputFormat.NAME:
             if not items:
                 return Document(empty, notes=tuple(notes))
