@@ -12,8 +12,9 @@ threads are out of the way: a busy bot can no longer leave an ack unsent or answ
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -28,6 +29,7 @@ from bot.core.wording import typed
 from bot.service.service import Deliver, Request
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
 from bot.transport.slack_delivery import Delivery, Origin
+from bot.transport.slack_groups import UserGroups
 from bot.transport.slack_intake import Intake
 from bot.transport.slack_payloads import (
     ActionChannel,
@@ -94,6 +96,7 @@ def build_app(
     signing_secret: str | None = None,
     sizes: WorkerSizes | None = None,
     progress_after: float | None = PROGRESS_AFTER,
+    groups: Iterable[str] = (),
 ) -> SlackApp:
     """The app answering ``command`` and the confirm buttons through ``chatops``.
 
@@ -102,7 +105,8 @@ def build_app(
     ``signing_secret`` is required for HTTP mode, where every request is verified with it before
     it is acked; Socket Mode needs none (the websocket is authenticated by the app token).
     ``sizes``: the workers' bounds. ``progress_after``: seconds before a "working on it" note
-    (None: never).
+    (None: never). ``groups``: the user group ids the policy names, whose members are looked up
+    in Slack.
     """
     bolt = App(
         client=client,
@@ -113,6 +117,7 @@ def build_app(
     )
     delivery = Delivery(client)
     listeners = _Listeners(chatops, delivery, command=command, progress_after=progress_after)
+    listeners.groups = UserGroups(client, groups)
     bolt.command(command)(listeners.on_command)
     bolt.action(CONFIRM_ACTION)(listeners.on_confirm)
     bolt.action(DENY_ACTION)(listeners.on_deny)
@@ -135,11 +140,12 @@ class _Listeners:
         self._delivery = delivery
         self._command = command
         self._progress_after = progress_after
+        self.groups: UserGroups | None = None
 
     def on_command(self, ack: Ack, command: SlashCommand) -> None:
         """``/k8s TEXT``: run the command, deliver the reply (Slack has had its ack already)."""
         ack()
-        subject = command_subject(command)
+        subject = self._with_groups(command_subject(command))
         origin = Origin(
             channel=command.get("channel_id", ""),
             user_id=subject.user_id,
@@ -169,6 +175,12 @@ class _Listeners:
         if reply not in sent:
             self._deliver(lambda: self._delivery.reply(origin, reply, after_progress=note.posted))
 
+    def _with_groups(self, subject: Subject) -> Subject:
+        """The subject with the policy's groups they belong to, as Slack says now."""
+        if self.groups is None:
+            return subject
+        return dataclasses.replace(subject, groups=self.groups.of(subject.user_id))
+
     def on_confirm(self, ack: Ack, body: BlockActions) -> None:
         """The Confirm button of a parked damaging command."""
         ack()
@@ -180,7 +192,7 @@ class _Listeners:
         self._settle(body, approved=False)
 
     def _settle(self, body: BlockActions, *, approved: bool) -> None:
-        subject = action_subject(body)
+        subject = self._with_groups(action_subject(body))
         container = body.get("container") or ActionContainer()
         channel = (body.get("channel") or ActionChannel()).get("id") or container.get("channel_id")
         channel = channel or ""

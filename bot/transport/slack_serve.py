@@ -49,6 +49,7 @@ def app_from_settings(settings: Settings, chatops: ChatOpsPort) -> SlackApp:
             command=settings.slack.command,
             signing_secret=signing,
             sizes=worker_sizes(settings),
+            groups={g for binding in settings.policy.bindings for g in binding.groups},
         )
     except BoltError as e:
         cause = e.__context__

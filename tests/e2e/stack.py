@@ -167,8 +167,13 @@ VIEWERS = """\
   bindings:
     - roles: [viewer]
       users: ["*"]
+    - roles: [viewer]
+      groups: [S0OPS]
 """
-"""Every user may read, as before roles existed; only admins change things."""
+"""Every user may read, as before roles existed; only admins change things. The second binding
+is for the user group lookup: ``OPS_MEMBERS`` are in S0OPS in the fake Slack."""
+
+OPS_MEMBERS = ["U0BOB"]
 
 
 def _settings(
@@ -192,6 +197,7 @@ def running_stack(mode: str, workdir: Path, *, slack: str = "") -> Iterator[Stac
     with ExitStack() as stack:
         sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=SPEED))
         fake = stack.enter_context(running_fake_slack())
+        fake.workspace.usergroups = {"S0OPS": list(OPS_MEMBERS)}
         env = _environment(workdir, fake)
         settings = _settings(workdir, mode, sandbox, env, slack)
         audit = MemoryAudit()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.stack import Stack
-from tests.fakeslack import ALICE
+from tests.fakeslack import ALICE, BOB
 
 
 def first_pod(core: Any, namespace: str, selector: str) -> str:
@@ -154,3 +154,12 @@ def test_long_get_output_is_attached_in_the_users_dm(stack: Stack, core: Any) ->
     assert "bulk-119" not in reply.text  # only a preview is inline
     assert stack.fake.calls_to("conversations.open")[-1].params["users"] == ALICE.id
     assert len(core.list_namespaced_pod("bulk").items) == 120
+
+
+def test_whoami_knows_the_slack_user_groups_of_the_policy(stack: Stack) -> None:
+    bob = stack.run("whoami", user=BOB)
+    assert "You are @bob (U0BOB); your user groups: S0OPS." in bob.text
+    assert "policy.bindings[1] gives you viewer in any channel." in bob.text
+    alice = stack.run("whoami")
+    assert "your user groups: none known." in alice.text
+    assert "policy.bindings[1]" not in alice.text

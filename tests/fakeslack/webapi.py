@@ -60,6 +60,8 @@ class Workspace:
     files: list[UploadedFile] = field(default_factory=list)
     not_in_channel: set[str] = field(default_factory=set)
     """Channels where chat.postMessage answers ``not_in_channel``."""
+    usergroups: dict[str, list[str]] = field(default_factory=dict)
+    """User group id -> member user ids, for ``usergroups.users.list``."""
     _pending: dict[str, _PendingUpload] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
 
@@ -72,6 +74,7 @@ class Workspace:
             "chat.update": self.update,
             "conversations.open": self.conversations_open,
             "users.info": self.users_info,
+            "usergroups.users.list": self.usergroups_users_list,
             "files.getUploadURLExternal": self.get_upload_url,
             "files.completeUploadExternal": self.complete_upload,
         }
@@ -153,6 +156,12 @@ class Workspace:
         if not users:
             return {"ok": False, "error": "users_list_not_supplied"}
         return {"ok": True, "channel": {"id": "D" + users.split(",", maxsplit=1)[0].lstrip("U")}}
+
+    def usergroups_users_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        group = str(params.get("usergroup") or "")
+        if group not in self.usergroups:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": list(self.usergroups[group])}
 
     def users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user = str(params.get("user") or "")
