@@ -377,7 +377,7 @@ def reference() -> list[tuple[str, str, str]]:
         assert isinstance(model, type)
         assert issubclass(model, BaseModel)
         for name, field in model.model_fields.items():
-            default = field.default
+            default = field.get_default(call_default_factory=True)
             shown = "none" if default is None else str(default)
             if isinstance(default, tuple):
                 shown = "[]" if not default else ", ".join(default)

@@ -408,3 +408,8 @@ def test_readme_documents_every_setting_and_variable() -> None:
     for name in SECRET_ENV.values():
         assert f"`{name}_FILE`" in readme, name
         assert f"{name}_FILE" in example, name
+
+
+def test_reference_shows_policy_defaults() -> None:
+    shown = {key: default for key, default, _ in reference()}
+    assert (shown["policy.roles"], shown["policy.bindings"]) == ("{}", "[]")
