@@ -17,7 +17,7 @@ from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from bot.audit_log import JsonLinesAudit
 from bot.core.policy import Policy
@@ -92,6 +92,19 @@ def find_cluster(settings: Settings, env: Mapping[str, str]) -> Cluster | None:
             label=f"kubeconfig {default}",
         )
     return None
+
+
+SERVICE_ACCOUNT_NAMESPACE: Final = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+
+
+def own_namespace(settings: Settings, *, service_account: Path = SERVICE_ACCOUNT_NAMESPACE) -> str:
+    """The bot's own namespace (its Lease and notification state): the pod's, read from the
+    service account; else ``leader_election.namespace``; else ``default``."""
+    try:
+        namespace = service_account.read_text(encoding="utf-8").strip()
+    except OSError:
+        namespace = ""
+    return namespace or settings.leader_election.namespace or "default"
 
 
 def require_cluster(settings: Settings, env: Mapping[str, str]) -> Cluster:

@@ -17,15 +17,17 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, get_args, get_origin
+from typing import Annotated, Any, Final, get_args, get_origin
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from bot.core.reply import Visibility
@@ -201,13 +203,131 @@ class AuditSettings(_Section):
     )
 
 
+def _glob(value: str) -> str:
+    # A namespace name, or a glob over names ('*', 'prod-*'): RFC 1123 letters plus '*' and '?'.
+    if not value or any(not (c.isalnum() and not c.isupper()) and c not in "-*?" for c in value):
+        msg = "expected a namespace name or glob such as 'prod' or 'prod-*'"
+        raise ValueError(msg)
+    return value
+
+
+NamespaceGlob = Annotated[str, AfterValidator(_glob)]
+
+
+def _channel(value: str) -> str:
+    # Channel ids stay valid when a channel is renamed; names do not.
+    if not (value[:1] in ("C", "G") and value[1:].isalnum() and value.isupper()):
+        msg = "expected a Slack channel id such as 'C0DEPLOYS' (not a #name)"
+        raise ValueError(msg)
+    return value
+
+
+SlackChannelId = Annotated[str, AfterValidator(_channel)]
+
+
+class RouteSettings(_Section):
+    """One route: Deployments in these namespaces (and matching the selector) go to a channel."""
+
+    namespaces: tuple[NamespaceGlob, ...] = Field(
+        default=("*",), min_length=1, description="namespace globs this route covers"
+    )
+    selector: str = Field(
+        default="", description="optional equality label selector on the Deployment (a=b,c!=d)"
+    )
+    channel: SlackChannelId = Field(description="Slack channel id the notifications go to")
+
+    @field_validator("selector")
+    @classmethod
+    def _selector(cls, value: str) -> str:
+        for term in filter(None, (t.strip() for t in value.split(","))):
+            key, sep, _ = term.replace("!=", "=").replace("==", "=").partition("=")
+            if not sep or not key.strip():
+                msg = f"expected a label selector such as 'team=payments', got term {term!r}"
+                raise ValueError(msg)
+        return value
+
+
+class NotificationSettings(_Section):
+    """Rollout notifications: which namespaces are watched and where their messages go."""
+
+    enabled: bool | None = Field(
+        default=None, description="post rollout notifications; none means yes when a route exists"
+    )
+    namespaces: tuple[NamespaceGlob, ...] = Field(
+        default=("*",), description="namespace globs whose Deployments are watched"
+    )
+    routes: tuple[RouteSettings, ...] = Field(
+        default=(),
+        description="first match wins (namespaces, selector, channel); no match, no message",
+    )
+    scale_changes: bool = Field(
+        default=False, description="notify of replicas-only changes too (not rollouts)"
+    )
+
+    @property
+    def active(self) -> bool:
+        """Whether the notifier runs: on when a route exists, unless switched off."""
+        return bool(self.routes) if self.enabled is None else self.enabled
+
+
+class LeaderElectionSettings(_Section):
+    """The Lease that lets one replica of the bot post notifications."""
+
+    lease_name: str = Field(
+        default="k8s-chatops", description="coordination.k8s.io/v1 Lease in the bot's namespace"
+    )
+    namespace: str | None = Field(
+        default=None,
+        description="the bot's namespace outside a pod (in a pod: its own); none means default",
+    )
+    lease_duration_seconds: float = Field(
+        default=15.0, gt=0, le=3600, description="a lease not renewed this long may be taken"
+    )
+    renew_deadline_seconds: float = Field(
+        default=10.0, gt=0, le=3600, description="the leader stops leading if not renewed by then"
+    )
+    retry_period_seconds: float = Field(
+        default=2.0, gt=0, le=600, description="pause between attempts to acquire or renew"
+    )
+
+    @field_validator("lease_name", "namespace")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        ok = 0 < len(value) <= 63 and value[0].isalnum() and value[-1].isalnum()
+        if not ok or any(not (c.isdigit() or c.islower() or c in "-.") for c in value):
+            msg = "expected a Kubernetes name (lower-case letters, digits, '-' and '.')"
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _timings(self) -> LeaderElectionSettings:
+        if not self.lease_duration_seconds > self.renew_deadline_seconds:
+            msg = "lease_duration_seconds must be greater than renew_deadline_seconds"
+            raise ValueError(msg)
+        if not self.renew_deadline_seconds > self.retry_period_seconds:
+            msg = "renew_deadline_seconds must be greater than retry_period_seconds"
+            raise ValueError(msg)
+        return self
+
+
 _MODE_SECRETS: Final[Mapping[SlackMode, tuple[str, ...]]] = {
     SlackMode.SOCKET: ("bot_token", "app_token"),
     SlackMode.HTTP: ("bot_token", "signing_secret"),
 }
 """The credentials each way of reaching Slack needs (``SlackSecrets`` field names)."""
 
-FILE_SECTIONS: Final = ("slack", "kubernetes", "replies", "policy", "confirmations", "audit")
+FILE_SECTIONS: Final = (
+    "slack",
+    "kubernetes",
+    "replies",
+    "policy",
+    "confirmations",
+    "audit",
+    "notifications",
+    "leader_election",
+)
 """Top-level keys the YAML file may have; the rest of ``Settings`` comes from the environment."""
 
 
@@ -220,6 +340,8 @@ class Settings(_Section):
     policy: PolicySettings = PolicySettings()
     confirmations: ConfirmationSettings = ConfirmationSettings()
     audit: AuditSettings = AuditSettings()
+    notifications: NotificationSettings = NotificationSettings()
+    leader_election: LeaderElectionSettings = LeaderElectionSettings()
     secrets: SlackSecrets = SlackSecrets()
     log_level: LogLevel = LogLevel.INFO
     """From ``LOG_LEVEL``, any case."""

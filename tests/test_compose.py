@@ -15,6 +15,7 @@ from bot.compose import (
     composed,
     console_session,
     gateway_options,
+    own_namespace,
     require_cluster,
 )
 from bot.core.reply import Paragraph, Visibility
@@ -22,7 +23,7 @@ from bot.errors import ConfigError
 from bot.service.audit import AuditRecord
 from bot.service.options import ChatOpsOptions
 from bot.service.service import Request
-from bot.settings import Settings, load_settings
+from bot.settings import LeaderElectionSettings, Settings, load_settings
 from bot.transport.console import console_subject
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.gateway.support import established_to
@@ -153,3 +154,12 @@ def test_a_cluster_names_its_source(tmp_path: Path, sandbox: Sandbox) -> None:
         kubeconfig=sandbox.kubeconfig,
         label=f"kubeconfig {sandbox.kubeconfig}",
     )
+
+
+def test_own_namespace_prefers_the_service_account(tmp_path: Path) -> None:
+    missing = tmp_path / "none"
+    assert own_namespace(Settings(), service_account=missing) == "default"
+    configured = Settings(leader_election=LeaderElectionSettings(namespace="ops"))
+    assert own_namespace(configured, service_account=missing) == "ops"
+    (tmp_path / "namespace").write_text("chatops\n")
+    assert own_namespace(configured, service_account=tmp_path / "namespace") == "chatops"

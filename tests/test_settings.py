@@ -413,3 +413,41 @@ def test_readme_documents_every_setting_and_variable() -> None:
 def test_reference_shows_policy_defaults() -> None:
     shown = {key: default for key, default, _ in reference()}
     assert (shown["policy.roles"], shown["policy.bindings"]) == ("{}", "[]")
+
+
+def test_notification_routes_load(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "notifications:\n  routes:\n"
+        "    - namespaces: [prod, prod-*]\n      selector: team=payments\n      channel: C0PAY\n"
+        "    - channel: C0DEPLOYS\n",
+    )
+    notifications = load_settings(path, env={}).notifications
+    assert notifications.active
+    assert notifications.routes[0].namespaces == ("prod", "prod-*")
+    assert notifications.routes[1].namespaces == ("*",)
+    assert not Settings().notifications.active
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "notifications:\n  routes:\n    - channel: '#deploys'\n",
+            "notifications.routes[0].channel: expected a Slack channel id",
+        ),
+        (
+            "notifications:\n  routes:\n    - channel: C1\n      selector: team\n",
+            "expected a label selector such as 'team=payments'",
+        ),
+        ("notifications:\n  namespaces: [Prod]\n", "expected a namespace name or glob"),
+        (
+            "leader_election:\n  lease_duration_seconds: 5\n",
+            "lease_duration_seconds must be greater than renew_deadline_seconds",
+        ),
+        ("leader_election:\n  lease_nam: x\n", "leader_election.lease_nam"),
+    ],
+)
+def test_notification_settings_refused(tmp_path: Path, text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_settings(write(tmp_path, text), env={})
