@@ -25,6 +25,7 @@ from bot.compose import (
     composed,
     console_session,
     find_cluster,
+    notifications,
     require_cluster,
     slack_app,
 )
@@ -39,7 +40,12 @@ from bot.settings import (
     load_settings,
     reference,
 )
-from bot.transport.console import console_subject, stream_reader, terminal_reader
+from bot.transport.console import (
+    ConsoleSink,
+    console_subject,
+    stream_reader,
+    terminal_reader,
+)
 
 PROG = "k8s-chatops"
 logger = logging.getLogger("bot")
@@ -219,8 +225,11 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings.require_slack_secrets()
     configure_logging(settings.log_level, settings.secrets.values())
     cluster = require_cluster(settings, env)
-    with composed(settings, cluster) as bot:
+    with composed(settings, cluster) as bot, ExitStack() as stack:
         app = slack_app(settings, bot)
+        from bot.transport.slack_delivery import Delivery  # noqa: PLC0415 - Slack only here
+
+        stack.enter_context(notifications(settings, cluster, Delivery(app.client)))
         logger.info(
             "serving %s in %s mode against %s; admins: %s",
             settings.slack.command,
@@ -244,6 +253,8 @@ def _console(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         extra = (subject.user_id,) if local_admin else ()
         bot = stack.enter_context(composed(settings, cluster, extra_admins=extra, console=True))
         session = console_session(settings, bot, subject=subject, channel=args.channel)
+        sink = ConsoleSink(sys.stdout)
+        stack.enter_context(notifications(settings, cluster, sink, everything_to=args.channel))
         if sys.stdin.isatty():
             print(
                 f"{PROG} console on {cluster.label} as {subject.display}; "

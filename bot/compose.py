@@ -11,7 +11,10 @@ functions that need them, so that ``--help`` stays fast.
 from __future__ import annotations
 
 import os
+import socket
 import sys
+import threading
+import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
@@ -20,6 +23,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from bot.audit_log import JsonLinesAudit
+from bot.core.chat_sink import ChatSink
+from bot.core.notifications.routing import Route
 from bot.core.policy import Policy
 from bot.core.subject import Subject
 from bot.errors import ConfigError
@@ -31,6 +36,7 @@ from bot.transport.console import Console
 
 if TYPE_CHECKING:
     from bot.gateway.gateway import GatewayOptions, KubernetesGateway
+    from bot.notifier.notifier import Notifier
     from bot.transport.slack_app import SlackApp
 
 
@@ -212,6 +218,89 @@ def composed(
             audit=audit,
         )
         yield Bot(chatops=chatops, gateway=gateway, audit=audit, cluster=cluster)
+
+
+@dataclass(frozen=True, slots=True)
+class NotifierTimings:
+    """How often the notifier looks (tests shorten these with a fast sandbox)."""
+
+    tick: float = 0.5
+    edit_interval: float = 3.0
+    digest_at: int = 4
+
+
+@contextmanager
+def notifications(
+    settings: Settings,
+    cluster: Cluster,
+    sink: ChatSink,
+    *,
+    everything_to: str | None = None,
+    identity: str | None = None,
+    timings: NotifierTimings = NotifierTimings(),
+) -> Iterator[Notifier | None]:
+    """Run the rollout notifier (and its leader election) in threads while the block runs.
+
+    Yields None when notifications are off. ``everything_to`` (the console) routes every
+    Deployment to that channel when no route is configured. On exit the lease is released.
+    """
+    from bot.gateway import client as clients  # noqa: PLC0415 - the client is slow to import
+    from bot.gateway.notifier_cluster import NotifierCluster  # noqa: PLC0415
+    from bot.notifier.leader import Elector, Timings  # noqa: PLC0415
+    from bot.notifier.notifier import Notifier as Running  # noqa: PLC0415
+    from bot.notifier.notifier import NotifierOptions  # noqa: PLC0415
+
+    config = settings.notifications
+    routes = tuple(Route(r.namespaces, r.channel, r.selector) for r in config.routes)
+    if not routes and everything_to is not None and config.enabled is not False:
+        routes = (Route(("*",), everything_to),)
+    elif not config.active:
+        yield None
+        return
+    api_client = (
+        clients.in_cluster()
+        if cluster.in_cluster
+        else clients.from_kubeconfig(cluster.kubeconfig, context=cluster.context)
+    )
+    election = settings.leader_election
+    port = NotifierCluster(
+        api_client,
+        namespace=own_namespace(settings),
+        lease_name=election.lease_name,
+        identity=identity or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}",
+        request_timeout=settings.kubernetes.request_timeout_seconds,
+    )
+    elector = Elector(
+        port.lease,
+        Timings(
+            election.lease_duration_seconds,
+            election.renew_deadline_seconds,
+            election.retry_period_seconds,
+        ),
+    )
+    notifier = Running(
+        port,
+        sink,
+        elector,
+        NotifierOptions(
+            routes=routes,
+            namespaces=config.namespaces,
+            edit_interval=timings.edit_interval,
+            tick=timings.tick,
+            digest_at=timings.digest_at,
+        ),
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=notifier.run, args=(stop,), name="notifier", daemon=True)
+    elector.start()
+    thread.start()
+    try:
+        yield notifier
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        elector.stop(release=True)
+        port.close()
 
 
 def slack_app(settings: Settings, bot: Bot) -> SlackApp:

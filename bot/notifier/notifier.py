@@ -1,0 +1,494 @@
+"""The notifier: while this replica leads, follow every Deployment and keep one message per
+rollout up to date in its channel, continuing the messages stored in the cluster.
+
+One thread reads the Deployments watch into a queue; the notifier's thread turns each change
+into rollout states (``bot.core.notifications``), posts or edits through the ``ChatSink``, and
+records channel, ts and the last state posted in the cluster before moving on. It checks that it
+still leads right before every post and stops at once when it does not. Memory per Deployment is
+one small ``Snapshot``; per rollout, only while it is live.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from bot.core.chat_sink import ChatSink, MessageRef
+from bot.core.notifications.message import (
+    DigestEntry,
+    Throttle,
+    digest,
+    message,
+    problem_reply,
+)
+from bot.core.notifications.routing import Route, channel_for, matches_any
+from bot.core.notifications.states import (
+    Phase,
+    Rollout,
+    Snapshot,
+    begin,
+    is_rollout,
+    observe,
+    pod_problems,
+    snapshot,
+    supersede,
+    with_problem,
+)
+from bot.core.watch_events import EventType, Origin, WatchEvent
+from bot.errors import BotError
+from bot.notifier.leader import Elector
+from bot.notifier.ports import Cluster
+from bot.secrets import redact
+
+logger = logging.getLogger(__name__)
+
+LOG_LINES = 20
+"""Lines of a crashing container's log posted in the thread."""
+
+
+@dataclass(frozen=True, slots=True)
+class NotifierOptions:
+    """What the notifier was configured with."""
+
+    routes: tuple[Route, ...]
+    namespaces: tuple[str, ...] = ("*",)
+    edit_interval: float = 3.0
+    """At most one edit per this many seconds while a rollout progresses."""
+    tick: float = 0.5
+    """How often throttled edits and pods of live rollouts are looked at."""
+    digest_at: int = 4
+    """This many rollouts starting in one channel within one tick share one digest message."""
+
+
+@dataclass(slots=True)
+class _Live:
+    """A rollout being followed, and what its message last said."""
+
+    rollout: Rollout
+    channel: str
+    ref: MessageRef | None = None
+    posted: Phase | None = None
+    edited: datetime | None = None
+    reported: set[str] = field(default_factory=set)
+    """Pods (``pod/container/reason``) already reported in the thread."""
+    digest: str | None = None
+    """The ts of the digest message this rollout is listed in, if any."""
+    selector: str = ""
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Notifier:
+    """Runs while ``stop`` is not set; does nothing but wait while another replica leads."""
+
+    def __init__(
+        self,
+        cluster: Cluster,
+        sink: ChatSink,
+        elector: Elector,
+        options: NotifierOptions,
+        *,
+        now: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        self._cluster = cluster
+        self._sink = sink
+        self._elector = elector
+        self._options = options
+        self._throttle = Throttle(options.edit_interval)
+        self._now = now
+        self._known: dict[str, Snapshot] = {}
+        self._live: dict[str, _Live] = {}
+        self._stored: dict[str, dict[str, object]] = {}
+        self._digests: dict[str, list[str]] = {}
+        """Digest ts -> keys of the rollouts it lists."""
+        self._fresh: list[str] = []
+        """Keys of rollouts started since the last tick, not yet posted (digest candidates)."""
+        self.posts = 0
+        """Messages posted (for tests and the bench)."""
+
+    # --- running -------------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        """Lead when elected, follow until the lease is lost or ``stop`` is set."""
+        while not stop.is_set():
+            if not self._elector.leading():
+                self._elector.changed.wait(self._options.tick)
+                self._elector.changed.clear()
+                continue
+            try:
+                self._lead(stop)
+            except BotError as e:
+                logger.warning("notifier: %s; starting over", e)
+                stop.wait(self._options.tick)
+
+    def _lead(self, stop: threading.Event) -> None:
+        logger.info("notifier: %s leads; following Deployments", self._elector.identity)
+        self._known.clear()
+        self._live.clear()
+        self._digests.clear()
+        self._fresh.clear()
+        self._stored = self._cluster.store.load()
+        events: queue.Queue[WatchEvent | BaseException | None] = queue.Queue()
+        ended = threading.Event()
+
+        def read() -> None:
+            try:
+                for event in self._cluster.deployments(ended):
+                    events.put(event)
+            except BaseException as e:  # handed to the leading thread, which raises it
+                events.put(e)
+            finally:
+                events.put(None)
+
+        reader = threading.Thread(target=read, name="notifier-watch", daemon=True)
+        reader.start()
+        listed = False
+        last_tick = time.monotonic()
+        try:
+            while not stop.is_set() and self._elector.leading():
+                ticked = False
+                try:
+                    item = events.get(timeout=self._options.tick)
+                except queue.Empty:
+                    if not reader.is_alive():
+                        return
+                    item, ticked = _Tick(), True
+                if item is None:
+                    return
+                if isinstance(item, BaseException) and not ticked:
+                    raise item
+                if isinstance(item, WatchEvent):
+                    if item.origin is not Origin.LIST and not listed:
+                        listed = True
+                        self._collect_garbage()
+                    self._on_event(item)
+                    if events.qsize() and time.monotonic() - last_tick < self._options.tick:
+                        continue
+                if ticked or time.monotonic() - last_tick >= self._options.tick:
+                    last_tick = time.monotonic()
+                    if not listed and events.empty():
+                        listed = True
+                        self._collect_garbage()
+                    self._on_tick()
+        finally:
+            ended.set()
+
+    # --- events --------------------------------------------------------------------------------
+
+    def _on_event(self, event: WatchEvent) -> None:
+        snap = snapshot(event.object)
+        if not matches_any(snap.namespace, self._options.namespaces):
+            return
+        if event.type is EventType.DELETED:
+            self._known.pop(snap.uid, None)
+            for key in [k for k, live in self._live.items() if live.rollout.uid == snap.uid]:
+                self._end(key, supersede(self._live[key].rollout, at=self._now()))
+            return
+        before = self._known.get(snap.uid)
+        self._known[snap.uid] = snap
+        if before is None:
+            self._supersede_stored(snap)
+            live_at_start = event.origin is not Origin.LIST or not snap.done
+            if snap.revision > 0 and (live_at_start or self._stored_live(snap)):
+                self._start(snap, previous=None)
+            return
+        if is_rollout(before, snap):
+            for key in [k for k, live in self._live.items() if live.rollout.uid == snap.uid]:
+                self._end(key, supersede(self._live[key].rollout, at=self._now()))
+            self._start(snap, previous=before if before.revision > 0 else None)
+            return
+        live = self._live.get(f"{snap.uid}.{snap.revision}")
+        if live is not None:
+            self._advance(live, observe(live.rollout, snap, at=self._now()))
+
+    def _supersede_stored(self, snap: Snapshot) -> None:
+        """Messages of older revisions left live by a previous leader end as superseded."""
+        for key, record in list(self._stored.items()):
+            uid, _, revision = key.rpartition(".")
+            if uid != snap.uid or not revision.isdigit() or int(revision) >= snap.revision:
+                continue
+            if Phase(str(record.get("phase", "complete"))).ended:
+                continue
+            older = replace(snap, revision=int(revision), done=False, deadline_exceeded=False)
+            channel = str(record.get("channel", ""))
+            rollout = begin(older, previous=None, at=self._now())
+            live = self._resumed(_Live(rollout=rollout, channel=channel), record)
+            self._live[key] = live
+            self._advance(live, supersede(live.rollout, at=self._now()))
+
+    def _stored_live(self, snap: Snapshot) -> bool:
+        record = self._stored.get(f"{snap.uid}.{snap.revision}")
+        return record is not None and not Phase(str(record.get("phase"))).ended
+
+    def _start(self, snap: Snapshot, *, previous: Snapshot | None) -> None:
+        channel = channel_for(
+            self._options.routes,
+            namespace=snap.namespace,
+            labels=dict(snap.labels),
+            annotations=dict(snap.annotations),
+        )
+        if channel is None:
+            return
+        key = f"{snap.uid}.{snap.revision}"
+        record = self._stored.get(key)
+        at = self._now()
+        rollout = begin(snap, previous=previous, at=at)
+        live = _Live(rollout=rollout, channel=channel, selector=snap.selector)
+        if record is not None:
+            live = self._resumed(live, record)
+            if live.posted is not None and live.posted.ended:
+                return
+        self._live[key] = live
+        if live.ref is None and live.digest is None:
+            self._fresh.append(key)
+            return
+        self._advance(live, observe(live.rollout, snap, at=at))
+
+    def _resumed(self, live: _Live, record: dict[str, object]) -> _Live:
+        """The live rollout continued from what the cluster remembers of its message."""
+        ts, channel = record.get("ts"), record.get("channel")
+        started = record.get("started")
+        rollout = live.rollout
+        if isinstance(started, str):
+            rollout = replace(rollout, started=datetime.fromisoformat(started))
+        old = record.get("old")
+        if isinstance(old, list):
+            rollout = replace(rollout, old_images=tuple((str(c), str(i)) for c, i in old))
+        problems = record.get("problems")
+        reported = {str(p) for p in problems} if isinstance(problems, list) else set()
+        digest_ts = record.get("digest")
+        return _Live(
+            rollout=replace(
+                rollout, problems=tuple(sorted({p.rsplit("/", 1)[-1] for p in reported}))
+            ),
+            channel=str(channel) if isinstance(channel, str) else live.channel,
+            ref=MessageRef(str(channel), ts)
+            if isinstance(ts, str) and isinstance(channel, str)
+            else None,
+            posted=Phase(str(record["phase"])) if "phase" in record else None,
+            edited=None,
+            reported=reported,
+            digest=str(digest_ts) if isinstance(digest_ts, str) else None,
+            selector=live.selector,
+        )
+
+    def _advance(self, live: _Live, rollout: Rollout) -> None:
+        live.rollout = rollout
+        self._publish(live)
+
+    def _end(self, key: str, rollout: Rollout) -> None:
+        live = self._live[key]
+        self._advance(live, rollout)
+
+    # --- publishing ----------------------------------------------------------------------------
+
+    def _publish(self, live: _Live, *, force: bool = False) -> None:
+        """Post or edit the message if due; remember it in the cluster."""
+        if live.ref is None and live.digest is None:
+            return  # waits for the tick that decides between its own message and a digest
+        if live.digest is not None:
+            self._publish_digest(live.digest, live.channel)
+            return
+        rollout = live.rollout
+        at = self._now()
+        if not force and not self._throttle.due(
+            posted=live.posted, now=rollout.phase, last_edit=live.edited, at=at
+        ):
+            return
+        if live.posted is rollout.phase and live.edited is not None and rollout.phase.ended:
+            return
+        if not self._elector.leading():
+            return
+        assert live.ref is not None
+        ref = self._sink.update(live.ref, message(rollout))
+        if ref is None:
+            return  # Slack refused for now: the next tick tries again
+        live.edited = at
+        if live.posted is not rollout.phase:
+            live.posted = rollout.phase
+            self._remember(live)
+        if rollout.phase.ended:
+            self._live.pop(rollout.key, None)
+
+    def _post_own(self, live: _Live) -> None:
+        if not self._elector.leading():
+            return
+        ref = self._sink.post(live.channel, message(live.rollout))
+        if ref is None:
+            return
+        self.posts += 1
+        live.ref, live.posted, live.edited = ref, live.rollout.phase, self._now()
+        self._remember(live)
+        if live.rollout.phase.ended:
+            self._live.pop(live.rollout.key, None)
+
+    def _post_digest(self, channel: str, keys: Sequence[str]) -> None:
+        if not self._elector.leading():
+            return
+        ref = self._sink.post(channel, digest([self._entry(k) for k in keys]))
+        if ref is None:
+            return
+        self.posts += 1
+        self._digests[ref.id] = list(keys)
+        for key in keys:
+            live = self._live[key]
+            live.digest, live.ref, live.posted = ref.id, ref, live.rollout.phase
+            live.edited = self._now()
+            self._remember(live)
+        self._retire_digest(ref.id)
+
+    def _entry(self, key: str) -> DigestEntry:
+        live = self._live.get(key)
+        if live is not None:
+            r = live.rollout
+            return DigestEntry(r.namespace, r.name, r.revision, r.phase)
+        record = self._stored.get(key, {})
+        return DigestEntry(
+            str(record.get("namespace", "")),
+            str(record.get("name", "")),
+            int(str(record.get("revision", "0"))),
+            Phase(str(record.get("phase", "complete"))),
+        )
+
+    def _publish_digest(self, ts: str, channel: str) -> None:
+        keys = self._digests.get(ts)
+        if keys is None:  # continued after a restart: rebuild the membership from the store
+            keys = [k for k, r in self._stored.items() if r.get("digest") == ts]
+            keys += [k for k, live in self._live.items() if live.digest == ts and k not in keys]
+            self._digests[ts] = keys
+        changed = [
+            self._live[k]
+            for k in keys
+            if k in self._live and self._live[k].posted is not self._live[k].rollout.phase
+        ]
+        if not changed or not self._elector.leading():
+            return
+        at = self._now()
+        first = changed[0]
+        recent = first.edited is not None and (
+            (at - first.edited).total_seconds() < self._options.edit_interval
+        )
+        if recent and not any(c.rollout.phase.ended for c in changed):
+            return
+        if (
+            self._sink.update(MessageRef(channel, ts), digest([self._entry(k) for k in keys]))
+            is None
+        ):
+            return
+        for live in changed:
+            live.posted, live.edited = live.rollout.phase, at
+            if live.rollout.phase is Phase.FAILED:
+                r = live.rollout
+                self._sink.reply_in_thread(
+                    MessageRef(channel, ts),
+                    replace(message(r), headline=f"{r.namespace}/{r.name}: {message(r).headline}"),
+                )
+            self._remember(live)
+        self._retire_digest(ts)
+
+    def _retire_digest(self, ts: str) -> None:
+        for key in self._digests.get(ts, []):
+            live = self._live.get(key)
+            if live is not None and live.posted is not None and live.posted.ended:
+                self._live.pop(key, None)
+
+    def _remember(self, live: _Live) -> None:
+        r = live.rollout
+        record: dict[str, object] = {
+            "channel": live.channel,
+            "ts": live.ref.id if live.ref is not None else None,
+            "phase": str(live.posted or r.phase),
+            "namespace": r.namespace,
+            "name": r.name,
+            "revision": r.revision,
+            "started": r.started.isoformat(),
+            "old": [list(pair) for pair in r.old_images],
+            "problems": sorted(live.reported),
+        }
+        if live.digest is not None:
+            record["digest"] = live.digest
+        self._stored[r.key] = record
+        self._cluster.store.put(r.key, record)
+
+    # --- ticks ---------------------------------------------------------------------------------
+
+    def _on_tick(self) -> None:
+        fresh, self._fresh = self._fresh, []
+        by_channel: dict[str, list[str]] = {}
+        for key in fresh:
+            if key in self._live:
+                by_channel.setdefault(self._live[key].channel, []).append(key)
+        for channel, keys in by_channel.items():
+            if len(keys) >= self._options.digest_at:
+                self._post_digest(channel, keys)
+            else:
+                for key in keys:
+                    self._post_own(self._live[key])
+        for live in list(self._live.values()):
+            if live.ref is None and live.digest is None:
+                continue
+            if not live.rollout.phase.ended:
+                self._check_pods(live)
+            self._publish(live)
+
+    def _check_pods(self, live: _Live) -> None:
+        r = live.rollout
+        if not live.selector or live.ref is None:
+            return
+        try:
+            pods = self._cluster.pods(r.namespace, live.selector)
+        except BotError as e:
+            logger.info("notifier: cannot read the pods of %s/%s: %s", r.namespace, r.name, e)
+            return
+        images = sorted(r.new_images)
+        for pod in pods:
+            containers = pod.get("spec", {}).get("containers", [])
+            if sorted((str(c.get("name")), str(c.get("image"))) for c in containers) != images:
+                continue  # a pod of an older ReplicaSet
+            for problem in pod_problems(pod):
+                token = f"{problem.pod}/{problem.container}/{problem.reason}"
+                if token in live.reported or len(live.reported) >= 5:
+                    continue
+                logs = ""
+                if problem.reason in ("CrashLoopBackOff", "OOMKilled"):
+                    try:
+                        raw = self._cluster.log_tail(
+                            r.namespace, problem.pod, problem.container, lines=LOG_LINES
+                        )
+                    except BotError:
+                        raw = ""
+                    logs = redact(raw)
+                if not self._elector.leading():
+                    return
+                thread = MessageRef(live.ref.channel, live.ref.id)
+                if self._sink.reply_in_thread(thread, problem_reply(problem, logs)) is None:
+                    return
+                live.reported.add(token)
+                live.rollout = with_problem(live.rollout, problem.reason)
+                self._remember(live)
+
+    def _collect_garbage(self) -> None:
+        """Forget stored rollouts that ended and whose Deployment is gone or moved on."""
+        stale = []
+        for key, record in self._stored.items():
+            uid, _, revision = key.rpartition(".")
+            if not Phase(str(record.get("phase", "complete"))).ended:
+                continue
+            known = self._known.get(uid)
+            if known is None or str(known.revision) != revision:
+                stale.append(key)
+        if stale:
+            self._cluster.store.remove(*stale)
+            for key in stale:
+                self._stored.pop(key, None)
+
+
+class _Tick(BaseException):
+    """Nothing arrived within a tick (never raised: a marker in the loop)."""
