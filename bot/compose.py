@@ -36,6 +36,7 @@ from bot.transport.console import Console
 
 if TYPE_CHECKING:
     from bot.gateway.gateway import GatewayOptions, KubernetesGateway
+    from bot.notifier.leader import Elector
     from bot.notifier.notifier import Notifier
     from bot.transport.slack_app import SlackApp
 
@@ -227,6 +228,28 @@ class NotifierTimings:
     tick: float = 0.5
     edit_interval: float = 3.0
     digest_at: int = 4
+    batch_window: float = 1.0
+
+
+@dataclass(slots=True)
+class RunningNotifier:
+    """The notifier's threads while ``notifications`` runs them."""
+
+    notifier: Notifier
+    elector: Elector
+    stop: threading.Event
+    thread: threading.Thread
+
+    def leading(self) -> bool:
+        """Whether this replica holds the lease."""
+        return self.elector.leading()
+
+    def halt(self, *, release: bool = True) -> None:
+        """Stop posting and campaigning; ``release=False`` leaves the lease to expire, as a
+        killed process would."""
+        self.stop.set()
+        self.thread.join(timeout=10)
+        self.elector.stop(release=release)
 
 
 @contextmanager
@@ -238,7 +261,7 @@ def notifications(
     everything_to: str | None = None,
     identity: str | None = None,
     timings: NotifierTimings = NotifierTimings(),
-) -> Iterator[Notifier | None]:
+) -> Iterator[RunningNotifier | None]:
     """Run the rollout notifier (and its leader election) in threads while the block runs.
 
     Yields None when notifications are off. ``everything_to`` (the console) routes every
@@ -288,18 +311,19 @@ def notifications(
             edit_interval=timings.edit_interval,
             tick=timings.tick,
             digest_at=timings.digest_at,
+            batch_window=timings.batch_window,
         ),
     )
     stop = threading.Event()
     thread = threading.Thread(target=notifier.run, args=(stop,), name="notifier", daemon=True)
+    running = RunningNotifier(notifier, elector, stop, thread)
     elector.start()
     thread.start()
     try:
-        yield notifier
+        yield running
     finally:
-        stop.set()
-        thread.join(timeout=10)
-        elector.stop(release=True)
+        if not stop.is_set():
+            running.halt(release=True)
         port.close()
 
 

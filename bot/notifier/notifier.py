@@ -62,7 +62,11 @@ class NotifierOptions:
     tick: float = 0.5
     """How often throttled edits and pods of live rollouts are looked at."""
     digest_at: int = 4
-    """This many rollouts starting in one channel within one tick share one digest message."""
+    """This many rollouts starting together in one channel share one digest message."""
+    batch_window: float = 1.0
+    """A rollout starting within this long of another in its channel waits (until the channel saw
+    no start this long, at most five times as long) so that a burst is posted as one digest; a
+    lone rollout is posted at once."""
 
 
 @dataclass(slots=True)
@@ -108,8 +112,15 @@ class Notifier:
         self._stored: dict[str, dict[str, object]] = {}
         self._digests: dict[str, list[str]] = {}
         """Digest ts -> keys of the rollouts it lists."""
-        self._fresh: list[str] = []
-        """Keys of rollouts started since the last tick, not yet posted (digest candidates)."""
+        self._fresh: dict[str, list[str]] = {}
+        """Per channel, keys of rollouts started but not posted yet (digest candidates)."""
+        self._fresh_at: dict[str, tuple[float, float]] = {}
+        """Per channel, monotonic() of the first and the last of those starts."""
+        self._digest_edited: dict[str, datetime] = {}
+        self._last_start: dict[str, float] = {}
+        """Per channel, monotonic() of the last rollout start (a burst is starts close together)."""
+        self._open: dict[str, str] = {}
+        """Per channel, the ts of a digest with rollouts still live: new starts join it."""
         self.posts = 0
         """Messages posted (for tests and the bench)."""
 
@@ -134,6 +145,10 @@ class Notifier:
         self._live.clear()
         self._digests.clear()
         self._fresh.clear()
+        self._fresh_at.clear()
+        self._open.clear()
+        self._digest_edited.clear()
+        self._last_start.clear()
         self._stored = self._cluster.store.load()
         events: queue.Queue[WatchEvent | BaseException | None] = queue.Queue()
         ended = threading.Event()
@@ -183,6 +198,10 @@ class Notifier:
     # --- events --------------------------------------------------------------------------------
 
     def _on_event(self, event: WatchEvent) -> None:
+        kind = event.object.get("kind")
+        if kind not in (None, "Deployment"):
+            logger.warning("notifier: the Deployments watch sent a %s; ignored", kind)
+            return
         snap = snapshot(event.object)
         if not matches_any(snap.namespace, self._options.namespaces):
             return
@@ -192,7 +211,9 @@ class Notifier:
                 self._end(key, supersede(self._live[key].rollout, at=self._now()))
             return
         before = self._known.get(snap.uid)
-        self._known[snap.uid] = snap
+        # Keep the images the revision had: a template change shows up before the revision does.
+        same = before is not None and before.revision == snap.revision
+        self._known[snap.uid] = replace(snap, images=before.images) if same and before else snap
         if before is None:
             self._supersede_stored(snap)
             live_at_start = event.origin is not Origin.LIST or not snap.done
@@ -237,6 +258,8 @@ class Notifier:
         if channel is None:
             return
         key = f"{snap.uid}.{snap.revision}"
+        if key in self._live:
+            return
         record = self._stored.get(key)
         at = self._now()
         rollout = begin(snap, previous=previous, at=at)
@@ -247,7 +270,16 @@ class Notifier:
                 return
         self._live[key] = live
         if live.ref is None and live.digest is None:
-            self._fresh.append(key)
+            clock = time.monotonic()
+            previous_start = self._last_start.get(channel)
+            self._last_start[channel] = clock
+            lone = previous_start is None or clock - previous_start >= self._options.batch_window
+            if lone and channel not in self._fresh and channel not in self._open:
+                self._post_own(live)  # nothing else starting here: post at once
+                return
+            self._fresh.setdefault(channel, []).append(key)
+            first, _ = self._fresh_at.get(channel, (clock, clock))
+            self._fresh_at[channel] = (first, clock)
             return
         self._advance(live, observe(live.rollout, snap, at=at))
 
@@ -337,12 +369,25 @@ class Notifier:
             return
         self.posts += 1
         self._digests[ref.id] = list(keys)
+        self._open[channel] = ref.id
+        self._digest_edited[ref.id] = self._now()
         for key in keys:
             live = self._live[key]
             live.digest, live.ref, live.posted = ref.id, ref, live.rollout.phase
             live.edited = self._now()
             self._remember(live)
         self._retire_digest(ref.id)
+
+    def _join_digest(self, ts: str, channel: str, keys: Sequence[str]) -> None:
+        """Rollouts that start while a digest is open are listed in it."""
+        members = self._digests.setdefault(ts, [])
+        for key in keys:
+            if key in members:
+                continue
+            live = self._live[key]
+            live.digest, live.ref, live.posted = ts, MessageRef(channel, ts), None
+            members.append(key)
+        self._publish_digest(ts, channel)
 
     def _entry(self, key: str) -> DigestEntry:
         live = self._live.get(key)
@@ -371,17 +416,15 @@ class Notifier:
         if not changed or not self._elector.leading():
             return
         at = self._now()
-        first = changed[0]
-        recent = first.edited is not None and (
-            (at - first.edited).total_seconds() < self._options.edit_interval
-        )
-        if recent and not any(c.rollout.phase.ended for c in changed):
-            return
+        last = self._digest_edited.get(ts)
+        if last is not None and (at - last).total_seconds() < self._options.edit_interval:
+            return  # a later tick edits it: one edit per interval, however many rollouts end
         if (
             self._sink.update(MessageRef(channel, ts), digest([self._entry(k) for k in keys]))
             is None
         ):
             return
+        self._digest_edited[ts] = at
         for live in changed:
             live.posted, live.edited = live.rollout.phase, at
             if live.rollout.phase is Phase.FAILED:
@@ -394,10 +437,13 @@ class Notifier:
         self._retire_digest(ts)
 
     def _retire_digest(self, ts: str) -> None:
-        for key in self._digests.get(ts, []):
+        keys = self._digests.get(ts, [])
+        for key in keys:
             live = self._live.get(key)
             if live is not None and live.posted is not None and live.posted.ended:
                 self._live.pop(key, None)
+        if not any(k in self._live for k in keys):
+            self._open = {c: t for c, t in self._open.items() if t != ts}
 
     def _remember(self, live: _Live) -> None:
         r = live.rollout
@@ -420,13 +466,17 @@ class Notifier:
     # --- ticks ---------------------------------------------------------------------------------
 
     def _on_tick(self) -> None:
-        fresh, self._fresh = self._fresh, []
-        by_channel: dict[str, list[str]] = {}
-        for key in fresh:
-            if key in self._live:
-                by_channel.setdefault(self._live[key].channel, []).append(key)
-        for channel, keys in by_channel.items():
-            if len(keys) >= self._options.digest_at:
+        clock = time.monotonic()
+        window = self._options.batch_window
+        for channel, (first, last) in list(self._fresh_at.items()):
+            if clock - last < window and clock - first < 5 * window:
+                continue
+            keys = [k for k in self._fresh.pop(channel, []) if k in self._live]
+            del self._fresh_at[channel]
+            opened = self._open.get(channel)
+            if opened is not None and keys:
+                self._join_digest(opened, channel, keys)
+            elif len(keys) >= self._options.digest_at:
                 self._post_digest(channel, keys)
             else:
                 for key in keys:
@@ -453,7 +503,7 @@ class Notifier:
             if sorted((str(c.get("name")), str(c.get("image"))) for c in containers) != images:
                 continue  # a pod of an older ReplicaSet
             for problem in pod_problems(pod):
-                token = f"{problem.pod}/{problem.container}/{problem.reason}"
+                token = f"{problem.container}/{problem.reason}"  # once per reason, not per pod
                 if token in live.reported or len(live.reported) >= 5:
                     continue
                 logs = ""

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from kubernetes import client
 
-from bot.compose import Cluster, NotifierTimings, notifications
-from bot.notifier.notifier import Notifier
+from bot.compose import Cluster, NotifierTimings, RunningNotifier, notifications
 from bot.settings import Settings
 from bot.transport.slack_clients import web_client
 from bot.transport.slack_delivery import Delivery
@@ -31,7 +30,7 @@ SETTINGS = Settings.model_validate(
     }
 )
 WORDS = ("started", "in progress", "complete", "failed", "superseded by a newer revision")
-FAST = NotifierTimings(tick=0.1, edit_interval=0.3)
+FAST = NotifierTimings(tick=0.1, edit_interval=0.3, batch_window=0.4)
 
 
 @pytest.fixture
@@ -56,7 +55,7 @@ def apps(sandbox: Sandbox) -> Iterator[Any]:
 
 
 @contextmanager
-def notifier(sandbox: Sandbox, slack: FakeSlack, name: str = "a") -> Iterator[Notifier]:
+def notifier(sandbox: Sandbox, slack: FakeSlack, name: str = "a") -> Iterator[RunningNotifier]:
     cluster = Cluster(False, sandbox.kubeconfig, None, "sandbox")
     sink = Delivery(web_client("xoxb-fake-bot", base_url=slack.api_url))
     with notifications(SETTINGS, cluster, sink, identity=name, timings=FAST) as running:
@@ -64,16 +63,24 @@ def notifier(sandbox: Sandbox, slack: FakeSlack, name: str = "a") -> Iterator[No
         yield running
 
 
-def leading(running: Notifier) -> bool:
-    return running._elector.leading()  # the test's window onto the election
+def leading(running: RunningNotifier) -> bool:
+    return running.leading()
 
 
 def set_image(
-    apps: Any, image: str, *, name: str = "web", namespace: str = "prod", deadline: int = 60
+    apps: Any,
+    image: str,
+    *,
+    name: str = "web",
+    namespace: str = "prod",
+    deadline: int = 60,
+    min_ready: int = 0,
 ) -> None:
-    """Change the image; ``deadline`` is the progress deadline in sandbox seconds (speed 20)."""
+    """Change the image; ``deadline`` is the progress deadline in sandbox seconds (speed 20);
+    ``min_ready`` keeps a pod that crashes soon after starting from counting as available."""
     template = {"spec": {"containers": [{"name": name, "image": image}]}}
-    body = {"spec": {"template": template, "progressDeadlineSeconds": deadline}}
+    spec = {"template": template, "progressDeadlineSeconds": deadline, "minReadySeconds": min_ready}
+    body = {"spec": spec}
     apps.patch_namespaced_deployment(name, namespace, body)
 
 
@@ -112,7 +119,11 @@ def final(slack: FakeSlack, word: str, *, count: int = 1) -> list[dict[str, Any]
         found = [m for m in top_messages(slack) if word in m["text"].split("\n")[0]]
         return found if len(found) >= count else []
 
-    return slack.wait_for(done, timeout=WAIT, what=f"{count} message(s) saying {word}")
+    heads = lambda: [m["text"].split("\n")[0] for m in top_messages(slack)]  # noqa: E731
+    try:
+        return slack.wait_for(done, timeout=WAIT, what=f"{count} message(s) saying {word}")
+    except AssertionError as e:
+        raise AssertionError(f"{e}; the channel has: {heads()}") from None
 
 
 def test_set_image_gives_one_message_edited_to_complete(
@@ -193,3 +204,129 @@ def test_two_notifiers_one_posts_and_the_other_takes_over(
         set_image(apps, "nginx:1.28")
         final(slack, "complete")
     assert len(top_messages(slack)) == 1
+
+
+def test_the_other_replica_takes_over_a_killed_leader_and_finishes_its_message(
+    sandbox: Sandbox, slack: FakeSlack, apps: Any
+) -> None:
+    with notifier(sandbox, slack, "one") as one, notifier(sandbox, slack, "two") as two:
+        leader = slack.wait_for(
+            lambda: one if leading(one) else two if leading(two) else None,
+            timeout=WAIT,
+            what="a leader",
+        )
+        other = two if leader is one else one
+        set_image(apps, "nginx:doesnotexist", deadline=100)
+        (message,) = slack.wait_for(lambda: top_messages(slack), timeout=WAIT, what="a post")
+        leader.halt(release=False)  # as SIGKILL: the lease is left to expire
+        slack.wait_for(lambda: leading(other), timeout=WAIT, what="the take-over")
+        final(slack, "failed")
+    assert len(top_messages(slack)) == 1
+    assert phases(slack, message["ts"])[-1] == "failed"
+
+
+def test_rate_limited_edits_are_retried_and_nothing_is_lost(
+    sandbox: Sandbox, slack: FakeSlack, apps: Any
+) -> None:
+    slack.rate_limit("chat.update", times=3)
+    with notifier(sandbox, slack) as running:
+        slack.wait_for(lambda: leading(running), timeout=WAIT, what="leadership")
+        set_image(apps, "nginx:1.28")
+        (message,) = final(slack, "complete")
+    assert [c for c in slack.calls_to("chat.update") if c.status == 429]
+    assert len(top_messages(slack)) == 1
+    assert phases(slack, message["ts"])[-1] == "complete"
+
+
+def test_dropped_and_expired_watches_still_give_one_message(
+    sandbox: Sandbox, slack: FakeSlack, apps: Any
+) -> None:
+    with notifier(sandbox, slack) as running:
+        slack.wait_for(lambda: leading(running), timeout=WAIT, what="leadership")
+        set_image(apps, "nginx:doesnotexist", deadline=100)
+        slack.wait_for(lambda: top_messages(slack), timeout=WAIT, what="a post")
+        sandbox.faults.expire_next_watch()
+        sandbox.faults.drop_watches()
+        final(slack, "failed")
+    assert len(top_messages(slack)) == 1
+
+
+def test_undo_is_a_new_message(sandbox: Sandbox, slack: FakeSlack, apps: Any) -> None:
+    with notifier(sandbox, slack) as running:
+        slack.wait_for(lambda: leading(running), timeout=WAIT, what="leadership")
+        set_image(apps, "nginx:1.28")
+        final(slack, "complete")
+        set_image(apps, "nginx:1.27")  # what `rollout undo` sends: the previous template
+        final(slack, "complete", count=2)
+    revisions = [m["text"].split("revision ")[1].split(":")[0] for m in top_messages(slack)]
+    assert revisions == ["3", "4"]
+
+
+def test_a_crashing_image_reports_the_log_tail(
+    sandbox: Sandbox, slack: FakeSlack, apps: Any
+) -> None:
+    with notifier(sandbox, slack) as running:
+        slack.wait_for(lambda: leading(running), timeout=WAIT, what="leadership")
+        set_image(apps, "nginx:crash", deadline=100, min_ready=60)
+        (message,) = slack.wait_for(lambda: top_messages(slack), timeout=WAIT, what="a post")
+
+        def crash_reported() -> list[dict[str, Any]]:
+            return [
+                m
+                for m in slack.messages
+                if m["thread_ts"] == message["ts"] and "CrashLoopBackOff" in m["text"]
+            ]
+
+        try:
+            (reported, *_) = slack.wait_for(crash_reported, timeout=WAIT, what="the crash")
+        except AssertionError as e:
+            seen = [(m["text"][:70], m["edits"]) for m in slack.messages]
+            state = apps.read_namespaced_deployment_status("web", "prod").status
+            raise AssertionError(f"{e}; messages {seen}; status {state}") from None
+    assert "```" in str(reported["blocks"]) or "log" in str(reported["blocks"]).lower()
+
+
+def test_a_burst_of_rollouts_is_one_digest_with_every_outcome(slack: FakeSlack) -> None:
+    with running_sandbox(scenario="scale", pods=30, deployments=30, speed=20.0) as sandbox:
+        api = sandbox.api_client()
+        apps = client.AppsV1Api(api)
+        names = sorted(d.metadata.name for d in apps.list_namespaced_deployment("default").items)
+        assert len(names) == 30
+        with notifier(sandbox, slack) as running:
+            slack.wait_for(lambda: leading(running), timeout=WAIT, what="leadership")
+            for index, name in enumerate(names):
+                deployment = apps.read_namespaced_deployment(name, "default")
+                container = deployment.spec.template.spec.containers[0].name
+                image = "nginx:doesnotexist" if index < 3 else "nginx:1.28"
+                body = {
+                    "spec": {
+                        "progressDeadlineSeconds": 60,
+                        "template": {"spec": {"containers": [{"name": container, "image": image}]}},
+                    }
+                }
+                apps.patch_namespaced_deployment(name, "default", body)
+
+            def settled() -> list[dict[str, Any]]:
+                heads = [m["text"].split("\n")[0] for m in top_messages(slack)]
+                ended = all(
+                    h.endswith(("complete", "failed")) or "0 in progress" in h for h in heads
+                )
+                return (
+                    [m for m in top_messages(slack) if " rollouts: " in m["text"]] if ended else []
+                )
+
+            (digest,) = slack.wait_for(settled, timeout=WAIT, what="every outcome")
+        api.close()
+    # The first start of a burst cannot know one follows: it may keep a message of its own.
+    own = [m for m in top_messages(slack) if m is not digest and m["ts"] != digest["ts"]]
+    assert len(own) <= 1, own
+    failed_own = sum(1 for m in own if m["text"].split("\n")[0].endswith("failed"))
+    total, complete = 30 - len(own), 27 - (len(own) - failed_own)
+    assert digest["text"].startswith(
+        f"{total} rollouts: {complete} complete, {3 - failed_own} failed, 0 in progress"
+    )
+    failed = [m for m in slack.messages if m["thread_ts"] == digest["ts"]]
+    for name in names[:3]:
+        named = [m for m in [*failed, *own] if f"default/{name}" in m["text"]]
+        assert named, name
+    assert digest["edits"] <= 30
