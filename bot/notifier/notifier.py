@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Final
 
 from bot.core.chat_sink import ChatSink, MessageRef
 from bot.core.notifications.message import (
@@ -29,6 +30,7 @@ from bot.core.notifications.message import (
 from bot.core.notifications.routing import Route, channel_for, matches_any
 from bot.core.notifications.states import (
     Phase,
+    PodProblem,
     Rollout,
     Snapshot,
     begin,
@@ -141,59 +143,69 @@ class Notifier:
 
     def _lead(self, stop: threading.Event) -> None:
         logger.info("notifier: %s leads; following Deployments", self._elector.identity)
-        self._known.clear()
-        self._live.clear()
-        self._digests.clear()
-        self._fresh.clear()
-        self._fresh_at.clear()
-        self._open.clear()
-        self._digest_edited.clear()
-        self._last_start.clear()
-        self._stored = self._cluster.store.load()
-        events: queue.Queue[WatchEvent | BaseException | None] = queue.Queue()
+        self._reset()
+        events: queue.Queue[WatchEvent | Exception | None] = queue.Queue()
         ended = threading.Event()
 
         def read() -> None:
             try:
                 for event in self._cluster.deployments(ended):
                     events.put(event)
-            except BaseException as e:  # handed to the leading thread, which raises it
+            except Exception as e:  # noqa: BLE001 - handed to the leading thread, which raises it
                 events.put(e)
             finally:
                 events.put(None)
 
         reader = threading.Thread(target=read, name="notifier-watch", daemon=True)
         reader.start()
-        listed = False
-        last_tick = time.monotonic()
         try:
-            while not stop.is_set() and self._elector.leading():
-                ticked = False
-                try:
-                    item = events.get(timeout=self._options.tick)
-                except queue.Empty:
-                    if not reader.is_alive():
-                        return
-                    item, ticked = _Tick(), True
-                if item is None:
-                    return
-                if isinstance(item, BaseException) and not ticked:
-                    raise item
-                if isinstance(item, WatchEvent):
-                    if item.origin is not Origin.LIST and not listed:
-                        listed = True
-                        self._collect_garbage()
-                    self._on_event(item)
-                    if events.qsize() and time.monotonic() - last_tick < self._options.tick:
-                        continue
-                if ticked or time.monotonic() - last_tick >= self._options.tick:
-                    last_tick = time.monotonic()
-                    if not listed and events.empty():
-                        listed = True
-                        self._collect_garbage()
-                    self._on_tick()
+            self._follow(events, stop)
         finally:
             ended.set()
+
+    def _reset(self) -> None:
+        """Forget everything but what the cluster remembers (a new term of leadership)."""
+        for memory in (
+            self._known,
+            self._live,
+            self._digests,
+            self._fresh,
+            self._fresh_at,
+            self._open,
+            self._digest_edited,
+            self._last_start,
+        ):
+            memory.clear()
+        self._stored = self._cluster.store.load()
+
+    def _follow(
+        self, events: queue.Queue[WatchEvent | Exception | None], stop: threading.Event
+    ) -> None:
+        """Handle events and ticks until the watch ends, ``stop`` is set or the lease is lost."""
+        listed = False
+        last_tick = time.monotonic()
+        while not stop.is_set() and self._elector.leading():
+            try:
+                item = events.get(timeout=self._options.tick)
+            except queue.Empty:
+                item = _TICK
+            if item is None:
+                return
+            if isinstance(item, Exception):
+                raise item
+            if isinstance(item, WatchEvent):
+                if item.origin is not Origin.LIST and not listed:
+                    listed = True
+                    self._collect_garbage()
+                self._on_event(item)
+                if events.qsize() and time.monotonic() - last_tick < self._options.tick:
+                    continue
+            if item is _TICK or time.monotonic() - last_tick >= self._options.tick:
+                last_tick = time.monotonic()
+                if not listed and events.empty():
+                    listed = True
+                    self._collect_garbage()
+                self._on_tick()
 
     # --- events --------------------------------------------------------------------------------
 
@@ -223,7 +235,7 @@ class Notifier:
         if is_rollout(before, snap):
             for key in [k for k, live in self._live.items() if live.rollout.uid == snap.uid]:
                 self._end(key, supersede(self._live[key].rollout, at=self._now()))
-            self._start(snap, previous=before if before.revision > 0 else None)
+            self._start(snap, previous=before)
             return
         live = self._live.get(f"{snap.uid}.{snap.revision}")
         if live is not None:
@@ -504,25 +516,29 @@ class Notifier:
                 continue  # a pod of an older ReplicaSet
             for problem in pod_problems(pod):
                 token = f"{problem.container}/{problem.reason}"  # once per reason, not per pod
-                if token in live.reported or len(live.reported) >= 5:
-                    continue
-                logs = ""
-                if problem.reason in ("CrashLoopBackOff", "OOMKilled"):
-                    try:
-                        raw = self._cluster.log_tail(
-                            r.namespace, problem.pod, problem.container, lines=LOG_LINES
-                        )
-                    except BotError:
-                        raw = ""
-                    logs = redact(raw)
-                if not self._elector.leading():
-                    return
-                thread = MessageRef(live.ref.channel, live.ref.id)
-                if self._sink.reply_in_thread(thread, problem_reply(problem, logs)) is None:
-                    return
-                live.reported.add(token)
-                live.rollout = with_problem(live.rollout, problem.reason)
-                self._remember(live)
+                if token not in live.reported and len(live.reported) < 5:
+                    if not self._report(live, problem):
+                        return
+                    live.reported.add(token)
+                    live.rollout = with_problem(live.rollout, problem.reason)
+                    self._remember(live)
+
+    def _report(self, live: _Live, problem: PodProblem) -> bool:
+        """Say in the message's thread that a pod fails; False when it could not be said."""
+        r = live.rollout
+        logs = ""
+        if problem.reason in ("CrashLoopBackOff", "OOMKilled"):
+            try:
+                raw = self._cluster.log_tail(
+                    r.namespace, problem.pod, problem.container, lines=LOG_LINES
+                )
+            except BotError:
+                raw = ""
+            logs = redact(raw)
+        if not self._elector.leading() or live.ref is None:
+            return False
+        thread = MessageRef(live.ref.channel, live.ref.id)
+        return self._sink.reply_in_thread(thread, problem_reply(problem, logs)) is not None
 
     def _collect_garbage(self) -> None:
         """Forget stored rollouts that ended and whose Deployment is gone or moved on."""
@@ -540,5 +556,5 @@ class Notifier:
                 self._stored.pop(key, None)
 
 
-class _Tick(BaseException):
-    """Nothing arrived within a tick (never raised: a marker in the loop)."""
+_TICK: Final = WatchEvent(EventType.MODIFIED, {}, "", Origin.LIST)
+"""Stands for "nothing arrived within a tick" in the loop (compared by identity)."""

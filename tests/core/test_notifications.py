@@ -109,7 +109,7 @@ def test_no_route_no_message() -> None:
         ("a=b, c=d", {"a": "b"}, False),
     ],
 )
-def test_selector_matches(selector: str, labels: dict[str, str], expected: bool) -> None:
+def test_selector_matches(selector: str, labels: dict[str, str], *, expected: bool) -> None:
     assert selector_matches(selector, labels) is expected
 
 
@@ -186,7 +186,7 @@ def test_failing_pods() -> None:
         (Phase.COMPLETE, Phase.COMPLETE, 60, False),
     ],
 )
-def test_throttle(posted: Phase | None, now: Phase, seconds: int, due: bool) -> None:
+def test_throttle(posted: Phase | None, now: Phase, seconds: int, *, due: bool) -> None:
     last = None if posted is None else T0
     at = T0 + timedelta(seconds=seconds)
     assert Throttle(3.0).due(posted=posted, now=now, last_edit=last, at=at) is due

@@ -1,0 +1,1 @@
+"""Tests of the rollout notifier against the sandbox and the fake Slack."""

@@ -56,7 +56,7 @@ def apps(sandbox: Sandbox) -> Iterator[Any]:
 
 @contextmanager
 def notifier(sandbox: Sandbox, slack: FakeSlack, name: str = "a") -> Iterator[RunningNotifier]:
-    cluster = Cluster(False, sandbox.kubeconfig, None, "sandbox")
+    cluster = Cluster(in_cluster=False, kubeconfig=sandbox.kubeconfig, label="sandbox")
     sink = Delivery(web_client("xoxb-fake-bot", base_url=slack.api_url))
     with notifications(SETTINGS, cluster, sink, identity=name, timings=FAST) as running:
         assert running is not None

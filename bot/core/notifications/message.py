@@ -43,6 +43,8 @@ def changes(current: Rollout) -> list[str]:
             lines.append(f"{container}: {image}")
         elif before != image:
             lines.append(f"{container}: {before} → {image}")
+    if not lines and current.old_images != current.new_images:
+        lines = [f"{container}: {image}" for container, image in current.new_images]
     return lines
 
 
