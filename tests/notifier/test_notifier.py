@@ -56,10 +56,12 @@ def apps(sandbox: Sandbox) -> Iterator[Any]:
 
 
 @contextmanager
-def notifier(sandbox: Sandbox, slack: FakeSlack, name: str = "a") -> Iterator[RunningNotifier]:
+def notifier(
+    sandbox: Sandbox, slack: FakeSlack, name: str = "a", timings: NotifierTimings = FAST
+) -> Iterator[RunningNotifier]:
     cluster = Cluster(in_cluster=False, kubeconfig=sandbox.kubeconfig, label="sandbox")
     sink = Delivery(web_client("xoxb-fake-bot", base_url=slack.api_url))
-    with notifications(SETTINGS, cluster, sink, identity=name, timings=FAST) as running:
+    with notifications(SETTINGS, cluster, sink, identity=name, timings=timings) as running:
         assert running is not None
         yield running
 
@@ -293,18 +295,19 @@ def test_a_burst_of_rollouts_is_one_digest_with_every_outcome(slack: FakeSlack) 
         apps = client.AppsV1Api(api)
         names = sorted(d.metadata.name for d in apps.list_namespaced_deployment("default").items)
         assert len(names) == 30
-        with notifier(sandbox, slack) as running:
+        containers = {
+            name: apps.read_namespaced_deployment(name, "default")
+            .spec.template.spec.containers[0]
+            .name
+            for name in names
+        }
+        burst = NotifierTimings(tick=0.1, edit_interval=0.3, batch_window=1.0)
+        with notifier(sandbox, slack, timings=burst) as running:
             slack.wait_for(lambda: leading(running), timeout=WAIT, what="leadership")
             for index, name in enumerate(names):
-                deployment = apps.read_namespaced_deployment(name, "default")
-                container = deployment.spec.template.spec.containers[0].name
                 image = "nginx:doesnotexist" if index < 3 else "nginx:1.28"
-                body = {
-                    "spec": {
-                        "progressDeadlineSeconds": 60,
-                        "template": {"spec": {"containers": [{"name": container, "image": image}]}},
-                    }
-                }
+                template = {"spec": {"containers": [{"name": containers[name], "image": image}]}}
+                body = {"spec": {"progressDeadlineSeconds": 60, "template": template}}
                 apps.patch_namespaced_deployment(name, "default", body)
 
             def counted(message: dict[str, Any]) -> tuple[int, int, int]:
