@@ -31,7 +31,7 @@ class NotifierCluster:
         request_timeout: float = 10.0,
         watch_timeouts: WatchTimeouts | None = None,
     ) -> None:
-        self._client = clients.without_retries(api_client)
+        self._client = clients.prepared(api_client, connections=4)
         self._api = Api(
             self._client, timeout=request_timeout, connect_timeout=min(5.0, request_timeout)
         )
