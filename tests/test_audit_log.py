@@ -24,7 +24,7 @@ RECORD = AuditRecord(
     duration_ms=42,
     detail="deployment.apps/web scaled",
     verb="scale",
-    target="deployments/web in prod",
+    target="deployments/web in namespace prod",
     rule="policy.bindings[1] role deployer rule 0",
 )
 
@@ -43,7 +43,7 @@ def test_one_json_line_per_record() -> None:
         "channel": "C1",
         "text": "scale deployment/web --replicas=4 -n prod",
         "verb": "scale",
-        "target": "deployments/web in prod",
+        "target": "deployments/web in namespace prod",
         "decision": "allowed",
         "rule": "policy.bindings[1] role deployer rule 0",
         "outcome": "ok",

@@ -24,13 +24,13 @@ class Target:
     """None when the command names no object (a list, a selector): matches only ``names: ["*"]``."""
 
     def describe(self) -> str:
-        """``deployments/web in prod`` for replies."""
+        """``deployments/web in namespace prod`` for replies."""
         if self.resource is None:
             return "the cluster"
         what = self.resource.name + (f"/{self.name}" if self.name else "")
         if self.namespace is None:
             return what if not self.resource.namespaced else f"{what} in every namespace"
-        return f"{what} in {self.namespace}"
+        return f"{what} in namespace {self.namespace}"
 
 
 def target_of(command: Command) -> Target:

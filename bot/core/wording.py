@@ -36,6 +36,11 @@ def in_namespace(namespace: str | None, *, resource: str = "") -> str:
     return f" in namespace {namespace}"
 
 
+def replicas(count: int) -> str:
+    """``replica`` or ``replicas``."""
+    return "replica" if count == 1 else "replicas"
+
+
 def where(namespace: str | None) -> str:
     """``in namespace prod``; ``in the default namespace`` while it is not resolved yet."""
     return "in the default namespace" if namespace is None else f"in namespace {namespace}"

@@ -2,8 +2,8 @@
 
 A change is posted to the channel so that everyone sees it; kubectl's own summary line
 (``deployment.apps/web scaled``) says what happened but not who did it or where, so the
-headline does: ``@alice scaled deployment/web in prod to 4 replicas``. What each verb says is
-in its spec (``VerbSpec.announce``).
+headline does: ``@alice scaled deployment/web in namespace prod to 4 replicas``. What each verb
+says is in its spec (``VerbSpec.announce``).
 """
 
 from __future__ import annotations

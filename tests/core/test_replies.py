@@ -68,10 +68,10 @@ def test_a_change_leads_with_its_announcement_then_kubectls_line() -> None:
     reply = change_reply(
         Scale(name="web", replicas=2, namespace="prod"),
         Change("deployment.apps/web scaled", details=("from 4",), notes=("a note",)),
-        announcement="@alice scaled deployment/web in prod to 2 replicas",
+        announcement="@alice scaled deployment/web in namespace prod to 2 replicas",
         visibility=Visibility.IN_CHANNEL,
     )
-    assert reply.headline == "@alice scaled deployment/web in prod to 2 replicas"
+    assert reply.headline == "@alice scaled deployment/web in namespace prod to 2 replicas"
     assert reply.parts[0] == Preformatted("deployment.apps/web scaled")
     assert reply.tone is Tone.SUCCESS
     assert reply.context == ("a note",)

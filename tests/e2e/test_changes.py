@@ -21,7 +21,7 @@ def test_scale_is_announced_and_applied(stack: Stack, apps: Any) -> None:
     reply = stack.run("scale deployment/web --replicas=4")
     assert reply.via == "chat.postMessage"
     assert reply.body["channel"] == OPS_CHANNEL
-    assert reply.headline == "@alice scaled deployment/web in default to 4 replicas"
+    assert reply.headline == "@alice scaled deployment/web in namespace default to 4 replicas"
     assert "deployment.apps/web scaled" in reply.text
     (patch,) = [r for r in stack.requests_since(mark) if r.method == "PATCH"]
     assert patch.path == "/apis/apps/v1/namespaces/default/deployments/web/scale"
@@ -33,7 +33,7 @@ def test_announcement_is_retried_after_a_429(stack: Stack, apps: Any) -> None:
     stack.fake.rate_limit("chat.postMessage", times=1, retry_after=0)
     before = len(stack.fake.calls_to("chat.postMessage"))
     reply = stack.run("scale deployment/api --replicas=3 -n staging")
-    assert reply.headline == "@alice scaled deployment/api in staging to 3 replicas"
+    assert reply.headline == "@alice scaled deployment/api in namespace staging to 3 replicas"
     statuses = [c.status for c in stack.fake.calls_to("chat.postMessage")[before:]]
     assert statuses == [429, 200]
     assert apps.read_namespaced_deployment("api", "staging").spec.replicas == 3
@@ -52,7 +52,7 @@ def test_non_admin_may_not_scale(stack: Stack, apps: Any) -> None:
     mark = len(stack.sandbox.requests)
     reply = stack.run("scale deployment/worker --replicas=9 -n prod", user=BOB)
     assert reply.ephemeral
-    assert "you may not scale deployments/worker in prod here" in reply.text
+    assert "you may not scale deployments/worker in namespace prod here" in reply.text
     assert [r for r in stack.requests_since(mark) if r.method in WRITES] == []
     assert apps.read_namespaced_deployment("worker", "prod").spec.replicas == 2
     assert stack.audit.records[-1].decision is Verdict.DENIED
@@ -63,7 +63,7 @@ def test_set_image_sends_kubectls_patch_with_the_change_cause(stack: Stack, apps
     text = "set image deployment/api api=ghcr.io/acme/api:1.5.0 -n staging"
     reply = stack.run(text)
     assert reply.via == "chat.postMessage"
-    assert "@alice set the image of deployment/api in staging" in reply.headline
+    assert "@alice set the image of deployment/api in namespace staging" in reply.headline
     (patch,) = [r for r in stack.requests_since(mark) if r.method == "PATCH"]
     assert patch.path == "/apis/apps/v1/namespaces/staging/deployments/api"
     assert patch.content_type == "application/strategic-merge-patch+json"
@@ -95,7 +95,7 @@ def test_rollout_undo_goes_back_to_the_previous_template(stack: Stack, apps: Any
     ].image == ("nginx:1.27")
     reply = stack.run("rollout undo deployment/web -n prod")
     assert reply.via == "chat.postMessage"
-    assert reply.headline == "@alice rolled back deployment/web in prod"
+    assert reply.headline == "@alice rolled back deployment/web in namespace prod"
     assert "deployment.apps/web rolled back" in reply.text
     deployment = apps.read_namespaced_deployment("web", "prod")
     assert deployment.spec.template.spec.containers[0].image == "nginx:1.26"
@@ -104,7 +104,7 @@ def test_rollout_undo_goes_back_to_the_previous_template(stack: Stack, apps: Any
 def test_rollout_restart_stamps_the_template(stack: Stack, apps: Any) -> None:
     mark = len(stack.sandbox.requests)
     reply = stack.run("rollout restart deployment/redis -n staging")
-    assert reply.headline == "@alice restarted deployment/redis in staging"
+    assert reply.headline == "@alice restarted deployment/redis in namespace staging"
     (patch,) = [r for r in stack.requests_since(mark) if r.method == "PATCH"]
     assert patch.path == "/apis/apps/v1/namespaces/staging/deployments/redis"
     template = apps.read_namespaced_deployment("redis", "staging").spec.template
@@ -115,14 +115,19 @@ def test_rollout_pause_and_resume_are_announced_and_applied(stack: Stack, apps: 
     mark = len(stack.sandbox.requests)
     reply = stack.run("rollout pause deployment/coredns -n kube-system")
     assert reply.via == "chat.postMessage"
-    assert reply.headline == "@alice paused the rollout of deployment/coredns in kube-system"
+    assert (
+        reply.headline == "@alice paused the rollout of deployment/coredns in namespace kube-system"
+    )
     assert "deployment.apps/coredns paused" in reply.text
     assert apps.read_namespaced_deployment("coredns", "kube-system").spec.paused is True
     again = stack.run("rollout pause deployment/coredns -n kube-system")
     assert again.ephemeral
     assert 'deployments.apps "coredns" is already paused' in again.text
     reply = stack.run("rollout resume deployment/coredns -n kube-system")
-    assert reply.headline == "@alice resumed the rollout of deployment/coredns in kube-system"
+    assert (
+        reply.headline
+        == "@alice resumed the rollout of deployment/coredns in namespace kube-system"
+    )
     assert not apps.read_namespaced_deployment("coredns", "kube-system").spec.paused
     bodies = [r.body for r in stack.requests_since(mark) if r.method in WRITES]
     assert bodies == [{"spec": {"paused": True}}, {"spec": {"paused": None}}]
@@ -131,7 +136,9 @@ def test_rollout_pause_and_resume_are_announced_and_applied(stack: Stack, apps: 
 def test_non_admin_may_not_pause_a_rollout(stack: Stack, apps: Any) -> None:
     mark = len(stack.sandbox.requests)
     reply = stack.run("rollout pause deployment/coredns -n kube-system", user=BOB)
-    assert "you may not rollout-pause deployments/coredns in kube-system here" in reply.text
+    assert (
+        "you may not rollout-pause deployments/coredns in namespace kube-system here" in reply.text
+    )
     assert [r for r in stack.requests_since(mark) if r.method in WRITES] == []
 
 
@@ -161,10 +168,10 @@ def test_label_and_annotate_are_announced_and_applied(stack: Stack, apps: Any) -
     mark = len(stack.sandbox.requests)
     reply = stack.run("label deployment redis tier=backend -n staging")
     assert reply.via == "chat.postMessage"
-    assert reply.headline == "@alice labeled deployment/redis in staging: tier=backend"
+    assert reply.headline == "@alice labeled deployment/redis in namespace staging: tier=backend"
     assert "deployment.apps/redis labeled" in reply.text
     reply = stack.run("annotate deploy/redis owner=team-a -n staging")
-    assert reply.headline == "@alice annotated deploy/redis in staging: owner"
+    assert reply.headline == "@alice annotated deploy/redis in namespace staging: owner"
     metadata = apps.read_namespaced_deployment("redis", "staging").metadata
     assert metadata.labels["tier"] == "backend"
     assert metadata.annotations["owner"] == "team-a"

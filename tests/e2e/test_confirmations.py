@@ -22,7 +22,7 @@ def test_delete_pod_after_confirmation(stack: Stack, core: Any) -> None:
     outcome, announcements = stack.click(CONFIRM_ACTION, prompt.confirm_token())
     assert outcome.body["replace_original"] is True
     (announcement,) = announcements
-    assert announcement.headline == f"@alice deleted pod/{name} in default"
+    assert announcement.headline == f"@alice deleted pod/{name} in namespace default"
     (delete,) = [r for r in stack.requests_since(mark) if r.method == "DELETE"]
     assert delete.path == f"/api/v1/namespaces/default/pods/{name}"
     stack.fake.wait_for(
@@ -71,7 +71,8 @@ def test_delete_services_by_selector_only_for_the_author(stack: Stack, core: Any
     done, announcements = stack.click(CONFIRM_ACTION, token)
     assert done.body["replace_original"] is True
     assert (
-        "@alice deleted the services matching tier=retired in default" in announcements[0].headline
+        "@alice deleted the services matching tier=retired in namespace default"
+        in announcements[0].headline
     )
     deletes = sorted(r.path for r in stack.requests_since(mark) if r.method == "DELETE")
     assert deletes == [

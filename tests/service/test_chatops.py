@@ -167,8 +167,8 @@ def test_changes_are_denied_to_non_admins(bot: Bot) -> None:
     reply = bot.ask("scale deployment/web --replicas=4", subject=BOB)
     assert reply.tone is Tone.ERROR
     assert reply.headline == (
-        "you may not scale deployments/web in prod here: none of your roles here allows it; "
-        "admin (in any channel or a direct message) would"
+        "you may not scale deployments/web in namespace prod here: none of your roles here "
+        "allows it; admin (in any channel or a direct message) would"
     )
     assert bot.gateway.calls == []
     assert bot.audit.trail == [("bob", Verdict.DENIED, Outcome.NOT_RUN)]
@@ -202,7 +202,7 @@ def test_a_change_is_announced_with_who_did_what(bot: Bot) -> None:
     bot.gateway.result = Change(summary="deployment.apps/web scaled")
     reply = bot.ask("scale deployment/web --replicas=4")
     assert bot.gateway.calls[0][0] == Scale(name="web", replicas=4, namespace="prod")
-    assert reply.headline == "@alice scaled deployment/web in prod to 4 replicas"
+    assert reply.headline == "@alice scaled deployment/web in namespace prod to 4 replicas"
     assert "deployment.apps/web scaled" in text_of(reply)
     assert reply.visibility is Visibility.IN_CHANNEL
     assert bot.audit.trail == [("alice", Verdict.ALLOWED, Outcome.OK)]
@@ -266,7 +266,7 @@ def test_confirmed_by_the_author_runs_once(bot: Bot) -> None:
             "delete pod web-1",
         )
     ]
-    assert done.headline == "@alice deleted pod/web-1 in prod"
+    assert done.headline == "@alice deleted pod/web-1 in namespace prod"
     assert done.visibility is Visibility.IN_CHANNEL
     again = bot.chatops.answer(ALICE, asked.confirm.token, approved=True)
     assert again.tone is Tone.ERROR
@@ -459,11 +459,11 @@ def test_a_rule_with_confirm_parks_the_command_and_the_audit_names_the_rule() ->
     )
     asked = bot.ask("scale deployment/web --replicas=4", subject=BOB)
     assert asked.confirm is not None
-    assert asked.confirm.prompt == "Run scale on deployments/web in prod?"
+    assert asked.confirm.prompt == "Run scale on deployments/web in namespace prod?"
     assert bot.gateway.calls == []
     bot.chatops.answer(BOB, asked.confirm.token, approved=True)
     assert bot.gateway.calls[0][0] == Scale(name="web", replicas=4, namespace="prod")
     first, second = bot.audit.records
     assert (first.decision, second.decision) == (Verdict.PENDING, Verdict.CONFIRMED)
-    assert (second.verb, second.target) == ("scale", "deployments/web in prod")
+    assert (second.verb, second.target) == ("scale", "deployments/web in namespace prod")
     assert second.rule == "policy.bindings[0] role deployer rule 0"

@@ -112,7 +112,10 @@ def test_errors_make_the_exit_status_one() -> None:
 def test_denied_change_for_non_admin() -> None:
     code, out, gateway = run("scale deployment/web --replicas=2\n", admin=False)
     assert code == 1
-    assert "error: you may not scale deployments/web in default: no policy is configured" in out
+    assert (
+        "error: you may not scale deployments/web in namespace default: no policy is configured"
+        in out
+    )
     assert gateway.calls == []
 
 
@@ -248,10 +251,10 @@ def test_without_a_kubeconfig_the_console_uses_the_sandbox_and_says_so(tmp_path:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no kubeconfig found; using the built-in sandbox cluster" in done.stderr
     out = done.stdout
-    assert "@U0ADMIN scaled deployment/web in prod to 0 replicas" in out
+    assert "@U0ADMIN scaled deployment/web in namespace prod to 0 replicas" in out
     assert "deployment.apps/web scaled" in out
     assert re.search(r"^web\s+0/0\s", out, re.MULTILINE), out
-    assert "@U0ADMIN scaled deployment/web in prod to 1 replica\n" in out
+    assert "@U0ADMIN scaled deployment/web in namespace prod to 1 replica\n" in out
     audit = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
     assert [(a["decision"], a["outcome"]) for a in audit] == [
         ("pending", "not_run"),
@@ -313,7 +316,10 @@ def test_the_console_user_is_held_to_the_policy_by_group_and_channel(tmp_path: P
     done = console_process(tmp_path, stdin, *args, config=DEPLOYERS)
     out = done.stdout
     assert "policy.bindings[0] gives you deployer in C0DEPLOYS." in out
-    assert "you may not scale deployments/web in prod: role deployer allows it only up to 3" in out
-    assert "@U0DEV scaled deployment/web in prod to 2 replicas" in out
+    assert (
+        "you may not scale deployments/web in namespace prod: role deployer allows it only up to 3"
+        in out
+    )
+    assert "@U0DEV scaled deployment/web in namespace prod to 2 replicas" in out
     elsewhere = console_process(tmp_path, "get deploy -n prod\n", "--as", "U0DEV", config=DEPLOYERS)
     assert "deployer (in C0DEPLOYS) would" in elsewhere.stdout

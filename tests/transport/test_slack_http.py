@@ -137,7 +137,7 @@ def test_change_is_announced_in_channel_retrying_a_429(
     fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
 ) -> None:
     chatops.script = lambda r: Reply(
-        headline="@alice scaled deployment/web in prod to 3 replicas",
+        headline="@alice scaled deployment/web in namespace prod to 3 replicas",
         tone=Tone.SUCCESS,
         visibility=Visibility.IN_CHANNEL,
     )
@@ -232,7 +232,7 @@ def test_confirm_click_replaces_the_prompt_and_announces_the_change(
     fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
 ) -> None:
     chatops.on_answer = lambda a: Reply(
-        headline="@alice deleted pod/web-1 in prod",
+        headline="@alice deleted pod/web-1 in namespace prod",
         tone=Tone.SUCCESS,
         visibility=Visibility.IN_CHANNEL,
     )

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from bot.core import values
+from bot.core import values, wording
 from bot.core.argv import Args
 from bot.core.command import Command
 from bot.core.lexicon import CLUSTER_SCOPED, NAMESPACE, Flag
-from bot.core.verbs import arguments, wording
+from bot.core.verbs import arguments
 from bot.core.verbs.spec import VerbSpec
 from bot.errors import UsageError
 

@@ -10,11 +10,11 @@ import enum
 from dataclasses import dataclass
 from typing import Final
 
-from bot.core import values
+from bot.core import values, wording
 from bot.core.argv import Args
 from bot.core.command import Command
 from bot.core.lexicon import DEPLOYMENTS, NAMESPACE, REVISION, TO_REVISION
-from bot.core.verbs import arguments, wording
+from bot.core.verbs import arguments
 from bot.core.verbs.spec import VerbSpec
 
 

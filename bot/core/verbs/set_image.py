@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from bot.core import values
+from bot.core import values, wording
 from bot.core.argv import Args
 from bot.core.command import Command
 from bot.core.lexicon import DEPLOYMENTS, NAMESPACE
-from bot.core.verbs import arguments, wording
+from bot.core.verbs import arguments
 from bot.core.verbs.spec import VerbSpec
 from bot.errors import UsageError
 
