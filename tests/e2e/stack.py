@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +28,7 @@ from kubesim.apiserver.faults import RecordedRequest
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.fakeslack import (
     ALICE,
+    OPS_CHANNEL,
     FakeSlack,
     HttpSlack,
     Sent,
@@ -46,11 +47,23 @@ class MemoryAudit:
     """The audit sink, kept in memory so tests can read the trail."""
 
     records: list[AuditRecord] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _written: threading.Condition = field(default_factory=threading.Condition)
 
     def record(self, entry: AuditRecord) -> None:
-        with self._lock:
+        with self._written:
             self.records.append(entry)
+            self._written.notify_all()
+
+    def wait_for(
+        self, found: Callable[[AuditRecord], bool], *, since: int = 0, timeout: float = 20.0
+    ) -> AuditRecord:
+        """The first record after the first ``since`` that ``found`` accepts, waiting for it."""
+        with self._written:
+            if not self._written.wait_for(
+                lambda: any(found(r) for r in self.records[since:]), timeout
+            ):
+                raise AssertionError(f"no audit record after {timeout}s")
+            return next(r for r in self.records[since:] if found(r))
 
 
 @dataclass(frozen=True)
@@ -111,10 +124,17 @@ class Stack:
     audit: MemoryAudit
     settings: Settings
 
-    def run(self, text: str, *, user: SlackUser = ALICE, timeout: float = 20.0) -> Delivered:
+    def run(
+        self,
+        text: str,
+        *,
+        user: SlackUser = ALICE,
+        channel: str = OPS_CHANNEL,
+        timeout: float = 20.0,
+    ) -> Delivered:
         """Send ``/k8s TEXT`` and return the reply, by response_url or in the channel."""
         posted = len(self.fake.calls_to("chat.postMessage"))
-        sent = self.slack.command(text, user=user)
+        sent = self.slack.command(text, user=user, channel=channel)
         return self._await(sent, posted, timeout)
 
     def click(
@@ -177,29 +197,45 @@ OPS_MEMBERS = ["U0BOB"]
 
 
 def _settings(
-    workdir: Path, mode: str, sandbox: Sandbox, env: dict[str, str], slack: str
+    workdir: Path,
+    mode: str,
+    *,
+    sandbox: Sandbox,
+    env: dict[str, str],
+    slack: str,
+    policy: str | None,
 ) -> Settings:
     path = workdir / "k8s-chatops.yaml"
+    policy = f"policy:\n  admins: [{ALICE.id}]\n{VIEWERS}" if policy is None else policy
     path.write_text(
-        f"slack:\n  mode: {mode}\n{slack}"
-        f"kubernetes:\n  kubeconfig: {sandbox.kubeconfig}\n"
-        f"policy:\n  admins: [{ALICE.id}]\n{VIEWERS}"
+        f"slack:\n  mode: {mode}\n{slack}kubernetes:\n  kubeconfig: {sandbox.kubeconfig}\n{policy}"
     )
     return load_settings(path, env=env)
 
 
 @contextmanager
-def running_stack(mode: str, workdir: Path, *, slack: str = "") -> Iterator[Stack]:
+def running_stack(
+    mode: str,
+    workdir: Path,
+    *,
+    slack: str = "",
+    policy: str | None = None,
+    usergroups: dict[str, list[str]] | None = None,
+) -> Iterator[Stack]:
     """Sandbox (demo scenario) + fake Slack + the bot in ``mode`` ("http" or "socket").
 
     ``slack``: more lines of the settings' ``slack`` section, indented (``"  workers: 2\n"``).
+    ``policy``: the settings' whole ``policy`` section instead of admins-and-viewers, with the
+    fake workspace's ``usergroups`` (group id -> member ids) it refers to.
     """
     with ExitStack() as stack:
         sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=SPEED))
         fake = stack.enter_context(running_fake_slack())
-        fake.workspace.usergroups = {"S0OPS": list(OPS_MEMBERS)}
+        fake.workspace.usergroups = (
+            {"S0OPS": list(OPS_MEMBERS)} if usergroups is None else dict(usergroups)
+        )
         env = _environment(workdir, fake)
-        settings = _settings(workdir, mode, sandbox, env, slack)
+        settings = _settings(workdir, mode, sandbox=sandbox, env=env, slack=slack, policy=policy)
         audit = MemoryAudit()
         bot = stack.enter_context(composed(settings, require_cluster(settings, env), audit=audit))
         app = slack_app(settings, bot)
