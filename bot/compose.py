@@ -22,6 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
+from bot.audit_channel import ChannelAudit, Tee
 from bot.audit_log import JsonLinesAudit
 from bot.core.chat_sink import ChatSink
 from bot.core.notifications.routing import Route
@@ -60,6 +61,8 @@ class Bot:
     gateway: KubeGateway
     audit: AuditSink
     cluster: Cluster
+    audit_channel: ChannelAudit | None = None
+    """The audit trail's copy in ``audit.channel``; the Slack app attaches its poster."""
 
 
 def find_cluster(settings: Settings, env: Mapping[str, str]) -> Cluster | None:
@@ -212,13 +215,20 @@ def composed(
         if audit is None:
             trail = stack.enter_context(closing(open_audit(settings, console=console)))
             audit = trail
+        channel = None
+        if settings.audit.channel is not None and not console:
+            channel = ChannelAudit(settings.audit.channel, secrets=settings.secrets.values())
+            stack.callback(channel.close)
+            audit = Tee(audit, channel)
         chatops = ChatOps(
             gateway=gateway,
             policy=build_policy(settings, *extra_admins),
             options=chatops_options(settings),
             audit=audit,
         )
-        yield Bot(chatops=chatops, gateway=gateway, audit=audit, cluster=cluster)
+        yield Bot(
+            chatops=chatops, gateway=gateway, audit=audit, cluster=cluster, audit_channel=channel
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,9 +339,13 @@ def notifications(
 
 def slack_app(settings: Settings, bot: Bot) -> SlackApp:
     """The Slack app serving ``bot`` in ``slack.mode`` (Bolt checks the bot token at once)."""
-    from bot.transport.slack_serve import app_from_settings  # noqa: PLC0415 - Bolt is slow
+    from bot.transport.slack_delivery import Delivery  # noqa: PLC0415 - Bolt is slow
+    from bot.transport.slack_serve import app_from_settings  # noqa: PLC0415
 
-    return app_from_settings(settings, bot.chatops)
+    app = app_from_settings(settings, bot.chatops)
+    if bot.audit_channel is not None:
+        bot.audit_channel.attach(Delivery(app.client))
+    return app
 
 
 def console_session(settings: Settings, bot: Bot, *, subject: Subject, channel: str) -> Console:

@@ -195,14 +195,6 @@ class ConfirmationSettings(_Section):
     )
 
 
-class AuditSettings(_Section):
-    """Where the audit trail goes."""
-
-    path: str = Field(
-        default="stdout", description="'stdout', 'stderr' or a file to append JSON lines to"
-    )
-
-
 def _glob(value: str) -> str:
     # A namespace name, or a glob over names ('*', 'prod-*'): RFC 1123 letters plus '*' and '?'.
     if not value or any(not (c.isalnum() and not c.isupper()) and c not in "-*?" for c in value):
@@ -223,6 +215,17 @@ def _channel(value: str) -> str:
 
 
 SlackChannelId = Annotated[str, AfterValidator(_channel)]
+
+
+class AuditSettings(_Section):
+    """Where the audit trail goes."""
+
+    path: str = Field(
+        default="stdout", description="'stdout', 'stderr' or a file to append JSON lines to"
+    )
+    channel: SlackChannelId | None = Field(
+        default=None, description="Slack channel id that also gets a short message per record"
+    )
 
 
 class RouteSettings(_Section):

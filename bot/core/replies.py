@@ -150,3 +150,16 @@ def progress_reply(typed_command: str) -> Reply:
 def posted_reply(reply: Reply) -> Reply:
     """What replaces a confirmation prompt whose outcome was posted in the channel."""
     return Reply(headline=reply.headline, tone=reply.tone, context=("Posted in the channel.",))
+
+
+def audit_reply(
+    *, user: str, channel: str, text: str, decision: str, outcome: str, detail: str = ""
+) -> Reply:
+    """The audit channel's short line for one request (its texts already scrubbed)."""
+    where = f" in {channel}" if channel else ""
+    return Reply(
+        headline=f"{user}{where}: {text} — {decision}, {outcome}",
+        parts=(Paragraph(detail),) if detail else (),
+        tone=Tone.WARNING if decision in ("denied", "refused") else Tone.INFO,
+        visibility=Visibility.IN_CHANNEL,
+    )

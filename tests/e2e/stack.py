@@ -204,11 +204,13 @@ def _settings(
     env: dict[str, str],
     slack: str,
     policy: str | None,
+    extra: str,
 ) -> Settings:
     path = workdir / "k8s-chatops.yaml"
     policy = f"policy:\n  admins: [{ALICE.id}]\n{VIEWERS}" if policy is None else policy
     path.write_text(
-        f"slack:\n  mode: {mode}\n{slack}kubernetes:\n  kubeconfig: {sandbox.kubeconfig}\n{policy}"
+        f"slack:\n  mode: {mode}\n{slack}kubernetes:\n  kubeconfig: {sandbox.kubeconfig}\n"
+        f"{policy}{extra}"
     )
     return load_settings(path, env=env)
 
@@ -221,12 +223,14 @@ def running_stack(
     slack: str = "",
     policy: str | None = None,
     usergroups: dict[str, list[str]] | None = None,
+    extra: str = "",
 ) -> Iterator[Stack]:
     """Sandbox (demo scenario) + fake Slack + the bot in ``mode`` ("http" or "socket").
 
     ``slack``: more lines of the settings' ``slack`` section, indented (``"  workers: 2\n"``).
     ``policy``: the settings' whole ``policy`` section instead of admins-and-viewers, with the
-    fake workspace's ``usergroups`` (group id -> member ids) it refers to.
+    fake workspace's ``usergroups`` (group id -> member ids) it refers to. ``extra``: more
+    top-level sections of the settings file.
     """
     with ExitStack() as stack:
         sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=SPEED))
@@ -235,7 +239,9 @@ def running_stack(
             {"S0OPS": list(OPS_MEMBERS)} if usergroups is None else dict(usergroups)
         )
         env = _environment(workdir, fake)
-        settings = _settings(workdir, mode, sandbox=sandbox, env=env, slack=slack, policy=policy)
+        settings = _settings(
+            workdir, mode, sandbox=sandbox, env=env, slack=slack, policy=policy, extra=extra
+        )
         audit = MemoryAudit()
         bot = stack.enter_context(composed(settings, require_cluster(settings, env), audit=audit))
         app = slack_app(settings, bot)
