@@ -139,6 +139,11 @@ def chatops_options(settings: Settings) -> ChatOpsOptions:
         changes=replies.changes,
         errors=replies.errors,
         confirmation_expiry=timedelta(minutes=settings.confirmations.expiry_minutes),
+        impersonation=(
+            None
+            if settings.kubernetes.impersonate is None
+            else settings.kubernetes.impersonate.to_impersonation()
+        ),
     )
 
 

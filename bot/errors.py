@@ -6,7 +6,7 @@
     ├── ConfigError       the settings file or environment is wrong (raised at start-up)
     └── ClusterError      the Kubernetes API refused or failed the request
         ├── NotFound      404: the object or resource type does not exist
-        ├── Forbidden     403: the bot's own identity lacks a permission
+        ├── Forbidden     403: the bot's identity (or the user it acts as) lacks a permission
         ├── Conflict      409: the object changed meanwhile, or already exists
         ├── Invalid       422/400: the server rejected the change as invalid
         ├── ClusterTimeout the cluster did not answer in time

@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.core.impersonation import GROUP_FIELDS, USER_FIELDS, Impersonation, check_template
 from bot.core.reply import Visibility
 from bot.errors import ConfigError
 from bot.policy_settings import PolicySettings
@@ -125,6 +126,40 @@ class SlackSettings(_Section):
         return value if value.endswith("/") else value + "/"
 
 
+class ImpersonateSettings(_Section):
+    """``kubernetes.impersonate``: each Slack user acts in the cluster as a user of their own."""
+
+    user: str = Field(
+        default="slack:{user_id}",
+        description="Kubernetes user name template: {user_id}, {user_name}, {email}",
+    )
+    group: str | None = Field(
+        default="slack:{handle}",
+        description="a Kubernetes group per Slack user group: {id}, {handle}; none for no groups",
+    )
+    extra_groups: tuple[str, ...] = Field(
+        default=(), description="groups every impersonated user also gets"
+    )
+
+    @field_validator("user")
+    @classmethod
+    def _user(cls, value: str) -> str:
+        check_template(value, USER_FIELDS)
+        if not value.strip():
+            msg = "expected a user name template such as 'slack:{user_id}'"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("group")
+    @classmethod
+    def _group(cls, value: str | None) -> str | None:
+        return None if value is None else check_template(value, GROUP_FIELDS)
+
+    def to_impersonation(self) -> Impersonation:
+        """The service's form of these templates."""
+        return Impersonation(user=self.user, group=self.group, extra_groups=self.extra_groups)
+
+
 class KubernetesSettings(_Section):
     """Which cluster, and how long and how much to ask of it."""
 
@@ -157,6 +192,10 @@ class KubernetesSettings(_Section):
         ge=1,
         le=1_000_000,
         description="most rows `get` returns before saying how to narrow the query",
+    )
+    impersonate: ImpersonateSettings | None = Field(
+        default=None,
+        description="act as each Slack user in the cluster (user, group, extra_groups)",
     )
 
     @field_validator("default_namespace")

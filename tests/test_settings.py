@@ -9,6 +9,7 @@ from pathlib import Path
 import pydantic
 import pytest
 
+from bot.core.impersonation import Impersonation
 from bot.core.reply import Visibility
 from bot.errors import ConfigError
 from bot.secrets import SECRET_ENV, RedactingFilter, load_secrets, redact
@@ -451,3 +452,18 @@ def test_notification_routes_load(tmp_path: Path) -> None:
 def test_notification_settings_refused(tmp_path: Path, text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=re.escape(message)):
         load_settings(write(tmp_path, text), env={})
+
+
+def test_impersonation_templates_are_read_and_checked(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "kubernetes:\n  impersonate:\n    user: '{email}'\n    extra_groups: [chatops]\n",
+    )
+    impersonate = load_settings(path, env={}).kubernetes.impersonate
+    assert impersonate is not None
+    assert impersonate.to_impersonation() == Impersonation(
+        user="{email}", group="slack:{handle}", extra_groups=("chatops",)
+    )
+    bad = write(tmp_path, "kubernetes:\n  impersonate:\n    group: 'slack:{name}'\n")
+    with pytest.raises(ConfigError, match=r"kubernetes\.impersonate\.group: .*it may use"):
+        load_settings(bad, env={})

@@ -22,3 +22,8 @@ class Subject:
     """How change-causes and the log name them: ``slack:@alice``."""
     groups: frozenset[str] = frozenset()
     """The Slack user group ids (``S…``) the person belongs to, as far as the transport knows."""
+    email: str = ""
+    """Their email address, when the transport looked it up (impersonation by email)."""
+    slack_groups: tuple[tuple[str, str], ...] = ()
+    """Every Slack user group they are in, as (id, handle), when the transport looked them up
+    (impersonation by group)."""

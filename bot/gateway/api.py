@@ -21,7 +21,9 @@ from kubernetes.client import ApiClient
 from kubernetes.client.exceptions import ApiException
 
 from bot.core import kube
+from bot.core.impersonation import KubeIdentity
 from bot.core.kube import Obj
+from bot.gateway.client import impersonation_headers
 from bot.gateway.errors import Target, translate
 
 logger = logging.getLogger(__name__)
@@ -76,10 +78,31 @@ class Page:
 class Api:
     """JSON requests with the gateway's timeouts and error translation."""
 
-    def __init__(self, client: ApiClient, *, timeout: float, connect_timeout: float) -> None:
+    def __init__(
+        self,
+        client: ApiClient,
+        *,
+        timeout: float,
+        connect_timeout: float,
+        identity: KubeIdentity | None = None,
+    ) -> None:
         self._client = client
         self.timeout = timeout
+        self._connect_timeout = connect_timeout
         self._timeouts = (connect_timeout, timeout)
+        self.identity = identity
+        """Who the requests run as (impersonation headers), None for the bot itself."""
+
+    def acting_as(self, identity: KubeIdentity | None) -> Api:
+        """The same connections, each request impersonating ``identity`` (None: the bot)."""
+        if identity is None:
+            return self
+        return Api(
+            self._client,
+            timeout=self.timeout,
+            connect_timeout=self._connect_timeout,
+            identity=identity,
+        )
 
     def request(
         self,
@@ -97,6 +120,8 @@ class Api:
         headers = {"Accept": accept}
         if content_type:
             headers["Content-Type"] = content_type
+        if self.identity is not None:
+            headers |= impersonation_headers(self.identity)
         timeouts = self._timeouts if read_timeout is None else (self._timeouts[0], read_timeout)
         attempts = 2 if method == "GET" else 1
         for attempt in range(attempts):
@@ -118,7 +143,9 @@ class Api:
                     continue
                 raise translate(e, target=target, method=method, timeout=timeouts[1]) from e
             except (ApiException, urllib3.exceptions.HTTPError) as e:
-                raise translate(e, target=target, method=method, timeout=timeouts[1]) from e
+                raise translate(
+                    e, target=target, method=method, timeout=timeouts[1], as_user=self._as_user
+                ) from e
             except AttributeError as e:
                 # kubernetes 36 turns a TLS failure into ApiException(status=0, body=None), then
                 # calls body.decode() on it: the failure surfaces as this AttributeError.
@@ -128,6 +155,10 @@ class Api:
                 raise
             return response
         raise AssertionError("unreachable")  # pragma: no cover
+
+    @property
+    def _as_user(self) -> str | None:
+        return None if self.identity is None else self.identity.user
 
     def json(
         self,

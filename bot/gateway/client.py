@@ -7,29 +7,67 @@ itself what may be repeated (a GET, once).
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any, Final
 
 from kubernetes import config
 from kubernetes.client import ApiClient, Configuration
 from kubernetes.client.rest import RESTClientObject
 from kubernetes.config.config_exception import ConfigException
+from urllib3 import HTTPHeaderDict
 
+from bot.core.impersonation import KubeIdentity
 from bot.errors import ConfigError
+
+IMPERSONATE_USER: Final = "Impersonate-User"
+IMPERSONATE_GROUP: Final = "Impersonate-Group"
+_GROUPS: Final = "X-Chatops-Impersonate-Groups"
+"""Carries the groups (a JSON list) from the gateway to ``RepeatedHeaders``, which sends them."""
+
+
+def impersonation_headers(identity: KubeIdentity) -> dict[str, str]:
+    """The headers that make one request run as ``identity``."""
+    headers = {IMPERSONATE_USER: identity.user}
+    if identity.groups:
+        headers[_GROUPS] = json.dumps(list(identity.groups))
+    return headers
+
+
+class RepeatedHeaders(RESTClientObject):  # type: ignore[misc]  # the client is untyped
+    """The official REST client, sending one ``Impersonate-Group`` line per group.
+
+    The API server reads each line as one group, but ``ApiClient`` turns header parameters into
+    a dict, so one name carries one value (a comma-joined value would be one group named
+    ``a,b``). The groups travel under a private name to here, where urllib3's ``HTTPHeaderDict``
+    sends them as repeated lines; the private name never leaves the process.
+    """
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
+        """``RESTClientObject.request``, with the groups expanded into repeated headers."""
+        headers = kwargs.get("headers")
+        if headers and _GROUPS in headers:
+            expanded = HTTPHeaderDict({k: v for k, v in headers.items() if k != _GROUPS})
+            for group in json.loads(headers[_GROUPS]):
+                expanded.add(IMPERSONATE_GROUP, group)
+            kwargs["headers"] = expanded
+        return super().request(method, url, *args, **kwargs)
 
 
 def prepared(client: ApiClient, *, connections: int) -> ApiClient:
-    """``client`` failing fast (urllib3 would retry every method three times) and keeping
+    """``client`` failing fast (urllib3 would retry every method three times), keeping
     ``connections`` connections per host (its default, ``cpu_count * 5``, is fewer than the
-    bot's threads: connections past it are dropped and their TLS handshakes redone)."""
+    bot's threads: connections past it are dropped and their TLS handshakes redone), and able
+    to send several impersonated groups (``RepeatedHeaders``)."""
     configuration: Configuration = client.configuration
-    rebuild = configuration.retries is None
+    rebuild = configuration.retries is None or not isinstance(client.rest_client, RepeatedHeaders)
     rebuild |= (configuration.connection_pool_maxsize or 0) < connections
     if rebuild:
         configuration.retries = False
         configuration.connection_pool_maxsize = max(
             connections, configuration.connection_pool_maxsize or 0
         )
-        client.rest_client = RESTClientObject(configuration)
+        client.rest_client = RepeatedHeaders(configuration)
     return client
 
 

@@ -52,16 +52,24 @@ def _status(exc: ApiException) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def _forbidden_message(message: str) -> str:
+def _forbidden_message(message: str, as_user: str | None) -> str:
+    """Who lacks which permission: the person the bot acts as (impersonation), else the bot.
+
+    Being refused ``impersonate`` itself is always the bot's lack.
+    """
     match = _FORBIDDEN.search(message)
+    who = "the bot's Kubernetes identity"
+    if as_user is not None and (match is None or match["verb"] != "impersonate"):
+        who = f'you (Kubernetes user "{as_user}")'
     if not match:
-        return f"the bot's Kubernetes identity is not allowed to do this (forbidden): {message}"
+        return f"{who} may not do this (forbidden): {message}"
     resource, _, sub = match["resource"].partition("/")
     what = f"{resource}.{match['group']}" if match["group"] else resource
     if sub:
         what += f"/{sub}"
     where = f'in namespace "{match["namespace"]}"' if match["namespace"] else "at the cluster scope"
-    return f"the bot's Kubernetes identity may not {match['verb']} {what} {where} (forbidden)"
+    advice = "; ask a cluster admin for it" if who.startswith("you") else ""
+    return f"{who} may not {match['verb']} {what} {where} (forbidden){advice}"
 
 
 def _not_found_message(target: Target | None, status: dict[str, Any]) -> str:
@@ -72,11 +80,17 @@ def _not_found_message(target: Target | None, status: dict[str, Any]) -> str:
 
 
 def translate(
-    exc: Exception, *, target: Target | None = None, method: str = "GET", timeout: float = 0
+    exc: Exception,
+    *,
+    target: Target | None = None,
+    method: str = "GET",
+    timeout: float = 0,
+    as_user: str | None = None,
 ) -> BotError:
-    """The bot error for a failed request (``raise translate(e, ...) from e``)."""
+    """The bot error for a failed request (``raise translate(e, ...) from e``); ``as_user``:
+    the Kubernetes user the request impersonated, which a 403 then names."""
     if isinstance(exc, ApiException):
-        return _from_api(exc, target=target)
+        return _from_api(exc, target=target, as_user=as_user)
     if isinstance(exc, urllib3.exceptions.HTTPError):
         return _from_network(exc, method=method, timeout=timeout)
     return ClusterError(f"the request to the cluster failed: {exc}")
@@ -136,13 +150,13 @@ def _short(exc: BaseException) -> str:
     return str(exc).rpartition("): ")[2] or type(exc).__name__
 
 
-def _from_api(exc: ApiException, *, target: Target | None) -> BotError:
+def _from_api(exc: ApiException, *, target: Target | None, as_user: str | None) -> BotError:
     status = _status(exc)
     code = int(exc.status or 0)
     reason = str(status.get("reason") or exc.reason or "")
     message = str(status.get("message") or exc.reason or "").strip()
     if code == 403:
-        return Forbidden(_forbidden_message(message), status=code, reason=reason)
+        return Forbidden(_forbidden_message(message, as_user), status=code, reason=reason)
     if code == 401:
         return Forbidden(
             "the cluster rejected the bot's credentials (401 Unauthorized)",

@@ -17,6 +17,7 @@ from kubernetes.client import ApiClient
 
 from bot import __version__
 from bot.core.command import Command
+from bot.core.impersonation import KubeIdentity
 from bot.core.results import Result
 from bot.errors import UsageError
 from bot.gateway import client as clients
@@ -76,12 +77,18 @@ class KubernetesGateway:
         """Close the connections to the API server."""
         clients.close(self._client)
 
-    def execute(self, command: Command, *, actor: str, text: str) -> Result:
+    def execute(
+        self, command: Command, *, actor: str, text: str, identity: KubeIdentity | None = None
+    ) -> Result:
         """Run one command; raises ``bot.errors`` errors with kubectl-like messages.
 
+        ``identity``: impersonate it in every request of the command (None: the bot itself).
         A namespaced command whose namespace is None is a caller's bug (``ValueError``).
         """
         handler = HANDLERS.get(command.verb)
         if handler is None:
             raise UsageError(f"{command.verb} is answered by the bot itself, not by the cluster")
-        return handler(command, dataclasses.replace(self._call, actor=actor, text=text))
+        call = dataclasses.replace(
+            self._call, api=self._call.api.acting_as(identity), actor=actor, text=text
+        )
+        return handler(command, call)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot.core.impersonation import Impersonation
 from bot.core.reply import Visibility
 
 
@@ -28,3 +29,5 @@ class ChatOpsOptions:
     """Who sees errors, denials and failed rollouts."""
     confirmation_expiry: timedelta = timedelta(minutes=5)
     """How long a damaging command waits for its author's confirmation."""
+    impersonation: Impersonation | None = None
+    """Run each command in the cluster as the person who typed it (None: as the bot)."""

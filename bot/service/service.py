@@ -241,7 +241,14 @@ class ChatOps:
 
     def _execute(self, command: Command, trail: _Trail) -> Reply:
         try:
-            result = self._gateway.execute(command, actor=trail.subject.actor, text=trail.text)
+            identity = (
+                None
+                if self._options.impersonation is None
+                else self._options.impersonation.identity(trail.subject)
+            )
+            result = self._gateway.execute(
+                command, actor=trail.subject.actor, text=trail.text, identity=identity
+            )
         except BotError as e:
             trail.write(Outcome.FAILED, str(e))
             return self._error_reply(e)

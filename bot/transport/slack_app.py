@@ -29,7 +29,7 @@ from bot.core.wording import typed
 from bot.service.service import Deliver, Request
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
 from bot.transport.slack_delivery import Delivery, Origin
-from bot.transport.slack_groups import UserGroups
+from bot.transport.slack_groups import People, UserGroups
 from bot.transport.slack_intake import Intake
 from bot.transport.slack_payloads import (
     ActionChannel,
@@ -97,6 +97,7 @@ def build_app(
     sizes: WorkerSizes | None = None,
     progress_after: float | None = PROGRESS_AFTER,
     groups: Iterable[str] = (),
+    people: People | None = None,
 ) -> SlackApp:
     """The app answering ``command`` and the confirm buttons through ``chatops``.
 
@@ -106,7 +107,7 @@ def build_app(
     it is acked; Socket Mode needs none (the websocket is authenticated by the app token).
     ``sizes``: the workers' bounds. ``progress_after``: seconds before a "working on it" note
     (None: never). ``groups``: the user group ids the policy names, whose members are looked up
-    in Slack.
+    in Slack. ``people``: what impersonation needs to know of each person (None: nothing).
     """
     bolt = App(
         client=client,
@@ -118,6 +119,7 @@ def build_app(
     delivery = Delivery(client)
     listeners = _Listeners(chatops, delivery, command=command, progress_after=progress_after)
     listeners.groups = UserGroups(client, groups)
+    listeners.people = people
     bolt.command(command)(listeners.on_command)
     bolt.action(CONFIRM_ACTION)(listeners.on_confirm)
     bolt.action(DENY_ACTION)(listeners.on_deny)
@@ -141,6 +143,7 @@ class _Listeners:
         self._command = command
         self._progress_after = progress_after
         self.groups: UserGroups | None = None
+        self.people: People | None = None
 
     def on_command(self, ack: Ack, command: SlashCommand) -> None:
         """``/k8s TEXT``: run the command, deliver the reply (Slack has had its ack already)."""
@@ -176,10 +179,17 @@ class _Listeners:
             self._deliver(lambda: self._delivery.reply(origin, reply, after_progress=note.posted))
 
     def _with_groups(self, subject: Subject) -> Subject:
-        """The subject with the policy's groups they belong to, as Slack says now."""
-        if self.groups is None:
-            return subject
-        return dataclasses.replace(subject, groups=self.groups.of(subject.user_id))
+        """The subject with the policy's groups they belong to, as Slack says now (and what
+        impersonation needs: their email and every group they are in)."""
+        if self.groups is not None:
+            subject = dataclasses.replace(subject, groups=self.groups.of(subject.user_id))
+        if self.people is not None:
+            subject = dataclasses.replace(
+                subject,
+                email=self.people.email_of(subject.user_id),
+                slack_groups=self.people.groups_of(subject.user_id),
+            )
+        return subject
 
     def on_confirm(self, ack: Ack, body: BlockActions) -> None:
         """The Confirm button of a parked damaging command."""

@@ -78,3 +78,98 @@ class UserGroups:
         with self._lock:
             self._members[group] = (now, members)
         return members
+
+
+class People:
+    """What impersonation needs to know of a person beyond their id: their email address
+    (``users.info``, scope ``users:read.email``) and every user group they are in, with its
+    handle (``usergroups.list``, scope ``usergroups:read``). Cached like the groups above; when
+    Slack cannot be asked the person has no email (commands that need it are refused) and no
+    groups (they get fewer permissions, never more)."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        emails: bool,
+        groups: bool,
+        ttl: float = GROUP_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._client = client
+        self.emails = emails
+        self.groups = groups
+        self._ttl = ttl
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._email: dict[str, tuple[float, str]] = {}
+        self._all: tuple[float, tuple[tuple[str, str, frozenset[str]], ...]] | None = None
+
+    def email_of(self, user_id: str) -> str:
+        """Their email address, or "" when Slack does not say."""
+        if not self.emails:
+            return ""
+        now = self._clock()
+        with self._lock:
+            cached = self._email.get(user_id)
+        if cached is not None and now - cached[0] < self._ttl:
+            return cached[1]
+        try:
+            response = self._client.users_info(user=user_id)
+        except (SlackApiError, SlackClientError, OSError) as e:
+            logger.warning(
+                "cannot ask Slack for the email of %s (%s): commands that act as them in the "
+                "cluster are refused until Slack answers; check the users:read.email scope",
+                user_id,
+                _why(e),
+            )
+            return ""
+        user = response.get("user")
+        profile = user.get("profile") if isinstance(user, dict) else None
+        email = profile.get("email") if isinstance(profile, dict) else None
+        email = email if isinstance(email, str) else ""
+        with self._lock:
+            self._email[user_id] = (now, email)
+        return email
+
+    def groups_of(self, user_id: str) -> tuple[tuple[str, str], ...]:
+        """(id, handle) of every user group they are in, as far as Slack says now."""
+        if not self.groups:
+            return ()
+        return tuple(
+            (gid, handle) for gid, handle, users in self._every_group() if user_id in users
+        )
+
+    def _every_group(self) -> tuple[tuple[str, str, frozenset[str]], ...]:
+        now = self._clock()
+        with self._lock:
+            cached = self._all
+        if cached is not None and now - cached[0] < self._ttl:
+            return cached[1]
+        try:
+            response = self._client.usergroups_list(include_users=True)
+        except (SlackApiError, SlackClientError, OSError) as e:
+            logger.warning(
+                "cannot ask Slack for its user groups (%s): people act in the cluster without "
+                "their groups until Slack answers; check the usergroups:read scope",
+                _why(e),
+            )
+            return ()
+        found: list[tuple[str, str, frozenset[str]]] = []
+        for group in response.get("usergroups") or ():
+            if not isinstance(group, dict):
+                continue
+            gid, handle, users = group.get("id"), group.get("handle"), group.get("users")
+            if isinstance(gid, str) and isinstance(handle, str):
+                members = frozenset(u for u in users or () if isinstance(u, str))
+                found.append((gid, handle, members))
+        every = tuple(found)
+        with self._lock:
+            self._all = (now, every)
+        return every
+
+
+def _why(e: Exception) -> str:
+    if isinstance(e, SlackApiError):
+        return str(e.response.get("error"))
+    return type(e).__name__

@@ -16,6 +16,7 @@ from types import FrameType
 from slack_bolt import BoltRequest
 from slack_bolt.adapter.socket_mode.internals import build_headers
 from slack_bolt.error import BoltError
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.client import BaseSocketModeClient
@@ -26,6 +27,7 @@ from bot.errors import ConfigError
 from bot.settings import Settings, SlackMode
 from bot.transport.slack_app import ChatOpsPort, SlackApp, build_app
 from bot.transport.slack_clients import SHUTDOWN, web_client
+from bot.transport.slack_groups import People
 from bot.transport.slack_http import serve_http
 from bot.transport.slack_workers import WorkerSizes
 
@@ -50,6 +52,7 @@ def app_from_settings(settings: Settings, chatops: ChatOpsPort) -> SlackApp:
             signing_secret=signing,
             sizes=worker_sizes(settings),
             groups={g for binding in settings.policy.bindings for g in binding.groups},
+            people=people(settings, client),
         )
     except BoltError as e:
         cause = e.__context__
@@ -59,6 +62,15 @@ def app_from_settings(settings: Settings, chatops: ChatOpsPort) -> SlackApp:
     except (SlackClientError, OSError) as e:
         msg = f"slack.api_url: cannot reach Slack at {client.base_url} ({type(e).__name__})"
         raise ConfigError(msg) from None
+
+
+def people(settings: Settings, client: WebClient) -> People | None:
+    """What ``kubernetes.impersonate`` needs Slack to say about each person (None: off)."""
+    impersonate = settings.kubernetes.impersonate
+    if impersonate is None:
+        return None
+    templates = impersonate.to_impersonation()
+    return People(client, emails=templates.needs_email, groups=impersonate.group is not None)
 
 
 def worker_sizes(settings: Settings) -> WorkerSizes:

@@ -205,11 +205,13 @@ def _settings(
     slack: str,
     policy: str | None,
     extra: str,
+    kubernetes: str = "",
 ) -> Settings:
     path = workdir / "k8s-chatops.yaml"
     policy = f"policy:\n  admins: [{ALICE.id}]\n{VIEWERS}" if policy is None else policy
     path.write_text(
-        f"slack:\n  mode: {mode}\n{slack}kubernetes:\n  kubeconfig: {sandbox.kubeconfig}\n"
+        f"slack:\n  mode: {mode}\n{slack}"
+        f"kubernetes:\n  kubeconfig: {sandbox.kubeconfig}\n{kubernetes}"
         f"{policy}{extra}"
     )
     return load_settings(path, env=env)
@@ -224,13 +226,16 @@ def running_stack(
     policy: str | None = None,
     usergroups: dict[str, list[str]] | None = None,
     extra: str = "",
+    kubernetes: str = "",
+    handles: dict[str, str] | None = None,
 ) -> Iterator[Stack]:
     """Sandbox (demo scenario) + fake Slack + the bot in ``mode`` ("http" or "socket").
 
     ``slack``: more lines of the settings' ``slack`` section, indented (``"  workers: 2\n"``).
     ``policy``: the settings' whole ``policy`` section instead of admins-and-viewers, with the
-    fake workspace's ``usergroups`` (group id -> member ids) it refers to. ``extra``: more
-    top-level sections of the settings file.
+    fake workspace's ``usergroups`` (group id -> member ids, with their ``handles``) it refers
+    to. ``extra``: more top-level sections of the settings file; ``kubernetes``: more lines of
+    its ``kubernetes`` section, indented.
     """
     with ExitStack() as stack:
         sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=SPEED))
@@ -238,9 +243,17 @@ def running_stack(
         fake.workspace.usergroups = (
             {"S0OPS": list(OPS_MEMBERS)} if usergroups is None else dict(usergroups)
         )
+        fake.workspace.handles = dict(handles or {})
         env = _environment(workdir, fake)
         settings = _settings(
-            workdir, mode, sandbox=sandbox, env=env, slack=slack, policy=policy, extra=extra
+            workdir,
+            mode,
+            sandbox=sandbox,
+            env=env,
+            slack=slack,
+            policy=policy,
+            extra=extra,
+            kubernetes=kubernetes,
         )
         audit = MemoryAudit()
         bot = stack.enter_context(composed(settings, require_cluster(settings, env), audit=audit))

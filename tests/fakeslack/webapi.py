@@ -61,7 +61,9 @@ class Workspace:
     not_in_channel: set[str] = field(default_factory=set)
     """Channels where chat.postMessage answers ``not_in_channel``."""
     usergroups: dict[str, list[str]] = field(default_factory=dict)
-    """User group id -> member user ids, for ``usergroups.users.list``."""
+    """User group id -> member user ids, for ``usergroups.users.list`` and ``usergroups.list``."""
+    handles: dict[str, str] = field(default_factory=dict)
+    """User group id -> its handle (``@oncall``, without the ``@``); default: the id, lower."""
     _pending: dict[str, _PendingUpload] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
 
@@ -75,6 +77,7 @@ class Workspace:
             "conversations.open": self.conversations_open,
             "users.info": self.users_info,
             "usergroups.users.list": self.usergroups_users_list,
+            "usergroups.list": self.usergroups_list,
             "files.getUploadURLExternal": self.get_upload_url,
             "files.completeUploadExternal": self.complete_upload,
         }
@@ -168,7 +171,21 @@ class Workspace:
         if not user:
             return {"ok": False, "error": "user_not_found"}
         name = user.removeprefix("U0").lower()
-        return {"ok": True, "user": {"id": user, "name": name, "real_name": name.title()}}
+        profile = {"real_name": name.title(), "email": f"{name}@example.com"}
+        return {
+            "ok": True,
+            "user": {"id": user, "name": name, "real_name": name.title(), "profile": profile},
+        }
+
+    def usergroups_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        with_users = str(params.get("include_users", "")).lower() in ("1", "true")
+        groups = []
+        for gid, members in self.usergroups.items():
+            group: dict[str, Any] = {"id": gid, "handle": self.handles.get(gid, gid.lower())}
+            if with_users:
+                group["users"] = list(members)
+            groups.append(group)
+        return {"ok": True, "usergroups": groups}
 
     def get_upload_url(self, params: dict[str, Any]) -> dict[str, Any]:
         filename = params.get("filename")

@@ -254,3 +254,26 @@ def test_plain_http_behind_https_says_tls() -> None:
             run(gw, "version")
         gw.close()
         thread.join(5)
+
+
+def test_a_403_while_acting_as_a_user_names_the_user_not_the_bot() -> None:
+    refused = api_error(
+        403,
+        'pods is forbidden: User "slack:U1" cannot list resource "pods" in API group "" in the '
+        'namespace "prod"',
+    )
+    assert str(translate(refused, as_user="slack:U1")) == (
+        'you (Kubernetes user "slack:U1") may not list pods in namespace "prod" (forbidden); '
+        "ask a cluster admin for it"
+    )
+
+
+def test_the_bot_refused_impersonation_is_the_bots_lack() -> None:
+    refused = api_error(
+        403,
+        'users "slack:U1" is forbidden: User "system:serviceaccount:bots:chatops" cannot '
+        'impersonate resource "users" in API group "" at the cluster scope',
+    )
+    assert str(translate(refused, as_user="slack:U1")) == (
+        "the bot's Kubernetes identity may not impersonate users at the cluster scope (forbidden)"
+    )

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.command import Command
+from bot.core.impersonation import KubeIdentity
 from bot.core.policy import Binding, Policy, Role, Rule
 from bot.core.render_text import render_reply
 from bot.core.reply import Reply, Tone, Visibility
@@ -38,7 +39,9 @@ class FakeGateway:
     error: Exception | None = None
     calls: list[tuple[Command, str, str]] = field(default_factory=list)
 
-    def execute(self, command: Command, *, actor: str, text: str) -> Result:
+    def execute(
+        self, command: Command, *, actor: str, text: str, identity: KubeIdentity | None = None
+    ) -> Result:
         self.calls.append((command, actor, text))
         if self.error is not None:
             raise self.error

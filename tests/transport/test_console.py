@@ -16,6 +16,7 @@ import pytest
 
 from bot.core.chat_sink import ChatSink, MessageRef
 from bot.core.command import Command
+from bot.core.impersonation import KubeIdentity
 from bot.core.policy import Policy
 from bot.core.reply import Preformatted, Reply, Tone
 from bot.core.results import Change, Result, Table
@@ -43,7 +44,9 @@ class Gateway:
     calls: list[Command] = field(default_factory=list)
     actors: list[str] = field(default_factory=list)
 
-    def execute(self, command: Command, *, actor: str, text: str) -> Result:
+    def execute(
+        self, command: Command, *, actor: str, text: str, identity: KubeIdentity | None = None
+    ) -> Result:
         self.calls.append(command)
         self.actors.append(actor)
         if isinstance(command, Get):
