@@ -63,6 +63,8 @@ def problems(
     handler = handlers.get(spec.name)
     if spec.on_cluster and (handler is None or handler.record is not spec.record):
         found.append(f"no gateway handler for {spec.name} in bot.gateway.verbs.registry")
+    if spec.on_cluster and handler is not None and not handler.access:
+        found.append(f"the {spec.name} handler declares no RBAC access (Handler.access)")
     if not spec.on_cluster and handler is not None:
         found.append("answered by the bot, yet it has a gateway handler")
     if not any(re.match(rf"{re.escape(spec.command)}\b", command) for command in commands):

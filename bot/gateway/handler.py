@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Generic, TypeVar
 
 from bot.core.command import Command
+from bot.core.rbac import Access
 from bot.core.results import Result
 from bot.errors import UsageError
 from bot.gateway.api import Api
@@ -47,6 +48,8 @@ class Handler(Generic[C]):
     """The spec's name (``rollout-undo``)."""
     record: type[C]
     run: Callable[[C, Call], Result]
+    access: tuple[Access, ...] = ()
+    """What its requests need of RBAC, for ``k8s-chatops check`` (a test requires it)."""
 
     def __call__(self, command: Command, call: Call) -> Result:
         """Run ``command``, which must be this verb's record (a caller's bug otherwise)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Final
 
 from bot.core import kube
+from bot.core.rbac import Access
 from bot.core.results import Change
 from bot.core.verbs.cordon import Cordon
 from bot.gateway.api import STRATEGIC_MERGE_PATCH
@@ -37,5 +38,6 @@ def cordon(cmd: Cordon, call: Call) -> Change:
     return Change(f"node/{cmd.name} {done}")
 
 
-CORDON: Final = Handler("cordon", Cordon, cordon)
-UNCORDON: Final = Handler("uncordon", Cordon, cordon)
+NODE_PATCH: Final = (Access("patch", "nodes"),)
+CORDON: Final = Handler("cordon", Cordon, cordon, access=NODE_PATCH)
+UNCORDON: Final = Handler("uncordon", Cordon, cordon, access=NODE_PATCH)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Final
 
 from bot.core import kube
+from bot.core.rbac import Access
 from bot.core.results import Change, Document
 from bot.core.verbs.delete import Delete
 from bot.errors import NotFound, UsageError
@@ -67,4 +68,9 @@ def _delete(cmd: Delete, call: Call) -> Change | Document:
     return delete(call.api, cmd, page_size=call.options.page_size)
 
 
-HANDLER: Final = Handler("delete", Delete, _delete)
+HANDLER: Final = Handler(
+    "delete",
+    Delete,
+    _delete,
+    access=(Access("delete", "pods"), Access("delete", "services"), Access("list", "services")),
+)

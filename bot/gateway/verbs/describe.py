@@ -16,6 +16,7 @@ from bot.core import kube, rollout
 from bot.core.describe import describe_deployment, describe_pod, describe_service
 from bot.core.describe_node import describe_node
 from bot.core.kube import Obj
+from bot.core.rbac import Access, reads
 from bot.core.results import Document
 from bot.core.verbs.describe import Describe
 from bot.errors import BotError, ClusterError, Forbidden, NotFound, UsageError
@@ -204,4 +205,18 @@ def _describe(cmd: Describe, call: Call) -> Document:
     return describer.describe(cmd)
 
 
-HANDLER: Final = Handler("describe", Describe, _describe)
+HANDLER: Final = Handler(
+    "describe",
+    Describe,
+    _describe,
+    access=(
+        *reads("pods"),
+        *reads("deployments", "apps"),
+        *reads("replicasets", "apps", "list"),
+        *reads("services"),
+        *reads("nodes"),
+        *reads("events", "", "list"),
+        Access("get", "endpoints"),
+        Access("get", "leases", "coordination.k8s.io"),
+    ),
+)

@@ -13,6 +13,7 @@ from typing import Final
 from bot.core import kube
 from bot.core.ages import age, parse_time
 from bot.core.kube import Obj
+from bot.core.rbac import reads
 from bot.core.results import Table
 from bot.core.verbs.events import Events
 from bot.gateway.discovery import EVENTS
@@ -106,4 +107,4 @@ def _events(cmd: Events, call: Call) -> Table:
     )
 
 
-HANDLER: Final = Handler("events", Events, _events)
+HANDLER: Final = Handler("events", Events, _events, access=reads("events", "", "list"))

@@ -17,6 +17,7 @@ import yaml
 
 from bot.core import jsonpath, kube
 from bot.core.kube import Obj
+from bot.core.rbac import reads
 from bot.core.render_text import table_text
 from bot.core.results import Document, Table
 from bot.core.secret_data import NOTE as SECRET_NOTE
@@ -425,4 +426,17 @@ def _get(cmd: Get, call: Call) -> Table | Document:
     )
 
 
-HANDLER: Final = Handler("get", Get, _get)
+HANDLER: Final = Handler(
+    "get",
+    Get,
+    _get,
+    access=(
+        *reads("pods"),
+        *reads("services"),
+        *reads("deployments", "apps"),
+        *reads("replicasets", "apps"),
+        *reads("nodes"),
+        *reads("namespaces"),
+        *reads("events"),
+    ),
+)

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Final
 
 from bot.core import kube
+from bot.core.rbac import Access
 from bot.core.results import Change
 from bot.core.verbs.label import MetadataChange, MetadataField
 from bot.errors import Conflict
@@ -103,5 +104,10 @@ def _outcome(cmd: MetadataChange, old: Mapping[str, str] | None, new: Mapping[st
     return "labeled"
 
 
-LABEL: Final = Handler("label", MetadataChange, change_metadata)
-ANNOTATE: Final = Handler("annotate", MetadataChange, change_metadata)
+METADATA_PATCH: Final = tuple(
+    Access("patch", resource, group)
+    for resource, group in (("pods", ""), ("services", ""), ("deployments", "apps"), ("nodes", ""))
+)
+"""The types people label most; another type needs its own ``patch`` rule."""
+LABEL: Final = Handler("label", MetadataChange, change_metadata, access=METADATA_PATCH)
+ANNOTATE: Final = Handler("annotate", MetadataChange, change_metadata, access=METADATA_PATCH)

@@ -14,6 +14,7 @@ import urllib3
 
 from bot.core import kube, logpick
 from bot.core.kube import Obj
+from bot.core.rbac import Access, reads
 from bot.core.results import Document
 from bot.core.verbs.logs import Logs
 from bot.errors import NotFound
@@ -144,4 +145,13 @@ def _logs(cmd: Logs, call: Call) -> Document:
     return reader.logs(cmd)
 
 
-HANDLER: Final = Handler("logs", Logs, _logs)
+HANDLER: Final = Handler(
+    "logs",
+    Logs,
+    _logs,
+    access=(
+        *reads("pods"),
+        Access("get", "pods", subresource="log"),
+        Access("get", "deployments", "apps"),
+    ),
+)

@@ -17,6 +17,7 @@ from typing import Final
 from bot.core import kube, rollout, tabwriter
 from bot.core.describe import describe_template
 from bot.core.kube import Obj
+from bot.core.rbac import Access, reads
 from bot.core.results import Change, Document
 from bot.core.verbs.rollout import Rollout
 from bot.errors import NotFound
@@ -172,13 +173,28 @@ def _rollouts(cmd: Rollout, call: Call) -> Rollouts:
     return Rollouts(call.api, page_size=opts.page_size, timeout=opts.rollout_timeout, now=call.now)
 
 
+_HISTORY: Final = (Access("get", "deployments", "apps"), Access("list", "replicasets", "apps"))
 STATUS: Final = Handler(
-    "rollout-status", Rollout, lambda cmd, call: _rollouts(cmd, call).status(cmd)
+    "rollout-status",
+    Rollout,
+    lambda cmd, call: _rollouts(cmd, call).status(cmd),
+    access=(*reads("deployments", "apps", "list", "watch"), *_HISTORY),
 )
 HISTORY: Final = Handler(
-    "rollout-history", Rollout, lambda cmd, call: _rollouts(cmd, call).history(cmd)
+    "rollout-history",
+    Rollout,
+    lambda cmd, call: _rollouts(cmd, call).history(cmd),
+    access=_HISTORY,
 )
-UNDO: Final = Handler("rollout-undo", Rollout, lambda cmd, call: _rollouts(cmd, call).undo(cmd))
+UNDO: Final = Handler(
+    "rollout-undo",
+    Rollout,
+    lambda cmd, call: _rollouts(cmd, call).undo(cmd),
+    access=(*_HISTORY, Access("patch", "deployments", "apps")),
+)
 RESTART: Final = Handler(
-    "rollout-restart", Rollout, lambda cmd, call: _rollouts(cmd, call).restart(cmd)
+    "rollout-restart",
+    Rollout,
+    lambda cmd, call: _rollouts(cmd, call).restart(cmd),
+    access=(Access("patch", "deployments", "apps"),),
 )

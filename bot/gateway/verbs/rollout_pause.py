@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Final
 
 from bot.core import kube
+from bot.core.rbac import Access
 from bot.core.results import Change
 from bot.core.verbs.rollout_pause import PauseRollout
 from bot.errors import ClusterError
@@ -43,5 +44,6 @@ def pause(cmd: PauseRollout, call: Call) -> Change:
     return Change(f"deployment.apps/{cmd.name} {'paused' if cmd.paused else 'resumed'}")
 
 
-PAUSE: Final = Handler("rollout-pause", PauseRollout, pause)
-RESUME: Final = Handler("rollout-resume", PauseRollout, pause)
+_PATCH: Final = (Access("patch", "deployments", "apps"),)
+PAUSE: Final = Handler("rollout-pause", PauseRollout, pause, access=_PATCH)
+RESUME: Final = Handler("rollout-resume", PauseRollout, pause, access=_PATCH)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Final
 
 from bot.core import kube
+from bot.core.rbac import Access
 from bot.core.results import Change
 from bot.core.verbs.scale import Scale
 from bot.errors import Conflict
@@ -59,4 +60,11 @@ def _scale(cmd: Scale, call: Call) -> Change:
     return scale(call.api, cmd)
 
 
-HANDLER: Final = Handler("scale", Scale, _scale)
+HANDLER: Final = Handler(
+    "scale",
+    Scale,
+    _scale,
+    access=tuple(
+        Access(verb, "deployments", "apps", "scale") for verb in ("patch", "get", "update")
+    ),
+)

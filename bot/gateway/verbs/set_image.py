@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
+from bot.core.rbac import Access
 from bot.core.results import Change
 from bot.core.setimage import image_patch
 from bot.core.verbs.set_image import SetImage
@@ -47,4 +48,6 @@ def _set_image(cmd: SetImage, call: Call) -> Change:
     return set_image(call.api, cmd, change_cause=f"{call.actor} {call.text}".strip())
 
 
-HANDLER: Final = Handler("set-image", SetImage, _set_image)
+HANDLER: Final = Handler(
+    "set-image", SetImage, _set_image, access=(Access("patch", "deployments", "apps"),)
+)

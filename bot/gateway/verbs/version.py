@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from bot.core import kube
+from bot.core.rbac import Access
 from bot.core.results import Document
 from bot.core.verbs.version import Version
 from bot.gateway.handler import Call, Handler
@@ -19,4 +20,4 @@ def version(_cmd: Version, call: Call) -> Document:
     )
 
 
-HANDLER: Final = Handler("version", Version, version)
+HANDLER: Final = Handler("version", Version, version, access=(Access("get", path="/version"),))
