@@ -1,4 +1,4 @@
-"""The command line: ``k8s-chatops run | console | sandbox``.
+"""The command line: ``k8s-chatops run | check | console | sandbox``.
 
 It parses the flags, reads the settings and has ``bot.compose`` (the composition root) wire the
 bot, then serves it with Slack or the console. Heavy imports (Slack, the Kubernetes client, the
@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -31,6 +32,7 @@ from bot.compose import (
 )
 from bot.core.subject import Subject
 from bot.errors import ConfigError
+from bot.logs import TEXT_FORMAT, JsonFormatter, LogFormat
 from bot.secrets import RedactingFilter
 from bot.settings import (
     DEFAULT_PATH,
@@ -62,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args, os.environ)
+        if args.command == "check":
+            return _check(args, os.environ)
         return _console(args, os.environ)
     except ConfigError as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
@@ -90,7 +94,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--mode", choices=("socket", "http"), help="overrides slack.mode")
     run.add_argument("--port", type=int, help="overrides slack.port (http mode)")
+    run.add_argument(
+        "--ops-port",
+        type=int,
+        metavar="PORT",
+        help="overrides ops.port: /healthz, /readyz, /metrics (0: off)",
+    )
+    run.add_argument(
+        "--log-format",
+        choices=[str(f) for f in LogFormat],
+        default=str(LogFormat.JSON),
+        help="json (default): one object per line on stdout; text: lines for people, on stderr",
+    )
     _cluster_arguments(run)
+
+    check = commands.add_parser(
+        "check",
+        help="check the settings, the Slack token and scopes, the cluster and RBAC",
+        description=textwrap.dedent(
+            """\
+            Validate the settings, call Slack's auth.test (and name missing scopes), reach
+            the cluster, and ask it (SelfSubjectAccessReview) whether the bot's identity may
+            do what each verb the policy enables, and the notifier, need. Prints a table
+            with the RBAC rule to add for each failure; exits 0 only if all pass."""
+        ),
+        epilog=_reference_text(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    _cluster_arguments(check)
 
     console = commands.add_parser(
         "console",
@@ -165,6 +196,7 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         overrides += [
             Override("slack.mode", args.mode, "--mode"),
             Override("slack.port", args.port, "--port"),
+            Override("ops.port", args.ops_port, "--ops-port"),
         ]
     return load_settings(args.config, env=env, overrides=tuple(overrides))
 
@@ -182,10 +214,17 @@ Socket Mode envelopes, kubernetes.client.rest's responses, Secret data included)
 INFO at most, whatever ``LOG_LEVEL`` says."""
 
 
-def configure_logging(level: str, secrets: Sequence[str] = ()) -> None:
-    """Standard logging to stderr, every record scrubbed of tokens and response URLs."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+def configure_logging(
+    level: str, secrets: Sequence[str] = (), *, log_format: LogFormat = LogFormat.TEXT
+) -> None:
+    """Standard logging, every record scrubbed of tokens and response URLs: JSON lines on
+    stdout (beside the audit trail's), or text on stderr."""
+    if log_format is LogFormat.JSON:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(JsonFormatter(secrets))
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
     handler.addFilter(RedactingFilter(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):
@@ -223,13 +262,24 @@ def _cluster_for_console(
 def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
     settings = _settings(args, env)
     settings.require_slack_secrets()
-    configure_logging(settings.log_level, settings.secrets.values())
+    configure_logging(
+        settings.log_level, settings.secrets.values(), log_format=LogFormat(args.log_format)
+    )
     cluster = require_cluster(settings, env)
     with composed(settings, cluster) as bot, ExitStack() as stack:
+        from bot.transport.ops_server import Health, running_ops  # noqa: PLC0415 - aiohttp
+
+        stop = threading.Event()
+        health = Health(stop=stop, cluster=bot.reachable)
+        if settings.ops.port:
+            ops = settings.ops
+            stack.enter_context(running_ops(health, bot.metrics, host=ops.host, port=ops.port))
         app = slack_app(settings, bot)
         from bot.transport.slack_delivery import Delivery  # noqa: PLC0415 - Slack only here
 
-        stack.enter_context(notifications(settings, cluster, Delivery(app.client)))
+        stack.enter_context(
+            notifications(settings, cluster, Delivery(app.client), metrics=bot.metrics)
+        )
         logger.info(
             "serving %s in %s mode against %s; admins: %s",
             settings.slack.command,
@@ -239,8 +289,19 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         )
         from bot.transport.slack_serve import serve  # noqa: PLC0415 - Bolt only when serving
 
-        serve(settings, app)
+        serve(settings, app, stop=stop, health=health)
+    logger.info("stopped")
     return 0
+
+
+def _check(args: argparse.Namespace, env: Mapping[str, str]) -> int:
+    from bot.preflight import run_checks, table  # noqa: PLC0415 - only for check
+
+    settings = _settings(args, env)
+    configure_logging("WARNING", settings.secrets.values())
+    rows = run_checks(settings, find_cluster(settings, env))
+    print(table(rows))
+    return 0 if all(row.passed for row in rows) else 1
 
 
 def _console(args: argparse.Namespace, env: Mapping[str, str]) -> int:

@@ -10,12 +10,13 @@ functions that need them, so that ``--help`` stays fast.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
 import sys
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,6 +34,7 @@ from bot.service.options import ChatOpsOptions
 from bot.service.ports import AuditSink, KubeGateway
 from bot.service.service import ChatOps
 from bot.settings import Settings
+from bot.telemetry import CountedAudit, CountedSink, Metrics, WatchedCluster
 from bot.transport.console import Console
 
 if TYPE_CHECKING:
@@ -63,6 +65,10 @@ class Bot:
     cluster: Cluster
     audit_channel: ChannelAudit | None = None
     """The audit trail's copy in ``audit.channel``; the Slack app attaches its poster."""
+    metrics: Metrics = dataclasses.field(default_factory=Metrics)
+    """This bot's Prometheus metrics (served on the ops port)."""
+    reachable: Callable[[], bool] = lambda: True
+    """Whether the cluster answers now (the readiness probe asks)."""
 
 
 def find_cluster(settings: Settings, env: Mapping[str, str]) -> Cluster | None:
@@ -169,11 +175,16 @@ def gateway_options(settings: Settings) -> GatewayOptions:
     )
 
 
-def build_gateway(settings: Settings, cluster: Cluster) -> KubernetesGateway:
-    """The Kubernetes gateway for ``cluster``, bounded by the ``kubernetes`` settings."""
+def build_gateway(
+    settings: Settings, cluster: Cluster, *, metrics: Metrics | None = None
+) -> KubernetesGateway:
+    """The Kubernetes gateway for ``cluster``, bounded by the ``kubernetes`` settings (and
+    counting its requests in ``metrics``)."""
     from bot.gateway.gateway import KubernetesGateway  # noqa: PLC0415
 
     options = gateway_options(settings)
+    if metrics is not None:
+        options = dataclasses.replace(options, observe=metrics.kubernetes_request)
     if cluster.in_cluster:
         return KubernetesGateway.in_cluster(options=options)
     return KubernetesGateway.from_kubeconfig(
@@ -215,8 +226,9 @@ def composed(
     ``audit`` replaces the configured audit trail (tests keep it in memory); ``console``: the
     audit trail stays off stdout (see ``open_audit``).
     """
+    metrics = Metrics()
     with ExitStack() as stack:
-        gateway = stack.enter_context(closing(build_gateway(settings, cluster)))
+        gateway = stack.enter_context(closing(build_gateway(settings, cluster, metrics=metrics)))
         if audit is None:
             trail = stack.enter_context(closing(open_audit(settings, console=console)))
             audit = trail
@@ -229,10 +241,16 @@ def composed(
             gateway=gateway,
             policy=build_policy(settings, *extra_admins),
             options=chatops_options(settings),
-            audit=audit,
+            audit=CountedAudit(audit, metrics),
         )
         yield Bot(
-            chatops=chatops, gateway=gateway, audit=audit, cluster=cluster, audit_channel=channel
+            chatops=chatops,
+            gateway=gateway,
+            audit=audit,
+            cluster=cluster,
+            audit_channel=channel,
+            metrics=metrics,
+            reachable=gateway.reachable,
         )
 
 
@@ -276,11 +294,13 @@ def notifications(
     everything_to: str | None = None,
     identity: str | None = None,
     timings: NotifierTimings = NotifierTimings(),
+    metrics: Metrics | None = None,
 ) -> Iterator[RunningNotifier | None]:
     """Run the rollout notifier (and its leader election) in threads while the block runs.
 
     Yields None when notifications are off. ``everything_to`` (the console) routes every
     Deployment to that channel when no route is configured. On exit the lease is released.
+    ``metrics``: where the notifier's posts, requests, leadership and watch are counted.
     """
     from bot.gateway import client as clients  # noqa: PLC0415 - the client is slow to import
     from bot.gateway.notifier_cluster import NotifierCluster  # noqa: PLC0415
@@ -307,6 +327,7 @@ def notifications(
         lease_name=election.lease_name,
         identity=identity or f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}",
         request_timeout=settings.kubernetes.request_timeout_seconds,
+        observe=None if metrics is None else metrics.kubernetes_request,
     )
     elector = Elector(
         port.lease,
@@ -316,8 +337,12 @@ def notifications(
             election.retry_period_seconds,
         ),
     )
+    watched = port if metrics is None else WatchedCluster(port, metrics)
+    if metrics is not None:
+        sink = CountedSink(sink, metrics)
+        metrics.follow_leader(elector.leading)
     notifier = Running(
-        port,
+        watched,
         sink,
         elector,
         NotifierOptions(
@@ -347,7 +372,7 @@ def slack_app(settings: Settings, bot: Bot) -> SlackApp:
     from bot.transport.slack_delivery import Delivery  # noqa: PLC0415 - Bolt is slow
     from bot.transport.slack_serve import app_from_settings  # noqa: PLC0415
 
-    app = app_from_settings(settings, bot.chatops)
+    app = app_from_settings(settings, bot.chatops, metrics=bot.metrics)
     if bot.audit_channel is not None:
         bot.audit_channel.attach(Delivery(app.client))
     return app

@@ -106,6 +106,12 @@ class SlackSettings(_Section):
     per_user: int = Field(
         default=4, ge=1, le=1000, description="requests one user may have waiting or running"
     )
+    shutdown_grace_seconds: float = Field(
+        default=25.0,
+        ge=0,
+        le=3600,
+        description="on SIGTERM, how long commands in flight may take to finish",
+    )
 
     @field_validator("command")
     @classmethod
@@ -354,6 +360,19 @@ class LeaderElectionSettings(_Section):
         return self
 
 
+class OpsSettings(_Section):
+    """The operator's port: liveness, readiness and Prometheus metrics."""
+
+    # All addresses: the kubelet probes the pod's IP, and Prometheus scrapes it.
+    host: str = Field(default="0.0.0.0", description="address the ops port listens on")
+    port: int = Field(
+        default=8080,
+        ge=0,
+        le=65535,
+        description="/healthz, /readyz and /metrics in `run`; 0 turns the port off",
+    )
+
+
 _MODE_SECRETS: Final[Mapping[SlackMode, tuple[str, ...]]] = {
     SlackMode.SOCKET: ("bot_token", "app_token"),
     SlackMode.HTTP: ("bot_token", "signing_secret"),
@@ -369,6 +388,7 @@ FILE_SECTIONS: Final = (
     "audit",
     "notifications",
     "leader_election",
+    "ops",
 )
 """Top-level keys the YAML file may have; the rest of ``Settings`` comes from the environment."""
 
@@ -384,6 +404,7 @@ class Settings(_Section):
     audit: AuditSettings = AuditSettings()
     notifications: NotificationSettings = NotificationSettings()
     leader_election: LeaderElectionSettings = LeaderElectionSettings()
+    ops: OpsSettings = OpsSettings()
     secrets: SlackSecrets = SlackSecrets()
     log_level: LogLevel = LogLevel.INFO
     """From ``LOG_LEVEL``, any case."""

@@ -184,7 +184,7 @@ def test_run_serves_the_slash_command_in_socket_mode(tmp_path: Path) -> None:
             LOG_LEVEL="info",
         )
         argv = ["run", "--mode", "socket", "--config", str(config)]
-        argv += ["--kubeconfig", str(sandbox.kubeconfig)]
+        argv += ["--kubeconfig", str(sandbox.kubeconfig), "--log-format", "text", "--ops-port", "0"]
         process = subprocess.Popen(
             [sys.executable, "-m", "bot", *argv],
             stdout=subprocess.PIPE,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
 from urllib.parse import quote
@@ -85,11 +85,14 @@ class Api:
         timeout: float,
         connect_timeout: float,
         identity: KubeIdentity | None = None,
+        observe: Callable[[str, int], None] | None = None,
     ) -> None:
         self._client = client
         self.timeout = timeout
         self._connect_timeout = connect_timeout
         self._timeouts = (connect_timeout, timeout)
+        self._observe = observe
+        """Told (method, HTTP status) of every request, 0 when none came back (metrics)."""
         self.identity = identity
         """Who the requests run as (impersonation headers), None for the bot itself."""
 
@@ -102,6 +105,7 @@ class Api:
             timeout=self.timeout,
             connect_timeout=self._connect_timeout,
             identity=identity,
+            observe=self._observe,
         )
 
     def request(
@@ -138,11 +142,13 @@ class Api:
                     _request_timeout=timeouts,
                 )
             except (urllib3.exceptions.ProtocolError, urllib3.exceptions.NewConnectionError) as e:
+                self._observed(method, 0)
                 if attempt + 1 < attempts:
                     logger.info("retrying GET %s once after a connection error: %s", url, e)
                     continue
                 raise translate(e, target=target, method=method, timeout=timeouts[1]) from e
             except (ApiException, urllib3.exceptions.HTTPError) as e:
+                self._observed(method, getattr(e, "status", None) or 0)
                 raise translate(
                     e, target=target, method=method, timeout=timeouts[1], as_user=self._as_user
                 ) from e
@@ -150,15 +156,21 @@ class Api:
                 # kubernetes 36 turns a TLS failure into ApiException(status=0, body=None), then
                 # calls body.decode() on it: the failure surfaces as this AttributeError.
                 if isinstance(e.__context__, ApiException) and not e.__context__.status:
+                    self._observed(method, 0)
                     failure = e.__context__
                     raise translate(failure, target=target, method=method) from failure
                 raise
+            self._observed(method, int(getattr(response, "status", 200)))
             return response
         raise AssertionError("unreachable")  # pragma: no cover
 
     @property
     def _as_user(self) -> str | None:
         return None if self.identity is None else self.identity.user
+
+    def _observed(self, method: str, code: int) -> None:
+        if self._observe is not None:
+            self._observe(method, code)
 
     def json(
         self,

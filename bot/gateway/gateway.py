@@ -19,7 +19,7 @@ from bot import __version__
 from bot.core.command import Command
 from bot.core.impersonation import KubeIdentity
 from bot.core.results import Result
-from bot.errors import UsageError
+from bot.errors import BotError, UsageError
 from bot.gateway import client as clients
 from bot.gateway.api import Api
 from bot.gateway.discovery import Discovery
@@ -48,7 +48,12 @@ class KubernetesGateway:
         opts = options or GatewayOptions()
         self._client = clients.prepared(api_client, connections=opts.connections)
         connect = opts.connect_timeout or min(5.0, opts.request_timeout)
-        api = Api(self._client, timeout=opts.request_timeout, connect_timeout=connect)
+        api = Api(
+            self._client,
+            timeout=opts.request_timeout,
+            connect_timeout=connect,
+            observe=opts.observe,
+        )
         self._call = Call(
             api=api,
             discovery=Discovery(api, ttl=opts.discovery_ttl),
@@ -72,6 +77,14 @@ class KubernetesGateway:
     def in_cluster(cls, *, options: GatewayOptions | None = None) -> KubernetesGateway:
         """A gateway using the pod's service account."""
         return cls(clients.in_cluster(), options=options)
+
+    def reachable(self) -> bool:
+        """Whether the API server answers ``GET /version`` now (the readiness probe)."""
+        try:
+            self._call.api.get("/version")
+        except BotError:
+            return False
+        return True
 
     def close(self) -> None:
         """Close the connections to the API server."""

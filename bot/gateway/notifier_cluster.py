@@ -4,7 +4,7 @@ state ConfigMap, over one connection pool with the gateway's timeouts."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from kubernetes.client import ApiClient
 
@@ -30,10 +30,14 @@ class NotifierCluster:
         identity: str,
         request_timeout: float = 10.0,
         watch_timeouts: WatchTimeouts | None = None,
+        observe: Callable[[str, int], None] | None = None,
     ) -> None:
         self._client = clients.prepared(api_client, connections=4)
         self._api = Api(
-            self._client, timeout=request_timeout, connect_timeout=min(5.0, request_timeout)
+            self._client,
+            timeout=request_timeout,
+            connect_timeout=min(5.0, request_timeout),
+            observe=observe,
         )
         self._timeouts = watch_timeouts or WatchTimeouts(server=300, read=330.0)
         self.lease = LeaseLock(self._api, namespace=namespace, name=lease_name, identity=identity)

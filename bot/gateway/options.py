@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -43,3 +44,5 @@ class GatewayOptions:
     connections: int = 32
     """Connections the client keeps open to the API server: one per thread that may call it
     (the Slack workers), so that none is discarded and its TLS handshake redone under load."""
+    observe: Callable[[str, int], None] | None = None
+    """Told (method, HTTP status, 0 for none) of every request to the API server (metrics)."""

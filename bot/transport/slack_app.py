@@ -28,6 +28,7 @@ from bot.core.subject import Subject
 from bot.core.wording import typed
 from bot.service.service import Deliver, Request
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
+from bot.transport.slack_clients import responder_for
 from bot.transport.slack_delivery import Delivery, Origin
 from bot.transport.slack_groups import People, UserGroups
 from bot.transport.slack_intake import Intake
@@ -116,7 +117,7 @@ def build_app(
         process_before_response=True,
         logger=logging.getLogger("bot.transport.bolt"),
     )
-    delivery = Delivery(client)
+    delivery = Delivery(client, responder=responder_for(client))
     listeners = _Listeners(chatops, delivery, command=command, progress_after=progress_after)
     listeners.groups = UserGroups(client, groups)
     listeners.people = people

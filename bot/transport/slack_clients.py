@@ -14,14 +14,17 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Callable
-from typing import Final
+from typing import Any, Final
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
-from slack_sdk.webhook import WebhookClient
+from slack_sdk.web import SlackResponse
+from slack_sdk.webhook import WebhookClient, WebhookResponse
+
+from bot.telemetry import Metrics
 
 SLACK_API_URL: Final = "https://slack.com/api/"
 """Slack's Web API base URL; ``slack.api_url`` / ``SLACK_API_URL`` point elsewhere (tests)."""
@@ -83,11 +86,15 @@ class _Retry(RetryHandler):
         stop: threading.Event,
         when: Callable[[HttpResponse | None, Exception | None], bool],
         wait: Callable[[int, HttpResponse | None], float],
+        reason: str = "",
+        metrics: Metrics | None = None,
     ) -> None:
         super().__init__(max_retry_count=max_retry_count)
         self._stop = stop
         self._when = when
         self._wait = wait
+        self._reason = reason
+        self._metrics = metrics
 
     def _can_retry(
         self,
@@ -96,6 +103,12 @@ class _Retry(RetryHandler):
         error: Exception | None = None,
         **_: object,
     ) -> bool:
+        if (
+            self._metrics is not None
+            and self._when is _rate_limited
+            and _rate_limited(response, error)
+        ):
+            self._metrics.slack_rate_limited.inc()  # every 429, retried or not
         return not self._stop.is_set() and self._when(response, error)
 
     def prepare_for_next_attempt(
@@ -107,35 +120,105 @@ class _Retry(RetryHandler):
     ) -> None:
         if self._stop.wait(self._wait(state.current_attempt, response)):
             return  # no next attempt: the call ends with what it got
+        if self._metrics is not None:
+            self._metrics.slack_retry(self._reason)
         state.next_attempt_requested = True
         state.increment_current_attempt()
 
 
-def retry_handlers(*, stop: threading.Event = SHUTDOWN) -> list[RetryHandler]:
-    """Fresh handlers (they keep no state, but clients must not share one list object)."""
+def retry_handlers(
+    *, stop: threading.Event = SHUTDOWN, metrics: Metrics | None = None
+) -> list[RetryHandler]:
+    """Fresh handlers (they keep no state, but clients must not share one list object);
+    ``metrics`` counts their retries and the 429s they see."""
     return [
-        _Retry(max_retry_count=CONNECTION_RETRIES, stop=stop, when=_dropped, wait=_backoff),
         _Retry(
-            max_retry_count=RATE_LIMIT_RETRIES, stop=stop, when=_rate_limited, wait=retry_after_wait
+            max_retry_count=CONNECTION_RETRIES,
+            stop=stop,
+            when=_dropped,
+            wait=_backoff,
+            reason="connection",
+            metrics=metrics,
         ),
-        _Retry(max_retry_count=SERVER_ERROR_RETRIES, stop=stop, when=_server_error, wait=_backoff),
+        _Retry(
+            max_retry_count=RATE_LIMIT_RETRIES,
+            stop=stop,
+            when=_rate_limited,
+            wait=retry_after_wait,
+            reason="rate_limited",
+            metrics=metrics,
+        ),
+        _Retry(
+            max_retry_count=SERVER_ERROR_RETRIES,
+            stop=stop,
+            when=_server_error,
+            wait=_backoff,
+            reason="server_error",
+            metrics=metrics,
+        ),
     ]
 
 
+class CountedWebClient(WebClient):
+    """The Web API client, counting each call (retries apart) in ``metrics``."""
+
+    def __init__(self, *, metrics: Metrics | None = None, **options: Any) -> None:
+        super().__init__(**options)
+        self.metrics = metrics
+
+    def api_call(self, api_method: str, **options: Any) -> SlackResponse:
+        """Count the call, then make it."""
+        if self.metrics is not None:
+            self.metrics.slack_call(api_method)
+        return super().api_call(api_method, **options)
+
+
+class CountedWebhookClient(WebhookClient):
+    """A ``response_url`` client counting each post as the method ``response_url``."""
+
+    def __init__(self, *, metrics: Metrics | None = None, **options: Any) -> None:
+        super().__init__(**options)
+        self.metrics = metrics
+
+    def send_dict(
+        self, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> WebhookResponse:
+        """Count the post, then send it."""
+        if self.metrics is not None:
+            self.metrics.slack_call("response_url")
+        return super().send_dict(body, headers)
+
+
 def web_client(
-    token: str, *, base_url: str | None = None, stop: threading.Event = SHUTDOWN
-) -> WebClient:
+    token: str,
+    *,
+    base_url: str | None = None,
+    stop: threading.Event = SHUTDOWN,
+    metrics: Metrics | None = None,
+) -> CountedWebClient:
     """The bot's Web API client (``xoxb-`` token); the Socket Mode handler reuses it."""
-    return WebClient(
+    return CountedWebClient(
         token=token,
         base_url=base_url or SLACK_API_URL,
         timeout=TIMEOUT_SECONDS,
-        retry_handlers=retry_handlers(stop=stop),
+        retry_handlers=retry_handlers(stop=stop, metrics=metrics),
+        metrics=metrics,
     )
 
 
-def response_client(response_url: str, *, stop: threading.Event = SHUTDOWN) -> WebhookClient:
+def response_client(
+    response_url: str, *, stop: threading.Event = SHUTDOWN, metrics: Metrics | None = None
+) -> WebhookClient:
     """A client for one ``response_url`` (5 posts within 30 minutes, per Slack)."""
-    return WebhookClient(
-        url=response_url, timeout=TIMEOUT_SECONDS, retry_handlers=retry_handlers(stop=stop)
+    return CountedWebhookClient(
+        url=response_url,
+        timeout=TIMEOUT_SECONDS,
+        retry_handlers=retry_handlers(stop=stop, metrics=metrics),
+        metrics=metrics,
     )
+
+
+def responder_for(client: WebClient) -> Callable[[str], WebhookClient]:
+    """``response_client``, counting in the same metrics as ``client``."""
+    metrics = client.metrics if isinstance(client, CountedWebClient) else None
+    return lambda url: response_client(url, metrics=metrics)

@@ -116,10 +116,30 @@ def web_application(app: SlackApp) -> web.Application:
     return application
 
 
-def serve_http(app: SlackApp, *, host: str, port: int) -> None:
-    """Serve until SIGINT/SIGTERM (aiohttp handles both and drains connections)."""
-    logger.info("serving Slack requests at http://%s:%d%s", host, port, EVENTS_PATH)
-    web.run_app(web_application(app), host=host, port=port, print=None, shutdown_timeout=5)
+def serve_http(
+    app: SlackApp,
+    *,
+    host: str,
+    port: int,
+    stop: threading.Event,
+    listening: Callable[[], None] = lambda: None,
+) -> None:
+    """Serve until ``stop`` is set (SIGTERM), then stop listening: requests being acked are
+    answered, new ones are refused by the closed port. ``listening`` is called once the port is
+    open (readiness)."""
+
+    async def main() -> None:
+        runner = web.AppRunner(web_application(app), access_log=None, shutdown_timeout=5)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port).start()
+            logger.info("serving Slack requests at http://%s:%d%s", host, port, EVENTS_PATH)
+            listening()
+            await asyncio.get_running_loop().run_in_executor(None, stop.wait)
+        finally:
+            await runner.cleanup()
+
+    asyncio.run(main())
 
 
 @contextmanager

@@ -25,6 +25,8 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 
 from bot.errors import ConfigError
 from bot.settings import Settings, SlackMode
+from bot.telemetry import Metrics
+from bot.transport.ops_server import Health
 from bot.transport.slack_app import ChatOpsPort, SlackApp, build_app
 from bot.transport.slack_clients import SHUTDOWN, web_client
 from bot.transport.slack_groups import People
@@ -34,15 +36,20 @@ from bot.transport.slack_workers import WorkerSizes
 logger = logging.getLogger(__name__)
 
 
-def app_from_settings(settings: Settings, chatops: ChatOpsPort) -> SlackApp:
+def app_from_settings(
+    settings: Settings, chatops: ChatOpsPort, *, metrics: Metrics | None = None
+) -> SlackApp:
     """Build the app for ``settings.slack.mode``; ConfigError when a credential is missing or
-    Slack refuses the bot token (Bolt checks it with ``auth.test`` right away).
+    Slack refuses the bot token (Bolt checks it with ``auth.test`` right away). ``metrics``
+    counts its Slack calls.
     """
     settings.require_slack_secrets()
     secrets = settings.secrets
     http = settings.slack.mode is SlackMode.HTTP
     assert secrets.bot_token is not None  # checked by require_slack_secrets()
-    client = web_client(secrets.bot_token.get_secret_value(), base_url=settings.slack.api_url)
+    client = web_client(
+        secrets.bot_token.get_secret_value(), base_url=settings.slack.api_url, metrics=metrics
+    )
     signing = secrets.signing_secret.get_secret_value() if http and secrets.signing_secret else None
     try:
         return build_app(
@@ -106,36 +113,77 @@ def connect_socket_mode(app: SlackApp, *, app_token: str) -> SocketModeClient:
     return client
 
 
-def serve_socket_mode(app: SlackApp, *, app_token: str, stop: threading.Event) -> None:
+def serve_socket_mode(
+    app: SlackApp, *, app_token: str, stop: threading.Event, health: Health | None = None
+) -> None:
     """Stay connected (reconnecting when Slack asks) until ``stop`` is set."""
     client = connect_socket_mode(app, app_token=app_token)
     logger.info("connected to Slack in Socket Mode")
+    if health is not None:
+        health.slack = client.is_connected
     try:
         stop.wait()
     finally:
         client.close()
 
 
-def serve(settings: Settings, app: SlackApp, *, stop: threading.Event | None = None) -> None:
-    """Run ``app`` until SIGINT/SIGTERM (or ``stop``); what ``k8s-chatops run`` calls."""
+def serve(
+    settings: Settings,
+    app: SlackApp,
+    *,
+    stop: threading.Event | None = None,
+    health: Health | None = None,
+) -> None:
+    """Run ``app`` until SIGINT/SIGTERM (or ``stop``); what ``k8s-chatops run`` calls.
+
+    Then it shuts down gracefully: no new request is taken (the HTTP port closes, the Socket
+    Mode connection ends, so Slack sends the next ones to another replica), and the ones in
+    flight get ``slack.shutdown_grace_seconds`` to finish and deliver their replies.
+    """
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        _stop_on_signals(stop)
     try:
         if settings.slack.mode is SlackMode.HTTP:
-            serve_http(app, host=settings.slack.host, port=settings.slack.port)
-            return
-        app_token = settings.secrets.app_token
-        assert app_token is not None  # checked by app_from_settings()
-        stop = stop or threading.Event()
-        if threading.current_thread() is threading.main_thread():
-            _stop_on_signals(stop)
-        serve_socket_mode(app, app_token=app_token.get_secret_value(), stop=stop)
+
+            def listening() -> None:
+                if health is not None:
+                    health.slack = lambda: True
+
+            serve_http(
+                app,
+                host=settings.slack.host,
+                port=settings.slack.port,
+                stop=stop,
+                listening=listening,
+            )
+        else:
+            app_token = settings.secrets.app_token
+            assert app_token is not None  # checked by app_from_settings()
+            serve_socket_mode(app, app_token=app_token.get_secret_value(), stop=stop, health=health)
+        finish_in_flight(app, grace=settings.slack.shutdown_grace_seconds)
     finally:
         SHUTDOWN.set()  # replies still retrying give up now, so the process can exit
         app.close()
 
 
+def finish_in_flight(app: SlackApp, *, grace: float) -> bool:
+    """Let the requests in flight finish, for at most ``grace`` seconds; True when all did."""
+    workers = app.intake.workers
+    running = workers.in_flight()
+    if not running:
+        return True
+    logger.info("waiting up to %gs for %d request(s) in flight", grace, running)
+    if workers.idle(grace):
+        logger.info("every request in flight finished")
+        return True
+    logger.warning("gave up on %d request(s) still running after %gs", workers.in_flight(), grace)
+    return False
+
+
 def _stop_on_signals(stop: threading.Event) -> None:
     def handler(signum: int, _: FrameType | None) -> None:
-        logger.info("received %s, disconnecting", signal.Signals(signum).name)
+        logger.info("received %s; taking no new requests", signal.Signals(signum).name)
         stop.set()
 
     signal.signal(signal.SIGTERM, handler)

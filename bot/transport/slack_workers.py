@@ -113,6 +113,8 @@ class Workers:
         self._notices = _Pool("slack-notice", threads=1, waiting=256)
         self._lock = threading.Lock()
         self._in_flight: Counter[str] = Counter()
+        self._settled = threading.Condition(self._lock)
+        """Notified whenever a request ends (``idle`` waits on it)."""
 
     def submit(self, user_id: str, job: Job, *, long: bool = False) -> bool:
         """Run ``job`` for ``user_id`` on a pool; False (nothing runs) when saturated."""
@@ -137,6 +139,17 @@ class Workers:
         if not self._notices.offer(job):
             logger.warning("dropped a busy notice: too many are waiting to be sent")
 
+    def in_flight(self) -> int:
+        """Requests waiting or running now."""
+        with self._lock:
+            return sum(self._in_flight.values())
+
+    def idle(self, timeout: float) -> bool:
+        """Wait until no request is waiting or running, at most ``timeout`` seconds (graceful
+        shutdown); True when none is left."""
+        with self._settled:
+            return self._settled.wait_for(lambda: not self._in_flight, timeout)
+
     def close(self) -> None:
         """Stop taking work; threads finish what they hold (they are daemons)."""
         for pool in (self._general, self._long, self._notices):
@@ -147,3 +160,4 @@ class Workers:
             self._in_flight[user_id] -= 1
             if self._in_flight[user_id] <= 0:
                 del self._in_flight[user_id]
+            self._settled.notify_all()

@@ -51,7 +51,7 @@ def bot_process(
         SLACK_API_URL=fake.api_url,
     )
     argv = [sys.executable, "-m", "bot", "run", "--config", str(config)]
-    argv += ["--kubeconfig", str(sandbox.kubeconfig)]
+    argv += ["--kubeconfig", str(sandbox.kubeconfig), "--log-format", "text", "--ops-port", "0"]
     with (workdir / "bot.log").open("wb") as log:
         process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:

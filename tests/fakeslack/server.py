@@ -307,7 +307,7 @@ class FakeSlack:
         if implementation is None:
             return 200, {"ok": False, "error": "unknown_method"}, {}
         with self._changed:
-            return 200, implementation(params), {}
+            return 200, implementation(params), {"x-oauth-scopes": ",".join(self.workspace.scopes)}
 
     async def _response(self, request: web.Request) -> web.Response:
         url = str(request.url.with_query(None))

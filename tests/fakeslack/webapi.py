@@ -64,6 +64,16 @@ class Workspace:
     """User group id -> member user ids, for ``usergroups.users.list`` and ``usergroups.list``."""
     handles: dict[str, str] = field(default_factory=dict)
     """User group id -> its handle (``@oncall``, without the ``@``); default: the id, lower."""
+    scopes: list[str] = field(
+        default_factory=lambda: [
+            "commands",
+            "chat:write",
+            "files:write",
+            "im:write",
+            "usergroups:read",
+        ]
+    )
+    """The bot token's scopes, sent in every answer's ``x-oauth-scopes`` header as Slack does."""
     _pending: dict[str, _PendingUpload] = field(default_factory=dict)
     _ts: itertools.count[int] = field(default_factory=lambda: itertools.count(100))
 

@@ -1,0 +1,1 @@
+"""The operator's view: ops port, metrics, logs, check, shutdown, the real-cluster suite."""
