@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit sandbox bench clean
+.PHONY: demo test test-cluster lint typecheck unit sandbox bench clean
 
 $(STAMP): pyproject.toml kubesim/pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ unit: $(STAMP)
 	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
 test: lint typecheck unit
+
+# The e2e suite's commands, clicks and notifications against the cluster KUBECONFIG names, in a
+# namespace the run creates and deletes; the sandbox-only tests are skipped and listed. Exits
+# non-zero, saying so, when no cluster answers. Not part of `make test`.
+test-cluster: $(STAMP)  ## the e2e suite against the cluster KUBECONFIG names (kind, a dev cluster)
+	K8S_CHATOPS_TEST_CLUSTER=1 $(BIN)/pytest tests/e2e -p no:randomly --no-cov -rs
 
 bench: $(STAMP)  ## figures beside their floors: a table on stdout, JSON in bench/results/latest.json
 	$(BIN)/python -m bench

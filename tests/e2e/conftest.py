@@ -13,6 +13,7 @@ import pytest
 from kubernetes import client
 
 from tests.e2e.stack import Stack, running_stack
+from tests.e2e.target import on_real_cluster
 
 
 @pytest.fixture(scope="package", params=["http", "socket"])
@@ -46,3 +47,13 @@ def apps(stack: Stack) -> Iterator[Any]:
         yield client.AppsV1Api(api)
     finally:
         api.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """On a real cluster (``make test-cluster``) skip, and so list, the sandbox-only tests."""
+    if not on_real_cluster():
+        return
+    skip = pytest.mark.skip(reason="sandbox only (demo scenario, request log or fault hooks)")
+    for item in items:
+        if item.get_closest_marker("sandbox_only"):
+            item.add_marker(skip)

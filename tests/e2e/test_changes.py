@@ -9,9 +9,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
+
 from bot.service.audit import Verdict
 from tests.e2e.stack import Stack
 from tests.fakeslack import BOB, OPS_CHANNEL
+
+pytestmark = pytest.mark.sandbox_only
+"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 

@@ -25,6 +25,9 @@ from tests.e2e.stack import SIGNING_SECRET
 from tests.fakeslack import ALICE, FakeSlack, HttpSlack, SocketSlack, running_fake_slack
 from tests.subprocess_env import child_env
 
+pytestmark = pytest.mark.sandbox_only
+"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
+
 
 def free_port() -> int:
     with socket.socket() as probe:

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bot.service.audit import Verdict
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
 from tests.e2e.stack import Stack
 from tests.fakeslack import BOB, OPS_CHANNEL
+
+pytestmark = pytest.mark.sandbox_only
+"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
 
 
 def test_delete_pod_after_confirmation(stack: Stack, core: Any) -> None:

@@ -9,6 +9,9 @@ import pytest
 from tests.e2e.stack import Stack
 from tests.fakeslack import HttpSlack
 
+pytestmark = pytest.mark.sandbox_only
+"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
+
 
 def test_exec_is_refused_with_a_pointer(stack: Stack) -> None:
     mark = len(stack.sandbox.requests)

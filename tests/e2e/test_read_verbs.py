@@ -14,6 +14,9 @@ import pytest
 from tests.e2e.stack import Stack
 from tests.fakeslack import ALICE, BOB
 
+pytestmark = pytest.mark.sandbox_only
+"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
+
 
 def first_pod(core: Any, namespace: str, selector: str) -> str:
     pods = core.list_namespaced_pod(namespace, label_selector=selector).items

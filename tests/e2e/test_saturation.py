@@ -19,6 +19,9 @@ from bot.service.audit import Outcome
 from tests.e2e.stack import Stack, running_stack
 from tests.fakeslack import ALICE, RESPONSE_URL, SlackUser
 
+pytestmark = pytest.mark.sandbox_only
+"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
+
 HELD = 17
 """One more than the general workers, and than the threads the ack used to share with work."""
 

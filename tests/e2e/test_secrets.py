@@ -14,6 +14,9 @@ from kubernetes import client
 
 from tests.e2e.stack import Stack
 
+pytestmark = pytest.mark.sandbox_only
+"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
+
 VALUE = "hunter2-very-secret"
 
 
