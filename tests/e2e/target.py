@@ -5,9 +5,11 @@
 sandbox (demo scenario) by default; with ``K8S_CHATOPS_TEST_CLUSTER=1`` whatever cluster
 ``KUBECONFIG`` names (kind, a dev cluster), after checking that it answers. The namespace is
 created for the run and deleted after it. ``running_any_stack()`` wires the bot to it with
-``bot.compose``, as ``k8s-chatops run`` does, against the fake Slack. Tests written against these
-use only the Kubernetes API, never the sandbox's hooks, so they pass on a real cluster too; the
-other e2e tests carry ``@pytest.mark.sandbox_only``, which ``make test-cluster`` skips.
+``bot.compose``, as ``k8s-chatops run`` does, against the fake Slack, authenticated as a
+ServiceAccount granted only what the verbs' handlers declare (``k8s-chatops check`` passes).
+Tests written against these use only the Kubernetes API, never the sandbox's hooks, so they
+pass on a real cluster too; the other e2e tests carry ``@pytest.mark.sandbox_only``, which
+``make test-cluster`` skips.
 """
 
 from __future__ import annotations
@@ -15,16 +17,19 @@ from __future__ import annotations
 import os
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 import pytest
+import yaml
 from kubernetes import client, config
 
 from bot.compose import composed, notifications, require_cluster, slack_app
+from bot.core.rbac import Access
+from bot.preflight import needed_access, run_checks
 from bot.service.audit import AuditRecord
 from bot.settings import load_settings
 from bot.transport.slack_delivery import Delivery
@@ -172,6 +177,7 @@ class AnyStack:
     target: Target
     fake: FakeSlack
     slack: HttpSlack
+    audit: MemoryAudit
 
     def run(self, text: str, *, user: SlackUser = ALICE, timeout: float = WAIT) -> Delivered:
         """``/k8s TEXT``'s reply (not the progress note), wherever it was delivered."""
@@ -200,6 +206,83 @@ class AnyStack:
         return [m for m in self.fake.messages if m.get("channel") == CHANNEL]
 
 
+ACCOUNT: Final = "k8s-chatops"
+
+
+def _rule(access: Access) -> dict[str, object]:
+    if access.path:
+        return {"nonResourceURLs": [access.path], "verbs": [access.verb]}
+    sub = f"/{access.subresource}" if access.subresource else ""
+    return {
+        "apiGroups": [access.group],
+        "resources": [access.resource + sub],
+        "verbs": [access.verb],
+    }
+
+
+@contextmanager
+def service_account(target: Target, accesses: Iterable[Access], workdir: Path) -> Iterator[Path]:
+    """A ServiceAccount in the run's namespace granted exactly ``accesses`` (what the handlers
+    declare, what ``check`` reviews), and a kubeconfig with its token: the bot runs as it, so a
+    request a handler does not declare is forbidden and fails the test."""
+    name, ns = f"{ACCOUNT}-{target.namespace}", target.namespace
+    subject = {"kind": "ServiceAccount", "name": ACCOUNT, "namespace": ns}
+    wanted = list(accesses)
+    api = target.api()
+    try:
+        core, rbac = client.CoreV1Api(api), client.RbacAuthorizationV1Api(api)
+        core.create_namespaced_service_account(ns, {"metadata": {"name": ACCOUNT}})
+        cluster_rules = [_rule(a) for a in wanted if not a.own_namespace]
+        own_rules = [_rule(a) for a in wanted if a.own_namespace]
+        ref = {"apiGroup": "rbac.authorization.k8s.io", "name": name}
+        rbac.create_cluster_role({"metadata": {"name": name}, "rules": cluster_rules})
+        rbac.create_cluster_role_binding(
+            {
+                "metadata": {"name": name},
+                "roleRef": {**ref, "kind": "ClusterRole"},
+                "subjects": [subject],
+            }
+        )
+        rbac.create_namespaced_role(ns, {"metadata": {"name": name}, "rules": own_rules})
+        rbac.create_namespaced_role_binding(
+            ns,
+            {"metadata": {"name": name}, "roleRef": {**ref, "kind": "Role"}, "subjects": [subject]},
+        )
+        token = core.create_namespaced_service_account_token(
+            ACCOUNT, ns, {"spec": {"expirationSeconds": 3600}}
+        ).status.token
+        try:
+            yield _kubeconfig_with_token(target.kubeconfig, token, workdir / "bot.kubeconfig")
+        finally:
+            rbac.delete_cluster_role_binding(name)
+            rbac.delete_cluster_role(name)
+    finally:
+        api.close()
+
+
+def _kubeconfig_with_token(admin: Path, token: str, path: Path) -> Path:
+    """The admin kubeconfig's current cluster, authenticated by ``token``."""
+    document = yaml.safe_load(admin.read_text())
+    current = next(c for c in document["contexts"] if c["name"] == document["current-context"])
+    cluster = next(c for c in document["clusters"] if c["name"] == current["context"]["cluster"])
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [cluster],
+                "users": [{"name": "bot", "user": {"token": token}}],
+                "contexts": [
+                    {"name": "bot", "context": {"cluster": cluster["name"], "user": "bot"}}
+                ],
+                "current-context": "bot",
+            }
+        )
+    )
+    path.chmod(0o600)
+    return path
+
+
 @contextmanager
 def running_any_stack(target: Target, workdir: Path) -> Iterator[AnyStack]:
     """The bot wired by ``bot.compose`` against ``target``, as ``k8s-chatops run`` would be."""
@@ -223,13 +306,19 @@ def running_any_stack(target: Target, workdir: Path) -> Iterator[AnyStack]:
             "  lease_duration_seconds: 3\n  renew_deadline_seconds: 2\n"
             "  retry_period_seconds: 0.5\n"
         )
+        admin = load_settings(path, env=env)
+        kubeconfig = stack.enter_context(service_account(target, needed_access(admin), workdir))
+        path.write_text(path.read_text().replace(str(target.kubeconfig), str(kubeconfig)))
         settings = load_settings(path, env=env)
         cluster = require_cluster(settings, env)
-        bot = stack.enter_context(composed(settings, cluster, audit=MemoryAudit()))
+        failed = [row for row in run_checks(settings, cluster) if not row.passed]
+        assert failed == [], "k8s-chatops check fails as the bot's ServiceAccount"
+        audit = MemoryAudit()
+        bot = stack.enter_context(composed(settings, cluster, audit=audit))
         app = slack_app(settings, bot)
         stack.callback(app.close)
         running = stack.enter_context(notifications(settings, cluster, Delivery(app.client)))
         assert running is not None
         fake.wait_for(running.leading, timeout=30, what="the notifier's Lease")
         url = stack.enter_context(running_http(app))
-        yield AnyStack(target, fake, HttpSlack(fake, url, SIGNING_SECRET))
+        yield AnyStack(target, fake, HttpSlack(fake, url, SIGNING_SECRET), audit)

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from kubernetes import client
 
-from bot.transport.blocks import CONFIRM_ACTION
+from bot.service.audit import Outcome
+from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
 from tests.e2e.target import WAIT, AnyStack, Target, images, running_any_stack, running_target
+from tests.fakeslack import BOB
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +66,7 @@ def test_scale_to_zero_runs_after_the_confirm_click(any_stack: AnyStack) -> None
 
 
 def test_set_image_rolls_out_is_notified_and_undone(any_stack: AnyStack) -> None:
-    first, second = images()
+    _, second = images()
     changed = any_stack.run(f"set image deployment/web web={second}")
     assert "image updated" in changed.text
     status = any_stack.run("rollout status deployment/web", timeout=WAIT)
@@ -80,4 +83,82 @@ def test_set_image_rolls_out_is_notified_and_undone(any_stack: AnyStack) -> None
     assert "successfully rolled out" in status.text
     history = any_stack.run("rollout history deployment/web")
     assert "REVISION" in history.text
-    assert first
+
+
+READS = (
+    "version",
+    "get all",
+    "get pods -o wide",
+    "get deployment web -o yaml",
+    "get nodes",
+    "events",
+    "logs deployment/web",
+    "describe pods -l app=web",
+    "describe service kubernetes -n default",
+    "rollout history deployment/web",
+    "whoami",
+    "can-i scale deployments",
+)
+
+
+@pytest.mark.parametrize("text", READS)
+def test_reads_answer_without_error(any_stack: AnyStack, text: str) -> None:
+    before = len(any_stack.audit.records)
+    reply = any_stack.run(text)
+    (record,) = any_stack.audit.records[before:]
+    assert (record.text, record.outcome) == (text, Outcome.OK), reply.text
+
+
+def test_describe_node_of_the_cluster(any_stack: AnyStack) -> None:
+    api = any_stack.target.api()
+    try:
+        node = client.CoreV1Api(api).list_node().items[0].metadata.name
+    finally:
+        api.close()
+    reply = any_stack.run(f"describe node {node}")
+    assert f"Name:               {node}" in reply.text
+
+
+def test_restart_pause_resume_label_and_annotate(any_stack: AnyStack) -> None:
+    for text, headline in (
+        ("rollout restart deployment/web", "restarted"),
+        ("rollout pause deployment/web", "paused"),
+        ("rollout resume deployment/web", "resumed"),
+        ("label deployment web team=ops", "labeled"),
+        ("annotate deployment web note=e2e", "annotated"),
+        ("label deployment web team-", "unlabeled"),
+    ):
+        reply = any_stack.run(text)
+        assert reply.headline.startswith("@alice "), reply.text
+        assert headline in reply.text, reply.text
+    status = any_stack.run("rollout status deployment/web", timeout=WAIT)
+    assert 'deployment "web" successfully rolled out' in status.text
+
+
+def test_delete_pod_after_confirmation_and_cancel(any_stack: AnyStack) -> None:
+    target = any_stack.target
+    api = target.api()
+    try:
+        core = client.CoreV1Api(api)
+        pods = core.list_namespaced_pod(target.namespace, label_selector="app=web").items
+        name = pods[0].metadata.name
+        prompt = any_stack.run(f"delete pod {name}")
+        cancelled = any_stack.click(DENY_ACTION, prompt.confirm_token())
+        assert cancelled.headline == "Cancelled"
+        assert name in {p.metadata.name for p in core.list_namespaced_pod(target.namespace).items}
+        prompt = any_stack.run(f"delete pod {name}")
+        any_stack.click(CONFIRM_ACTION, prompt.confirm_token())
+
+        def gone() -> bool:
+            listed = core.list_namespaced_pod(target.namespace).items
+            return name not in {p.metadata.name for p in listed}
+
+        any_stack.fake.wait_for(gone, timeout=WAIT, what=f"pod {name} to be deleted")
+    finally:
+        api.close()
+
+
+def test_the_policy_refuses_a_change_to_someone_else(any_stack: AnyStack) -> None:
+    reply = any_stack.run("scale deployment/web --replicas=5", user=BOB)
+    assert "you may not scale" in reply.text
+    assert any_stack.target.replicas("web") == 2

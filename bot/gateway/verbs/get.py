@@ -438,5 +438,12 @@ HANDLER: Final = Handler(
         *reads("nodes"),
         *reads("namespaces"),
         *reads("events"),
+        # The rest of kubectl's `all` category, which `get all` lists.
+        *reads("replicationcontrollers", "", "list"),
+        *reads("statefulsets", "apps", "list"),
+        *reads("daemonsets", "apps", "list"),
+        *reads("jobs", "batch", "list"),
+        *reads("cronjobs", "batch", "list"),
+        *reads("horizontalpodautoscalers", "autoscaling", "list"),
     ),
 )
