@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import signal
 import threading
 import time
 from collections import OrderedDict
@@ -135,11 +136,31 @@ def serve_http(
             await web.TCPSite(runner, host, port).start()
             logger.info("serving Slack requests at http://%s:%d%s", host, port, EVENTS_PATH)
             listening()
-            await asyncio.get_running_loop().run_in_executor(None, stop.wait)
+            await until_stopped(stop)
         finally:
             await runner.cleanup()
 
     asyncio.run(main())
+
+
+async def until_stopped(stop: threading.Event) -> None:
+    """Wait for ``stop``; on the main thread SIGTERM and SIGINT set it.
+
+    The signals are taken by the event loop (``add_signal_handler`` wakes it through a pipe),
+    because the kernel may hand a process's signal to any of its threads: a handler set with
+    ``signal.signal`` then runs only once the main thread wakes up by itself, which an idle
+    server's main thread, blocked in ``select``, never does.
+    """
+    loop = asyncio.get_running_loop()
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, _stop_on, signum, stop)
+    await loop.run_in_executor(None, stop.wait)
+
+
+def _stop_on(signum: int, stop: threading.Event) -> None:
+    logger.info("received %s; taking no new requests", signal.Signals(signum).name)
+    stop.set()
 
 
 @contextmanager

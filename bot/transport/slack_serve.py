@@ -8,6 +8,7 @@ from ``settings.secrets`` (the environment) and are handed to the clients, never
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 import threading
@@ -30,7 +31,7 @@ from bot.transport.ops_server import Health
 from bot.transport.slack_app import ChatOpsPort, SlackApp, build_app
 from bot.transport.slack_clients import SHUTDOWN, web_client
 from bot.transport.slack_groups import People
-from bot.transport.slack_http import serve_http
+from bot.transport.slack_http import serve_http, until_stopped
 from bot.transport.slack_workers import WorkerSizes
 
 logger = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ def serve_socket_mode(
     if health is not None:
         health.slack = client.is_connected
     try:
-        stop.wait()
+        asyncio.run(until_stopped(stop))
     finally:
         client.close()
 
@@ -161,6 +162,8 @@ def serve(
             app_token = settings.secrets.app_token
             assert app_token is not None  # checked by app_from_settings()
             serve_socket_mode(app, app_token=app_token.get_secret_value(), stop=stop, health=health)
+        if threading.current_thread() is threading.main_thread():
+            _stop_on_signals(stop)  # the loop gave the signals back to their default: death
         finish_in_flight(app, grace=settings.slack.shutdown_grace_seconds)
     finally:
         SHUTDOWN.set()  # replies still retrying give up now, so the process can exit
@@ -183,7 +186,7 @@ def finish_in_flight(app: SlackApp, *, grace: float) -> bool:
 
 def _stop_on_signals(stop: threading.Event) -> None:
     def handler(signum: int, _: FrameType | None) -> None:
-        logger.info("received %s; taking no new requests", signal.Signals(signum).name)
+        logger.info("received %s; stopping", signal.Signals(signum).name)
         stop.set()
 
     signal.signal(signal.SIGTERM, handler)

@@ -4,7 +4,10 @@ handed back, exit status 0)."""
 
 from __future__ import annotations
 
+import ctypes
 import json
+import os
+import platform
 import signal
 import socket
 import subprocess
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from kubernetes import client
 
 from kubesim.testing.harness import Sandbox, running_sandbox
@@ -156,7 +160,7 @@ def test_no_token_or_secret_reaches_the_output(tmp_path: Path) -> None:
         bot.fake.wait_response(sent.response_url, timeout=30)
         bot.slack.command("get deployments -n prod")
         bot.process.send_signal(signal.SIGTERM)
-        assert bot.process.wait(timeout=60) == 0
+        assert bot.process.wait(timeout=90) == 0, bot.log.read_text()[-3000:]
     output = bot.log.read_text()
     assert "[REDACTED]" in output
     for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET):
@@ -194,3 +198,22 @@ def _sample(text: str, name: str, **labels: Any) -> float | None:
             if sample.name == name and wanted:
                 return float(sample.value)
     return None
+
+
+SYS_TGKILL = {"x86_64": 234, "aarch64": 131}
+
+
+@pytest.mark.skipif(
+    platform.system() != "Linux" or platform.machine() not in SYS_TGKILL,
+    reason="tgkill: Linux on x86_64 or aarch64",
+)
+def test_sigterm_taken_by_another_thread_still_stops_the_bot(tmp_path: Path) -> None:
+    """The kernel may hand SIGTERM to any thread; an idle bot must stop all the same."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    with running_bot(tmp_path) as bot:
+        pid = bot.process.pid
+        others = sorted(int(t) for t in os.listdir(f"/proc/{pid}/task") if int(t) != pid)
+        assert others
+        assert libc.syscall(SYS_TGKILL[platform.machine()], pid, others[-1], signal.SIGTERM) == 0
+        assert bot.process.wait(timeout=60) == 0
+        assert not bot.lease_holder()
