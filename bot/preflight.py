@@ -57,9 +57,16 @@ def needed_access(settings: Settings) -> dict[Access, list[str]]:
     from bot.gateway.verbs.registry import HANDLERS  # noqa: PLC0415 - the client is slow to import
 
     needs: dict[Access, list[str]] = {}
-    for verb in enabled_verbs(settings):
-        for access in HANDLERS[verb].access:
-            needs.setdefault(access, []).append(verb)
+    impersonate = settings.kubernetes.impersonate
+    if impersonate is not None:
+        # Commands run as each Slack user: their RBAC, not the bot's, must allow the verbs.
+        needs[Access("impersonate", "users")] = ["impersonation"]
+        if impersonate.group is not None or impersonate.extra_groups:
+            needs[Access("impersonate", "groups")] = ["impersonation"]
+    else:
+        for verb in enabled_verbs(settings):
+            for access in HANDLERS[verb].access:
+                needs.setdefault(access, []).append(verb)
     if settings.notifications.active:
         for access in NOTIFIER:
             needs.setdefault(access, []).append("notifier")

@@ -35,11 +35,16 @@ class SlackIdentity:
 
 
 def required_scopes(settings: Settings) -> dict[str, str]:
-    """The scopes this configuration needs: ``usergroups:read`` only when a binding names
-    a group."""
+    """The scopes this configuration needs: ``usergroups:read`` only when a binding names a
+    group or impersonation maps groups, the ``users:read`` ones when a user name holds {email}."""
     needed = dict(SCOPES)
-    if any(binding.groups for binding in settings.policy.bindings):
+    impersonate = settings.kubernetes.impersonate
+    grouped = impersonate is not None and impersonate.group is not None
+    if grouped or any(binding.groups for binding in settings.policy.bindings):
         needed[GROUPS_SCOPE[0]] = GROUPS_SCOPE[1]
+    if impersonate is not None and "{email}" in impersonate.user:
+        needed["users:read"] = "the Kubernetes user name's {email} (users.info)"
+        needed["users:read.email"] = "the Kubernetes user name's {email}"
     return needed
 
 

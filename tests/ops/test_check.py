@@ -193,3 +193,31 @@ def test_check_says_when_slack_refuses_the_token_or_the_cluster_is_unreachable(
     assert len(failed) == 2
     assert "auth.test: invalid_auth" in failed[0]
     assert failed[1].startswith("✗ cluster")
+
+
+def test_with_impersonation_the_bot_needs_only_to_impersonate(
+    sandbox: Sandbox,
+    fake: FakeSlack,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    token = grant(sandbox, "impersonator", [Access("impersonate", "users")])
+    kubeconfig = sandbox.kubeconfig_for(token, namespace=NAMESPACE)
+    config = tmp_path / "k8s-chatops.yaml"
+    config.write_text(
+        f"policy:\n  admins: [{ALICE.id}]\n"
+        f"kubernetes:\n  kubeconfig: {kubeconfig}\n  impersonate:\n    user: 'mail:{{email}}'\n"
+    )
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("SLACK_BOT_TOKEN", fake.bot_token)
+    monkeypatch.setenv("SLACK_API_URL", fake.api_url)
+    status = main(["check", "--config", str(config)])
+    out = capsys.readouterr().out
+    failed = [line.split()[1:3] for line in out.splitlines() if line.startswith("✗")]
+    assert status == 1
+    assert failed == [["Slack", "scope"], ["Slack", "scope"], ["impersonate", "groups"]]
+    assert "✓ impersonate users" in out
+    assert "users:read.email" in out
+    assert "patch deployments" not in out  # the users' RBAC, not the bot's
