@@ -12,6 +12,9 @@ from tests.e2e.stack import Stack, running_stack
 from tests.fakeslack import ALICE, CAROL
 from tests.fakeslack.records import ApiCall
 
+pytestmark = pytest.mark.sandbox_only
+"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
+
 AUDIT_CHANNEL = "C0AUDIT"
 
 

@@ -18,6 +18,9 @@ from tests.e2e.stack import Stack, running_stack
 from tests.fakeslack import ALICE, BOB
 from tests.kubesim.kubectl import Kubectl
 
+pytestmark = pytest.mark.sandbox_only
+"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
+
 IMPERSONATE = """\
   impersonate:
     user: "slack:{user_id}"

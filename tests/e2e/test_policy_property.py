@@ -24,6 +24,9 @@ from kubesim.apiserver.faults import RecordedRequest
 from tests.e2e.stack import Stack, running_stack
 from tests.fakeslack import SlackUser
 
+pytestmark = pytest.mark.sandbox_only
+"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
+
 POLICY = """\
 policy:
   admins: [U0ROOT]
