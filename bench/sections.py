@@ -385,6 +385,7 @@ def footprint(plan: Plan, workdir: Path) -> Data:
         config.write_text(settings_yaml(sandbox.kubeconfig, port=port))
         env = {**os.environ, **environment(workdir, fake), "LOG_LEVEL": "WARNING"}
         argv = [sys.executable, "-m", "bot", "run", "--mode", "http", "--config", str(config)]
+        argv += ["--ops-port", "0"]  # no fixed port: benches and tests may run side by side
         log = stack.enter_context((workdir / "footprint.log").open("wb"))
         began = time.perf_counter()
         child = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
