@@ -12,44 +12,21 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Final
 
-from bot.core import kube, rollout
-from bot.core.describe import describe_deployment, describe_pod, describe_service
-from bot.core.describe_node import describe_node
+from bot.core import kube
 from bot.core.kube import Obj
 from bot.core.rbac import Access, reads
 from bot.core.results import Document
 from bot.core.verbs.describe import Describe
-from bot.errors import BotError, ClusterError, Forbidden, NotFound, UsageError
+from bot.errors import NotFound, UsageError
 from bot.gateway.api import Api
-from bot.gateway.discovery import (
-    DEPLOYMENTS,
-    ENDPOINTS,
-    EVENTS,
-    LEASES,
-    NODES,
-    PODS,
-    REPLICASETS,
-    SERVICES,
-    Discovery,
-    ResourceInfo,
-)
+from bot.gateway.describers import DESCRIBERS, Reads
+from bot.gateway.discovery import DEPLOYMENTS, NODES, PODS, SERVICES, Discovery, ResourceInfo
 from bot.gateway.errors import Target
 from bot.gateway.handler import Call, Handler
 from bot.gateway.namespaces import namespace_of
 
 SUPPORTED = "describe works for pods, deployments, services and nodes"
 _BUILT_IN: Final = {"pods": PODS, "deployments": DEPLOYMENTS, "services": SERVICES, "nodes": NODES}
-_KINDS: Final = frozenset({("", "Pod"), ("apps", "Deployment"), ("", "Service"), ("", "Node")})
-
-
-def _escape(value: str) -> str:
-    """apimachinery's ``fields.EscapeValue``."""
-    return value.replace("\\", "\\\\").replace(",", "\\,").replace("=", "\\=")
-
-
-def field_selector(fields: dict[str, str]) -> str:
-    """A field selector from exact matches, keys sorted as ``fields.Set.AsSelector`` sorts them."""
-    return ",".join(f"{k}={_escape(fields[k])}" for k in sorted(fields))
 
 
 class Describer:
@@ -73,7 +50,7 @@ class Describer:
     def describe(self, cmd: Describe) -> Document:
         """Describe one object, or every match of a selector or name prefix (as kubectl does)."""
         info = _BUILT_IN.get(cmd.resource) or self._discovery.resolve(cmd.resource)
-        if (info.group, info.kind) not in _KINDS:
+        if (info.group, info.kind) not in DESCRIBERS:
             raise UsageError(f"{SUPPORTED}, not {info.qualified}")
         namespace = namespace_of(cmd) if info.namespaced else None
         objects, notes, by_prefix = self._objects(cmd, info, namespace)
@@ -117,80 +94,14 @@ class Describer:
         return objects[: self._max_objects], (note,)
 
     def _one(self, obj: Obj, info: ResourceInfo, namespace: str | None, now: datetime) -> str:
-        if info.kind == "Pod":
-            return describe_pod(obj, self._events(obj, namespace, kind=None), now)
-        if info.kind == "Deployment":
-            owned = self._replica_sets(obj, namespace)
-            return describe_deployment(
-                obj,
-                old=rollout.old_replica_sets(obj, owned) if owned is not None else [],
-                new=rollout.new_replica_set(obj, owned) if owned is not None else None,
-                events=self._events(obj, namespace, kind="Deployment"),
-                now=now,
-            )
-        if info.kind == "Service":
-            events = self._events(obj, namespace, kind="Service")
-            return describe_service(obj, self._endpoints(obj, namespace), events, now)
-        return self._node(obj, info, now)
+        reads = Reads(self._api, self._page_size, namespace, now)
+        return DESCRIBERS[info.group, info.kind](obj, reads)
 
     def _list(
         self, info: ResourceInfo, namespace: str | None, query: list[tuple[str, str]]
     ) -> list[Obj]:
         page, _ = self._api.list(info.path(namespace), query=query, page_size=self._page_size)
         return page.items
-
-    def _events(
-        self, obj: Obj, namespace: str | None, *, kind: str | None, uid: str | None = None
-    ) -> list[Obj] | None:
-        fields = {
-            "involvedObject.name": kube.name_of(obj),
-            "involvedObject.namespace": namespace or "",
-            "involvedObject.uid": uid if uid is not None else kube.text(obj, "metadata", "uid"),
-        }
-        if kind:
-            fields["involvedObject.kind"] = kind
-        try:
-            return self._list(EVENTS, namespace, [("fieldSelector", field_selector(fields))])
-        except BotError:
-            return None  # kubectl ignores a failed event search and leaves the section out
-
-    def _replica_sets(self, deployment: Obj, namespace: str | None) -> list[Obj] | None:
-        selector = kube.selector_string(kube.mapping(deployment, "spec", "selector"))
-        try:
-            listed = self._list(REPLICASETS, namespace, [("labelSelector", selector)])
-        except BotError:
-            return None
-        return rollout.owned_replica_sets(deployment, listed)
-
-    def _endpoints(self, service: Obj, namespace: str | None) -> Obj | None:
-        try:
-            return self._api.get(ENDPOINTS.path(namespace, kube.name_of(service)))
-        except BotError:
-            return None
-
-    def _node(self, node: Obj, info: ResourceInfo, now: datetime) -> str:
-        name = kube.name_of(node)
-        selector = field_selector({"spec.nodeName": name}) + (
-            ",status.phase!=Succeeded,status.phase!=Failed"
-        )
-        pods: list[Obj] | None
-        try:
-            pods = self._list(PODS, None, [("fieldSelector", selector)])
-        except Forbidden:
-            pods = None
-        lease: Obj | None = None
-        lease_error: str | None = None
-        try:
-            lease = self._api.get(LEASES.path("kube-node-lease", name))
-        except ClusterError as e:
-            lease_error = str(e)
-        events = self._events(node, None, kind=info.kind)
-        by_name = self._events(node, None, kind=info.kind, uid=name)
-        if events is not None and by_name:
-            events += by_name
-        return describe_node(
-            node, pods=pods, lease=lease, lease_error=lease_error, events=events, now=now
-        )
 
 
 def _describe(cmd: Describe, call: Call) -> Document:
