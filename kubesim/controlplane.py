@@ -18,6 +18,7 @@ from kubesim.controllers.deployment.controller import DeploymentController
 from kubesim.controllers.endpoints import SERVICE, EndpointsController
 from kubesim.controllers.garbage import GarbageCollector
 from kubesim.controllers.node_lifecycle import NodeLifecycle
+from kubesim.controllers.quota import QUOTA, QuotaController
 from kubesim.controllers.replicaset import ReplicaSetController
 from kubesim.controllers.scheduler import Scheduler
 from kubesim.kubelet.images import KubeletRules
@@ -62,6 +63,7 @@ class Controllers:
         )
         self.gc = GarbageCollector(store, self.cache, clock)
         self.endpoints = EndpointsController(store, clock)
+        self.quota = QuotaController(store, clock)
         self._unsubscribe: Callable[[], None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -80,6 +82,8 @@ class Controllers:
                 self._on_event("ADDED", rt, obj)
         for service in list(self.store.scan(SERVICE)):
             self.endpoints.on_service("ADDED", service)
+        for quota in list(self.store.scan(QUOTA)):
+            self.quota.on_event(QUOTA, quota)
 
     def stop(self) -> None:
         """Unsubscribe and drop pending work (timers already scheduled become no-ops)."""
@@ -100,6 +104,7 @@ class Controllers:
             self.kubelet.queue,
             self.gc.queue,
             self.endpoints.queue,
+            self.quota.queue,
         )
 
     def _on_event(self, event_type: str, rt: ResourceType, obj: Obj) -> None:
@@ -109,6 +114,7 @@ class Controllers:
             return
         kind = rt.kind
         deleted = event_type == "DELETED"
+        self.quota.on_event(rt, obj)
         if deleted:
             self.gc.owner_deleted(uid_of(obj))  # owners of any kind, cached or not
         if kind == "Service":

@@ -24,6 +24,7 @@ from kubesim.admission.service_defaults import (
     preserve_allocations,
     sub_object,
 )
+from kubesim.admission.storage_defaults import DEFAULTERS as STORAGE_DEFAULTERS
 
 __all__ = [
     "NODE_PORT_MAX",
@@ -332,4 +333,5 @@ _DEFAULTERS: dict[str, Callable[[JSON, Callable[[], str]], None]] = {
     "Node": _noop,
     "RoleBinding": _binding,
     "ClusterRoleBinding": _binding,
+    **STORAGE_DEFAULTERS,
 }

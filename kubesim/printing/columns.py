@@ -227,6 +227,98 @@ _COLUMNS["RoleBinding"] = _COLUMNS["ClusterRoleBinding"] = [
     _col("ServiceAccounts", priority=1),
 ]
 
+_CLAIM_DOC = "VolumeAttributesClass the volume is using, if any"
+_COLUMNS["PersistentVolume"] = [
+    _NAME,
+    _col(
+        "Capacity", "capacity is the description of the persistent volume's resources and capacity."
+    ),
+    _col("Access Modes", "accessModes contains all ways the volume can be mounted."),
+    _col(
+        "Reclaim Policy",
+        "persistentVolumeReclaimPolicy defines what happens to a persistent volume when "
+        "released from its claim.",
+    ),
+    _col(
+        "Status",
+        "phase indicates if a volume is available, bound to a claim, or released by a claim.",
+    ),
+    _col(
+        "Claim",
+        "claimRef is part of a bi-directional binding between PersistentVolume and "
+        "PersistentVolumeClaim.",
+    ),
+    _col("StorageClass", "StorageClass of the pv"),
+    _col("VolumeAttributesClass", _CLAIM_DOC),
+    _col(
+        "Reason",
+        "reason is a brief CamelCase string that describes any failure and is meant for machine "
+        "parsing and tidy display in the CLI.",
+    ),
+    _AGE,
+    _col(
+        "VolumeMode",
+        "volumeMode defines if a volume is intended to be used with a formatted filesystem or "
+        "to remain in raw block state.",
+        priority=1,
+    ),
+]
+_COLUMNS["PersistentVolumeClaim"] = [
+    _NAME,
+    _col("Status", "phase represents the current phase of PersistentVolumeClaim."),
+    _col(
+        "Volume", "volumeName is the binding reference to the PersistentVolume backing this claim."
+    ),
+    _col("Capacity", "capacity represents the actual resources of the underlying volume."),
+    _col("Access Modes", "accessModes contains the desired access modes the volume should have."),
+    _col("StorageClass", "StorageClass of the pvc"),
+    _col("VolumeAttributesClass", _CLAIM_DOC),
+    _AGE,
+    _col(
+        "VolumeMode", "volumeMode defines what type of volume is required by the claim.", priority=1
+    ),
+]
+_COLUMNS["ResourceQuota"] = [
+    _NAME,
+    _AGE,
+    _col(
+        "Request", "Request represents a minimum amount of cpu/memory that a container may consume."
+    ),
+    _col(
+        "Limit",
+        "Limits control the maximum amount of cpu/memory that a container may use independent "
+        "of contention on the node.",
+    ),
+]
+_COLUMNS["Ingress"] = [
+    _NAME,
+    _col("Class", "The name of the IngressClass resource that should be used for ingress."),
+    _col("Hosts", "Hosts that incoming requests are matched against before the ingress rule"),
+    _col("Address", "Address is a list containing ingress points for the load-balancer"),
+    _col("Ports", "Ports of TLS configurations that open"),
+    _AGE,
+]
+_COLUMNS["StorageClass"] = [
+    _NAME,
+    _col("Provisioner", "Indicates the type of the provisioner."),
+    _col(
+        "ReclaimPolicy",
+        "Dynamically provisioned PersistentVolumes of this storage class are created with this "
+        "reclaimPolicy. Defaults to Delete.",
+    ),
+    _col(
+        "VolumeBindingMode",
+        "VolumeBindingMode indicates how PersistentVolumeClaims should be provisioned and "
+        "bound. When unset, VolumeBindingImmediate is used.",
+    ),
+    _col(
+        "AllowVolumeExpansion",
+        "AllowVolumeExpansion shows whether the storage class allow volume expand.",
+    ),
+    _AGE,
+]
+# LimitRange prints Name and Created At, as the default convertor below does.
+
 # rest.NewDefaultTableConvertor, for kinds without a printer.
 _DEFAULT_COLUMNS = [_NAME, _col("Created At", _AGE_DOC, kind="date")]
 

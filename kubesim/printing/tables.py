@@ -21,6 +21,7 @@ from kubesim.printing.cells import (
 )
 from kubesim.printing.columns import column_definitions
 from kubesim.printing.pod_status import pod_status, summarize
+from kubesim.printing.storage_rows import ROWS as STORAGE_ROWS
 
 __all__ = ["column_definitions", "pod_status", "to_table"]
 
@@ -319,6 +320,7 @@ _ROWS: dict[str, Row] = {
     "Lease": _simple(lambda o: (o.get("spec") or {}).get("holderIdentity") or ""),
     "RoleBinding": _binding_row,
     "ClusterRoleBinding": _binding_row,
+    **STORAGE_ROWS,
 }
 
 

@@ -28,6 +28,7 @@ from kubesim.scenarios.objects import (
     Revision,
     backdated,
 )
+from kubesim.scenarios.storage import load_storage
 from kubesim.storage.store import Store
 from kubesim.storage.storeport import Obj
 
@@ -76,6 +77,7 @@ def load(store: Store, name: str, *, pods: int = 0, deployments: int = 0) -> Non
             if name == "demo":
                 _demo(store, now, nodes, extra_namespaces=("staging", "prod"))
                 load_certificates(store, now)
+                load_storage(store, now)
         _settle_endpoints(store)
 
 
