@@ -416,7 +416,7 @@ def test_identity_flags_refused(flag: str, line: str) -> None:
         ("scale deploy/web --replica=3", 'did you mean "--replicas"?'),
         ("scale deploy/web -replicas=3", 'did you mean "--replicas=3"?'),
         ("rollout stauts deploy/web", 'did you mean "rollout status"?'),
-        ("describe pdo web", 'did you mean "pod"?'),
+        ("scale deploymnet/web --replicas=3", 'did you mean "deployment"?'),
         ("delete sevrice web", 'did you mean "service"?'),
         ("help lgos", 'did you mean "help logs"?'),
     ],
@@ -468,7 +468,9 @@ def test_typo_gets_did_you_mean(text: str, hint: str) -> None:
         ("version --client", 'unknown flag "--client" for version'),
         ("version extra", "version takes no arguments"),
         ("describe", "describe needs a type"),
-        ("describe configmap x", "describe works on pods, deployments, services, nodes only"),
+        ("describe 9pods", 'invalid resource type "9pods"'),
+        ("describe pods/", "the pod name must not be empty"),
+        ("describe ing/", 'invalid name ""'),
         ("describe pods a b", "one name at a time"),
         ("describe pod Web", 'invalid pod name "Web"'),
         ("logs", "logs needs a pod name"),
@@ -606,7 +608,9 @@ def test_top_points_at_describe_node_for_nodes() -> None:
         parse("top nodes")
 
 
-@pytest.mark.parametrize("text", ["describe secret x", "describe secrets x", "logs configmap/x"])
+@pytest.mark.parametrize(
+    "text", ["scale secret/x --replicas=1", "rollout undo secrets/x", "logs configmap/x"]
+)
 def test_a_real_type_is_not_taken_for_a_typo(text: str) -> None:
     with pytest.raises(UsageError, match=None) as caught:
         parse(text)

@@ -37,6 +37,14 @@ DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*
 CONTROL = re.compile(r"[\x00-\x20\x7f]")
 
 
+def _type_and_name(resource: str, name: str | None) -> None:
+    """A type as typed (resolved later by discovery) and a name: printable, one type."""
+    assert resource
+    assert not CONTROL.search(resource)
+    assert "," not in resource
+    assert name is None or not CONTROL.search(name)
+
+
 def assert_valid(command: Command) -> None:
     """The invariants every parsed command holds, whatever text produced it."""
     namespace = getattr(command, "namespace", None)
@@ -52,15 +60,11 @@ def assert_valid(command: Command) -> None:
         case Help(topic=topic):
             assert topic is None or topic.split()[0] in ALL_WORDS
         case Get():
-            assert command.resource
-            assert not CONTROL.search(command.resource)
-            assert "," not in command.resource
-            assert command.name is None or not CONTROL.search(command.name)
+            _type_and_name(command.resource, command.name)
             assert not (command.all_namespaces and command.namespace)
             assert not (command.name and (command.selector or command.all_namespaces))
-        case Describe():
-            assert command.resource in {"pods", "deployments", "services", "nodes"}
-            assert command.name is None or DNS_SUBDOMAIN.fullmatch(command.name)
+        case Describe():  # any type word: discovery resolves it
+            _type_and_name(command.resource, command.name)
             assert not (command.name and command.selector)
         case Logs():
             assert (command.name is None) != (command.selector is None)

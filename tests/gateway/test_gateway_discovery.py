@@ -11,7 +11,7 @@ from kubernetes import client
 
 from bot.core.results import Document, Table
 from bot.core.verbs.describe import Describe
-from bot.errors import ClusterError, ClusterTimeout, ConfigError, NotFound, UsageError
+from bot.errors import ClusterError, ClusterTimeout, ConfigError, NotFound
 from bot.gateway.discovery import Discovery
 from bot.gateway.gateway import KubernetesGateway
 from kubesim.testing.harness import Sandbox
@@ -198,11 +198,16 @@ def test_in_cluster_outside_a_pod_is_a_config_error(monkeypatch: pytest.MonkeyPa
         KubernetesGateway.in_cluster()
 
 
-def test_describe_other_kinds_is_refused(gateway: KubernetesGateway) -> None:
-    # The parser refuses these already; the gateway does not rely on it.
+def test_describe_any_listed_type(gateway: KubernetesGateway) -> None:
     command = Describe(resource="configmaps", name=None, namespace="prod")
-    with pytest.raises(UsageError, match="describe works for pods, deployments, services and"):
-        gateway.execute(command, actor="slack:@alice", text="describe configmaps")
+    result = gateway.execute(command, actor="slack:@alice", text="describe configmaps")
+    assert isinstance(result, Document)
+    assert result.text.startswith("Name:         kube-root-ca.crt\nNamespace:    prod\n")
+
+
+def test_describe_unknown_type_is_refused(gateway: KubernetesGateway) -> None:
+    with pytest.raises(NotFound, match='the server doesn\'t have a resource type "gizmos"'):
+        run(gateway, "describe gizmos -n prod")
 
 
 def test_describe_missing_object(gateway: KubernetesGateway) -> None:

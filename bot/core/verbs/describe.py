@@ -1,4 +1,4 @@
-"""``describe pod|deployment|service|node [NAME] [-l SELECTOR]``."""
+"""``describe TYPE [NAME | TYPE/NAME] [-l SELECTOR]`` of any type discovery lists (CRDs too)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Final
 from bot.core import values
 from bot.core.argv import Args
 from bot.core.command import Command
-from bot.core.lexicon import DEPLOYMENTS, NAMESPACE, NODES, PODS, SELECTOR, SERVICES, SINGULAR
+from bot.core.lexicon import CLUSTER_SCOPED, NAMESPACE, RESOURCE_WORDS, SELECTOR, SINGULAR
 from bot.core.verbs import arguments
 from bot.core.verbs.spec import VerbSpec
 from bot.errors import UsageError
@@ -16,10 +16,11 @@ from bot.errors import UsageError
 
 @dataclass(frozen=True, slots=True)
 class Describe(Command):
-    """``describe TYPE [NAME] [-l SELECTOR]`` for pods, deployments, services and nodes."""
+    """``describe TYPE [NAME] [-l SELECTOR]`` for any type."""
 
     resource: str
-    """Canonical plural: ``pods``, ``deployments``, ``services`` or ``nodes``."""
+    """``pods``, ``deployments``, ``services`` or ``nodes`` however typed; any other type as typed
+    (``ing``, ``certificates.cert-manager.io``), resolved by the gateway's discovery."""
     name: str | None
     """None describes every object of the type (or those ``selector`` matches), as kubectl
     does for ``describe pods`` -- the Kubernetes Basics tutorial relies on it."""
@@ -32,9 +33,10 @@ class Describe(Command):
 
 
 def build(args: Args) -> Describe:
-    allowed = (PODS, DEPLOYMENTS, SERVICES, NODES)
     if not args.positionals:
-        raise UsageError("describe needs a type: pod, deployment, service or node")
+        raise UsageError(
+            "describe needs a type, e.g. describe pod NAME", hint='try "describe pods"'
+        )
     first = args.positionals[0]
     if "/" in first:
         word, _, name_text = first.partition("/")
@@ -43,16 +45,20 @@ def build(args: Args) -> Describe:
         word = first
         arguments.no_more(args, 2, "describe one name at a time")
         name_text = args.positionals[1] if len(args.positionals) > 1 else ""
-    resource = arguments.resource(word, allowed, "describe")
-    name = (
-        values.object_name(name_text, what=SINGULAR[resource])
-        if name_text or "/" in first
-        else None
-    )
+    canonical = RESOURCE_WORDS.get(word.lower())
+    resource = canonical or values.type_word(word)
+    name = None
+    if name_text or "/" in first:
+        name = (
+            values.object_name(name_text, what=SINGULAR[canonical])
+            if canonical
+            else values.any_name(name_text)
+        )
     selector = arguments.selector(args)
     if name is not None and selector is not None:
         raise UsageError("a name cannot be given together with a selector")
-    namespace = None if resource == NODES else arguments.namespace(args)
+    cluster_scoped = resource.lower().partition(".")[0] in CLUSTER_SCOPED
+    namespace = None if cluster_scoped else arguments.namespace(args)
     return Describe(resource=resource, name=name, namespace=namespace, selector=selector)
 
 
@@ -62,9 +68,15 @@ SPEC: Final = VerbSpec(
     record=Describe,
     flags=(NAMESPACE, SELECTOR),
     build=build,
-    usage="describe pod|deployment|service|node [NAME | TYPE/NAME] [-l SELECTOR] [-n NAMESPACE]",
+    usage="describe TYPE [NAME | TYPE/NAME] [-l SELECTOR] [-n NAMESPACE]",
     summary="show details and recent events of one object or all of a type",
-    examples=("describe pod web-5d8f9c-abcde", "describe deployments/web", "describe nodes"),
+    examples=(
+        "describe pod web-5d8f9c-abcde",
+        "describe deployments/web",
+        "describe nodes",
+        "describe ingress web -n prod",
+        "describe certificate api -n prod",
+    ),
     names="pod",
     mutating=False,
 )

@@ -1,9 +1,8 @@
-"""``describe pod|deployment|service|node``: fetch what kubectl fetches, let the core format it.
+"""``describe TYPE [NAME]`` of any type discovery lists: fetch the objects, let a describer print.
 
-kubectl's describers read more than the object: the events about it (field selector on
-``involvedObject``), a Deployment's ReplicaSets, a Service's Endpoints, a Node's pods and Lease.
-Failures of those side reads are tolerated as kubectl tolerates them (the section is left out or
-says why), while the object itself must exist.
+The kind's own describer when ``bot.gateway.describers`` has one (their side reads: events, a
+Deployment's ReplicaSets, a Service's Endpoints, a Node's pods and Lease ...), else kubectl's
+generic one (every field as an indented map). The object itself must exist.
 """
 
 from __future__ import annotations
@@ -17,15 +16,14 @@ from bot.core.kube import Obj
 from bot.core.rbac import Access, reads
 from bot.core.results import Document
 from bot.core.verbs.describe import Describe
-from bot.errors import NotFound, UsageError
+from bot.errors import NotFound
 from bot.gateway.api import Api
-from bot.gateway.describers import DESCRIBERS, Reads
+from bot.gateway.describers import DESCRIBERS, Reads, generic
 from bot.gateway.discovery import DEPLOYMENTS, NODES, PODS, SERVICES, Discovery, ResourceInfo
 from bot.gateway.errors import Target
 from bot.gateway.handler import Call, Handler
 from bot.gateway.namespaces import namespace_of
 
-SUPPORTED = "describe works for pods, deployments, services and nodes"
 _BUILT_IN: Final = {"pods": PODS, "deployments": DEPLOYMENTS, "services": SERVICES, "nodes": NODES}
 
 
@@ -50,8 +48,6 @@ class Describer:
     def describe(self, cmd: Describe) -> Document:
         """Describe one object, or every match of a selector or name prefix (as kubectl does)."""
         info = _BUILT_IN.get(cmd.resource) or self._discovery.resolve(cmd.resource)
-        if (info.group, info.kind) not in DESCRIBERS:
-            raise UsageError(f"{SUPPORTED}, not {info.qualified}")
         namespace = namespace_of(cmd) if info.namespaced else None
         objects, notes, by_prefix = self._objects(cmd, info, namespace)
         if not objects:
@@ -95,7 +91,10 @@ class Describer:
 
     def _one(self, obj: Obj, info: ResourceInfo, namespace: str | None, now: datetime) -> str:
         reads = Reads(self._api, self._page_size, namespace, now)
-        return DESCRIBERS[info.group, info.kind](obj, reads)
+        describer = DESCRIBERS.get((info.group, info.kind))
+        if describer is None:  # a list's items carry no type; kubectl's decoder sets it
+            return generic({"apiVersion": info.api_version, "kind": info.kind, **obj}, reads)
+        return describer(obj, reads)
 
     def _list(
         self, info: ResourceInfo, namespace: str | None, query: list[tuple[str, str]]

@@ -1,0 +1,141 @@
+"""kubectl's fallback describer (``genericDescriber``): every field of an object as an indented map.
+
+Types without a describer of their own (a custom resource such as a cert-manager Certificate, a
+Lease, an EndpointSlice) print their metadata header, then every field sorted by name, nested maps
+one level deeper, labels made from the field names (``smartLabelFor``: ``apiVersion`` becomes
+``API Version``), and the events about the object. Any Secret inside is redacted first.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, Final
+
+from bot.core import kube, tabwriter
+from bot.core.describe import events_section
+from bot.core.describe_out import Out, annotations_multiline, labels_multiline
+from bot.core.kube import Obj
+from bot.core.secret_data import redacted
+
+_SKIPPED: Final = frozenset(
+    {
+        ".metadata.managedFields",
+        ".metadata.name",
+        ".metadata.namespace",
+        ".metadata.labels",
+        ".metadata.annotations",
+    }
+)
+_ACRONYMS: Final = frozenset({"API", "URL", "UID", "OSB", "GUID"})
+_NOT_A_LETTER: Final = re.compile(r"[^A-Za-z\-]")
+
+
+def _char_class(char: str) -> int:
+    if char.islower():
+        return 1
+    if char.isupper():
+        return 2
+    return 3 if char.isdigit() else 4
+
+
+def camel_split(text: str) -> list[str]:
+    """``github.com/fatih/camelcase.Split``: runs of one character class, ``PDFLoader`` ->
+    ``PDF``, ``Loader``."""
+    runs: list[list[str]] = []
+    last = 0
+    for char in text:
+        kind = _char_class(char)
+        if kind == last:
+            runs[-1].append(char)
+        else:
+            runs.append([char])
+        last = kind
+    for i in range(len(runs) - 1):
+        if runs[i][0].isupper() and runs[i + 1][0].islower():
+            runs[i + 1].insert(0, runs[i].pop())
+    return ["".join(run) for run in runs if run]
+
+
+def smart_label(field: str) -> str:
+    """``smartLabelFor``: ``creationTimestamp`` -> ``Creation Timestamp``, acronyms kept upper."""
+    if _NOT_A_LETTER.search(field):
+        return field
+    parts = []
+    for part in camel_split(field):
+        if part == "_":
+            continue
+        parts.append(part.upper() if part.upper() in _ACRONYMS else part[:1].upper() + part[1:])
+    return " ".join(parts)
+
+
+def go_value(value: object) -> str:
+    """Go's ``%v`` of a decoded JSON value."""
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _go_float(value)
+    if isinstance(value, Mapping):
+        inner = " ".join(f"{k}:{go_value(value[k])}" for k in sorted(value))
+        return f"map[{inner}]"
+    if isinstance(value, list):
+        return "[" + " ".join(go_value(v) for v in value) + "]"
+    return str(value)
+
+
+def _go_float(value: float) -> str:
+    """``%v`` of a float64: the shortest form, exponent from 1e21 or below 1e-4."""
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if math.isnan(value):
+        return "NaN"
+    if value == int(value) and abs(value) < 1e21:
+        text = repr(float(value))
+        if "e" not in text:
+            return str(int(value))
+    text = repr(value)
+    mantissa, _, exponent = text.partition("e")
+    if not exponent:
+        return text
+    sign = "-" if exponent.startswith("-") else "+"
+    return f"{mantissa}e{sign}{exponent.lstrip('+-').rjust(2, '0')}"
+
+
+def _content(out: Out, level: int, content: Mapping[str, Any], prefix: str) -> None:
+    """``printUnstructuredContent``: fields sorted, maps and lists one level deeper."""
+    for field in sorted(content):
+        value = content[field]
+        path = f"{prefix}.{field}"
+        if path in _SKIPPED:
+            continue
+        if isinstance(value, Mapping):
+            out.write(level, f"{smart_label(field)}:\n")
+            _content(out, level + 1, value, path)
+        elif isinstance(value, list):
+            out.write(level, f"{smart_label(field)}:\n")
+            for child in value:
+                if isinstance(child, Mapping):
+                    _content(out, level + 1, child, path)
+                else:
+                    out.write(level + 1, f"{go_value(child)}\n")
+        else:
+            out.write(level, f"{smart_label(field)}:\t{go_value(value)}\n")
+
+
+def describe_generic(obj: Obj, events: Sequence[Obj] | None, now: datetime) -> str:
+    """``kubectl describe`` of a type kubectl has no describer for."""
+    shown, _ = redacted(obj)
+    safe = shown if isinstance(shown, dict) else {}
+    out = Out()
+    meta = kube.mapping(safe, "metadata")
+    out.write(0, f"Name:\t{kube.text(meta, 'name')}\n")
+    out.write(0, f"Namespace:\t{kube.text(meta, 'namespace')}\n")
+    labels_multiline(out, "Labels", kube.string_map(meta, "labels"))
+    annotations_multiline(out, "Annotations", kube.string_map(meta, "annotations"))
+    _content(out, 0, safe, "")
+    events_section(out, events, now)
+    return tabwriter.align(out.text())
