@@ -254,3 +254,39 @@ def test_other_commands_need_no_confirmation(command: Command) -> None:
 )
 def test_parsed_commands_flow_into_the_policy(text: str, *, confirm: bool) -> None:
     assert (confirmation_prompt(parse(text)) is not None) is confirm
+
+
+@pytest.mark.parametrize(
+    ("text", "rule_resource", "allowed"),
+    [
+        ("describe ing web -n prod", "ingresses", True),
+        ("describe ingress web -n prod", "ingresses", True),
+        ("describe pvc data -n prod", "persistentvolumeclaims", True),
+        ("describe quota compute -n prod", "resourcequotas", True),
+        ("describe limits -n prod", "limitranges", True),
+        ("describe rs -n prod", "replicasets", True),
+        ("describe cm app -n prod", "configmaps", True),
+        ("describe secret db -n prod", "secrets", True),
+        ("describe certificates api -n prod", "certificates.cert-manager.io", True),
+        ("describe certificates.cert-manager.io api -n prod", "certificates", True),
+        ("describe secret db -n prod", "configmaps", False),
+        ("describe ns prod", "namespaces", False),  # cluster-scoped: needs namespaces: ["*"]
+    ],
+)
+def test_describe_rules_name_any_type(text: str, rule_resource: str, *, allowed: bool) -> None:
+    rule = Rule(frozenset({"describe"}), resources=(rule_resource,), namespaces=("prod",))
+    policy = Policy(
+        roles={"reader": Role("reader", (rule,))},
+        bindings=(Binding(("reader",), users=frozenset({"*"})),),
+    )
+    assert authorize(policy, BOB, HERE, parse_resolved(text)).allowed is allowed
+
+
+def test_cluster_scoped_describe_needs_every_namespace() -> None:
+    rule = Rule(frozenset({"describe"}), resources=("persistentvolumes", "storageclasses"))
+    policy = Policy(
+        roles={"reader": Role("reader", (rule,))},
+        bindings=(Binding(("reader",), users=frozenset({"*"})),),
+    )
+    for text in ("describe pv", "describe sc standard", "describe storageclass"):
+        assert authorize(policy, BOB, HERE, parse_resolved(text)).allowed, text

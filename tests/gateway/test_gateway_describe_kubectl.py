@@ -12,11 +12,14 @@ from __future__ import annotations
 import re
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 
 from bot.gateway.gateway import KubernetesGateway
 from kubesim.api.resources import by_kind
+from kubesim.scenarios.objects import backdated
+from kubesim.storage.store import Store
 from kubesim.testing.harness import running_sandbox
 from tests.ci import require_kubectl
 from tests.gateway.support import OPTIONS
@@ -60,6 +63,14 @@ _BROKEN_INGRESS = {
         ],
     },
 }
+
+
+def _create_backdated(store: Store, ingress: dict[str, object]) -> None:
+    """Created a day ago, so that its age does not tick between the two runs."""
+    with backdated(store, store.clock.now() - timedelta(days=1)):
+        store.create(by_kind("Ingress"), ingress)
+
+
 _LIMIT_ROW = re.compile(r"^ ?(Container|Pod|PersistentVolumeClaim) ")
 
 
@@ -76,7 +87,7 @@ def judge() -> Iterator[Judge]:
             "create secret generic db -n staging --from-literal=password=hunter2 "
             "--from-literal=user=admin --from-literal=empty="
         )
-        sandbox.call(sandbox.store.create, by_kind("Ingress"), _BROKEN_INGRESS)
+        sandbox.call(_create_backdated, sandbox.store, _BROKEN_INGRESS)
         yield made
         gateway.close()
 
@@ -132,3 +143,23 @@ def test_secret_shows_keys_and_sizes_never_values(judge: Judge) -> None:
     assert "password:  7 bytes" in judge.bot(text)
     assert "hunter2" not in judge.bot(text)
     assert "hunter2" not in judge.bot("describe secrets -n staging")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "get pvc -A",
+        "get pvc -n staging -o wide",
+        "get pv",
+        "get pv -o wide",
+        "get sc",
+        "get quota -n staging",
+        "get resourcequotas -A",
+        "get limits -n staging",
+        "get ing -A",
+        "get ingress -n prod -o wide",
+        "get pvc,ing -A",
+    ],
+)
+def test_get_matches_kubectl(judge: Judge, text: str) -> None:
+    judge.compare(text)
