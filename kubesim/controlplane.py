@@ -21,6 +21,7 @@ from kubesim.controllers.node_lifecycle import NodeLifecycle
 from kubesim.controllers.quota import QUOTA, QuotaController
 from kubesim.controllers.replicaset import ReplicaSetController
 from kubesim.controllers.scheduler import Scheduler
+from kubesim.controllers.volumes import CLAIM, VOLUME, VolumeController
 from kubesim.kubelet.images import KubeletRules
 from kubesim.kubelet.kubelet import Kubelet
 from kubesim.machinery.clock import Clock
@@ -64,6 +65,7 @@ class Controllers:
         self.gc = GarbageCollector(store, self.cache, clock)
         self.endpoints = EndpointsController(store, clock)
         self.quota = QuotaController(store, clock)
+        self.volumes = VolumeController(store, clock, self.recorder)
         self._unsubscribe: Callable[[], None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -84,6 +86,10 @@ class Controllers:
             self.endpoints.on_service("ADDED", service)
         for quota in list(self.store.scan(QUOTA)):
             self.quota.on_event(QUOTA, quota)
+        for claim in list(self.store.scan(CLAIM)):
+            self.volumes.on_claim(claim)
+        for volume in list(self.store.scan(VOLUME)):
+            self.volumes.on_volume(volume)
 
     def stop(self) -> None:
         """Unsubscribe and drop pending work (timers already scheduled become no-ops)."""
@@ -105,6 +111,8 @@ class Controllers:
             self.gc.queue,
             self.endpoints.queue,
             self.quota.queue,
+            self.volumes.queue,
+            self.volumes.volume_queue,
         )
 
     def _on_event(self, event_type: str, rt: ResourceType, obj: Obj) -> None:
@@ -114,7 +122,7 @@ class Controllers:
             return
         kind = rt.kind
         deleted = event_type == "DELETED"
-        self.quota.on_event(rt, obj)
+        self._count_and_bind(rt, obj, deleted=deleted)
         if deleted:
             self.gc.owner_deleted(uid_of(obj))  # owners of any kind, cached or not
         if kind == "Service":
@@ -140,6 +148,18 @@ class Controllers:
             else:
                 self.nodes.enqueue(name)
             self.scheduler.on_node()
+
+    def _count_and_bind(self, rt: ResourceType, obj: Obj, *, deleted: bool) -> None:
+        """The quota and volume controllers, which watch kinds the cache does not keep."""
+        self.quota.on_event(rt, obj)
+        if deleted:
+            return
+        if rt.kind == "PersistentVolumeClaim":
+            self.volumes.on_claim(obj)
+        elif rt.kind == "PersistentVolume":
+            self.volumes.on_volume(obj)
+        elif rt.kind == "Pod":
+            self.volumes.on_pod(obj)
 
     def _on_pod(self, event_type: str, pod: Obj) -> None:
         rs_key = self._enqueue_owner(pod, "ReplicaSet")

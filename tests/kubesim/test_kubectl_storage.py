@@ -86,3 +86,84 @@ def test_namespace_shows_quota_and_limits(kubectl: Kubectl) -> None:
     text = kubectl("describe", "namespace", "staging").stdout
     assert "Resource Quotas\n  Name:" in text
     assert " Container  cpu       -    2    100m             500m           -\n" in text
+
+
+_CLAIM = """
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {{name: {name}, namespace: default}}
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {{requests: {{storage: 2Gi}}}}
+{extra}
+"""
+
+
+def _phase(kubectl: Kubectl, name: str) -> str:
+    return kubectl("get", "pvc", name, "-o", "jsonpath={.status.phase}").stdout
+
+
+def test_default_class_waits_for_the_first_consumer(kubectl: Kubectl) -> None:
+    kubectl.create(_CLAIM.format(name="cache", extra=""))
+    eventually(
+        lambda: "waiting for first consumer" in kubectl("describe", "pvc", "cache").stdout,
+        what="the WaitForFirstConsumer event",
+    )
+    assert _phase(kubectl, "cache") == "Pending"
+    assert kubectl("get", "pvc", "cache").table()[0]["STORAGECLASS"] == "standard"
+    kubectl.create(
+        """
+apiVersion: v1
+kind: Pod
+metadata: {name: cache-user, namespace: default}
+spec:
+  containers: [{name: app, image: nginx:1.27}]
+  volumes: [{name: data, persistentVolumeClaim: {claimName: cache}}]
+"""
+    )
+    eventually(lambda: _phase(kubectl, "cache") == "Bound", what="the claim to bind")
+    text = kubectl("describe", "pvc", "cache").stdout
+    assert "Used By:       cache-user\n" in text
+    assert "ProvisioningSucceeded" in text
+    volume = kubectl("get", "pvc", "cache", "-o", "jsonpath={.spec.volumeName}").stdout
+    assert kubectl("get", "pv", volume).table()[0]["CLAIM"] == "default/cache"
+
+
+def test_immediate_class_provisions_at_once(kubectl: Kubectl) -> None:
+    kubectl.create(
+        """
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {name: fast}
+provisioner: rancher.io/local-path
+volumeBindingMode: Immediate
+"""
+    )
+    kubectl.create(_CLAIM.format(name="scratch", extra="  storageClassName: fast"))
+    eventually(lambda: _phase(kubectl, "scratch") == "Bound", what="the claim to bind")
+    row = kubectl("get", "pvc", "scratch").table()[0]
+    assert (row["CAPACITY"], row["ACCESS MODES"], row["STORAGECLASS"]) == ("2Gi", "RWO", "fast")
+
+
+def test_a_claim_binds_to_a_matching_volume(kubectl: Kubectl) -> None:
+    kubectl.create(
+        """
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: nfs-share}
+spec:
+  capacity: {storage: 5Gi}
+  accessModes: [ReadWriteMany, ReadWriteOnce]
+  storageClassName: ""
+  nfs: {server: nfs.example.com, path: /exports/share}
+"""
+    )
+    eventually(
+        lambda: kubectl("get", "pv", "nfs-share").table()[0]["STATUS"] == "Available",
+        what="the new volume to be Available",
+    )
+    kubectl.create(_CLAIM.format(name="shared", extra='  storageClassName: ""'))
+    eventually(lambda: _phase(kubectl, "shared") == "Bound", what="the claim to bind")
+    assert kubectl("get", "pvc", "shared").table()[0]["VOLUME"] == "nfs-share"
+    row = kubectl("get", "pv", "nfs-share").table()[0]
+    assert (row["STATUS"], row["CLAIM"], row["CAPACITY"]) == ("Bound", "default/shared", "5Gi")
