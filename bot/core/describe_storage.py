@@ -128,11 +128,8 @@ def _source(out: Out, spec: Obj) -> None:
         out.write(0, f"    HostPathType:\t{kube.text(host, 'type') or '<none>'}\n")
     elif kube.has(spec, "local"):
         local = kube.mapping(spec, "local")
-        fs_type = kube.text(local, "fsType")
         out.write(2, "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n")
         out.write(0, f"    Path:\t{kube.text(local, 'path')}\n")
-        if kube.has(local, "fsType"):
-            out.write(0, f"    FSType:\t{fs_type}\n")
     elif kube.has(spec, "nfs"):
         nfs = kube.mapping(spec, "nfs")
         out.write(2, "Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n")
@@ -141,6 +138,33 @@ def _source(out: Out, spec: Obj) -> None:
         out.write(0, f"    ReadOnly:\t{'true' if kube.flag(nfs, 'readOnly') else 'false'}\n")
     else:
         out.write(1, "<unknown>\n")
+
+
+def _node_affinity(out: Out, spec: Obj) -> None:
+    """``printVolumeNodeAffinity``: each required term's expressions, operators lower-cased."""
+    out.write(0, "Node Affinity:\t")
+    if not kube.has(spec, "nodeAffinity", "required"):
+        out.line("<none>")
+        return
+    out.line("")
+    out.write(1, "Required Terms:\t")
+    terms = kube.items(spec, "nodeAffinity", "required", "nodeSelectorTerms")
+    if not terms:
+        out.line("<none>")
+        return
+    out.line("")
+    for i, term in enumerate(terms):
+        out.write(2, f"Term {i}:\t")
+        exprs = kube.items(term, "matchExpressions")
+        if not exprs:
+            out.line("<none>")
+        for j, req in enumerate(exprs):
+            if j:
+                out.write(2, "\t")
+            text = f"{kube.text(req, 'key')} {kube.text(req, 'operator').lower()}"
+            if kube.strings(req, "values"):
+                text += f" [{', '.join(kube.strings(req, 'values'))}]"
+            out.write(0, f"{text}\n")
 
 
 def describe_volume(volume: Obj, events: Sequence[Obj] | None, now: datetime) -> str:
@@ -161,28 +185,7 @@ def describe_volume(volume: Obj, events: Sequence[Obj] | None, now: datetime) ->
     if kube.text(spec, "volumeMode"):
         out.write(0, f"VolumeMode:\t{kube.text(spec, 'volumeMode')}\n")
     out.write(0, f"Capacity:\t{quantity.parse(kube.text(spec, 'capacity', 'storage') or '0')}\n")
-    if not kube.has(spec, "nodeAffinity", "required"):
-        out.write(0, "Node Affinity:\t<none>\n")
-    else:
-        out.write(0, "Node Affinity:\n")
-        out.write(1, "Required Terms:\t")
-        terms = kube.items(spec, "nodeAffinity", "required", "nodeSelectorTerms")
-        if not terms:
-            out.line("<none>")
-        for i, term in enumerate(terms):
-            if i:
-                out.write(1, "\t")
-            out.write(0, f"Term {i}:\t")
-            exprs = kube.items(term, "matchExpressions")
-            if not exprs:
-                out.line("<none>")
-            for j, req in enumerate(exprs):
-                if j:
-                    out.write(1, "\t\t")
-                text = f"{kube.text(req, 'key')} {kube.text(req, 'operator')}"
-                if kube.strings(req, "values"):
-                    text += f" [{', '.join(kube.strings(req, 'values'))}]"
-                out.write(0, f"{text}\n")
+    _node_affinity(out, spec)
     out.write(0, f"Message:\t{kube.text(volume, 'status', 'message')}\n")
     out.write(0, "Source:\n")
     _source(out, spec)

@@ -333,11 +333,12 @@ def test_volume_sources_and_node_affinity() -> None:
         "status": {"phase": "Available"},
     }
     text = describe_volume(volume, None, NOW)
-    assert "Node Affinity:\n  Required Terms:\n" not in text
-    assert "  Required Terms:  Term 0:  host In [a, b]\n" in text
-    assert "                           zone Exists\n" in text
-    assert "                   Term 1:  <none>\n" in text
-    assert "Type:    LocalVolume (a persistent volume backed by local storage on a node)" in text
+    assert "    Term 0:        host in [a, b]\n                   zone exists\n" in text
+    assert "    Term 1:        <none>\n" in text
+    empty = {"metadata": {"name": "e"}, "spec": {"nodeAffinity": {"required": {}}}}
+    assert "  Required Terms:  <none>\n" in describe_volume(empty, None, NOW)
+    local = "    Type:  LocalVolume (a persistent volume backed by local storage on a node)\n"
+    assert local in text
     nfs = {"metadata": {"name": "n"}, "spec": {"nfs": {"server": "s", "path": "/x"}}}
     assert "    ReadOnly:  false\n" in describe_volume(nfs, None, NOW)
     odd = {"metadata": {"name": "o"}, "spec": {"csi": {}}}

@@ -65,10 +65,54 @@ _BROKEN_INGRESS = {
 }
 
 
+_VOLUMES = [
+    {
+        "metadata": {"name": "nfs-share", "labels": {"tier": "shared"}},
+        "spec": {
+            "capacity": {"storage": "5Gi"},
+            "accessModes": ["ReadWriteMany", "ReadOnlyMany"],
+            "nfs": {"server": "nfs.example.com", "path": "/exports/share", "readOnly": True},
+        },
+    },
+    {
+        "metadata": {"name": "local-disk"},
+        "spec": {
+            "capacity": {"storage": "100Gi"},
+            "accessModes": ["ReadWriteOnce"],
+            "storageClassName": "local",
+            "local": {"path": "/mnt/disks/ssd1", "fsType": "ext4"},
+            "nodeAffinity": {
+                "required": {
+                    "nodeSelectorTerms": [
+                        {
+                            "matchExpressions": [
+                                {
+                                    "key": "kubernetes.io/hostname",
+                                    "operator": "In",
+                                    "values": ["sandbox-worker", "sandbox-worker2"],
+                                },
+                                {"key": "disk", "operator": "Exists"},
+                            ]
+                        },
+                        {
+                            "matchExpressions": [
+                                {"key": "zone", "operator": "NotIn", "values": ["b"]}
+                            ]
+                        },
+                    ]
+                }
+            },
+        },
+    },
+]
+
+
 def _create_backdated(store: Store, ingress: dict[str, object]) -> None:
-    """Created a day ago, so that its age does not tick between the two runs."""
+    """Created a day ago, so that their ages do not tick between the two runs."""
     with backdated(store, store.clock.now() - timedelta(days=1)):
         store.create(by_kind("Ingress"), ingress)
+        for volume in _VOLUMES:
+            store.create(by_kind("PersistentVolume"), volume)
 
 
 _LIMIT_ROW = re.compile(r"^ ?(Container|Pod|PersistentVolumeClaim) ")
@@ -115,6 +159,8 @@ def _settled(text: str) -> str:
         "describe ing broken -n prod",
         "describe pvc redis-data -n staging",
         "describe pv",
+        "describe pv nfs-share",
+        "describe pv local-disk",
         "describe sc",
         "describe quota compute -n staging",
         "describe limits -n staging",
