@@ -33,7 +33,8 @@ class Field:
     name: str
     kind: str
     """string, int, bool, bytes, time, intstr, quantity, map (string->string), bytesmap,
-    quantitymap, or the name of a message in ``MESSAGES``."""
+    quantitymap, or the name of a message in ``MESSAGES`` (with no ``name``: an embedded struct,
+    whose fields JSON inlines)."""
     repeated: bool = False
     pointer: bool = False
     """A Go pointer field: present on the wire only when set, so a zero value is kept."""
@@ -204,6 +205,51 @@ MESSAGES: dict[str, dict[int, Field]] = {
         4: _f("automountServiceAccountToken", "bool", pointer=True),
     },
     "ObjectReference": {1: _f("kind"), 2: _f("namespace"), 3: _f("name"), 4: _f("uid")},
+    # kubectl create quota
+    "ResourceQuota": {
+        1: _f("metadata", "ObjectMeta"),
+        2: _f("spec", "ResourceQuotaSpec"),
+        3: _f("status", "Empty"),
+    },
+    "ResourceQuotaSpec": {
+        1: _f("hard", "quantitymap"),
+        2: _f("scopes", repeated=True),
+        3: _f("scopeSelector", "ScopeSelector"),
+    },
+    "ScopeSelector": {1: _f("matchExpressions", "ScopedResourceSelector", repeated=True)},
+    "ScopedResourceSelector": {
+        1: _f("scopeName"),
+        2: _f("operator"),
+        3: _f("values", repeated=True),
+    },
+    "TypedLocalObjectReference": {1: _f("apiGroup", pointer=True), 2: _f("kind"), 3: _f("name")},
+    # networking.k8s.io/v1: kubectl create ingress
+    "Ingress": {
+        1: _f("metadata", "ObjectMeta"),
+        2: _f("spec", "IngressSpec"),
+        3: _f("status", "Empty"),
+    },
+    "IngressSpec": {
+        1: _f("defaultBackend", "IngressBackend"),
+        2: _f("tls", "IngressTLS", repeated=True),
+        3: _f("rules", "IngressRule", repeated=True),
+        4: _f("ingressClassName", pointer=True),
+    },
+    "IngressBackend": {
+        3: _f("resource", "TypedLocalObjectReference"),
+        4: _f("service", "IngressServiceBackend"),
+    },
+    "IngressServiceBackend": {1: _f("name"), 2: _f("port", "ServiceBackendPort")},
+    "ServiceBackendPort": {1: _f("name"), 2: _f("number", "int")},
+    "IngressTLS": {1: _f("hosts", repeated=True), 2: _f("secretName")},
+    "IngressRule": {1: _f("host"), 2: _f("", "IngressRuleValue")},  # embedded: inlined in JSON
+    "IngressRuleValue": {1: _f("http", "HTTPIngressRuleValue")},
+    "HTTPIngressRuleValue": {1: _f("paths", "HTTPIngressPath", repeated=True)},
+    "HTTPIngressPath": {
+        1: _f("path"),
+        2: _f("backend", "IngressBackend"),
+        3: _f("pathType", pointer=True),
+    },
     "Empty": {},  # a status (all zeros from kubectl); the server resets it on create
     # rbac.authorization.k8s.io/v1
     "PolicyRule": {
@@ -290,6 +336,8 @@ KINDS = (
     "ConfigMap",
     "Secret",
     "ServiceAccount",
+    "ResourceQuota",
+    "Ingress",
     "Role",
     "ClusterRole",
     "RoleBinding",
@@ -413,6 +461,9 @@ def decode_message(message: str, data: bytes, path: str = "") -> dict[str, Any]:
             out.setdefault(field.name, {})[key] = _value(Field(key, inner), value, where)
             continue
         value = _value(field, raw, where)
+        if not field.name:  # a Go struct embedded in its parent: JSON inlines its fields
+            out.update(value)
+            continue
         if field.repeated:
             out.setdefault(field.name, []).append(value)
         elif value is None or (not field.pointer and field.kind in _SCALARS and not value):

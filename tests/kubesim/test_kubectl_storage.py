@@ -167,3 +167,25 @@ spec:
     assert kubectl("get", "pvc", "shared").table()[0]["VOLUME"] == "nfs-share"
     row = kubectl("get", "pv", "nfs-share").table()[0]
     assert (row["STATUS"], row["CLAIM"], row["CAPACITY"]) == ("Bound", "default/shared", "5Gi")
+
+
+def test_kubectl_create_quota_and_ingress(kubectl: Kubectl) -> None:
+    kubectl("create", "quota", "small", "-n", "prod", "--hard=pods=50,count/secrets=9")
+    row = kubectl("get", "quota", "small", "-n", "prod").table()[0]
+    assert row["REQUEST"].startswith("count/secrets: ")
+    kubectl(
+        "create",
+        "ingress",
+        "shop",
+        "-n",
+        "prod",
+        "--class=nginx",
+        "--rule=shop.example.com/cart*=cart:http,tls=shop-tls",
+        "--rule=shop.example.com/=web:80",
+        "--default-backend=web:80",
+    )
+    row = kubectl("get", "ing", "shop", "-n", "prod").table()[0]
+    assert (row["CLASS"], row["HOSTS"], row["PORTS"]) == ("nginx", "shop.example.com", "80, 443")
+    text = kubectl("describe", "ing", "shop", "-n", "prod").stdout
+    assert "shop-tls terminates shop.example.com" in text
+    assert '/cart   cart:http (<error: services "cart" not found>)' in text
