@@ -33,7 +33,7 @@ from bot.errors import ConfigError
 from bot.service.options import ChatOpsOptions
 from bot.service.ports import AuditSink, KubeGateway
 from bot.service.service import ChatOps
-from bot.settings import Settings
+from bot.settings import Settings, SlackMode
 from bot.telemetry import CountedAudit, CountedSink, Metrics, WatchedCluster
 from bot.transport.console import Console
 
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from bot.gateway.gateway import GatewayOptions, KubernetesGateway
     from bot.notifier.leader import Elector
     from bot.notifier.notifier import Notifier
-    from bot.transport.slack_app import SlackApp
+    from bot.transport.slack_app import SeenSignaturesPort, SlackApp
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +69,8 @@ class Bot:
     """This bot's Prometheus metrics (served on the ops port)."""
     reachable: Callable[[], bool] = lambda: True
     """Whether the cluster answers now (the readiness probe asks)."""
+    seen: SeenSignaturesPort | None = None
+    """HTTP mode: the signed requests any replica took (in the bot's namespace)."""
 
 
 def find_cluster(settings: Settings, env: Mapping[str, str]) -> Cluster | None:
@@ -243,6 +245,11 @@ def composed(
             options=chatops_options(settings),
             audit=CountedAudit(audit, metrics),
         )
+        seen = (
+            gateway.seen_requests(namespace=own_namespace(settings))
+            if settings.slack.mode is SlackMode.HTTP
+            else None
+        )
         yield Bot(
             chatops=chatops,
             gateway=gateway,
@@ -251,6 +258,7 @@ def composed(
             audit_channel=channel,
             metrics=metrics,
             reachable=gateway.reachable,
+            seen=seen,
         )
 
 
@@ -372,7 +380,7 @@ def slack_app(settings: Settings, bot: Bot) -> SlackApp:
     from bot.transport.slack_delivery import Delivery  # noqa: PLC0415 - Bolt is slow
     from bot.transport.slack_serve import app_from_settings  # noqa: PLC0415
 
-    app = app_from_settings(settings, bot.chatops, metrics=bot.metrics)
+    app = app_from_settings(settings, bot.chatops, metrics=bot.metrics, seen=bot.seen)
     if bot.audit_channel is not None:
         bot.audit_channel.attach(Delivery(app.client))
     return app

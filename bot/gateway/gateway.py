@@ -25,6 +25,7 @@ from bot.gateway.api import Api
 from bot.gateway.discovery import Discovery
 from bot.gateway.handler import Call
 from bot.gateway.options import GatewayOptions
+from bot.gateway.seen_requests import SeenRequests
 from bot.gateway.verbs.registry import HANDLERS
 
 __all__ = ["GatewayOptions", "KubernetesGateway"]
@@ -85,6 +86,11 @@ class KubernetesGateway:
         except BotError:
             return False
         return True
+
+    def seen_requests(self, *, namespace: str) -> SeenRequests:
+        """The record of signed Slack requests taken, in ``namespace`` (the bot's own), over
+        this gateway's connections and with the bot's own identity."""
+        return SeenRequests(self._call.api, namespace=namespace)
 
     def close(self) -> None:
         """Close the connections to the API server."""

@@ -63,6 +63,12 @@ class ChatOpsPort(Protocol):
     ) -> Reply: ...
 
 
+class SeenSignaturesPort(Protocol):
+    """Signed requests taken by any replica (``bot.gateway.seen_requests.SeenRequests``)."""
+
+    def first_time(self, signature: str) -> bool: ...
+
+
 @dataclass(frozen=True, slots=True)
 class SlackApp:
     """The Bolt app and what serves it: the workers' intake and, in HTTP mode, the verifier."""
@@ -71,6 +77,8 @@ class SlackApp:
     intake: Intake
     verifier: SignatureVerifier | None
     """Checks Slack's v0 signature of HTTP requests; None in Socket Mode."""
+    seen: SeenSignaturesPort | None = None
+    """HTTP mode: the signatures every replica took, so that a replay runs once in all."""
 
     @property
     def client(self) -> WebClient:
@@ -99,6 +107,7 @@ def build_app(
     progress_after: float | None = PROGRESS_AFTER,
     groups: Iterable[str] = (),
     people: People | None = None,
+    seen: SeenSignaturesPort | None = None,
 ) -> SlackApp:
     """The app answering ``command`` and the confirm buttons through ``chatops``.
 
@@ -109,6 +118,7 @@ def build_app(
     ``sizes``: the workers' bounds. ``progress_after``: seconds before a "working on it" note
     (None: never). ``groups``: the user group ids the policy names, whose members are looked up
     in Slack. ``people``: what impersonation needs to know of each person (None: nothing).
+    ``seen``: where HTTP mode records the signatures taken, shared by the replicas.
     """
     bolt = App(
         client=client,
@@ -125,7 +135,7 @@ def build_app(
     bolt.action(CONFIRM_ACTION)(listeners.on_confirm)
     bolt.action(DENY_ACTION)(listeners.on_deny)
     verifier = SignatureVerifier(signing_secret) if signing_secret is not None else None
-    return SlackApp(bolt, Intake(Workers(sizes), delivery), verifier)
+    return SlackApp(bolt, Intake(Workers(sizes), delivery), verifier, seen)
 
 
 class _Listeners:

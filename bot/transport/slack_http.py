@@ -6,7 +6,9 @@ Kubernetes client block, so the app stays the thread-based ``App``, and the even
 does what the ack needs: it checks the v0 signature with slack_sdk's ``SignatureVerifier``
 (microseconds), refuses a replay, gives the request to the workers and answers 200 at once, or
 the "busy" message when they have no room. No thread is involved before the ack, so the ack
-cannot wait behind work, however much of it is running.
+cannot wait behind work, however much of it is running. Replays are refused twice over: from
+this process's memory on the loop (free), then, on the worker, from the record every replica
+shares in the cluster (``bot.gateway.seen_requests``), so that one signed request runs once.
 """
 
 from __future__ import annotations
@@ -103,7 +105,7 @@ def web_application(app: SlackApp) -> web.Application:
             key: request.headers.getall(key) for key in request.headers
         }
         bolt_request = BoltRequest(body=body, query=request.query_string, headers=headers)
-        answer = app.intake.take(form_payload(form), lambda: app.dispatch(bolt_request))
+        answer = app.intake.take(form_payload(form), _once(app, signature, bolt_request))
         if answer is None:
             return web.Response(status=200)
         return web.json_response(answer)
@@ -115,6 +117,20 @@ def web_application(app: SlackApp) -> web.Application:
     application.router.add_post(EVENTS_PATH, events)
     application.router.add_get(HEALTH_PATH, health)
     return application
+
+
+def _once(app: SlackApp, signature: str, request: BoltRequest) -> Callable[[], None]:
+    """The worker's job: dispatch, unless another replica took the signature already (asked
+    on the worker's thread: the cluster's answer takes milliseconds, the ack must not)."""
+    shared = app.seen
+
+    def job() -> None:
+        if shared is not None and not shared.first_time(signature):
+            logger.warning("ignored a replayed Slack request (another replica took it)")
+            return
+        app.dispatch(request)
+
+    return job
 
 
 def serve_http(

@@ -28,7 +28,7 @@ from bot.errors import ConfigError
 from bot.settings import Settings, SlackMode
 from bot.telemetry import Metrics
 from bot.transport.ops_server import Health
-from bot.transport.slack_app import ChatOpsPort, SlackApp, build_app
+from bot.transport.slack_app import ChatOpsPort, SeenSignaturesPort, SlackApp, build_app
 from bot.transport.slack_clients import SHUTDOWN, web_client
 from bot.transport.slack_groups import People
 from bot.transport.slack_http import serve_http, until_stopped
@@ -38,11 +38,15 @@ logger = logging.getLogger(__name__)
 
 
 def app_from_settings(
-    settings: Settings, chatops: ChatOpsPort, *, metrics: Metrics | None = None
+    settings: Settings,
+    chatops: ChatOpsPort,
+    *,
+    metrics: Metrics | None = None,
+    seen: SeenSignaturesPort | None = None,
 ) -> SlackApp:
     """Build the app for ``settings.slack.mode``; ConfigError when a credential is missing or
     Slack refuses the bot token (Bolt checks it with ``auth.test`` right away). ``metrics``
-    counts its Slack calls.
+    counts its Slack calls; ``seen``: the signed requests other replicas took (HTTP mode).
     """
     settings.require_slack_secrets()
     secrets = settings.secrets
@@ -61,6 +65,7 @@ def app_from_settings(
             sizes=worker_sizes(settings),
             groups={g for binding in settings.policy.bindings for g in binding.groups},
             people=people(settings, client),
+            seen=seen if http else None,
         )
     except BoltError as e:
         cause = e.__context__

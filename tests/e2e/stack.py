@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.compose import composed, require_cluster, slack_app
 from bot.core.replies import PROGRESS_CONTEXT
+from bot.gateway import seen_requests
 from bot.service.audit import AuditRecord
 from bot.settings import Settings, load_settings
 from bot.transport.blocks import CONFIRM_ACTION
@@ -164,8 +165,20 @@ class Stack:
         return self.fake.wait_for(arrived, timeout=timeout, what=f"the reply to {sent}")
 
     def requests_since(self, mark: int) -> list[RecordedRequest]:
-        """Cluster requests after ``mark = len(stack.sandbox.requests)``."""
-        return self.sandbox.requests.all()[mark:]
+        """Cluster requests after ``mark = len(stack.sandbox.requests)``, but for the records of
+        the signed requests HTTP mode took (``bot.gateway.seen_requests``)."""
+        return [r for r in self.sandbox.requests.all()[mark:] if not request_record(r)]
+
+
+def request_record(request: RecordedRequest) -> bool:
+    """Whether the bot made ``request`` to record or sweep the signed Slack requests it took."""
+    body = request.body if isinstance(request.body, dict) else {}
+    name = str(body.get("metadata", {}).get("name", "")) or request.path.rpartition("/")[2]
+    if "/configmaps" not in request.path:
+        return False
+    return name.startswith(seen_requests.PREFIX) or request.query.get("labelSelector") == (
+        seen_requests.LABEL
+    )
 
 
 def _environment(workdir: Path, fake: FakeSlack) -> dict[str, str]:
@@ -272,3 +285,34 @@ def running_stack(
             fake.wait_for(lambda: fake.socket.live == 1, what="the Socket Mode session")
             slack = SocketSlack(fake)
         yield Stack(mode, sandbox, fake, slack, audit, settings)
+
+
+@contextmanager
+def http_bots(
+    sandbox: Sandbox, fake: FakeSlack, workdir: Path, *, count: int = 1
+) -> Iterator[list[tuple[str, MemoryAudit]]]:
+    """``count`` replicas of the bot in HTTP mode, composed from one settings file, on one
+    cluster (any scenario) and one fake Slack; yields each one's events URL and audit trail."""
+    env = {
+        "HOME": str(workdir),
+        "SLACK_BOT_TOKEN": fake.bot_token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.api_url,
+    }
+    path = workdir / "k8s-chatops.yaml"
+    path.write_text(
+        f"slack:\n  mode: http\nkubernetes:\n  kubeconfig: {sandbox.kubeconfig}\n"
+        f"policy:\n  admins: [{ALICE.id}]\n"
+    )
+    settings = load_settings(path, env=env)
+    with ExitStack() as stack:
+        served = []
+        for _ in range(count):
+            audit = MemoryAudit()
+            bot = stack.enter_context(
+                composed(settings, require_cluster(settings, env), audit=audit)
+            )
+            app = slack_app(settings, bot)
+            stack.callback(app.close)
+            served.append((stack.enter_context(running_http(app)), audit))
+        yield served
