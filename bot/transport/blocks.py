@@ -5,12 +5,13 @@ Slack rejects a message whose section text passes 3000 characters or that has mo
 blocks, and in practice fails with ``msg_blocks_too_long`` at about 13k characters in total
 (slackapi/bolt-js#2509). Output that does not fit is cut at a line boundary, the message says
 how much is shown, and the full text goes back as an ``Attachment`` for the transport to upload
-with ``files_upload_v2``. Blocks are built with ``slack_sdk.models.blocks`` so that ``to_dict()``
+(``slack_files``). Blocks are built with ``slack_sdk.models.blocks`` so that ``to_dict()``
 validates them.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -142,15 +143,19 @@ class _Body:
 
     def preformatted(self, part: Preformatted) -> None:
         """A code block; output past the limits is previewed and attached in full."""
-        lines = part.text.splitlines()
-        escaped = [_code_line(line) for line in lines]
-        chunks = _chunks(escaped, _CODE_ROOM)
-        size = sum(len(_code(chunk)) for chunk in chunks)
-        fits = len(lines) <= INLINE_LINES and max(map(len, escaped), default=0) <= _CODE_ROOM
-        if fits and size <= self.budget and len(chunks) <= self.room:
-            for chunk in chunks:
-                self.add(_code_block(chunk), len(_code(chunk)))
-            return
+        count = _line_count(part.text)
+        if count > INLINE_LINES:  # attached: only the preview's lines are split and escaped
+            lines = _first_lines(part.text, PREVIEW_LINES)
+        else:
+            lines = part.text.splitlines()
+            escaped = [_code_line(line) for line in lines]
+            chunks = _chunks(escaped, _CODE_ROOM)
+            size = sum(len(_code(chunk)) for chunk in chunks)
+            fits = max(map(len, escaped), default=0) <= _CODE_ROOM
+            if fits and size <= self.budget and len(chunks) <= self.room:
+                for chunk in chunks:
+                    self.add(_code_block(chunk), len(_code(chunk)))
+                return
         preview = [_code_line(_clip(line, PREVIEW_WIDTH)) for line in lines[:PREVIEW_LINES]]
         while preview and len(_code("\n".join(preview))) > min(SECTION_LIMIT, self.budget):
             preview.pop()
@@ -163,7 +168,7 @@ class _Body:
             rest = f"full output attached as {part.filename}"
         else:
             rest = "the rest is not shown"
-        self.note(f"showing first {len(preview)} of {len(lines)} lines; {rest}")
+        self.note(f"showing first {len(preview)} of {count} lines; {rest}")
 
     def add(self, block: Block, size: int) -> None:
         self.blocks.append(block)
@@ -191,6 +196,27 @@ PREVIEW_WIDTH: Final = 200
 def _code_line(line: str) -> str:
     """A line escaped for a code block; a fence inside the output would end the block early."""
     return escape(line).replace(_FENCE, "``\u200b`")
+
+
+_OTHER_BREAKS: Final = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+"""Line boundaries ``str.splitlines`` knows besides ``\\n``."""
+
+
+def _line_count(text: str) -> int:
+    """``len(text.splitlines())`` without the list (an attached output can be 50,000 rows)."""
+    if _OTHER_BREAKS.search(text) is not None:
+        return len(text.splitlines())
+    return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
+
+
+def _first_lines(text: str, count: int) -> list[str]:
+    """The first ``count`` of ``text.splitlines()``, splitting no more than they need."""
+    end = -1
+    for _ in range(count):
+        end = text.find("\n", end + 1)
+        if end == -1:
+            return text.splitlines()[:count]
+    return text[:end].splitlines()[:count]
 
 
 def _code(text: str) -> str:

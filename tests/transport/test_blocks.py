@@ -186,6 +186,25 @@ def test_two_overflowing_outputs_attach_the_first_only() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "lines"),
+    [
+        ("\n".join(f"row {i}" for i in range(50_000)) + "\n", 50_000),  # counted, not split
+        ("\r\n".join(f"row {i}" for i in range(150)), 150),  # CRLF is one break
+        ("\n".join(f"row {i}\rover" for i in range(150)), 300),  # a lone CR is one too
+    ],
+)
+def test_an_attached_outputs_preview_counts_lines_as_splitlines(text: str, lines: int) -> None:
+    message = to_slack(Reply("x", parts=(Preformatted(text, "a.txt"),)))
+    assert message.attachment is not None
+    assert message.attachment.content is text  # the same text, not a copy
+    shown = "\n".join(str(block.to_dict()) for block in message.blocks)
+    assert f"showing first 30 of {lines} lines" in shown
+    assert "row 0" in shown
+    assert "row 29" in shown or "row 14" in shown
+    assert "row 30" not in shown
+
+
 def test_a_single_huge_line_is_attached_not_broken() -> None:
     line = "x" * 10_000
     message = to_slack(Reply("x", parts=(Preformatted(line, "big.txt"),)))

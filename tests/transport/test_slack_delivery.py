@@ -12,6 +12,7 @@ from bot.transport import slack_delivery
 from bot.transport.blocks import BLOCK_LIMIT, INLINE_LINES, SlackMessage, to_slack
 from bot.transport.slack_clients import web_client
 from bot.transport.slack_delivery import Delivery
+from bot.transport.slack_files import SLICE, utf8_length, utf8_slices
 from tests.fakeslack import OPS_CHANNEL, FakeSlack, running_fake_slack
 
 STARTED = Reply(headline="Rollout of deployment/web in namespace prod started")
@@ -70,6 +71,19 @@ def test_a_long_output_goes_to_the_messages_thread(fake: FakeSlack, sink: ChatSi
     assert (file.filename, file.channel, file.thread_ts) == ("web.log", OPS_CHANNEL, ref.id)
     assert file.content.decode() == LONG
     assert "Full output in the thread (web.log)." in str(fake.messages[0]["blocks"])
+
+
+def test_a_long_output_in_many_scripts_arrives_whole(fake: FakeSlack, sink: ChatSink) -> None:
+    # Several upload slices long, with characters of one to four bytes across their boundaries:
+    # the fake refuses a file whose bytes differ from the length announced.
+    line = "pod-é 日本 🚀 " + "x" * 40
+    text = "\n".join(f"{n} {line}" for n in range(3 * SLICE // len(line)))
+    ref = sink.post(OPS_CHANNEL, Reply(headline="pods", parts=(Preformatted(text, "pods.txt"),)))
+    assert ref is not None
+    (file,) = fake.wait_for(lambda: fake.files, what="the upload")
+    assert file.content.decode() == text
+    assert utf8_length(text) == len(text.encode()) > len(text)
+    assert b"".join(utf8_slices(text)) == text.encode()
 
 
 def test_refusals_are_none_not_errors(fake: FakeSlack, sink: ChatSink) -> None:

@@ -323,20 +323,8 @@ class Getter:
             columns.append("LABELS")
         if all_namespaces:
             columns.insert(0, "NAMESPACE")
-        rows: list[Obj] = []
-        truncated = False
-        for page in itertools.chain([first], pages):  # converted page by page, raw rows dropped
-            for row in _rows(page):
-                if len(rows) == budget:
-                    truncated = True
-                    break
-                rows.append(row)
-            if truncated:
-                break
-        if cmd.sort_by is not None:
-            rows = sort_objects(rows, cmd.sort_by, lambda r: r.get("object"))
-        texts = []
-        for row in rows:
+
+        def line_of(row: Obj) -> tuple[str, ...]:
             raw_cells = row.get("cells")
             cells: list[Any] = raw_cells if isinstance(raw_cells, list) else []
             line = [cell_text(cells[i]) if i < len(cells) else "" for i in shown]
@@ -351,7 +339,26 @@ class Getter:
                 )
             if all_namespaces:
                 line.insert(0, kube.text(meta, "namespace"))
-            texts.append(tuple(line))
+            return tuple(line)
+
+        # Rows are converted page by page and the raw ones dropped with their page, unless
+        # --sort-by needs every row's object first.
+        kept: list[Obj] = []
+        texts: list[tuple[str, ...]] = []
+        truncated = False
+        for page in itertools.chain([first], pages):
+            for row in _rows(page):
+                if len(kept) + len(texts) == budget:
+                    truncated = True
+                    break
+                if cmd.sort_by is None:
+                    texts.append(line_of(row))
+                else:
+                    kept.append(row)
+            if truncated:
+                break
+        if cmd.sort_by is not None:
+            texts = [line_of(row) for row in sort_objects(kept, cmd.sort_by, _row_object)]
         table = Table(
             columns=tuple(columns),
             rows=tuple(texts),
@@ -398,6 +405,10 @@ def sort_objects(
         )
     order = sorted(range(len(items)), key=keys.__getitem__)
     return [items[i] for i in order]
+
+
+def _row_object(row: Obj) -> object:
+    return row.get("object")
 
 
 def _rows(table: Obj) -> list[Obj]:
