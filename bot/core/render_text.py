@@ -32,9 +32,26 @@ def table_text(table: Table) -> str:
     if not table.rows:
         return table.empty_message
     shown = (table.columns, *table.rows) if table.headers else table.rows
+    count = len(shown[0])
+    if count and all(len(line) == count and "\t" not in "".join(line) for line in shown):
+        return "\n".join(_aligned(shown, count))
     lines = ["\t".join(line) for line in shown]
     aligned = tabwriter.align("\n".join(lines), minwidth=MIN_WIDTH, padding=PADDING)
     return "\n".join(line.rstrip() for line in aligned.split("\n"))
+
+
+def _aligned(lines: tuple[tuple[str, ...], ...], count: int) -> list[str]:
+    """Rows of ``count`` cells each, laid out as tabwriter would: every line has a cell in every
+    column, so each column is one block, as wide as its widest cell (50,000 rows in one pass)."""
+    widths = [
+        max(MIN_WIDTH, max(len(line[column]) for line in lines) + PADDING)
+        for column in range(count - 1)
+    ]
+    last = count - 1
+    return [
+        "".join([*(line[c].ljust(widths[c]) for c in range(last)), line[last]]).rstrip()
+        for line in lines
+    ]
 
 
 def result_text(result: Result) -> str:
