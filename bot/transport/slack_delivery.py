@@ -10,7 +10,8 @@ fallback. In-channel replies are announcements of changes, so they are posted wi
 ``chat.postMessage``: the message then has a ``ts`` for the full output's thread and does not use
 up the response_url; when the bot is not in the channel, ``respond(in_channel)`` is the
 fallback. One command thus spends at most one of the response_url's 5 uses (three when a
-"working on it" note went first), a button click two.
+"working on it" note went first, one more when its full output could not be attached), a
+button click two.
 """
 
 from __future__ import annotations
@@ -122,18 +123,27 @@ class Delivery(ChatSink):
         return self._whisper(origin, reply, replace_original=replace)
 
     def _whisper(self, origin: Origin, reply: Reply, *, replace_original: bool) -> bool:
-        message = to_slack(reply)
-        if message.attachment is not None:
-            file = message.attachment
-            problem = share_privately(self._client, user_id=origin.user_id, file=file)
-            note = (
+        """The answer first, its full output after: the preview does not wait for the upload's
+        three Slack calls (and conversations.open). If the upload fails, the answer is replaced
+        by one that says so."""
+        rendered = to_slack(reply)
+        file = rendered.attachment
+        message = rendered
+        if file is not None:
+            message = rendered.with_note(
                 f"Full output sent to you in a direct message from the bot ({file.filename})."
-                if problem is None
-                else f"The full output could not be attached ({problem})."
             )
-            message = message.with_note(note)
-        if self._respond(origin, message, "ephemeral", replace_original=replace_original):
-            return True
+        by_url = self._respond(origin, message, "ephemeral", replace_original=replace_original)
+        delivered = by_url or self._ephemeral(origin, message)
+        if file is not None and delivered:
+            problem = share_privately(self._client, user_id=origin.user_id, file=file)
+            if problem is not None and by_url:
+                failed = rendered.with_note(f"The full output could not be attached ({problem}).")
+                self._respond(origin, failed, "ephemeral", replace_original=True)
+        return delivered
+
+    def _ephemeral(self, origin: Origin, message: SlackMessage) -> bool:
+        """``chat.postEphemeral``: when the response_url is spent or expired."""
         try:
             self._client.chat_postEphemeral(
                 channel=origin.channel,

@@ -176,12 +176,27 @@ def test_long_private_output_is_sent_to_the_users_dm(
     chatops.script = lambda r: Reply(headline="pods", parts=(Preformatted(LONG, "pods.txt"),))
     sent = slack.command("get pods -A")
     post = fake.wait_response(sent.response_url)
-    (shared,) = fake.files
+    (shared,) = fake.wait_for(lambda: fake.files, what="the upload")  # it follows the answer
     assert shared.channel == "D0ALICE"  # conversations.open with alice
     assert fake.calls_to("conversations.open")[0].params["users"] == ALICE.id
     assert (shared.filename, shared.content.decode()) == ("pods.txt", LONG)
     assert "direct message" in blocks_text(post.body)
     assert post.body["response_type"] == "ephemeral"
+
+
+def test_a_failed_upload_replaces_the_answer_with_one_that_says_so(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    chatops.script = lambda r: Reply(headline="pods", parts=(Preformatted(LONG, "pods.txt"),))
+    fake.fail("files.getUploadURLExternal", status=200)  # refused: ok false
+    sent = slack.command("get pods -A")
+    first = fake.wait_response(sent.response_url)
+    assert "direct message" in blocks_text(first.body)  # the answer did not wait for the upload
+    second = fake.wait_response(sent.response_url, count=2)
+    assert second.body["replace_original"] is True
+    assert "could not be attached" in blocks_text(second.body)
+    assert "pod-000" in blocks_text(second.body)  # the same preview
+    assert fake.files == []
 
 
 def test_long_announcement_output_goes_to_its_thread(
