@@ -36,17 +36,18 @@ T = TypeVar("T")
 
 def cell_text(value: Any) -> str:
     """A Table cell as kubectl prints it (first line only, Go's ``%v`` for numbers)."""
+    if isinstance(value, str):  # most cells: tested first, as this runs for every cell
+        if "\n" in value or "\r" in value or "\f" in value:
+            for stop in ("\n", "\r", "\f"):
+                if stop in value:
+                    return value[: value.index(stop)] + "..."
+        return value
     if value is None:
         return "<none>"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, str):
-        for stop in ("\n", "\r", "\f"):
-            if stop in value:
-                return value[: value.index(stop)] + "..."
-        return value
     if isinstance(value, dict | list):
         return json.dumps(value, separators=(",", ":"))
     return str(value)
@@ -324,9 +325,14 @@ class Getter:
         if all_namespaces:
             columns.insert(0, "NAMESPACE")
 
+        plain = not (with_kind or labels or all_namespaces)
+        needed = max(shown, default=-1)
+
         def line_of(row: Obj) -> tuple[str, ...]:
             raw_cells = row.get("cells")
             cells: list[Any] = raw_cells if isinstance(raw_cells, list) else []
+            if plain and needed < len(cells):  # the usual row: its cells, nothing added
+                return tuple([cell_text(cells[i]) for i in shown])
             line = [cell_text(cells[i]) if i < len(cells) else "" for i in shown]
             if with_kind and line:
                 line[name_at] = f"{info.kind_ref}/{line[name_at]}"
@@ -412,7 +418,11 @@ def _row_object(row: Obj) -> object:
 
 
 def _rows(table: Obj) -> list[Obj]:
-    return kube.items(table, "rows") if table.get("kind") == "Table" else [table]
+    """A page's rows as they were decoded (read only, so not copied: 5,000 rows a request)."""
+    if table.get("kind") != "Table":
+        return [table]
+    rows = table.get("rows")
+    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
 
 
 def _empty_message(namespace: str | None) -> str:
