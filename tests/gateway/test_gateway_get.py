@@ -34,7 +34,8 @@ def test_get_pods_asks_for_a_table_in_pages(gateway: KubernetesGateway, demo: Sa
     assert all(row[2] == "Running" for row in result.rows)
     (request,) = demo.requests.matching(method="GET", path="/api/v1/namespaces/prod/pods")
     assert request.headers["Accept"] == TABLE
-    assert request.query["limit"] == "500"
+    assert request.query["includeObject"] == "None"
+    assert request.query["limit"] == "5000"  # rows without objects: ten times a page of 500
 
 
 def test_all_namespaces_adds_namespace_column(gateway: KubernetesGateway) -> None:
@@ -122,6 +123,18 @@ def test_output_json_single_object(gateway: KubernetesGateway) -> None:
 def crowded() -> Iterator[Sandbox]:
     with running_sandbox(scenario="scale", pods=30, deployments=1) as sandbox:
         yield sandbox
+
+
+def test_rows_without_their_objects_come_ten_times_as_many_a_page(crowded: Sandbox) -> None:
+    options = GatewayOptions(request_timeout=5.0, page_size=2)
+    gateway = KubernetesGateway(crowded.api_client(), options=options)
+    crowded.requests.clear()
+    result = run(gateway, "get pods")
+    assert isinstance(result, Table)
+    assert len(result.rows) == 30
+    pages = crowded.requests.matching(method="GET", path="/api/v1/namespaces/default/pods")
+    assert [r.query["limit"] for r in pages] == ["20", "20"]
+    gateway.close()
 
 
 def test_large_lists_are_paged_and_bounded(crowded: Sandbox) -> None:

@@ -33,6 +33,9 @@ from bot.gateway.namespaces import namespace_of
 
 T = TypeVar("T")
 
+LIGHT_ROWS: Final = 10
+"""Table rows without their objects per page, for each object of a page of objects."""
+
 
 def cell_text(value: Any) -> str:
     """A Table cell as kubectl prints it (first line only, Go's ``%v`` for numbers)."""
@@ -164,7 +167,12 @@ class Getter:
         return query
 
     def _read(
-        self, request: _Request, query: list[tuple[str, str]], *, accept: str
+        self,
+        request: _Request,
+        query: list[tuple[str, str]],
+        *,
+        accept: str,
+        page_size: int | None = None,
     ) -> tuple[Iterator[Obj], list[str]]:
         """The raw pages (or objects, one per name) of one request, and the names missing."""
         info, namespace = request.info, request.namespace
@@ -172,7 +180,7 @@ class Getter:
             pages = self._api.pages(
                 info.path(namespace),
                 query=query,
-                page_size=self._page_size,
+                page_size=page_size or self._page_size,
                 accept=accept,
                 target=Target(info.qualified, None, namespace),
             )
@@ -305,7 +313,11 @@ class Getter:
             if all_namespaces or labels
             else "None"
         )
-        pages, missing = self._read(request, self._query(cmd, include=include), accept=TABLE)
+        # A row without its object is a few cells, a tenth of an object's bytes or less: its
+        # pages hold ten times as many rows (each page is a round trip, and the server's work).
+        size = self._page_size * LIGHT_ROWS if include == "None" else None
+        query = self._query(cmd, include=include)
+        pages, missing = self._read(request, query, accept=TABLE, page_size=size)
         first = next(pages, {})
         if first.get("kind") != "Table":
             table = _fallback_table(
@@ -347,24 +359,7 @@ class Getter:
                 line.insert(0, kube.text(meta, "namespace"))
             return tuple(line)
 
-        # Rows are converted page by page and the raw ones dropped with their page, unless
-        # --sort-by needs every row's object first.
-        kept: list[Obj] = []
-        texts: list[tuple[str, ...]] = []
-        truncated = False
-        for page in itertools.chain([first], pages):
-            for row in _rows(page):
-                if len(kept) + len(texts) == budget:
-                    truncated = True
-                    break
-                if cmd.sort_by is None:
-                    texts.append(line_of(row))
-                else:
-                    kept.append(row)
-            if truncated:
-                break
-        if cmd.sort_by is not None:
-            texts = [line_of(row) for row in sort_objects(kept, cmd.sort_by, _row_object)]
+        texts, truncated = _lines(itertools.chain([first], pages), line_of, cmd, budget=budget)
         table = Table(
             columns=tuple(columns),
             rows=tuple(texts),
@@ -411,6 +406,38 @@ def sort_objects(
         )
     order = sorted(range(len(items)), key=keys.__getitem__)
     return [items[i] for i in order]
+
+
+def _lines(
+    pages: Iterator[Obj], line_of: Callable[[Obj], tuple[str, ...]], cmd: Get, *, budget: int
+) -> tuple[list[tuple[str, ...]], bool]:
+    """Every page's rows as lines of text, at most ``budget``, and whether rows were left out.
+
+    Rows are converted page by page and the raw ones dropped with their page, unless --sort-by
+    needs every row's object first.
+    """
+    kept: list[Obj] = []
+    texts: list[tuple[str, ...]] = []
+    for page in pages:
+        for row in _rows(page):
+            if len(kept) + len(texts) == budget:  # a row past the bound: say so
+                return _sorted(texts, kept, line_of, cmd), True
+            if cmd.sort_by is None:
+                texts.append(line_of(row))
+            else:
+                kept.append(row)
+    return _sorted(texts, kept, line_of, cmd), False
+
+
+def _sorted(
+    texts: list[tuple[str, ...]],
+    kept: list[Obj],
+    line_of: Callable[[Obj], tuple[str, ...]],
+    cmd: Get,
+) -> list[tuple[str, ...]]:
+    if cmd.sort_by is None:
+        return texts
+    return [line_of(row) for row in sort_objects(kept, cmd.sort_by, _row_object)]
 
 
 def _row_object(row: Obj) -> object:
