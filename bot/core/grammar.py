@@ -42,6 +42,14 @@ _VALUE_FLAGS_BEFORE_VERB: Final = frozenset(
 )
 
 
+def too_long(size: int) -> UsageError:
+    """The refusal of a command text of ``size`` bytes, over ``MAX_COMMAND_BYTES``."""
+    return UsageError(
+        f"the command is {size:,} bytes long, more than the {MAX_COMMAND_BYTES:,} a command "
+        "may have; name the objects or use -l SELECTOR instead of listing them"
+    )
+
+
 def parse(text: str) -> Command:
     """Turn one line of chat into a command; raise ``UsageError`` for anything else.
 
@@ -77,10 +85,7 @@ def outline(text: str) -> Outline | Help:
     in its length and without validating values; ``UsageError`` as ``parse`` raises it."""
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_COMMAND_BYTES:
-        raise UsageError(
-            f"the command is {size:,} bytes long, more than the {MAX_COMMAND_BYTES:,} a command "
-            "may have; name the objects or use -l SELECTOR instead of listing them"
-        )
+        raise too_long(size)
     tokens = words(normalise(text))
     if len(tokens) == 1 and any(char.isspace() for char in tokens[0]):
         tokens = words(tokens[0])  # the whole command was quoted

@@ -5,7 +5,8 @@ authenticated, with the payload and the job that will dispatch it to the Bolt ap
 here waits: the answer is what goes back in Slack's ack, so the ack leaves within
 milliseconds whatever the workers are doing. A slash command refused for lack of room gets the
 "busy" reply in the ack itself (Slack shows an ack's message to the user alone); a click gets
-it through its ``response_url``, sent by the workers' notice thread.
+it through its ``response_url``, sent by the workers' notice thread. A command text over the
+bound is refused in the ack as well, before anything else reads it.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from bot.core.replies import busy_reply
-from bot.transport.blocks import to_slack
+from bot.core.grammar import MAX_COMMAND_BYTES, too_long
+from bot.core.replies import busy_reply, error_reply
+from bot.core.reply import Visibility
+from bot.transport.blocks import SlackMessage, to_slack
 from bot.transport.slack_delivery import Delivery, Origin
 from bot.transport.slack_workers import Job, Workers, waits_long
 
@@ -28,10 +31,25 @@ _BUSY: Final = to_slack(busy_reply())
 
 def busy_ack() -> dict[str, Any]:
     """The ack payload of a slash command that could not be taken."""
+    return _ack(_BUSY)
+
+
+def too_long_ack(size: int) -> dict[str, Any]:
+    """The ack payload refusing a slash command whose text has ``size`` bytes, too many."""
+    return _ack(to_slack(error_reply(too_long(size), visibility=Visibility.EPHEMERAL)))
+
+
+def text_bytes(payload: Mapping[str, Any]) -> int:
+    """The UTF-8 length of a slash command's text (0 for anything else)."""
+    text = payload.get("text") if "command" in payload else None
+    return len(text.encode("utf-8", "surrogatepass")) if isinstance(text, str) else 0
+
+
+def _ack(message: SlackMessage) -> dict[str, Any]:
     return {
         "response_type": "ephemeral",
-        "text": _BUSY.text,
-        "blocks": [block.to_dict() for block in _BUSY.blocks],
+        "text": message.text,
+        "blocks": [block.to_dict() for block in message.blocks],
     }
 
 
@@ -43,7 +61,13 @@ class Intake:
     delivery: Delivery
 
     def take(self, payload: Mapping[str, Any], dispatch: Job) -> dict[str, Any] | None:
-        """Queue ``dispatch`` for ``payload``'s sender; the ack's payload (None: empty ack)."""
+        """Queue ``dispatch`` for ``payload``'s sender; the ack's payload (None: empty ack).
+
+        A command text over the bound is refused in the ack itself: nothing is queued, and no
+        thread spends time on it."""
+        size = text_bytes(payload)
+        if size > MAX_COMMAND_BYTES:
+            return self.refuse_too_long(payload, size)
         command = "command" in payload
         user = _sender(payload)
         text = str(payload.get("text", "")) if command else ""
@@ -66,6 +90,13 @@ class Intake:
 
             self.workers.notify(tell)
         return None
+
+    def refuse_too_long(self, payload: Mapping[str, Any], size: int) -> dict[str, Any]:
+        """The ack refusing a command of ``size`` bytes (logged: it never reaches the service,
+        so the audit trail does not record it)."""
+        user = _sender(payload)
+        logger.warning("refused a command of %d bytes from %s in the ack", size, user)
+        return too_long_ack(size)
 
 
 def _sender(payload: Mapping[str, Any]) -> str:

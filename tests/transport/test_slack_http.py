@@ -369,6 +369,41 @@ def test_missing_signature_headers_are_refused(
     assert chatops.requests == []
 
 
+HOSTILE = "get pods -l " + ",".join(["a=b"] * 25_000)
+"""A 100 KB label selector."""
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        (HOSTILE, len(HOSTILE)),
+        ("get pods -l " + "é" * 2100, 12 + 4200),  # 4,212 bytes, 12,612 characters encoded
+    ],
+)
+def test_a_command_over_the_bound_is_refused_in_the_ack(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack, text: str, size: int
+) -> None:
+    sent = slack.command(text)
+    assert sent.status == 200
+    ack = json.loads(sent.body)
+    assert ack["response_type"] == "ephemeral"
+    assert f"the command is {size:,} bytes long, more than the 4,096" in ack["text"]
+    assert chatops.requests == []  # nothing queued: no worker spends time on it
+    after = slack.command("get pods")  # and the next command is answered as usual
+    assert fake.wait_response(after.response_url).body["text"] == "ran get pods"
+    assert [r.text for r in chatops.requests] == ["get pods"]
+
+
+def test_a_command_just_under_the_bound_is_taken(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    text = "get pods -l " + "é" * 2040  # 4,092 bytes; 12,252 characters once encoded
+    sent = slack.command(text)
+    assert (sent.status, sent.body) == (200, "")
+    fake.wait_response(sent.response_url)
+    assert [r.text for r in chatops.requests] == [text]
+
+
 def test_a_replayed_request_is_answered_once(
     fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
 ) -> None:

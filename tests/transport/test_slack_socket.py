@@ -122,3 +122,10 @@ def test_envelopes_are_acked_on_receipt_even_without_room() -> None:
         finally:
             session.close()
             app.close()
+
+
+def test_a_command_over_the_bound_is_refused_in_the_ack(rig: Rig) -> None:
+    before = len(rig.chatops.requests)
+    sent = rig.slack.command("get pods -l " + ",".join(["a=b"] * 2000))
+    assert "more than the 4,096 a command may have" in sent.body
+    assert len(rig.chatops.requests) == before
