@@ -166,6 +166,8 @@ class Shot:
     sent: float
     acked: float
     status: int
+    answer: str = ""
+    """The ack's body (a slash command refused at once says why in it)."""
 
     @property
     def ack_seconds(self) -> float:
@@ -193,11 +195,11 @@ async def _fire(
             async with session.post(
                 url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)
             ) as answer:
-                await answer.read()
+                text = (await answer.read()).decode("utf-8", "replace")
                 status = answer.status
         except (TimeoutError, aiohttp.ClientError):
-            status = 0
-        return Shot(response_url, sent, time.perf_counter(), status)
+            status, text = 0, ""
+        return Shot(response_url, sent, time.perf_counter(), status, text)
 
 
 def blast(

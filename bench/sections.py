@@ -74,7 +74,7 @@ SMOKE = Plan(
     probes=2,
     probe_wait=5.0,
     rollout_timeout=10.0,
-    pod_counts=(5, 20),
+    pod_counts=(5, 150),  # 150 rows: the answer is previewed and its file attached
     get_rounds=(2, 2),
     log_rounds=2,
     footprint_commands=10,
@@ -245,6 +245,39 @@ def _slash(fake: FakeSlack, url: str, text: str, *, timeout: float = 120.0) -> f
     return float("nan") if arrived is None else arrived - shot.sent
 
 
+def _with_file(fake: FakeSlack, url: str) -> tuple[float, float, int]:
+    """One ``get pods``: seconds to its reply and to its attached file (NaN: none), file bytes."""
+    files = len(fake.files)
+    shot = blast(url, [signed(fake, "get pods", ALICE)], concurrency=1)[0]
+    arrived = replies_by(fake, [shot.response_url], timeout=120)[shot.response_url]
+    reply = float("nan") if arrived is None else arrived - shot.sent
+    if "direct message" not in str(fake.responses_to(shot.response_url)):
+        return reply, float("nan"), 0
+    try:
+        (file,) = fake.wait_for(lambda: fake.files[files:], timeout=120, what="the file")
+    except AssertionError:
+        return reply, float("nan"), 0
+    return reply, time.perf_counter() - shot.sent, len(file.content)
+
+
+def _attachment(fake: FakeSlack, url: str, *, rounds: int) -> Data:
+    """Slash -> attached file, and the peak of memory traced while one such command runs (the
+    whole process: the sandbox's and the fake Slack's share included, the file's bytes the fake
+    keeps too)."""
+    to_file = [at for _, at, _ in (_with_file(fake, url) for _ in range(rounds))]
+    tracemalloc.start()
+    try:
+        _, _, size = _with_file(fake, url)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return {
+        "bot_to_file": summary([s for s in to_file if not math.isnan(s)]),
+        "file_mb": round(size / 1e6, 3),
+        "peak_traced_mb": round(peak / 1e6, 3),
+    }
+
+
 def get_pods(plan: Plan, workdir: Path) -> Data:
     """``get pods`` over every row: the bot, one Table GET (the floor), kubectl per command."""
     sizes: Data = {}
@@ -285,6 +318,7 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
                     else:
                         samples[arm].append(_timed(arms[arm]))
             figures = {arm: summary(values) for arm, values in samples.items()}
+            attachment = _attachment(fake, url, rounds=min(rounds, 5))
             bot, floor = figures["bot"]["p50_ms"], figures["floor"]["p50_ms"]
             kube = figures.get("kubectl", {}).get("p50_ms", float("nan"))
             sizes[str(pods)] = {
@@ -294,6 +328,7 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
                 "arms": figures,
                 "bot_over_floor": ratio(bot, floor),
                 "kubectl_over_bot": ratio(kube, bot),
+                **attachment,
             }
     return {"sizes": sizes, "kubectl": kubectl is not None}
 
@@ -440,8 +475,14 @@ def _hostile(plan: Plan, fake: FakeSlack, url: str) -> Data:
         url, [signed(fake, "get pods -n prod", user(i, "U0Q")) for i in range(5)], concurrency=5
     )
     shot = blast(url, [signed(fake, text, user(1, "U0H"))], concurrency=1, timeout=30)[0]
-    arrived = replies_by(fake, [shot.response_url], timeout=plan.hostile_wait)[shot.response_url]
+    in_ack = REFUSAL in shot.answer  # the refusal can be the ack itself
+    arrived = (
+        None
+        if in_ack
+        else replies_by(fake, [shot.response_url], timeout=plan.hostile_wait)[shot.response_url]
+    )
     reply = next((p.body for p in fake.responses_to(shot.response_url) if p.status == 200), {})
+    refused_at = shot.acked if in_ack else arrived
     flood = [signed(fake, text, user(i, "U0F")) for i in range(plan.hostile_flood)]
     flood_shots = blast(url, flood, concurrency=len(flood), timeout=30)
     probes = blast(
@@ -451,13 +492,27 @@ def _hostile(plan: Plan, fake: FakeSlack, url: str) -> Data:
         "bytes": len(text),
         "ack_ms": round(shot.ack_seconds * 1000, 3),
         "answered_ms": None if arrived is None else round((arrived - shot.sent) * 1000, 3),
+        "refused_ms": None if refused_at is None else round((refused_at - shot.sent) * 1000, 3),
+        "refused_in": "ack" if in_ack else "reply" if arrived is not None else None,
         "answer_wait_s": plan.hostile_wait,
-        "reply": str(reply.get("text", ""))[:120],
+        "reply": (_ack_text(shot.answer) if in_ack else str(reply.get("text", "")))[:120],
         "flood": len(flood_shots),
         "probe_ack_before": summary([s.ack_seconds for s in baseline if s.status == 200]),
         "probe_ack_during": summary([s.ack_seconds for s in probes if s.status == 200]),
         "probe_not_200_during": sum(1 for s in probes if s.status != 200),
     }
+
+
+REFUSAL = "a command may have"
+"""Words of the refusal of a command text over the bound."""
+
+
+def _ack_text(answer: str) -> str:
+    try:
+        found = json.loads(answer)
+    except ValueError:
+        return answer
+    return str(found.get("text", "")) if isinstance(found, dict) else answer
 
 
 def notifier() -> Data:

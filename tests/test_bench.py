@@ -47,12 +47,17 @@ def test_smoke_run_measures_every_section(
         assert size["rows_in_table"] == size["pods"]
         assert {"bot", "floor", "kubectl"} <= set(size["arms"])
         assert all(arm["n"] > 0 for arm in size["arms"].values())
+    attached = results["get_pods"]["sizes"]["150"]
+    assert attached["file_mb"] > 0
+    assert attached["peak_traced_mb"] > 0
+    assert attached["bot_to_file"]["n"] > 0
     assert results["logs"]["log_lines"] > 100
     assert set(results["logs"]["cases"]) == {"tail_100", "default", "all_lines"}
     footprint = results["footprint"]
     assert footprint["start_to_ready_s"] > 0
     assert footprint["rss_after_commands_mb"] > 0
     assert footprint["hostile"]["ack_ms"] > 0
+    assert footprint["hostile"]["refused_in"] == "ack"
     assert results["notifier"]["why"].startswith("not measured")
     assert all(math.isfinite(n) for n in _numbers(results["targets"]))
     assert len(results["targets"]) >= 8
