@@ -67,6 +67,13 @@ def rows(results: Data) -> list[tuple[str, str, str]]:
         )
     for name, value in ack["ratios"].items():
         out.append(("ack", name.replace("_", " "), f"{_fmt(value)}x"))
+    out.append(
+        (
+            "ack",
+            "bot: answered; acked busy (no room in the workers)",
+            f"{ack['bot_answer']['n']}; {ack.get('bot_busy_acks', 0)}",
+        )
+    )
     for k, level in results["ack_under_load"]["levels"].items():
         out.append(
             (
@@ -132,7 +139,8 @@ def rows(results: Data) -> list[tuple[str, str, str]]:
             f"one {hostile['bytes']} B command: ack, refusal",
             f"{hostile['ack_ms']} ms, "
             + (
-                f"refused in the {hostile['refused_in']} at {refused} ms"
+                f"refused in the {hostile['refused_in']} at {refused} ms (the raw floor acks "
+                f"the same body in {hostile.get('floor_ack_ms')} ms)"
                 if refused is not None
                 else f"not refused in {hostile['answer_wait_s']} s"
             ),

@@ -107,6 +107,7 @@ def ack(plan: Plan, workdir: Path) -> Data:
         samples: dict[str, list[float]] = {arm: [] for arm in urls}
         failures = dict.fromkeys(urls, 0)
         answers: list[float] = []
+        busy = 0
         batch = max(1, plan.ack_commands // plan.ack_rounds)
         arms = list(urls)
         blast(urls["bot"], [signed(fake, "get pods -n prod", ALICE)], concurrency=1)  # warm-up
@@ -118,6 +119,7 @@ def ack(plan: Plan, workdir: Path) -> Data:
                 samples[arm] += [s.ack_seconds for s in shots if s.status == 200]
                 failures[arm] += sum(1 for s in shots if s.status != 200)
                 if arm == "bot":  # let its work drain, so it does not load the next arm
+                    busy += sum(1 for s in shots if BUSY in s.answer)
                     arrived = replies_by(fake, [s.response_url for s in shots], timeout=60)
                     answers += [
                         at - s.sent for s in shots if (at := arrived[s.response_url]) is not None
@@ -130,6 +132,7 @@ def ack(plan: Plan, workdir: Path) -> Data:
                 for arm, values in samples.items()
             },
             "bot_answer": summary(answers),
+            "bot_busy_acks": busy,
         }
     arms_data = result["arms"]
     result["ratios"] = {
@@ -142,6 +145,10 @@ def ack(plan: Plan, workdir: Path) -> Data:
         ),
     }
     return result
+
+
+BUSY = "The bot is busy"
+"""How the bot's ack begins when its workers have no room (it is still an ack, with a reason)."""
 
 
 # --- ack under load -------------------------------------------------------------------------
@@ -483,6 +490,8 @@ def _hostile(plan: Plan, fake: FakeSlack, url: str) -> Data:
     )
     reply = next((p.body for p in fake.responses_to(shot.response_url) if p.status == 200), {})
     refused_at = shot.acked if in_ack else arrived
+    with serving(raw_floor()) as floor_url:  # what carrying those bytes costs at all
+        floor = blast(floor_url, [signed(fake, text, user(2, "U0H"))], concurrency=1, timeout=30)
     flood = [signed(fake, text, user(i, "U0F")) for i in range(plan.hostile_flood)]
     flood_shots = blast(url, flood, concurrency=len(flood), timeout=30)
     probes = blast(
@@ -494,6 +503,7 @@ def _hostile(plan: Plan, fake: FakeSlack, url: str) -> Data:
         "answered_ms": None if arrived is None else round((arrived - shot.sent) * 1000, 3),
         "refused_ms": None if refused_at is None else round((refused_at - shot.sent) * 1000, 3),
         "refused_in": "ack" if in_ack else "reply" if arrived is not None else None,
+        "floor_ack_ms": round(floor[0].ack_seconds * 1000, 3),
         "answer_wait_s": plan.hostile_wait,
         "reply": (_ack_text(shot.answer) if in_ack else str(reply.get("text", "")))[:120],
         "flood": len(flood_shots),
