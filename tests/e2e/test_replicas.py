@@ -62,8 +62,11 @@ def test_a_request_sent_to_both_replicas_runs_once(
 
     fake.wait_for(both_decided, what="both replicas deciding about the request")
     fake.wait_for(lambda: fake.calls_to("chat.postMessage"), what="the announcement")
-    records = [r for _, audit in served for r in audit.records if r.verb == "rollout-restart"]
-    assert len(records) == 1
+
+    def audited() -> list[object]:  # the record follows the announcement
+        return [r for _, audit in served for r in audit.records if r.verb == "rollout-restart"]
+
+    assert len(fake.wait_for(audited, what="the audit record")) == 1
     assert _restarts(sandbox, mark) == ["PATCH"]
 
 
