@@ -115,6 +115,8 @@ def test_envelopes_are_acked_on_receipt_even_without_room() -> None:
             busy = slack.command("get pods", user=BOB)  # acked at once, with the busy message
             assert held.body == ""
             assert json.loads(busy.body)["text"] == "The bot is busy, try again in a moment."
+            # The held command reaches the service on its worker, maybe after the second ack.
+            fake.wait_for(lambda: chatops.requests, what="the held command at the service")
             assert [r.text for r in chatops.requests] == ["get pods"]
             chatops.gate.set()
             fake.wait_response(held.response_url)
