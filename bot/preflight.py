@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.compose import Cluster, own_namespace
-from bot.core.rbac import NOTIFIER, Access
+from bot.core.rbac import NOTIFIER, SEEN_REQUESTS, Access
 from bot.core.verbs.registry import SPECS
 from bot.errors import BotError, ConfigError
-from bot.settings import Settings
+from bot.settings import Settings, SlackMode
 
 PASS: Final = "✓"
 FAIL: Final = "✗"
@@ -70,6 +70,9 @@ def needed_access(settings: Settings) -> dict[Access, list[str]]:
     if settings.notifications.active:
         for access in NOTIFIER:
             needs.setdefault(access, []).append("notifier")
+    if settings.slack.mode is SlackMode.HTTP:
+        for access in SEEN_REQUESTS:
+            needs.setdefault(access, []).append("replays")
     return needs
 
 

@@ -70,3 +70,11 @@ NOTIFIER: Final = (
 )
 """The rollout notifier's needs: the Deployments watch, failing pods and their logs, and its
 Lease and state ConfigMap in the bot's own namespace."""
+
+SEEN_REQUESTS: Final = (
+    Access("create", "configmaps", own_namespace=True),
+    Access("list", "configmaps", own_namespace=True),
+    Access("delete", "configmaps", own_namespace=True),
+)
+"""HTTP mode's record of the signed requests taken (``bot.gateway.seen_requests``): one
+ConfigMap per request in the bot's own namespace, listed and deleted once expired."""

@@ -16,7 +16,7 @@ from tests.e2e.stack import SIGNING_SECRET, http_bots
 from tests.fakeslack import FakeSlack, payloads, running_fake_slack
 from tests.fakeslack.drive import post
 
-pytestmark = pytest.mark.kubectl
+pytestmark = [pytest.mark.kubectl, pytest.mark.sandbox_only]  # the scale scenario
 
 PODS = 1_600
 """More than three of the bot's 500-row pages."""

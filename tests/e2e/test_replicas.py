@@ -17,6 +17,8 @@ from tests.e2e.stack import SIGNING_SECRET, SPEED, MemoryAudit, http_bots
 from tests.fakeslack import FakeSlack, payloads, running_fake_slack
 from tests.fakeslack.drive import post
 
+pytestmark = pytest.mark.sandbox_only  # the sandbox's request log
+
 
 @pytest.fixture(scope="module")
 def replicas(
