@@ -57,8 +57,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the process exit status."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list[:1] == ["sandbox"]:
-        from kubesim.cli import main as sandbox_main  # noqa: PLC0415 - only when asked for
-
+        try:
+            from kubesim.cli import main as sandbox_main  # noqa: PLC0415 - only when asked for
+        except ModuleNotFoundError as e:
+            return _sandbox_missing(e, SANDBOX_MISSING)
         return sandbox_main(args_list[1:])
     args = _parser().parse_args(args_list)
     try:
@@ -70,6 +72,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as e:
         print(f"{PROG}: error: {e}", file=sys.stderr)
         return 2
+
+
+SANDBOX_MISSING: Final = (
+    "the sandbox cluster (kubesim) is not installed here: it comes with a source checkout "
+    "(make sandbox), not with the wheel or the image"
+)
+CONSOLE_WITHOUT_CLUSTER: Final = (
+    "no kubeconfig found, and the built-in sandbox cluster (kubesim) is not installed here; "
+    "pass --kubeconfig PATH or set KUBECONFIG (or run make demo in a source checkout)"
+)
+
+
+def _sandbox_missing(error: ModuleNotFoundError, message: str) -> int:
+    """The wheel and the image carry only ``bot``: say so in one line, rather than a trace."""
+    if not (error.name or "").startswith("kubesim"):
+        raise error
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return 2
 
 
 # --- the parser ----------------------------------------------------------------------------
@@ -93,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     run.add_argument("--mode", choices=("socket", "http"), help="overrides slack.mode")
+    run.add_argument("--host", help="overrides slack.host (http mode; 0.0.0.0 in a container)")
     run.add_argument("--port", type=int, help="overrides slack.port (http mode)")
     run.add_argument(
         "--ops-port",
@@ -195,6 +216,7 @@ def _settings(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
     if args.command == "run":
         overrides += [
             Override("slack.mode", args.mode, "--mode"),
+            Override("slack.host", args.host, "--host"),
             Override("slack.port", args.port, "--port"),
             Override("ops.port", args.ops_port, "--ops-port"),
         ]
@@ -245,10 +267,14 @@ def _cluster_for_console(
     if cluster is not None:
         yield cluster
         return
+    try:
+        from kubesim.testing.harness import running_sandbox  # noqa: PLC0415 - only when needed
+    except ModuleNotFoundError as e:
+        if not (e.name or "").startswith("kubesim"):
+            raise
+        raise ConfigError(CONSOLE_WITHOUT_CLUSTER if not args.sandbox else SANDBOX_MISSING) from e
     if not args.sandbox:
         print(f"{PROG}: no kubeconfig found; using the built-in sandbox cluster", file=sys.stderr)
-    from kubesim.testing.harness import running_sandbox  # noqa: PLC0415 - only when needed
-
     with running_sandbox(scenario="demo") as sandbox:
         print(f"{PROG}: sandbox cluster (demo scenario) at {sandbox.url}", file=sys.stderr)
         yield Cluster(

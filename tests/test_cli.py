@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import main
+from bot.__main__ import CONSOLE_WITHOUT_CLUSTER, SANDBOX_MISSING, _parser, _settings, main
 from bot.compose import Cluster, find_cluster
 from bot.errors import ConfigError
 from bot.settings import ENVIRONMENT, KubernetesSettings, Settings, reference
@@ -47,6 +47,7 @@ def test_command_help_lists_every_setting_and_variable(
 def test_run_and_console_flags(capsys: pytest.CaptureFixture[str]) -> None:
     assert "--mode {socket,http}" in help_of(capsys, "run")
     assert "--port PORT" in help_of(capsys, "run")
+    assert "--host HOST" in help_of(capsys, "run")
     console = help_of(capsys, "console")
     for flag in ("--as USER", "--channel", "--sandbox"):
         assert flag in console
@@ -54,6 +55,36 @@ def test_run_and_console_flags(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_sandbox_is_delegated(capsys: pytest.CaptureFixture[str]) -> None:
     assert "usage: k8s-chatops sandbox" in help_of(capsys, "sandbox")
+
+
+def test_host_flag_overrides_the_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = _parser().parse_args(["run", "--mode", "http", "--host", "0.0.0.0"])
+    assert _settings(args, {}).slack.host == "0.0.0.0"
+
+
+# The wheel and the image carry bot/ only (tests/deploy/test_image.py runs them for real); here
+# the emulator's modules are hidden from this process's imports to reach the same lines.
+
+
+def test_sandbox_without_the_emulator_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "kubesim.cli", None)
+    assert main(["sandbox"]) == 2
+    assert capsys.readouterr().err == f"k8s-chatops: error: {SANDBOX_MISSING}\n"
+
+
+def test_console_without_a_cluster_or_the_emulator_is_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    monkeypatch.setitem(sys.modules, "kubesim.testing.harness", None)
+    assert main(["console"]) == 2
+    assert capsys.readouterr().err == f"k8s-chatops: error: {CONSOLE_WITHOUT_CLUSTER}\n"
 
 
 def test_python_dash_m_bot_works() -> None:
