@@ -17,6 +17,8 @@ from typing import Any, Protocol
 
 from multidict import CIMultiDictProxy, MultiDictProxy
 
+from kubesim.auth.attributes import Attributes
+
 _REASONS = {
     400: "BadRequest",
     401: "Unauthorized",
@@ -35,6 +37,19 @@ _REASONS = {
 }
 
 
+@dataclass(slots=True)
+class Outcome:
+    """What the server made of one request, filled in while it answers (read it once the
+    client has its answer)."""
+
+    user: str = ""
+    """Who sent it, after impersonation (empty for a public path or a rejected token)."""
+    attributes: Attributes | None = None
+    """What the RBAC authorizer was asked (None for a privileged identity, which is not asked)."""
+    status: int | None = None
+    """The answer's status code; None until the handler returned (a watch: its stream ended)."""
+
+
 @dataclass(frozen=True, slots=True)
 class RecordedRequest:
     """One request as the sandbox received it."""
@@ -50,6 +65,8 @@ class RecordedRequest:
     content_type: str
     at: float
     """``time.monotonic()`` when it arrived."""
+    outcome: Outcome = field(default_factory=Outcome)
+    """Who it was and how it was answered."""
 
 
 def _query_matches(have: Mapping[str, str], want: Mapping[str, str] | None) -> bool:

@@ -20,7 +20,7 @@ from kubesim.api import status
 from kubesim.apiserver import discovery, impersonation, openapi, reviews, routing
 from kubesim.apiserver.authn import Authenticator
 from kubesim.apiserver.authz import Authorizer
-from kubesim.apiserver.faults import Faults, RecordedRequest, RequestLog, now
+from kubesim.apiserver.faults import Faults, Outcome, RecordedRequest, RequestLog, now
 from kubesim.apiserver.objects import Objects
 from kubesim.apiserver.watch import WatchHub
 from kubesim.apiserver.wire import respond
@@ -144,6 +144,7 @@ class ApiServer:
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
         raw = await request.read()
         content_type = request.headers.get("Content-Type", "")
+        outcome = Outcome()
         self.requests.record(
             RecordedRequest(
                 method=request.method,
@@ -153,8 +154,16 @@ class ApiServer:
                 body=_parsed_body(raw, content_type),
                 content_type=content_type,
                 at=now(),
+                outcome=outcome,
             )
         )
+        response = await self._answer(request, handler, outcome)
+        outcome.status = response.status
+        return response
+
+    async def _answer(
+        self, request: web.Request, handler: Any, outcome: Outcome
+    ) -> web.StreamResponse:
         try:
             verdict = self.faults.verdict(request.method, request.path, request.query)
             if verdict is not None:
@@ -170,7 +179,7 @@ class ApiServer:
                     answer.headers.update(verdict.headers)
                     return answer
             if request.path not in _PUBLIC_PATHS:
-                request[_USER] = self._authenticated(request)
+                request[_USER] = self._authenticated(request, outcome)
             response: web.StreamResponse = await handler(request)
             return response
         except status.ApiError as err:
@@ -184,7 +193,7 @@ class ApiServer:
             failure = status.ApiError(500, "InternalError", f"Internal error occurred: {err}")
             return respond(failure.to_status(), code=500)
 
-    def _authenticated(self, request: web.Request) -> UserInfo:
+    def _authenticated(self, request: web.Request, outcome: Outcome) -> UserInfo:
         """Who sends the request (after impersonation), once they may do what it asks."""
         user = self.authenticator.authenticate(request.headers.get("Authorization", ""))
         if user is None:
@@ -193,8 +202,10 @@ class ApiServer:
             user = impersonation.impersonate(
                 user, request.headers, self.authorizer.authorize, uri=request.path_qs
             )
+        outcome.user = user.name
         if not user.privileged:
             asked = attributes.parse(request.method, request.path, request.query, user)
+            outcome.attributes = asked
             self.authorizer.require(asked)
         return user
 

@@ -136,3 +136,30 @@ def test_flooded_log_notices_a_client_that_hangs_up(still: Sandbox, core: Any, n
         assert time.monotonic() < deadline, "the flood did not notice the client left"
         time.sleep(0.05)
     assert flood.dropped
+
+
+def test_request_log_records_who_asked_what_and_the_answer(still: Sandbox, core: Any) -> None:
+    core.create_namespace({"metadata": {"name": "prod"}})
+    api = still.api_client(still.user_token("eve", groups=["dev"]))
+    try:
+        with pytest.raises(ApiException):
+            client.CoreV1Api(api).list_namespaced_pod("prod", label_selector="app=web")
+    finally:
+        api.close()
+    (refused,) = still.requests.matching(method="GET", path="/api/v1/namespaces/prod/pods")
+    asked = refused.outcome.attributes
+    assert asked is not None
+    assert (refused.outcome.user, refused.outcome.status) == ("eve", 403)
+    assert (asked.verb, asked.api_group, asked.resource, asked.namespace) == (
+        "list",
+        "",
+        "pods",
+        "prod",
+    )
+    (created,) = still.requests.matching(method="POST", path="/api/v1/namespaces")
+    # The admin is privileged: the authorizer is not asked.
+    assert (created.outcome.user, created.outcome.attributes, created.outcome.status) == (
+        "sandbox-admin",
+        None,
+        201,
+    )
