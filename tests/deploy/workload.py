@@ -1,0 +1,138 @@
+"""The e2e suite's kinds of commands, clicks and notifications, played in one go.
+
+The RBAC proofs run this against the sandbox with the bot authenticated as its ServiceAccount:
+every read verb (get in its output forms, describe, logs, events, rollout status and history),
+every change (scale, set image, rollout undo / restart / pause / resume, cordon, uncordon,
+label, annotate), the bot-only verbs (help, whoami, can-i), a rollout followed by the notifier to
+*complete* and a stuck one whose failing pods are reported; with the delete component, deletes
+confirmed by a click. ``get secret`` is left out on purpose: no feature needs Secrets, and the
+base grants none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kubernetes import client
+
+from bot.transport.blocks import CONFIRM_ACTION
+from tests.deploy.as_account import DEPLOYS, AccountStack
+
+READS = (
+    "version",
+    "get pods -A",
+    "get deployments -n prod",
+    "get pods -n staging -o wide",
+    "get deployment worker -n prod -o yaml",
+    "get pods -n prod -l app=web",
+    "get nodes",
+    "get services -n staging -o json",
+    "get replicasets -n prod",
+    "get namespaces",
+    "get events -n prod --sort-by=.lastTimestamp",
+    "events -n prod",
+    "describe deployment api -n prod",
+    "describe service kubernetes-bootcamp",
+    "describe node sandbox-worker2",
+    "logs deployment/api -n prod -c api --tail 3",
+    "rollout status deployment/worker -n prod",
+    "rollout history deployment/api -n prod",
+    "rollout history deployment/api -n prod --revision=2",
+    "help",
+    "whoami",
+    "can-i scale deployments -n prod",
+)
+CHANGES = (
+    "scale deployment/web --replicas=4",
+    "scale deployment/web --replicas=3 --current-replicas=4",
+    "rollout undo deployment/web -n prod",
+    "rollout restart deployment/redis -n staging",
+    "rollout pause deployment/coredns -n kube-system",
+    "rollout resume deployment/coredns -n kube-system",
+    "cordon sandbox-worker2",
+    "uncordon node/sandbox-worker2",
+    "label deployment redis tier=backend -n staging",
+    "annotate deploy/redis owner=team-a -n staging",
+    "label node sandbox-worker2 disk=ssd",
+)
+ROLLOUT = "set image deployment/api api=ghcr.io/acme/api:1.5.0 -n staging"
+STUCK = "set image deployment/web web=registry.example/web:doesnotexist -n staging"
+"""Its new pods stay in ImagePullBackOff: the rollout stays in progress, and the notifier reads
+the pods to report them in the message's thread."""
+
+FORBIDDEN = "(forbidden)"
+
+
+def play(running: AccountStack, *, delete: bool = False) -> list[str]:
+    """Every command, click and notification; returns the answers that told of a 403."""
+    refused: list[str] = []
+    stack = running.stack
+    core = client.CoreV1Api(stack.sandbox.api_client())
+    try:
+        pods = core.list_namespaced_pod("prod", label_selector="app=web").items
+        first = pods[0].metadata.name
+        for text in (f"describe pod {first} -n prod", f"logs {first} -n prod --tail 5"):
+            _note(refused, text, stack.run(text).text)
+        for text in READS + CHANGES:
+            _note(refused, text, stack.run(text).text)
+        _notifications(running, refused)
+        if delete:
+            _deletes(running, core, refused)
+    finally:
+        core.api_client.close()
+    return refused
+
+
+def _note(refused: list[str], command: str, answer: str) -> None:
+    if FORBIDDEN in answer:
+        refused.append(f"{command}: {answer}")
+
+
+def _notifications(running: AccountStack, refused: list[str]) -> None:
+    """The notifier (leading through its Lease) follows a rollout to its end and reports the
+    failing pods of another, keeping its state in the ConfigMap."""
+    stack, fake = running.stack, running.stack.fake
+    fake.wait_for(running.notifier.leading, timeout=30, what="the Lease")
+    for text in (ROLLOUT, STUCK):
+        _note(refused, text, stack.run(text).text)
+
+    def heads() -> list[str]:
+        return [
+            m["text"].split("\n")[0]
+            for m in fake.messages
+            if m["channel"] == DEPLOYS and not m["thread_ts"]
+        ]
+
+    fake.wait_for(
+        lambda: any("staging/api" in h and "complete" in h for h in heads()),
+        timeout=60,
+        what="the rollout of staging/api to complete",
+    )
+    fake.wait_for(
+        lambda: any(m["thread_ts"] and "ImagePullBackOff" in m["text"] for m in fake.messages),
+        timeout=60,
+        what="the failing pods of staging/web in a thread",
+    )
+
+
+def _deletes(running: AccountStack, core: Any, refused: list[str]) -> None:
+    stack = running.stack
+    pod = core.list_namespaced_pod("default", label_selector="app=kubernetes-bootcamp").items[0]
+    prompt = stack.run(f"delete pod {pod.metadata.name}")
+    done, _ = stack.click(CONFIRM_ACTION, prompt.confirm_token())
+    _note(refused, "delete pod", done.text)
+    for name in ("old-a", "old-b"):
+        core.create_namespaced_service(
+            "default",
+            {
+                "metadata": {"name": name, "labels": {"tier": "retired"}},
+                "spec": {"ports": [{"port": 80}], "selector": {"app": name}},
+            },
+        )
+    prompt = stack.run("delete service -l tier=retired")
+    done, _ = stack.click(CONFIRM_ACTION, prompt.confirm_token())
+    _note(refused, "delete service -l", done.text)
+    stack.fake.wait_for(
+        lambda: not core.list_namespaced_service("default", label_selector="tier=retired").items,
+        what="the retired services to be gone",
+    )
