@@ -21,6 +21,7 @@ from tests.deploy.as_account import DEPLOYS, AccountStack
 READS = (
     "version",
     "get pods -A",
+    "get pods -A -o yaml",  # beyond a message: attached as a file in the user's DM
     "get deployments -n prod",
     "get pods -n staging -o wide",
     "get deployment worker -n prod -o yaml",
