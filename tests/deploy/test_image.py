@@ -186,8 +186,24 @@ class Installed:
         )
 
     def env(self) -> dict[str, str]:
-        """A container's environment: no PYTHONPATH, no KUBECONFIG, a HOME with nothing in it."""
-        return {"PATH": f"{self.venv / 'bin'}:/usr/bin:/bin", "HOME": str(self.workdir)}
+        """The image's environment (its ENV lines): no PYTHONPATH, no KUBECONFIG, and a HOME
+        with nothing in it."""
+        return {
+            "PATH": f"{self.venv / 'bin'}:/usr/bin:/bin",
+            "HOME": str(self.workdir),
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONUNBUFFERED": "1",
+            "TMPDIR": str(self.tmp),
+        }
+
+    @property
+    def tmp(self) -> Path:
+        """The pod's one writable mount."""
+        return self.workdir.parent / "tmp"
+
+    def files(self) -> set[Path]:
+        """Everything under the virtualenv and the working directory: the image's root."""
+        return {p for root in (self.venv, self.workdir) for p in root.rglob("*")}
 
 
 def build_context(target: Path) -> Path:
@@ -236,6 +252,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     )
     workdir = root / "app"
     workdir.mkdir()
+    (root / "tmp").mkdir()
     return Installed(venv, workdir)
 
 
@@ -299,10 +316,16 @@ def test_console_without_a_cluster_says_what_to_do(installed: Installed, flags: 
     assert wanted in done.stderr
 
 
-def test_the_installed_bot_reaches_the_sandbox(installed: Installed) -> None:
+def test_the_installed_bot_reaches_the_sandbox_and_writes_nothing(installed: Installed) -> None:
+    before = installed.files()
     with running_sandbox(scenario="demo") as sandbox:
-        done = installed.run("console", "--kubeconfig", str(sandbox.kubeconfig), stdin="version\n")
+        done = installed.run(
+            "console", "--kubeconfig", str(sandbox.kubeconfig), stdin="version\nget pods -n prod\n"
+        )
         assert done.returncode == 0, done.stderr
         assert "Server Version: v1.32" in done.stdout
+        assert "web-" in done.stdout
+        # A read-only root filesystem would have refused any write outside the /tmp mount.
+        assert installed.files() == before
         # After the merge with `k8s-chatops check` (the ops issue): run it here too, against
         # this sandbox with the rendered RBAC applied, and assert that every row passes.
