@@ -46,6 +46,8 @@ class Outcome:
     """Who sent it, after impersonation (empty for a public path or a rejected token)."""
     attributes: Attributes | None = None
     """What the RBAC authorizer was asked (None for a privileged identity, which is not asked)."""
+    impersonation: list[Attributes] = field(default_factory=list)
+    """The ``impersonate`` checks made for the caller, one per Impersonate-* header value."""
     status: int | None = None
     """The answer's status code; None until the handler returned (a watch: its stream ended)."""
 

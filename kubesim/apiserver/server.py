@@ -26,6 +26,7 @@ from kubesim.apiserver.watch import WatchHub
 from kubesim.apiserver.wire import respond
 from kubesim.auth import attributes
 from kubesim.auth.identity import UserInfo
+from kubesim.auth.rbac import Decision
 from kubesim.storage.crds import CustomTypes
 from kubesim.storage.store import Clock, Store
 
@@ -199,9 +200,12 @@ class ApiServer:
         if user is None:
             raise status.unauthorized()
         if impersonation.requested(request.headers):
-            user = impersonation.impersonate(
-                user, request.headers, self.authorizer.authorize, uri=request.path_qs
-            )
+
+            def authorize(asked: attributes.Attributes) -> Decision:
+                outcome.impersonation.append(asked)
+                return self.authorizer.authorize(asked)
+
+            user = impersonation.impersonate(user, request.headers, authorize, uri=request.path_qs)
         outcome.user = user.name
         if not user.privileged:
             asked = attributes.parse(request.method, request.path, request.query, user)

@@ -163,3 +163,18 @@ def test_request_log_records_who_asked_what_and_the_answer(still: Sandbox, core:
         None,
         201,
     )
+
+
+def test_request_log_records_the_impersonation_checks(still: Sandbox) -> None:
+    api = still.api_client()
+    api.set_default_header("Impersonate-User", "dave")
+    api.set_default_header("Impersonate-Group", "sre")
+    try:
+        with pytest.raises(ApiException):
+            client.CoreV1Api(api).list_namespace()
+    finally:
+        api.close()
+    (listed,) = still.requests.matching(method="GET", path="/api/v1/namespaces")
+    checks = [(a.verb, a.resource, a.name) for a in listed.outcome.impersonation]
+    assert checks == [("impersonate", "users", "dave"), ("impersonate", "groups", "sre")]
+    assert (listed.outcome.user, listed.outcome.status) == ("dave", 403)
