@@ -30,6 +30,14 @@ from tests.deploy.manifests import ACCOUNT, NAMESPACE, RBAC_KINDS, of_kind, rend
 from tests.e2e.stack import OPS_MEMBERS, SIGNING_SECRET, SPEED, VIEWERS, MemoryAudit, Stack
 from tests.fakeslack import ALICE, HttpSlack, running_fake_slack
 
+IMPERSONATE = """\
+  impersonate:
+    user: "slack:{user_id}"
+    group: "slack:{handle}"
+    extra_groups: [chatops-users]
+"""
+"""``kubernetes.impersonate``, on when the impersonate component is: commands then run as the
+Slack user, whom the cluster's own RBAC (here: ``chatops-users`` bound to cluster-admin) judges."""
 DEPLOYS = "C0DEPLOYS"
 """Where the notifier posts every rollout."""
 FAST = NotifierTimings(tick=0.1, edit_interval=0.3, batch_window=0.4)
@@ -68,12 +76,32 @@ def apply_rbac(sandbox: Sandbox, components: tuple[str, ...]) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def _bind_slack_users(sandbox: Sandbox) -> None:
+    """The cluster's RBAC for the impersonated Slack users: everything (the bot's policy still
+    decides who may run what; this test is about the bot's own identity)."""
+    done = subprocess.run(
+        [
+            *(require_kubectl(), "--kubeconfig", str(sandbox.kubeconfig), "create"),
+            *("clusterrolebinding", "chatops-users", "--clusterrole=cluster-admin"),
+            "--group=chatops-users",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 @contextmanager
 def running_as_account(workdir: Path, components: tuple[str, ...] = ()) -> Iterator[AccountStack]:
     """Sandbox + fake Slack + the bot as ``system:serviceaccount:k8s-chatops:k8s-chatops``."""
     with ExitStack() as stack:
         sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=SPEED))
         apply_rbac(sandbox, components)
+        impersonating = "impersonate" in components
+        if impersonating:
+            _bind_slack_users(sandbox)
         token = sandbox.service_account_token(NAMESPACE, ACCOUNT)
         kubeconfig = sandbox.kubeconfig_for(token, namespace=NAMESPACE)
         fake = stack.enter_context(running_fake_slack())
@@ -87,7 +115,7 @@ def running_as_account(workdir: Path, components: tuple[str, ...] = ()) -> Itera
         path = workdir / "k8s-chatops.yaml"
         path.write_text(
             "slack:\n  mode: http\n"
-            f"kubernetes:\n  kubeconfig: {kubeconfig}\n"
+            f"kubernetes:\n  kubeconfig: {kubeconfig}\n{IMPERSONATE if impersonating else ''}"
             f"policy:\n  admins: [{ALICE.id}]\n{VIEWERS}"
             f'notifications:\n  routes:\n    - namespaces: ["*"]\n      channel: {DEPLOYS}\n'
             f"leader_election:\n  namespace: {NAMESPACE}\n"

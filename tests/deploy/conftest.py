@@ -1,4 +1,4 @@
-"""The workload's two runs, shared by the package's tests (each starts a sandbox and a bot)."""
+"""The workload's three runs, shared by the package's tests (each starts a sandbox and a bot)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import pytest
 from tests.deploy.played import Played, played_as_account
 
 
-@pytest.fixture(scope="package", params=[(), ("delete",)], ids=["base", "delete"])
+@pytest.fixture(
+    scope="package",
+    params=[(), ("delete",), ("impersonate",)],
+    ids=["base", "delete", "impersonate"],
+)
 def played(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Played]:

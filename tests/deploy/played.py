@@ -1,7 +1,8 @@
 """One run of the workload as the ServiceAccount, and what it asked of Kubernetes and Slack.
 
-The package's tests share two runs (base, and base with the delete component): the RBAC proofs
-read the cluster requests, the Slack manifest's test the Web API methods.
+The package's tests share three runs (base; base with the delete component; base with the
+impersonate component and ``kubernetes.impersonate`` on): the RBAC proofs read the cluster
+requests, the Slack manifest's test the Web API methods.
 """
 
 from __future__ import annotations
@@ -63,11 +64,14 @@ def played_as_account(workdir: Path, components: tuple[str, ...]) -> Iterator[Pl
         refused = play(running, delete="delete" in components)
         running.notifier.halt(release=True)  # the Lease's release is a request too
         requests = running.bot_requests()
-        asked = [
-            Asked.of(r.outcome.attributes)
-            for r in requests
-            if r.outcome.attributes is not None and r.outcome.attributes.resource_request
-        ]
+        asked: list[Asked] = []
+        for r in requests:
+            if r.outcome.impersonation:
+                # The bot's identity was asked only whether it may impersonate; what the
+                # request does is the impersonated Slack user's, judged by the cluster's RBAC.
+                asked += [Asked.of(a) for a in r.outcome.impersonation]
+            elif r.outcome.attributes is not None and r.outcome.attributes.resource_request:
+                asked.append(Asked.of(r.outcome.attributes))
         paths = {
             r.path
             for r in requests

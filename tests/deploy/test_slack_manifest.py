@@ -24,6 +24,7 @@ SCOPES: dict[str, frozenset[str]] = {
     "files.getUploadURLExternal": frozenset({"files:write"}),
     "files.completeUploadExternal": frozenset({"files:write"}),
     "usergroups.users.list": frozenset({"usergroups:read"}),
+    "usergroups.list": frozenset({"usergroups:read"}),  # impersonation's {handle}
     "users.info": frozenset({"users:read"}),
     # The app-level token's (connections:write, given when the token is made), not the bot's.
     "apps.connections.open": frozenset(),
