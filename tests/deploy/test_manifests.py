@@ -167,6 +167,9 @@ def test_http_mode_listens_behind_a_service() -> None:
     assert app["args"] == ["run", "--mode", "http", "--host", "0.0.0.0", "--port", "3000"]
     assert {"name": "http", "containerPort": 3000, "protocol": "TCP"} in app["ports"]
     assert {p["name"] for p in app["ports"]} == {"ops", "http"}
+    assert app["lifecycle"]["preStop"] == {"sleep": {"seconds": 5}}
+    spec = one(objects, "Deployment")["spec"]["template"]["spec"]
+    assert spec["terminationGracePeriodSeconds"] >= 5 + 25  # preStop + shutdown grace
     service = one(objects, "Service")
     assert service["spec"]["ports"][0]["targetPort"] == "http"
     labels = one(objects, "Deployment")["spec"]["template"]["metadata"]["labels"]
