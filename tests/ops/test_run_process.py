@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from kubernetes import client
+from kubernetes.client.exceptions import ApiException
 
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.fakeslack import ALICE, FakeSlack, HttpSlack, running_fake_slack
@@ -61,9 +62,14 @@ class Running:
     log: Path
 
     def lease_holder(self) -> str | None:
+        """Who holds the Lease; None also while no replica has created it yet."""
         api = self.sandbox.api_client()
         try:
             lease = client.CoordinationV1Api(api).read_namespaced_lease(LEASE, "default")
+        except ApiException as e:
+            if e.status == 404:
+                return None
+            raise
         finally:
             api.close()
         holder: str | None = lease.spec.holder_identity
