@@ -53,6 +53,16 @@ class ConfirmRequest:
     deny_label: str = "Cancel"
 
 
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A button that runs a command for whoever presses it, exactly as if they had typed it
+    (same policy, confirmation and audit), in the channel of the message it is on."""
+
+    label: str
+    command: str
+    """The text typed after the slash command, e.g. ``rollout status deployment/web -n prod``."""
+
+
 Part = Paragraph | Preformatted
 
 
@@ -68,3 +78,5 @@ class Reply:
     confirm: ConfirmRequest | None = None
     context: tuple[str, ...] = field(default=())
     """Small print: who asked, the namespace, stderr-like notes."""
+    actions: tuple[Action, ...] = ()
+    """Buttons that run commands for whoever presses them (rollout notifications)."""

@@ -25,7 +25,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.core.reply import ConfirmRequest, Paragraph, Preformatted, Reply, Tone
+from bot.core.reply import Action, ConfirmRequest, Paragraph, Preformatted, Reply, Tone
 
 CONFIRM_ACTION: Final = "k8s_confirm"
 """``action_id`` of the confirm button; its ``value`` is the pending command's token."""
@@ -33,6 +33,13 @@ DENY_ACTION: Final = "k8s_deny"
 """``action_id`` of the cancel button; its ``value`` is the pending command's token."""
 CONFIRM_BLOCK_ID: Final = "k8s_confirmation"
 """``block_id`` of the actions block holding both buttons."""
+RUN_ACTION: Final = "k8s_run"
+"""``action_id`` prefix of a button that runs a command (``k8s_run_0``, ``k8s_run_1`` …: ids
+must differ within a block); its ``value`` is the command's text."""
+RUN_BLOCK_ID: Final = "k8s_actions"
+"""``block_id`` of the actions block holding the command buttons."""
+VALUE_LIMIT: Final = 2000
+"""Characters in a button's value (Slack's limit)."""
 
 SECTION_LIMIT: Final = 3000
 """Characters in one section's text (Slack and slack_sdk)."""
@@ -98,7 +105,7 @@ def to_slack(reply: Reply) -> SlackMessage:
     """Render one reply; the caller posts ``blocks`` and uploads ``attachment`` if present."""
     headline = _clip(escape(" ".join(reply.headline.split())), HEADLINE_LIMIT)
     head = [_section(_EMOJI.get(reply.tone, "") + f"*{headline}*")]
-    tail = _confirmation(reply.confirm) + _context(reply.context)
+    tail = _confirmation(reply.confirm) + _actions(reply.actions) + _context(reply.context)
     body = _Body(
         budget=TEXT_BUDGET - NOTE_ROOM - _text_size([*head, *tail]),
         room=BLOCK_LIMIT - len(head) - len(tail) - 1,
@@ -289,6 +296,20 @@ def _confirmation(confirm: ConfirmRequest | None) -> list[Block]:
         _section(_clip(escape(confirm.prompt), PROMPT_LIMIT)),
         ActionsBlock(block_id=CONFIRM_BLOCK_ID, elements=buttons),
     ]
+
+
+def _actions(actions: tuple[Action, ...]) -> list[Block]:
+    """The command buttons; a command too long to be a button's value is left out."""
+    buttons = [
+        ButtonElement(
+            text=PlainTextObject(text=action.label),
+            action_id=f"{RUN_ACTION}_{index}",
+            value=action.command,
+        )
+        for index, action in enumerate(actions)
+        if len(action.command) <= VALUE_LIMIT
+    ]
+    return [ActionsBlock(block_id=RUN_BLOCK_ID, elements=buttons)] if buttons else []
 
 
 def _context(lines: tuple[str, ...]) -> list[Block]:

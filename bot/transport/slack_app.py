@@ -1,4 +1,6 @@
-"""The Slack app: the slash command and the confirm buttons, wired to ChatOps with Bolt.
+"""The Slack app: the slash command, the confirm buttons and the command buttons (a rollout
+message's Logs, Status, Undo: the command a button carries runs as if its clicker had typed
+it), wired to ChatOps with Bolt.
 
 Slack wants every command and click acknowledged within 3 seconds, and a Kubernetes call can
 take longer (``rollout status`` waits for the rollout). So Bolt never sends the ack: HTTP mode
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -27,7 +30,7 @@ from bot.core.reply import Reply
 from bot.core.subject import Subject
 from bot.core.wording import typed
 from bot.service.service import Deliver, Request
-from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
+from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION, RUN_ACTION
 from bot.transport.slack_clients import responder_for
 from bot.transport.slack_delivery import Delivery, Origin
 from bot.transport.slack_groups import People, UserGroups
@@ -134,6 +137,7 @@ def build_app(
     bolt.command(command)(listeners.on_command)
     bolt.action(CONFIRM_ACTION)(listeners.on_confirm)
     bolt.action(DENY_ACTION)(listeners.on_deny)
+    bolt.action(re.compile(rf"^{RUN_ACTION}_\d+$"))(listeners.on_run)
     verifier = SignatureVerifier(signing_secret) if signing_secret is not None else None
     return SlackApp(bolt, Intake(Workers(sizes), delivery), verifier, seen)
 
@@ -165,11 +169,30 @@ class _Listeners:
             user_id=subject.user_id,
             response_url=command.get("response_url"),
         )
-        request = Request(subject=subject, channel=origin.channel, text=command.get("text", ""))
-        shown = typed(self._command, request.text)
-        note = ProgressNote(
-            lambda: self._delivery.progress(origin, shown), after=self._progress_after
+        self._run(subject, origin, command.get("text", ""), progress_after=self._progress_after)
+
+    def on_run(self, ack: Ack, body: BlockActions) -> None:
+        """A command button (Logs, Status, Undo on a rollout message): the command it carries
+        runs for whoever clicked, in that channel, exactly as if they had typed it — the same
+        policy, confirmation and audit. No "working on it" note: a click's response_url
+        "original" is the message with the buttons, which a later reply must not replace."""
+        ack()
+        subject = self._with_groups(action_subject(body))
+        container = body.get("container") or ActionContainer()
+        channel = (body.get("channel") or ActionChannel()).get("id") or container.get("channel_id")
+        origin = Origin(
+            channel=channel or "", user_id=subject.user_id, response_url=body.get("response_url")
         )
+        actions = body.get("actions") or [ButtonAction()]
+        self._run(subject, origin, actions[0].get("value", ""), progress_after=None)
+
+    def _run(
+        self, subject: Subject, origin: Origin, text: str, *, progress_after: float | None
+    ) -> None:
+        """Run one typed (or clicked) command and deliver its reply."""
+        request = Request(subject=subject, channel=origin.channel, text=text)
+        shown = typed(self._command, request.text)
+        note = ProgressNote(lambda: self._delivery.progress(origin, shown), after=progress_after)
         sent: list[Reply] = []
 
         def announce(reply: Reply) -> bool:

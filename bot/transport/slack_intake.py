@@ -20,7 +20,7 @@ from typing import Any, Final
 from bot.core.grammar import MAX_COMMAND_BYTES, too_long
 from bot.core.replies import busy_reply, error_reply
 from bot.core.reply import Visibility
-from bot.transport.blocks import SlackMessage, to_slack
+from bot.transport.blocks import RUN_ACTION, SlackMessage, to_slack
 from bot.transport.slack_delivery import Delivery, Origin
 from bot.transport.slack_workers import Job, Workers, waits_long
 
@@ -70,7 +70,7 @@ class Intake:
             return self.refuse_too_long(payload, size)
         command = "command" in payload
         user = _sender(payload)
-        text = str(payload.get("text", "")) if command else ""
+        text = str(payload.get("text", "")) if command else _button_command(payload)
         long = waits_long(text)
         if self.workers.submit(user, dispatch, long=long):
             logger.debug(
@@ -105,6 +105,17 @@ def _sender(payload: Mapping[str, Any]) -> str:
     if isinstance(user, Mapping):
         return str(user.get("id", ""))
     return str(payload.get("user_id", ""))
+
+
+def _button_command(payload: Mapping[str, Any]) -> str:
+    """The command a clicked command button carries (``rollout status`` waits long), else ""."""
+    actions = payload.get("actions")
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], Mapping):
+        return ""
+    action = actions[0]
+    if not str(action.get("action_id", "")).startswith(RUN_ACTION):
+        return ""
+    return str(action.get("value", ""))
 
 
 def _channel(payload: Mapping[str, Any]) -> str:

@@ -17,14 +17,25 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, SectionBlock
 
 from bot.core.render_text import table_text
-from bot.core.reply import ConfirmRequest, Paragraph, Part, Preformatted, Reply, Tone, Visibility
+from bot.core.reply import (
+    Action,
+    ConfirmRequest,
+    Paragraph,
+    Part,
+    Preformatted,
+    Reply,
+    Tone,
+    Visibility,
+)
 from bot.core.results import Table
 from bot.transport.blocks import (
     BLOCK_LIMIT,
     CONFIRM_ACTION,
     DENY_ACTION,
+    RUN_ACTION,
     SECTION_LIMIT,
     TEXT_BUDGET,
+    VALUE_LIMIT,
     SlackMessage,
     escape,
     to_slack,
@@ -276,3 +287,24 @@ def test_clipping_never_cuts_an_escape(offset: int) -> None:
     text = context.elements[0].text  # type: ignore[union-attr]
     assert text.endswith("…")
     assert re.search(r"&(?!amp;)", text) is None
+
+
+def test_command_buttons_golden() -> None:
+    reply = Reply(
+        "Rollout of deployment prod/web revision 3: in progress",
+        (Paragraph("Image web: nginx:1.27 → nginx:1.28"),),
+        visibility=Visibility.IN_CHANNEL,
+        context=("revision 3",),
+        actions=(
+            Action("Logs", "logs deployment/web -n prod --tail 20"),
+            Action("Status", "rollout status deployment/web -n prod"),
+            Action("Undo", "rollout undo deployment/web -n prod"),
+        ),
+    )
+    check_golden("command_buttons", to_slack(reply))
+
+
+def test_a_command_too_long_for_a_button_is_left_out() -> None:
+    reply = Reply("x", actions=(Action("Long", "get " + "p" * VALUE_LIMIT), Action("Ok", "get")))
+    (block,) = [b for b in to_slack(reply).blocks if isinstance(b, ActionsBlock)]
+    assert [(e.action_id, e.value) for e in block.elements] == [(f"{RUN_ACTION}_1", "get")]  # type: ignore[union-attr]
