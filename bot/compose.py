@@ -360,6 +360,7 @@ def notifications(
             tick=timings.tick,
             digest_at=timings.digest_at,
             batch_window=timings.batch_window,
+            scale_changes=config.scale_changes,
         ),
     )
     stop = threading.Event()

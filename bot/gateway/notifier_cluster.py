@@ -1,5 +1,6 @@
-"""What the notifier needs of the cluster: the Deployments watch, pod reads, its Lease and its
-state ConfigMap, over one connection pool with the gateway's timeouts."""
+"""What the notifier needs of the cluster: the Deployments watch, the pod watch of a rollout's
+new ReplicaSet, pod logs, its Lease and its state ConfigMap, over one connection pool with the
+gateway's timeouts."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 from kubernetes.client import ApiClient
 
-from bot.core.kube import Obj
+from bot.core import kube, rollout
 from bot.core.watch_events import WatchEvent
 from bot.errors import ClusterError
 from bot.gateway import client as clients
@@ -45,12 +46,29 @@ class NotifierCluster:
 
     def deployments(self, stop: threading.Event) -> Iterator[WatchEvent]:
         """Every Deployment of every namespace: the first list, then each change until ``stop``."""
-        watch = Watch(
-            self._api,
-            resource_path("apps", "v1", "deployments", None),
-            stop=stop,
-            timeouts=self._timeouts,
+        return self._watch(resource_path("apps", "v1", "deployments", None), stop)
+
+    def new_pods_selector(self, namespace: str, selector: str, revision: int) -> str | None:
+        """The label selector of the pods of a Deployment's ReplicaSet of ``revision`` (its
+        selector plus the ReplicaSet's ``pod-template-hash``), or None while there is none."""
+        page, _ = self._api.list(
+            resource_path("apps", "v1", "replicasets", namespace),
+            query=[("labelSelector", selector)],
         )
+        for replica_set in page.items:
+            if rollout.revision(replica_set) == revision:
+                found = kube.string_map(replica_set, "metadata", "labels").get(rollout.HASH_LABEL)
+                if found:
+                    return f"{selector},{rollout.HASH_LABEL}={found}" if selector else found
+        return None
+
+    def pods(self, namespace: str, selector: str, stop: threading.Event) -> Iterator[WatchEvent]:
+        """The pods ``selector`` picks in ``namespace``: listed once, then watched until
+        ``stop``."""
+        return self._watch(resource_path("", "v1", "pods", namespace), stop, labels=selector)
+
+    def _watch(self, url: str, stop: threading.Event, *, labels: str = "") -> Iterator[WatchEvent]:
+        watch = Watch(self._api, url, labels=labels, stop=stop, timeouts=self._timeouts)
 
         def stopper_run() -> None:
             stop.wait()
@@ -59,13 +77,6 @@ class NotifierCluster:
         stopper = threading.Thread(target=stopper_run, name="notifier-watch-stop", daemon=True)
         stopper.start()
         yield from watch
-
-    def pods(self, namespace: str, selector: str) -> list[Obj]:
-        """The pods a Deployment's selector picks."""
-        page, _ = self._api.list(
-            resource_path("", "v1", "pods", namespace), query=[("labelSelector", selector)]
-        )
-        return page.items
 
     def log_tail(self, namespace: str, pod: str, container: str, *, lines: int) -> str:
         """The last ``lines`` lines of a container's previous run (a crash), else its current."""

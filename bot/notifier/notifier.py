@@ -19,7 +19,9 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Final
 
+from bot.core import kube
 from bot.core.chat_sink import ChatSink, MessageRef
+from bot.core.kube import Obj
 from bot.core.notifications.message import (
     DigestEntry,
     Throttle,
@@ -34,11 +36,14 @@ from bot.core.notifications.states import (
     Rollout,
     Snapshot,
     begin,
+    begin_scale,
     is_rollout,
+    is_scale,
     observe,
     pod_problems,
     snapshot,
     supersede,
+    with_pod,
     with_problem,
 )
 from bot.core.watch_events import EventType, Origin, WatchEvent
@@ -51,6 +56,9 @@ logger = logging.getLogger(__name__)
 
 LOG_LINES = 20
 """Lines of a crashing container's log posted in the thread."""
+POD_WATCHES = 64
+"""Rollouts whose new pods are watched at once (two threads and a connection each); rollouts
+past it are followed by their Deployment alone until one ends."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +73,8 @@ class NotifierOptions:
     """How often throttled edits and pods of live rollouts are looked at."""
     digest_at: int = 4
     """This many rollouts starting together in one channel share one digest message."""
+    scale_changes: bool = False
+    """A replicas-only change gets a message of its own, followed until the replicas are ready."""
     batch_window: float = 1.0
     """A rollout starting within this long of another in its channel waits (until the channel saw
     no start this long, at most five times as long) so that a burst is posted as one digest; a
@@ -85,6 +95,16 @@ class _Live:
     digest: str | None = None
     """The ts of the digest message this rollout is listed in, if any."""
     selector: str = ""
+    pods: threading.Event | None = None
+    """Set to stop the watch of the new ReplicaSet's pods (None: not watching)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _PodSeen:
+    """A pod of a live rollout's new ReplicaSet, as its watch delivered it."""
+
+    key: str
+    pod: Obj
 
 
 def _utc_now() -> datetime:
@@ -123,6 +143,7 @@ class Notifier:
         """Per channel, monotonic() of the last rollout start (a burst is starts close together)."""
         self._open: dict[str, str] = {}
         """Per channel, the ts of a digest with rollouts still live: new starts join it."""
+        self._events: queue.Queue[_Item] = queue.Queue()
         self.posts = 0
         """Messages posted (for tests and the bench)."""
 
@@ -144,7 +165,8 @@ class Notifier:
     def _lead(self, stop: threading.Event) -> None:
         logger.info("notifier: %s leads; following Deployments", self._elector.identity)
         self._reset()
-        events: queue.Queue[WatchEvent | Exception | None] = queue.Queue()
+        events: queue.Queue[_Item] = queue.Queue()
+        self._events = events
         ended = threading.Event()
 
         def read() -> None:
@@ -162,9 +184,13 @@ class Notifier:
             self._follow(events, stop)
         finally:
             ended.set()
+            for live in self._live.values():
+                self._stop_pods(live)
 
     def _reset(self) -> None:
         """Forget everything but what the cluster remembers (a new term of leadership)."""
+        for live in self._live.values():
+            self._stop_pods(live)
         for memory in (
             self._known,
             self._live,
@@ -178,9 +204,7 @@ class Notifier:
             memory.clear()
         self._stored = self._cluster.store.load()
 
-    def _follow(
-        self, events: queue.Queue[WatchEvent | Exception | None], stop: threading.Event
-    ) -> None:
+    def _follow(self, events: queue.Queue[_Item], stop: threading.Event) -> None:
         """Handle events and ticks until the watch ends, ``stop`` is set or the lease is lost."""
         listed = False
         last_tick = time.monotonic()
@@ -193,11 +217,8 @@ class Notifier:
                 return
             if isinstance(item, Exception):
                 raise item
-            if isinstance(item, WatchEvent):
-                if item.origin is not Origin.LIST and not listed:
-                    listed = True
-                    self._collect_garbage()
-                self._on_event(item)
+            if item is not _TICK:
+                listed = self._take(item, listed=listed)
                 if events.qsize() and time.monotonic() - last_tick < self._options.tick:
                     continue
             if item is _TICK or time.monotonic() - last_tick >= self._options.tick:
@@ -208,6 +229,18 @@ class Notifier:
                 self._on_tick()
 
     # --- events --------------------------------------------------------------------------------
+
+    def _take(self, item: WatchEvent | _PodSeen, *, listed: bool) -> bool:
+        """Handle one item of the queue; returns whether the first list is over (the first
+        watched event ends it, and the store's garbage is collected then)."""
+        if isinstance(item, _PodSeen):
+            self._on_pod(item)
+            return listed
+        if item.origin is not Origin.LIST and not listed:
+            listed = True
+            self._collect_garbage()
+        self._on_event(item)
+        return listed
 
     def _on_event(self, event: WatchEvent) -> None:
         kind = event.object.get("kind")
@@ -232,13 +265,28 @@ class Notifier:
             if snap.revision > 0 and (live_at_start or self._stored_live(snap)):
                 self._start(snap, previous=None)
             return
+        self._on_change(before, snap)
+
+    def _on_change(self, before: Snapshot, snap: Snapshot) -> None:
+        """A Deployment seen before changed: a new rollout (or scale), or progress."""
         if is_rollout(before, snap):
             for key in [k for k, live in self._live.items() if live.rollout.uid == snap.uid]:
                 self._end(key, supersede(self._live[key].rollout, at=self._now()))
             self._start(snap, previous=before)
             return
-        live = self._live.get(f"{snap.uid}.{snap.revision}")
-        if live is not None:
+        lives = [
+            live
+            for live in self._live.values()
+            if live.rollout.uid == snap.uid and live.rollout.revision == snap.revision
+        ]
+        scaled = self._options.scale_changes and is_scale(before, snap)
+        # A rollout's own message already shows the replicas; else the scale gets one.
+        if scaled and not any(live.rollout.scale is None for live in lives):
+            for live in lives:
+                self._end(live.rollout.key, supersede(live.rollout, at=self._now()))
+            self._start(snap, previous=before, scale=True)
+            return
+        for live in lives:
             self._advance(live, observe(live.rollout, snap, at=self._now()))
 
     def _supersede_stored(self, snap: Snapshot) -> None:
@@ -260,7 +308,7 @@ class Notifier:
         record = self._stored.get(f"{snap.uid}.{snap.revision}")
         return record is not None and not Phase(str(record.get("phase"))).ended
 
-    def _start(self, snap: Snapshot, *, previous: Snapshot | None) -> None:
+    def _start(self, snap: Snapshot, *, previous: Snapshot | None, scale: bool = False) -> None:
         channel = channel_for(
             self._options.routes,
             namespace=snap.namespace,
@@ -269,12 +317,15 @@ class Notifier:
         )
         if channel is None:
             return
-        key = f"{snap.uid}.{snap.revision}"
+        at = self._now()
+        if scale and previous is not None:
+            rollout = begin_scale(snap, previous=previous, at=at)
+        else:
+            rollout = begin(snap, previous=previous, at=at)
+        key = rollout.key
         if key in self._live:
             return
         record = self._stored.get(key)
-        at = self._now()
-        rollout = begin(snap, previous=previous, at=at)
         live = _Live(rollout=rollout, channel=channel, selector=snap.selector)
         if record is not None:
             live = self._resumed(live, record)
@@ -359,7 +410,7 @@ class Notifier:
             live.posted = rollout.phase
             self._remember(live)
         if rollout.phase.ended:
-            self._live.pop(rollout.key, None)
+            self._drop(rollout.key)
 
     def _post_own(self, live: _Live) -> None:
         if not self._elector.leading():
@@ -371,7 +422,7 @@ class Notifier:
         live.ref, live.posted, live.edited = ref, live.rollout.phase, self._now()
         self._remember(live)
         if live.rollout.phase.ended:
-            self._live.pop(live.rollout.key, None)
+            self._drop(live.rollout.key)
 
     def _post_digest(self, channel: str, keys: Sequence[str]) -> None:
         if not self._elector.leading():
@@ -453,7 +504,7 @@ class Notifier:
         for key in keys:
             live = self._live.get(key)
             if live is not None and live.posted is not None and live.posted.ended:
-                self._live.pop(key, None)
+                self._drop(key)
         if not any(k in self._live for k in keys):
             self._open = {c: t for c, t in self._open.items() if t != ts}
 
@@ -496,32 +547,68 @@ class Notifier:
         for live in list(self._live.values()):
             if live.ref is None and live.digest is None:
                 continue
-            if not live.rollout.phase.ended:
-                self._check_pods(live)
+            if not live.rollout.phase.ended and live.pods is None:
+                self._watch_pods(live)
             self._publish(live)
 
-    def _check_pods(self, live: _Live) -> None:
+    # --- the pods of a live rollout ------------------------------------------------------------
+
+    def _watch_pods(self, live: _Live) -> None:
+        """Start watching the pods of the rollout's new ReplicaSet (once it exists and the
+        message is posted), in a thread that hands them to the leading thread."""
         r = live.rollout
-        if not live.selector or live.ref is None:
+        if not live.selector or live.ref is None or r.scale is not None:
+            return
+        if sum(1 for other in self._live.values() if other.pods is not None) >= POD_WATCHES:
             return
         try:
-            pods = self._cluster.pods(r.namespace, live.selector)
+            selector = self._cluster.new_pods_selector(r.namespace, live.selector, r.revision)
         except BotError as e:
-            logger.info("notifier: cannot read the pods of %s/%s: %s", r.namespace, r.name, e)
+            logger.info(
+                "notifier: cannot read the ReplicaSets of %s/%s: %s", r.namespace, r.name, e
+            )
             return
-        images = sorted(r.new_images)
-        for pod in pods:
-            containers = pod.get("spec", {}).get("containers", [])
-            if sorted((str(c.get("name")), str(c.get("image"))) for c in containers) != images:
-                continue  # a pod of an older ReplicaSet
-            for problem in pod_problems(pod):
-                token = f"{problem.container}/{problem.reason}"  # once per reason, not per pod
-                if token not in live.reported and len(live.reported) < 5:
-                    if not self._report(live, problem):
-                        return
-                    live.reported.add(token)
-                    live.rollout = with_problem(live.rollout, problem.reason)
-                    self._remember(live)
+        if selector is None:
+            return  # the controller has not made it yet: the next tick looks again
+        stop = threading.Event()
+        live.pods = stop
+        events, key, cluster = self._events, r.key, self._cluster
+
+        def read() -> None:
+            try:
+                for event in cluster.pods(r.namespace, selector, stop):
+                    if event.type is not EventType.DELETED:
+                        events.put(_PodSeen(key, event.object))
+            except BotError as e:
+                logger.info("notifier: the pod watch of %s ended: %s", key, e)
+
+        threading.Thread(target=read, name=f"notifier-pods-{r.name}", daemon=True).start()
+
+    @staticmethod
+    def _stop_pods(live: _Live) -> None:
+        if live.pods is not None:
+            live.pods.set()
+
+    def _drop(self, key: str) -> None:
+        """A rollout whose message said its last word: forget it, stop watching its pods."""
+        live = self._live.pop(key, None)
+        if live is not None:
+            self._stop_pods(live)
+
+    def _on_pod(self, seen: _PodSeen) -> None:
+        """Report a failing pod in the thread as soon as its watch shows it (once per reason)."""
+        live = self._live.get(seen.key)
+        if live is None or live.rollout.phase.ended or live.ref is None:
+            return
+        live.rollout = with_pod(live.rollout, kube.name_of(seen.pod))
+        for problem in pod_problems(seen.pod):
+            token = f"{problem.container}/{problem.reason}"  # once per reason, not per pod
+            if token not in live.reported and len(live.reported) < 5:
+                if not self._report(live, problem):
+                    return
+                live.reported.add(token)
+                live.rollout = with_problem(live.rollout, problem)
+                self._remember(live)
 
     def _report(self, live: _Live, problem: PodProblem) -> bool:
         """Say in the message's thread that a pod fails; False when it could not be said."""
@@ -544,10 +631,13 @@ class Notifier:
         """Forget stored rollouts that ended and whose Deployment is gone or moved on."""
         stale = []
         for key, record in self._stored.items():
-            uid, _, revision = key.rpartition(".")
+            uid, revision, *scale = key.split(".")
+            known = self._known.get(uid)
+            if scale and (known is None or scale[0] != f"g{known.generation}"):
+                stale.append(key)  # a scale whose Deployment changed since: nothing to finish
+                continue
             if not Phase(str(record.get("phase", "complete"))).ended:
                 continue
-            known = self._known.get(uid)
             if known is None or str(known.revision) != revision:
                 stale.append(key)
         if stale:
@@ -555,6 +645,10 @@ class Notifier:
             for key in stale:
                 self._stored.pop(key, None)
 
+
+_Item = WatchEvent | _PodSeen | Exception | None
+"""What the leading thread's queue carries: a Deployment change, a pod of a live rollout, the
+watch's error, or None at its end."""
 
 _TICK: Final = WatchEvent(EventType.MODIFIED, {}, "", Origin.LIST)
 """Stands for "nothing arrived within a tick" in the loop (compared by identity)."""

@@ -4,6 +4,7 @@ edited in place, continued across restarts and leader changes."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -55,13 +56,23 @@ def apps(sandbox: Sandbox) -> Iterator[Any]:
         api.close()
 
 
+SCALES = SETTINGS.model_copy(
+    update={"notifications": SETTINGS.notifications.model_copy(update={"scale_changes": True})}
+)
+"""The same, with ``scale_changes: true``."""
+
+
 @contextmanager
 def notifier(
-    sandbox: Sandbox, slack: FakeSlack, name: str = "a", timings: NotifierTimings = FAST
+    sandbox: Sandbox,
+    slack: FakeSlack,
+    name: str = "a",
+    timings: NotifierTimings = FAST,
+    settings: Settings = SETTINGS,
 ) -> Iterator[RunningNotifier]:
     cluster = Cluster(in_cluster=False, kubeconfig=sandbox.kubeconfig, label="sandbox")
     sink = Delivery(web_client("xoxb-fake-bot", base_url=slack.api_url))
-    with notifications(SETTINGS, cluster, sink, identity=name, timings=timings) as running:
+    with notifications(settings, cluster, sink, identity=name, timings=timings) as running:
         assert running is not None
         yield running
 
@@ -339,3 +350,65 @@ def test_a_burst_of_rollouts_is_one_digest_with_every_outcome(slack: FakeSlack) 
         assert named, name
     for digest in digests:
         assert digest["edits"] <= 30
+
+
+def test_a_scale_is_followed_like_a_rollout_when_scale_changes_is_on(
+    sandbox: Sandbox, slack: FakeSlack, apps: Any
+) -> None:
+    with notifier(sandbox, slack, settings=SCALES) as running:
+        slack.wait_for(lambda: leading(running), timeout=WAIT, what="leadership")
+        apps.patch_namespaced_deployment_scale("web", "staging", {"spec": {"replicas": 5}})
+        (message,) = final(slack, "complete")
+    assert message["text"].split("\n")[0] == ("Deployment staging/web scaled 2 → 5: complete")
+    assert "5 updated, 5 ready, 5 available of 5" in str(message["blocks"])
+    order = phases(slack, message["ts"])
+    assert order == [p for p in ("started", "in progress", "complete") if p in order]
+    assert len(top_messages(slack)) == 1
+
+
+def test_a_scale_says_nothing_by_default(sandbox: Sandbox, slack: FakeSlack, apps: Any) -> None:
+    with notifier(sandbox, slack) as running:
+        slack.wait_for(lambda: leading(running), timeout=WAIT, what="leadership")
+        apps.patch_namespaced_deployment_scale("web", "staging", {"spec": {"replicas": 5}})
+        slack.wait_for(
+            lambda: apps.read_namespaced_deployment("web", "staging").status.ready_replicas == 5,
+            timeout=WAIT,
+            what="the scale",
+        )
+        set_image(apps, "nginx:1.28", namespace="staging")  # the notifier did see the scale
+        (message,) = final(slack, "complete")
+    assert [m["text"].split("\n")[0] for m in top_messages(slack)] == [
+        "Rollout of deployment staging/web revision 2: complete"
+    ]
+
+
+def test_pod_errors_arrive_through_a_watch_of_the_new_replicaset(
+    sandbox: Sandbox, slack: FakeSlack, apps: Any
+) -> None:
+    with notifier(sandbox, slack) as running:
+        slack.wait_for(lambda: leading(running), timeout=WAIT, what="leadership")
+        mark = len(sandbox.requests.all())
+        set_image(apps, "nginx:doesnotexist", deadline=100)
+        (message,) = final(slack, "failed")
+        thread = [m for m in slack.messages if m["thread_ts"] == message["ts"]]
+        assert any("ImagePullBackOff" in m["text"] or "ErrImagePull" in m["text"] for m in thread)
+        pods = [
+            r
+            for r in sandbox.requests.all()[mark:]
+            if r.method == "GET" and r.path == "/api/v1/namespaces/prod/pods"
+        ]
+        new = apps.list_namespaced_replica_set("prod", label_selector="app=web").items
+        (replica_set,) = [
+            rs for rs in new if rs.metadata.annotations["deployment.kubernetes.io/revision"] == "3"
+        ]
+        selector = f"pod-template-hash={replica_set.metadata.labels['pod-template-hash']}"
+        watches = [r for r in pods if r.query.get("watch") == "true"]
+        lists = [r for r in pods if r.query.get("watch") != "true"]
+        assert watches, [r.query for r in pods]
+        assert all(selector in r.query["labelSelector"] for r in pods)
+        assert len(lists) == 1  # the watch's first list, never polled again
+        slack.wait_for(
+            lambda: not [t for t in threading.enumerate() if t.name == "notifier-pods-web"],
+            timeout=WAIT,
+            what="the pod watch to stop with the rollout",
+        )

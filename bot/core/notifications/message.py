@@ -14,7 +14,7 @@ from typing import Final
 
 from bot.core.ages import human_duration
 from bot.core.notifications.states import Phase, PodProblem, Rollout
-from bot.core.reply import Paragraph, Preformatted, Reply, Tone, Visibility
+from bot.core.reply import Action, Paragraph, Preformatted, Reply, Tone, Visibility
 
 _TONES: Final = {
     Phase.STARTED: Tone.INFO,
@@ -23,6 +23,9 @@ _TONES: Final = {
     Phase.FAILED: Tone.ERROR,
     Phase.SUPERSEDED: Tone.WARNING,
 }
+
+LOG_TAIL: Final = 20
+"""Lines the Logs button asks for."""
 
 _OUTCOMES: Final = {
     Phase.STARTED: "started",
@@ -50,6 +53,12 @@ def changes(current: Rollout) -> list[str]:
 
 def headline(current: Rollout) -> str:
     """The line that stands alone (the Slack notification text, the console's first line)."""
+    if current.scale is not None:
+        before, after, _ = current.scale
+        return (
+            f"Deployment {current.namespace}/{current.name} scaled {before} → {after}: "
+            f"{_OUTCOMES[current.phase]}"
+        )
     return (
         f"Rollout of deployment {current.namespace}/{current.name} revision "
         f"{current.revision}: {_OUTCOMES[current.phase]}"
@@ -75,6 +84,8 @@ def message(current: Rollout) -> Reply:
         took = human_duration(max(0.0, (current.ended - current.started).total_seconds()))
         parts.append(Paragraph(f"{_OUTCOMES[current.phase].capitalize()} after {took}."))
     context = [f"revision {current.revision}"]
+    if current.scale is not None:
+        context = [f"revision {current.revision}, replicas only"]
     if current.change_cause:
         context.append(f"change-cause: {current.change_cause}")
     return Reply(
@@ -83,6 +94,24 @@ def message(current: Rollout) -> Reply:
         tone=_TONES[current.phase],
         visibility=Visibility.IN_CHANNEL,
         context=tuple(context),
+        actions=buttons(current),
+    )
+
+
+def buttons(current: Rollout) -> tuple[Action, ...]:
+    """Logs (of the failing pod, else of a new pod, else as ``logs deployment/NAME`` picks),
+    Status and Undo: each the command a user would type, run for whoever presses it."""
+    where = f"-n {current.namespace}"
+    target = f"deployment/{current.name}"
+    if current.pod:
+        container = f" -c {current.container}" if current.container else ""
+        logs = f"logs {current.pod}{container} {where} --tail {LOG_TAIL}"
+    else:
+        logs = f"logs {target} {where} --tail {LOG_TAIL}"
+    return (
+        Action("Logs", logs),
+        Action("Status", f"rollout status {target} {where}"),
+        Action("Undo", f"rollout undo {target} {where}"),
     )
 
 

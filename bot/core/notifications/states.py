@@ -59,6 +59,8 @@ class Snapshot:
     annotations: tuple[tuple[str, str], ...] = ()
     selector: str = ""
     """The Deployment's pod selector, as a label selector string."""
+    generation: int = 0
+    """``metadata.generation``: every spec change (a scale too) bumps it."""
 
 
 def snapshot(deployment: Obj) -> Snapshot:
@@ -85,6 +87,7 @@ def snapshot(deployment: Obj) -> Snapshot:
             sorted((k, v) for k, v in annotations.items() if k.startswith("k8s-chatops.io/"))
         ),
         selector=kube.selector_string(kube.mapping(deployment, "spec", "selector")),
+        generation=kube.number(deployment, "metadata", "generation"),
     )
 
 
@@ -120,10 +123,21 @@ class Rollout:
     ended: datetime | None = None
     problems: tuple[str, ...] = ()
     """Reasons of failing pods seen so far (each once), e.g. ``ImagePullBackOff``."""
+    pod: str = ""
+    """A pod of the new ReplicaSet: the first seen failing, else the first seen (the Logs
+    button's); empty until one is seen."""
+    container: str = ""
+    """The failing container of ``pod``, when it failed."""
+    scale: tuple[int, int, int] | None = None
+    """For a replicas-only change (``scale_changes``): replicas before, after, and the
+    Deployment's generation that asked for it; None for a rollout of a revision."""
 
     @property
     def key(self) -> str:
-        """The rollout's identity, a valid ConfigMap key: ``<uid>.<revision>``."""
+        """The rollout's identity, a valid ConfigMap key: ``<uid>.<revision>``, and for a scale
+        ``<uid>.<revision>.g<generation>``."""
+        if self.scale is not None:
+            return f"{self.uid}.{self.revision}.g{self.scale[2]}"
         return f"{self.uid}.{self.revision}"
 
 
@@ -138,6 +152,23 @@ def begin(now: Snapshot, *, previous: Snapshot | None, at: datetime) -> Rollout:
         new_images=now.images,
         change_cause=now.change_cause,
         started=at,
+    )
+    return replace(observe(started, now, at=at), phase=Phase.STARTED)
+
+
+def begin_scale(now: Snapshot, *, previous: Snapshot, at: datetime) -> Rollout:
+    """A replicas-only change followed like a rollout: from ``previous.desired`` replicas to
+    ``now.desired``, until they are all ready."""
+    started = Rollout(
+        uid=now.uid,
+        namespace=now.namespace,
+        name=now.name,
+        revision=now.revision,
+        old_images=now.images,
+        new_images=now.images,
+        change_cause="",
+        started=at,
+        scale=(previous.desired, now.desired, now.generation),
     )
     return replace(observe(started, now, at=at), phase=Phase.STARTED)
 
@@ -172,17 +203,34 @@ def supersede(current: Rollout, *, at: datetime) -> Rollout:
     return replace(current, phase=Phase.SUPERSEDED, ended=at)
 
 
-def with_problem(current: Rollout, reason: str) -> Rollout:
-    """Remember that a pod failed for ``reason`` (reported once per reason)."""
-    if reason in current.problems:
+def with_problem(current: Rollout, problem: PodProblem) -> Rollout:
+    """Remember that a pod failed (each reason once; the first failing pod is the one whose
+    logs the Logs button shows)."""
+    if not current.container:
+        current = replace(current, pod=problem.pod, container=problem.container)
+    if problem.reason in current.problems:
         return current
-    return replace(current, problems=(*current.problems, reason))
+    return replace(current, problems=(*current.problems, problem.reason))
+
+
+def with_pod(current: Rollout, pod: str) -> Rollout:
+    """Remember a pod of the new ReplicaSet, unless one is already known."""
+    return current if current.pod else replace(current, pod=pod)
 
 
 def is_rollout(before: Snapshot, after: Snapshot) -> bool:
     """Whether going from ``before`` to ``after`` starts a rollout: the revision annotation went
     up (template change, undo, restart); a replicas-only change leaves it alone."""
     return after.revision > before.revision
+
+
+def is_scale(before: Snapshot, after: Snapshot) -> bool:
+    """Whether ``after`` only changed the number of replicas (same revision, same template)."""
+    return (
+        after.revision == before.revision
+        and after.desired != before.desired
+        and after.images == before.images
+    )
 
 
 FAILING_REASONS = frozenset({"ImagePullBackOff", "ErrImagePull", "CrashLoopBackOff", "OOMKilled"})
