@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING, Final
 
 from bot.audit_channel import ChannelAudit, Tee
 from bot.audit_log import JsonLinesAudit
-from bot.core.chat_sink import ChatSink
 from bot.core.notifications.routing import Route
 from bot.core.policy import Policy
 from bot.core.subject import Subject
@@ -41,6 +40,7 @@ if TYPE_CHECKING:
     from bot.gateway.gateway import GatewayOptions, KubernetesGateway
     from bot.notifier.leader import Elector
     from bot.notifier.notifier import Notifier
+    from bot.notifier.ports import NotificationSink
     from bot.transport.slack_app import SeenSignaturesPort, SlackApp
 
 
@@ -297,7 +297,7 @@ class RunningNotifier:
 def notifications(
     settings: Settings,
     cluster: Cluster,
-    sink: ChatSink,
+    sink: NotificationSink,
     *,
     everything_to: str | None = None,
     identity: str | None = None,

@@ -46,8 +46,15 @@ class RolloutStore:
 
     def put(self, key: str, record: Mapping[str, object]) -> None:
         """Store one rollout's record."""
-        text = json.dumps(dict(record), sort_keys=True, separators=(",", ":"))
-        self._change(lambda data: {**data, key: text})
+        self.put_many({key: record})
+
+    def put_many(self, records: Mapping[str, Mapping[str, object]]) -> None:
+        """Store several rollouts' records in one write."""
+        texts = {
+            key: json.dumps(dict(record), sort_keys=True, separators=(",", ":"))
+            for key, record in records.items()
+        }
+        self._change(lambda data: {**data, **texts})
 
     def remove(self, *keys: str) -> None:
         """Forget rollouts (they ended and their Deployment is gone or moved on)."""

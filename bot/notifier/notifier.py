@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Final
 
 from bot.core import kube
-from bot.core.chat_sink import ChatSink, MessageRef
+from bot.core.chat_sink import MessageRef
 from bot.core.kube import Obj
 from bot.core.notifications.message import (
     DigestEntry,
@@ -49,7 +49,7 @@ from bot.core.notifications.states import (
 from bot.core.watch_events import EventType, Origin, WatchEvent
 from bot.errors import BotError
 from bot.notifier.leader import Elector
-from bot.notifier.ports import Cluster
+from bot.notifier.ports import Cluster, NotificationSink
 from bot.secrets import redact
 
 logger = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ class Notifier:
     def __init__(
         self,
         cluster: Cluster,
-        sink: ChatSink,
+        sink: NotificationSink,
         elector: Elector,
         options: NotifierOptions,
         *,
@@ -144,6 +144,8 @@ class Notifier:
         self._open: dict[str, str] = {}
         """Per channel, the ts of a digest with rollouts still live: new starts join it."""
         self._events: queue.Queue[_Item] = queue.Queue()
+        self._recovered: dict[str, MessageRef | None] = {}
+        """Marker -> the message found carrying it (asked once per term of leadership)."""
         self.posts = 0
         """Messages posted (for tests and the bench)."""
 
@@ -200,6 +202,7 @@ class Notifier:
             self._open,
             self._digest_edited,
             self._last_start,
+            self._recovered,
         ):
             memory.clear()
         self._stored = self._cluster.store.load()
@@ -331,6 +334,9 @@ class Notifier:
             live = self._resumed(live, record)
             if live.posted is not None and live.posted.ended:
                 return
+            marker = record.get("posting")
+            if live.ref is None and live.digest is None and isinstance(marker, str):
+                self._recover(live, marker)
         self._live[key] = live
         if live.ref is None and live.digest is None:
             clock = time.monotonic()
@@ -374,6 +380,22 @@ class Notifier:
             selector=live.selector,
         )
 
+    def _recover(self, live: _Live, marker: str) -> None:
+        """The previous leader stored ``marker`` and died before storing the message's ts:
+        if its post went out, continue that message (a digest's, for a digest marker)."""
+        if marker not in self._recovered:
+            self._recovered[marker] = self._sink.find_marked(live.channel, marker)
+        found = self._recovered[marker]
+        if found is None:
+            return  # not posted (or Slack cannot say): it is posted now, as it would have been
+        logger.info("notifier: found the message of %s posted before a take-over", marker)
+        live.ref, live.posted, live.edited = found, None, None
+        if marker.startswith(_DIGEST_MARKER):
+            live.digest = found.id
+            for record in self._stored.values():
+                if record.get("posting") == marker:
+                    record["digest"] = found.id
+
     def _advance(self, live: _Live, rollout: Rollout) -> None:
         live.rollout = rollout
         self._publish(live)
@@ -415,7 +437,11 @@ class Notifier:
     def _post_own(self, live: _Live) -> None:
         if not self._elector.leading():
             return
-        ref = self._sink.post(live.channel, message(live.rollout))
+        marker = live.rollout.key
+        self._remember(live, posting=marker)  # a successor then looks before posting again
+        if not self._elector.leading():
+            return
+        ref = self._sink.post_marked(live.channel, message(live.rollout), marker)
         if ref is None:
             return
         self.posts += 1
@@ -427,7 +453,13 @@ class Notifier:
     def _post_digest(self, channel: str, keys: Sequence[str]) -> None:
         if not self._elector.leading():
             return
-        ref = self._sink.post(channel, digest([self._entry(k) for k in keys]))
+        marker = f"{_DIGEST_MARKER}{keys[0]}"
+        marked = {k: self._record(self._live[k], posting=marker) for k in keys}
+        self._stored.update(marked)
+        self._cluster.store.put_many(marked)
+        if not self._elector.leading():
+            return
+        ref = self._sink.post_marked(channel, digest([self._entry(k) for k in keys]), marker)
         if ref is None:
             return
         self.posts += 1
@@ -508,7 +540,15 @@ class Notifier:
         if not any(k in self._live for k in keys):
             self._open = {c: t for c, t in self._open.items() if t != ts}
 
-    def _remember(self, live: _Live) -> None:
+    def _remember(self, live: _Live, *, posting: str | None = None) -> None:
+        record = self._record(live, posting=posting)
+        self._stored[live.rollout.key] = record
+        self._cluster.store.put(live.rollout.key, record)
+
+    @staticmethod
+    def _record(live: _Live, *, posting: str | None = None) -> dict[str, object]:
+        """What the cluster keeps of a rollout; ``posting``: the marker of a post about to be
+        made (no ts yet)."""
         r = live.rollout
         record: dict[str, object] = {
             "channel": live.channel,
@@ -523,8 +563,9 @@ class Notifier:
         }
         if live.digest is not None:
             record["digest"] = live.digest
-        self._stored[r.key] = record
-        self._cluster.store.put(r.key, record)
+        if posting is not None:
+            record["posting"] = posting
+        return record
 
     # --- ticks ---------------------------------------------------------------------------------
 
@@ -645,6 +686,9 @@ class Notifier:
             for key in stale:
                 self._stored.pop(key, None)
 
+
+_DIGEST_MARKER: Final = "digest:"
+"""Marker prefix of a digest's post (then the key of its first rollout)."""
 
 _Item = WatchEvent | _PodSeen | Exception | None
 """What the leading thread's queue carries: a Deployment change, a pod of a live rollout, the

@@ -7,7 +7,9 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Protocol
 
+from bot.core.chat_sink import ChatSink, MessageRef
 from bot.core.lease import LeaseRecord
+from bot.core.reply import Reply
 from bot.core.watch_events import WatchEvent
 
 
@@ -28,6 +30,7 @@ class Store(Protocol):
 
     def load(self) -> dict[str, dict[str, object]]: ...
     def put(self, key: str, record: Mapping[str, object]) -> None: ...
+    def put_many(self, records: Mapping[str, Mapping[str, object]]) -> None: ...
     def remove(self, *keys: str) -> None: ...
 
 
@@ -45,3 +48,21 @@ class Cluster(Protocol):
         self, namespace: str, selector: str, stop: threading.Event
     ) -> Iterator[WatchEvent]: ...
     def log_tail(self, namespace: str, pod: str, container: str, *, lines: int) -> str: ...
+
+
+class NotificationSink(ChatSink, Protocol):
+    """The ``ChatSink``, plus what closes the window between a post and the store's write.
+
+    Before posting a new message the notifier stores a marker for it; the post carries the
+    marker. A leader that finds a marker without a message ts (its predecessor died between
+    the two) asks ``find_marked`` before posting again.
+    """
+
+    def post_marked(self, channel: str, reply: Reply, marker: str) -> MessageRef | None:
+        """``post``, with ``marker`` attached to the message (invisible to readers)."""
+        ...
+
+    def find_marked(self, channel: str, marker: str) -> MessageRef | None:
+        """The recent message of ``channel`` carrying ``marker``; None when there is none or
+        it cannot be told."""
+        ...

@@ -92,6 +92,16 @@ class ConsoleSink(ChatSink):
             self._print(ref, reply, about=None)
         return ref
 
+    def post_marked(self, channel: str, reply: Reply, marker: str) -> MessageRef:
+        """``post``: the console's messages live as long as the process, markers add nothing."""
+        del marker
+        return self.post(channel, reply)
+
+    def find_marked(self, channel: str, marker: str) -> MessageRef | None:
+        """Never found: a new console has printed nothing yet."""
+        del channel, marker
+        return None
+
     def update(self, message: MessageRef, reply: Reply) -> MessageRef:
         """Print ``reply`` as the new content of ``message``."""
         with self._lock:

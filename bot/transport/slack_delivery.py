@@ -34,6 +34,11 @@ from bot.transport.slack_files import share_in_thread, share_privately
 
 logger = logging.getLogger(__name__)
 
+MARKER_EVENT = "k8s_chatops_notification"
+"""``metadata.event_type`` of a notification posted with a marker."""
+HISTORY_LIMIT = 100
+"""Messages ``find_marked`` looks through (Slack may give fewer to some apps)."""
+
 
 @dataclass(frozen=True, slots=True)
 class Origin:
@@ -80,6 +85,33 @@ class Delivery(ChatSink):
     def post(self, channel: str, reply: Reply) -> MessageRef | None:
         """Post ``reply`` as a new message in ``channel`` (an id, or a user id for their DM)."""
         return self._post(channel, to_slack(reply), thread=None)
+
+    def post_marked(self, channel: str, reply: Reply, marker: str) -> MessageRef | None:
+        """``post`` with ``marker`` in the message's ``metadata`` (readers do not see it), so
+        that ``find_marked`` can tell later whether the post went out."""
+        metadata = {"event_type": MARKER_EVENT, "event_payload": {"marker": marker}}
+        return self._post(channel, to_slack(reply), thread=None, metadata=metadata)
+
+    def find_marked(self, channel: str, marker: str) -> MessageRef | None:
+        """The channel's recent message carrying ``marker`` (one ``conversations.history``
+        call, asked only after a crash between a post and the notifier's store write); None
+        when none is there or Slack cannot say (no ``channels:history`` scope, rate limited)."""
+        try:
+            answer = self._client.conversations_history(
+                channel=channel, include_all_metadata=True, limit=HISTORY_LIMIT
+            )
+        except SlackApiError as e:
+            logger.warning("conversations.history failed: %s", e.response.get("error"))
+            return None
+        except (SlackClientError, OSError) as e:
+            logger.warning("conversations.history failed: %s", type(e).__name__)
+            return None
+        for message in answer.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == MARKER_EVENT and payload.get("marker") == marker:
+                return MessageRef(channel=channel, id=str(message.get("ts")))
+        return None
 
     def update(self, message: MessageRef, reply: Reply) -> MessageRef | None:
         """Edit a message the bot posted (``chat.update``); a full output goes in its thread."""
@@ -176,7 +208,12 @@ class Delivery(ChatSink):
         return True
 
     def _post(
-        self, channel: str, message: SlackMessage, *, thread: str | None
+        self,
+        channel: str,
+        message: SlackMessage,
+        *,
+        thread: str | None,
+        metadata: dict[str, Any] | None = None,
     ) -> MessageRef | None:
         """``chat.postMessage`` of a rendered reply; its attachment goes in the thread."""
         file = message.attachment
@@ -184,7 +221,11 @@ class Delivery(ChatSink):
             message = message.with_note(f"Full output in the thread ({file.filename}).")
         try:
             posted = self._client.chat_postMessage(
-                channel=channel, text=message.text, blocks=message.blocks, thread_ts=thread
+                channel=channel,
+                text=message.text,
+                blocks=message.blocks,
+                thread_ts=thread,
+                metadata=metadata,
             )
         except SlackApiError as e:
             logger.warning("chat.postMessage failed: %s", e.response.get("error"))

@@ -274,8 +274,8 @@ class FakeSlack:
         elif request.can_read_body:
             form = await request.post()
             params.update({k: v for k, v in form.items() if isinstance(v, str)})
-        for key in ("blocks", "files"):
-            if isinstance(params.get(key), str) and params[key].startswith("["):
+        for key in ("blocks", "files", "metadata"):
+            if isinstance(params.get(key), str) and params[key].startswith(("[", "{")):
                 params[key] = json.loads(params[key])
         headers = dict(request.headers)
         status, body, extra = self._answer(method, params, headers)

@@ -85,6 +85,7 @@ class Workspace:
             "chat.postEphemeral": self.post_ephemeral,
             "chat.update": self.update,
             "conversations.open": self.conversations_open,
+            "conversations.history": self.conversations_history,
             "users.info": self.users_info,
             "usergroups.users.list": self.usergroups_users_list,
             "usergroups.list": self.usergroups_list,
@@ -134,6 +135,8 @@ class Workspace:
             "user": BOT_USER_ID,
             "edits": 0,
         }
+        if isinstance(params.get("metadata"), dict):
+            message["metadata"] = params["metadata"]
         self.messages.append(message)
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
@@ -163,6 +166,24 @@ class Workspace:
                 message["edits"] += 1
                 return {"ok": True, "channel": channel, "ts": ts, "message": dict(message)}
         return {"ok": False, "error": "message_not_found"}
+
+    def conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A channel's top-level messages, newest first; ``metadata`` only with
+        ``include_all_metadata``."""
+        channel = params.get("channel")
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        limit = int(params.get("limit") or 100)
+        metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = []
+        for message in reversed(self.messages):
+            if message["channel"] != channel or message["thread_ts"]:
+                continue
+            shown = {k: message[k] for k in ("ts", "text", "blocks", "user")} | {"type": "message"}
+            if metadata and "metadata" in message:
+                shown["metadata"] = message["metadata"]
+            found.append(shown)
+        return {"ok": True, "messages": found[:limit], "has_more": len(found) > limit}
 
     def conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         users = str(params.get("users") or "")

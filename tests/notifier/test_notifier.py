@@ -3,6 +3,7 @@ edited in place, continued across restarts and leader changes."""
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Iterator
@@ -376,7 +377,7 @@ def test_a_scale_says_nothing_by_default(sandbox: Sandbox, slack: FakeSlack, app
             what="the scale",
         )
         set_image(apps, "nginx:1.28", namespace="staging")  # the notifier did see the scale
-        (message,) = final(slack, "complete")
+        final(slack, "complete")
     assert [m["text"].split("\n")[0] for m in top_messages(slack)] == [
         "Rollout of deployment staging/web revision 2: complete"
     ]
@@ -412,3 +413,39 @@ def test_pod_errors_arrive_through_a_watch_of_the_new_replicaset(
             timeout=WAIT,
             what="the pod watch to stop with the rollout",
         )
+
+
+def _as_if_killed_before_storing_the_ts(sandbox: Sandbox) -> None:
+    """Leave the stored records as a leader killed between chat.postMessage and its store
+    write leaves them: the marker, no ts."""
+    api = sandbox.api_client()
+    core = client.CoreV1Api(api)
+    found = core.read_namespaced_config_map("k8s-chatops-rollouts", "default")
+    data = {}
+    for key, text in found.data.items():
+        record = json.loads(text)
+        record.pop("ts", None)
+        record["posting"] = key
+        data[key] = json.dumps(record)
+    core.patch_namespaced_config_map("k8s-chatops-rollouts", "default", {"data": data})
+    api.close()
+
+
+@pytest.mark.parametrize("case", ["posted", "lost"])
+def test_a_post_cut_off_before_its_ts_was_stored_is_found_or_made_once(
+    case: str, sandbox: Sandbox, slack: FakeSlack, apps: Any
+) -> None:
+    posted = case == "posted"
+    with notifier(sandbox, slack, "first") as running:
+        slack.wait_for(lambda: leading(running), timeout=WAIT, what="leadership")
+        set_image(apps, "nginx:doesnotexist", deadline=100)
+        (first,) = slack.wait_for(lambda: top_messages(slack), timeout=WAIT, what="the post")
+        running.halt(release=True)
+    _as_if_killed_before_storing_the_ts(sandbox)
+    if not posted:  # the post never reached Slack
+        slack.workspace.messages.clear()
+    with notifier(sandbox, slack, "second"):
+        (message,) = final(slack, "failed")
+    assert slack.calls_to("conversations.history")
+    assert len(top_messages(slack)) == 1
+    assert (message["ts"] == first["ts"]) is posted
