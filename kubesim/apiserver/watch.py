@@ -104,7 +104,12 @@ def _selected(spec: WatchSpec, obj: Obj | None) -> bool:
 
 
 def _event_type(spec: WatchSpec, change: Change) -> str | None:
-    """The event a selector watch sees for one change (None: not visible to it)."""
+    """The event a selector watch sees for one change (None: not visible to it).
+
+    The history is shared by every resource type, so a change of another type is never
+    visible (a resumed cluster-wide watch would otherwise replay pods, events and the rest)."""
+    if change.rt is not spec.rt:
+        return None
     now_in = _selected(spec, change.obj)
     if change.type != "MODIFIED":
         return change.type if now_in else None

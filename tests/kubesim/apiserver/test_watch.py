@@ -85,6 +85,35 @@ def test_watch_resumes_from_a_resource_version(core: Any, ns: str) -> None:
     w.stop()
 
 
+def test_a_resumed_watch_sees_only_its_own_resource(core: Any, apps: Any, ns: str) -> None:
+    """The history holds every type's changes; a watch resumed from it replays only its own."""
+    first = core.create_namespaced_config_map(ns, cm("a"))
+    core.create_namespaced_secret(ns, {"metadata": {"name": "s"}})
+    apps.create_namespaced_deployment(
+        ns,
+        {
+            "metadata": {"name": "web"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "web"}},
+                "template": {
+                    "metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [{"name": "web", "image": "nginx"}]},
+                },
+            },
+        },
+    )
+    core.create_namespaced_config_map(ns, cm("b"))
+    w = watch.Watch()
+    stream = w.stream(
+        core.list_config_map_for_all_namespaces,
+        resource_version=first.metadata.resource_version,
+        timeout_seconds=1,
+    )
+    kinds = [(event["type"], event["raw_object"].get("kind")) for event in stream]
+    assert kinds == [("ADDED", "ConfigMap")]
+    w.stop()
+
+
 def test_watch_from_list_version_sees_only_later_changes(
     still: Sandbox, core: Any, ns: str
 ) -> None:
