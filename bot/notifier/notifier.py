@@ -1,11 +1,12 @@
 """The notifier: while this replica leads, follow every Deployment and keep one message per
 rollout up to date in its channel, continuing the messages stored in the cluster.
 
-One thread reads the Deployments watch into a queue; the notifier's thread turns each change
-into rollout states (``bot.core.notifications``), posts or edits through the ``ChatSink``, and
-records channel, ts and the last state posted in the cluster before moving on. It checks that it
-still leads right before every post and stops at once when it does not. Memory per Deployment is
-one small ``Snapshot``; per rollout, only while it is live.
+One thread reads the Deployments watch into a queue, and one per live rollout the watch of its
+new ReplicaSet's pods; the notifier's thread turns each change into rollout states
+(``bot.core.notifications``), posts or edits through the ``ChatSink``, and records channel, ts
+and the last state posted in the cluster before moving on (a marker first, for a new message).
+It checks that it still leads right before every post and stops at once when it does not.
+Memory per Deployment is one small ``Snapshot``; per rollout, only while it is live.
 """
 
 from __future__ import annotations

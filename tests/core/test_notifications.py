@@ -13,12 +13,16 @@ from bot.core.notifications.message import DigestEntry, Throttle, digest, messag
 from bot.core.notifications.routing import Route, channel_for, selector_matches
 from bot.core.notifications.states import (
     Phase,
+    PodProblem,
     begin,
+    begin_scale,
     is_rollout,
+    is_scale,
     observe,
     pod_problems,
     snapshot,
     supersede,
+    with_problem,
 )
 
 T0 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -222,3 +226,39 @@ def test_states_never_go_backwards(states: list[tuple[int, int, int, bool, int]]
         if current.phase.ended:
             assert after == current
         current = after
+
+
+def test_a_scale_is_its_own_change_with_its_own_key() -> None:
+    before = snapshot(deployment(replicas=3, updated=3, ready=3, available=3))
+    after = snapshot(deployment(replicas=5, updated=3, ready=3, available=3, generation=3))
+    assert is_scale(before, after)
+    assert not is_scale(before, snapshot(deployment(revision=3, image="nginx:1.29")))
+    scaled = begin_scale(after, previous=before, at=T0)
+    assert scaled.key == "u-1.2.g3"
+    assert message(scaled).headline == "Deployment prod/web scaled 3 → 5: started"
+    done = observe(scaled, snapshot(deployment(replicas=5, updated=5, ready=5, available=5)), at=T0)
+    assert message(done).headline == "Deployment prod/web scaled 3 → 5: complete"
+
+
+@pytest.mark.parametrize(
+    ("problem", "logs"),
+    [
+        (None, "logs deployment/web -n prod --tail 20"),
+        (
+            PodProblem("web-7f-x", "web", "CrashLoopBackOff"),
+            "logs web-7f-x -c web -n prod --tail 20",
+        ),
+    ],
+)
+def test_the_buttons_are_the_commands_a_user_would_type(
+    problem: PodProblem | None, logs: str
+) -> None:
+    rollout = begin(snapshot(deployment()), previous=None, at=T0)
+    if problem is not None:
+        rollout = with_problem(rollout, problem)
+        rollout = with_problem(rollout, PodProblem("web-7f-y", "web", "OOMKilled"))
+    assert [(a.label, a.command) for a in message(rollout).actions] == [
+        ("Logs", logs),
+        ("Status", "rollout status deployment/web -n prod"),
+        ("Undo", "rollout undo deployment/web -n prod"),
+    ]
