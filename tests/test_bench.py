@@ -58,7 +58,9 @@ def test_smoke_run_measures_every_section(
     assert footprint["rss_after_commands_mb"] > 0
     assert footprint["hostile"]["ack_ms"] > 0
     assert footprint["hostile"]["refused_in"] == "ack"
-    assert results["notifier"]["why"].startswith("not measured")
+    assert results["notifier"]["why"].startswith("measured")
+    assert results["notifier"]["delays"]["started"]["n"] > 0
+    assert results["notifier"]["memory"]["rss_watching_mb"] > 0
     assert all(math.isfinite(n) for n in _numbers(results["targets"]))
     assert len(results["targets"]) >= 8
     printed = capsys.readouterr().out
