@@ -101,6 +101,14 @@ class _Live:
 
 
 @dataclass(frozen=True, slots=True)
+class _Arrived:
+    """A Deployment change, and when the watch delivered it."""
+
+    event: WatchEvent
+    at: float
+
+
+@dataclass(frozen=True, slots=True)
 class _PodSeen:
     """A pod of a live rollout's new ReplicaSet, as its watch delivered it."""
 
@@ -140,11 +148,14 @@ class Notifier:
         self._fresh_at: dict[str, tuple[float, float]] = {}
         """Per channel, monotonic() of the first and the last of those starts."""
         self._digest_edited: dict[str, datetime] = {}
-        self._last_start: dict[str, float] = {}
-        """Per channel, monotonic() of the last rollout start (a burst is starts close together)."""
+        self._last_start: dict[str, list[float]] = {}
+        """Per channel, monotonic() of the rollout starts of the last ``3 * batch_window``
+        seconds (a burst is starts close together)."""
         self._open: dict[str, str] = {}
         """Per channel, the ts of a digest with rollouts still live: new starts join it."""
         self._events: queue.Queue[_Item] = queue.Queue()
+        self._arrived = time.monotonic()
+        """monotonic() when the Deployment change being handled arrived from the watch."""
         self._recovered: dict[str, MessageRef | None] = {}
         """Marker -> the message found carrying it (asked once per term of leadership)."""
         self.posts = 0
@@ -175,7 +186,7 @@ class Notifier:
         def read() -> None:
             try:
                 for event in self._cluster.deployments(ended):
-                    events.put(event)
+                    events.put(_Arrived(event, time.monotonic()))
             except Exception as e:  # noqa: BLE001 - handed to the leading thread, which raises it
                 events.put(e)
             finally:
@@ -234,12 +245,16 @@ class Notifier:
 
     # --- events --------------------------------------------------------------------------------
 
-    def _take(self, item: WatchEvent | _PodSeen, *, listed: bool) -> bool:
+    def _take(self, item: _Arrived | _PodSeen | WatchEvent, *, listed: bool) -> bool:
         """Handle one item of the queue; returns whether the first list is over (the first
         watched event ends it, and the store's garbage is collected then)."""
         if isinstance(item, _PodSeen):
             self._on_pod(item)
             return listed
+        if isinstance(item, _Arrived):
+            self._arrived, item = item.at, item.event
+        else:
+            self._arrived = time.monotonic()
         if item.origin is not Origin.LIST and not listed:
             listed = True
             self._collect_garbage()
@@ -340,11 +355,14 @@ class Notifier:
                 self._recover(live, marker)
         self._live[key] = live
         if live.ref is None and live.digest is None:
-            clock = time.monotonic()
-            previous_start = self._last_start.get(channel)
-            self._last_start[channel] = clock
-            lone = previous_start is None or clock - previous_start >= self._options.batch_window
-            if lone and channel not in self._fresh and channel not in self._open:
+            # When the start arrived, not when it is handled: a leader slowed by its own posts
+            # must still see a burst as one.
+            clock = self._arrived
+            if (
+                self._lone(channel, clock)
+                and channel not in self._fresh
+                and channel not in self._open
+            ):
                 self._post_own(live)  # nothing else starting here: post at once
                 return
             self._fresh.setdefault(channel, []).append(key)
@@ -352,6 +370,16 @@ class Notifier:
             self._fresh_at[channel] = (first, clock)
             return
         self._advance(live, observe(live.rollout, snap, at=at))
+
+    def _lone(self, channel: str, clock: float) -> bool:
+        """Whether a start at ``clock`` is alone in its channel: none in the batch window
+        before it, and fewer than two in the three windows before it (starts spread by a slow
+        cluster or a slow leader are still a burst)."""
+        window = self._options.batch_window
+        recent = [t for t in self._last_start.get(channel, []) if clock - t < 3 * window]
+        lone = len(recent) < 2 and not any(clock - t < window for t in recent)
+        self._last_start[channel] = [*recent, clock][-16:]
+        return lone
 
     def _resumed(self, live: _Live, record: dict[str, object]) -> _Live:
         """The live rollout continued from what the cluster remembers of its message."""
@@ -574,7 +602,10 @@ class Notifier:
         clock = time.monotonic()
         window = self._options.batch_window
         for channel, (first, last) in list(self._fresh_at.items()):
-            if clock - last < window and clock - first < 5 * window:
+            # Quiet means no start for a window and none still queued unread (a leader behind
+            # its watch has not seen the rest of the burst yet); at most five windows.
+            quiet = clock - last >= window and self._events.empty()
+            if not quiet and clock - first < 5 * window:
                 continue
             keys = [k for k in self._fresh.pop(channel, []) if k in self._live]
             del self._fresh_at[channel]
@@ -596,28 +627,26 @@ class Notifier:
     # --- the pods of a live rollout ------------------------------------------------------------
 
     def _watch_pods(self, live: _Live) -> None:
-        """Start watching the pods of the rollout's new ReplicaSet (once it exists and the
-        message is posted), in a thread that hands them to the leading thread."""
+        """Start watching the pods of the rollout's new ReplicaSet (once its message is
+        posted), in a thread that finds the ReplicaSet and hands the pods to the leading
+        thread, which does no I/O for it."""
         r = live.rollout
         if not live.selector or live.ref is None or r.scale is not None:
             return
         if sum(1 for other in self._live.values() if other.pods is not None) >= POD_WATCHES:
             return
-        try:
-            selector = self._cluster.new_pods_selector(r.namespace, live.selector, r.revision)
-        except BotError as e:
-            logger.info(
-                "notifier: cannot read the ReplicaSets of %s/%s: %s", r.namespace, r.name, e
-            )
-            return
-        if selector is None:
-            return  # the controller has not made it yet: the next tick looks again
         stop = threading.Event()
         live.pods = stop
         events, key, cluster = self._events, r.key, self._cluster
+        pause = self._options.tick
 
         def read() -> None:
             try:
+                selector = None
+                while selector is None:  # until the controller has made it
+                    selector = cluster.new_pods_selector(r.namespace, live.selector, r.revision)
+                    if selector is None and stop.wait(pause):
+                        return
                 for event in cluster.pods(r.namespace, selector, stop):
                     if event.type is not EventType.DELETED:
                         events.put(_PodSeen(key, event.object))
@@ -691,7 +720,7 @@ class Notifier:
 _DIGEST_MARKER: Final = "digest:"
 """Marker prefix of a digest's post (then the key of its first rollout)."""
 
-_Item = WatchEvent | _PodSeen | Exception | None
+_Item = _Arrived | WatchEvent | _PodSeen | Exception | None
 """What the leading thread's queue carries: a Deployment change, a pod of a live rollout, the
 watch's error, or None at its end."""
 
