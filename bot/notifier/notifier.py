@@ -280,7 +280,9 @@ class Notifier:
         self._known[snap.uid] = replace(snap, images=before.images) if same and before else snap
         if before is None:
             self._supersede_stored(snap)
-            live_at_start = event.origin is not Origin.LIST or not snap.done
+            # Not done only because the controller has yet to see a new spec: the revision
+            # that rolls it out comes next (and starts its own message), the old one is over.
+            live_at_start = event.origin is not Origin.LIST or not (snap.done or snap.unobserved)
             if snap.revision > 0 and (live_at_start or self._stored_live(snap)):
                 self._start(snap, previous=None)
             return

@@ -196,10 +196,9 @@ def test_logs_status_and_undo_run_for_whoever_clicks(mode: str, tmp_path: Path) 
         assert commands["Status"] == "rollout status deployment/web -n prod"
         assert commands["Undo"] == "rollout undo deployment/web -n prod"
 
-        # Logs: the failing pod's tail, exactly what typing the command answers.
+        # Logs: the failing pod's tail (or, between two crashes, why there is none), for BOB.
         logs = bot.click(commands["Logs"], user=BOB)
-        assert logs == bot.type(commands["Logs"], user=BOB)
-        assert commands["Logs"].split()[1] in logs
+        assert commands["Logs"].split()[1] in logs  # its log, or why it has none right now
 
         # Status: kubectl's rollout status for the clicker.
         status = bot.click(commands["Status"], user=BOB, action_id=f"{RUN_ACTION}_1")
@@ -233,6 +232,13 @@ def test_logs_status_and_undo_run_for_whoever_clicks(mode: str, tmp_path: Path) 
             what="the undo",
         )
         api.close()
+    (logged,) = [r for r in bot.audit.records if r.text == commands["Logs"]]
+    assert (logged.user_id, logged.verb, logged.decision, logged.channel) == (
+        BOB.id,
+        "logs",
+        Verdict.ALLOWED,
+        OPS_CHANNEL,
+    )
     clicked = [r for r in bot.audit.records if r.text.startswith("rollout undo")]
     assert [(r.user_id, r.decision) for r in clicked] == [
         (BOB.id, Verdict.DENIED),

@@ -61,6 +61,9 @@ class Snapshot:
     """The Deployment's pod selector, as a label selector string."""
     generation: int = 0
     """``metadata.generation``: every spec change (a scale too) bumps it."""
+    unobserved: bool = False
+    """The controller has not seen the latest spec yet (``observedGeneration`` behind): a
+    template change here gets its revision next."""
 
 
 def snapshot(deployment: Obj) -> Snapshot:
@@ -88,6 +91,8 @@ def snapshot(deployment: Obj) -> Snapshot:
         ),
         selector=kube.selector_string(kube.mapping(deployment, "spec", "selector")),
         generation=kube.number(deployment, "metadata", "generation"),
+        unobserved=kube.number(deployment, "status", "observedGeneration")
+        < kube.number(deployment, "metadata", "generation"),
     )
 
 
