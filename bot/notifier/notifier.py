@@ -501,6 +501,8 @@ class Notifier:
             live = self._live[key]
             live.digest, live.ref, live.posted = ref.id, ref, live.rollout.phase
             live.edited = self._now()
+            if live.rollout.phase is Phase.FAILED:  # failed before the digest went out
+                self._thread_failure(ref, live.rollout)
             self._remember(live)
         self._retire_digest(ref.id)
 
@@ -554,13 +556,16 @@ class Notifier:
         for live in changed:
             live.posted, live.edited = live.rollout.phase, at
             if live.rollout.phase is Phase.FAILED:
-                r = live.rollout
-                self._sink.reply_in_thread(
-                    MessageRef(channel, ts),
-                    replace(message(r), headline=f"{r.namespace}/{r.name}: {message(r).headline}"),
-                )
+                self._thread_failure(MessageRef(channel, ts), live.rollout)
             self._remember(live)
         self._retire_digest(ts)
+
+    def _thread_failure(self, digest_ref: MessageRef, r: Rollout) -> None:
+        """A failed rollout of a digest, named in the digest's thread."""
+        said = message(r)
+        self._sink.reply_in_thread(
+            digest_ref, replace(said, headline=f"{r.namespace}/{r.name}: {said.headline}")
+        )
 
     def _retire_digest(self, ts: str) -> None:
         keys = self._digests.get(ts, [])
