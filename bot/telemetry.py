@@ -18,11 +18,10 @@ from typing import Final
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
-from bot.core.chat_sink import ChatSink, MessageRef
-from bot.core.kube import Obj
+from bot.core.chat_sink import MessageRef
 from bot.core.reply import Reply
 from bot.core.watch_events import WatchEvent
-from bot.notifier.ports import Cluster, Lock, Store
+from bot.notifier.ports import Cluster, Lock, NotificationSink, Store
 from bot.service.audit import AuditRecord
 from bot.service.ports import AuditSink
 
@@ -161,13 +160,21 @@ class CountedAudit:
 class CountedSink:
     """The notifier's ``ChatSink``, counting what reached the chat."""
 
-    def __init__(self, inner: ChatSink, metrics: Metrics) -> None:
+    def __init__(self, inner: NotificationSink, metrics: Metrics) -> None:
         self._inner = inner
         self._counter = metrics.notifications
 
     def post(self, channel: str, reply: Reply) -> MessageRef | None:
         """Post, and count it when it was posted."""
         return self._count("post", self._inner.post(channel, reply))
+
+    def post_marked(self, channel: str, reply: Reply, marker: str) -> MessageRef | None:
+        """Post with a marker, and count it when it was posted."""
+        return self._count("post", self._inner.post_marked(channel, reply, marker))
+
+    def find_marked(self, channel: str, marker: str) -> MessageRef | None:
+        """The inner look-up (not a message of ours: not counted)."""
+        return self._inner.find_marked(channel, marker)
 
     def update(self, message: MessageRef, reply: Reply) -> MessageRef | None:
         """Edit, and count it when it was edited."""
@@ -210,9 +217,13 @@ class WatchedCluster:
         finally:
             self._metrics.watching(active=False)
 
-    def pods(self, namespace: str, selector: str) -> list[Obj]:
-        """The inner pods."""
-        return self._inner.pods(namespace, selector)
+    def new_pods_selector(self, namespace: str, selector: str, revision: int) -> str | None:
+        """The inner ReplicaSet look-up."""
+        return self._inner.new_pods_selector(namespace, selector, revision)
+
+    def pods(self, namespace: str, selector: str, stop: threading.Event) -> Iterator[WatchEvent]:
+        """The inner pod watch."""
+        return self._inner.pods(namespace, selector, stop)
 
     def log_tail(self, namespace: str, pod: str, container: str, *, lines: int) -> str:
         """The inner log tail."""
