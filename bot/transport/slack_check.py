@@ -36,7 +36,8 @@ class SlackIdentity:
 
 def required_scopes(settings: Settings) -> dict[str, str]:
     """The scopes this configuration needs: ``usergroups:read`` only when a binding names a
-    group or impersonation maps groups, the ``users:read`` ones when a user name holds {email}."""
+    group or impersonation maps groups, the ``users:read`` ones when a user name holds {email},
+    the ``history`` ones when rollout notifications are on (``conversations.history``)."""
     needed = dict(SCOPES)
     impersonate = settings.kubernetes.impersonate
     grouped = impersonate is not None and impersonate.group is not None
@@ -45,6 +46,9 @@ def required_scopes(settings: Settings) -> dict[str, str]:
     if impersonate is not None and "{email}" in impersonate.user:
         needed["users:read"] = "the Kubernetes user name's {email} (users.info)"
         needed["users:read.email"] = "the Kubernetes user name's {email}"
+    if settings.notifications.active:
+        for scope in ("channels:history", "groups:history"):
+            needed[scope] = "a new leader finds a notification posted just before a crash"
     return needed
 
 

@@ -71,6 +71,8 @@ class Workspace:
             "files:write",
             "im:write",
             "usergroups:read",
+            "channels:history",
+            "groups:history",
         ]
     )
     """The bot token's scopes, sent in every answer's ``x-oauth-scopes`` header as Slack does."""

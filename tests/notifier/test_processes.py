@@ -53,7 +53,7 @@ def bot_process(
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake.api_url,
     )
-    argv = [sys.executable, "-m", "bot", "run", "--config", str(config)]
+    argv = [sys.executable, "-m", "bot", "run", "--config", str(config), "--ops-port", "0"]
     argv += ["--kubeconfig", str(sandbox.kubeconfig)]
     with (workdir / "bot.log").open("wb") as log:
         process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -170,7 +170,13 @@ def test_check_names_a_missing_slack_scope(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    fake.workspace.scopes = ["commands", "chat:write", "im:write"]
+    fake.workspace.scopes = [
+        "commands",
+        "chat:write",
+        "im:write",
+        "channels:history",
+        "groups:history",
+    ]
     status, out = check(monkeypatch, capsys, tmp_path, fake, sandbox.kubeconfig)
     assert status == 1
     assert [line.split()[3] for line in out.splitlines() if line.startswith("✗")] == ["files:write"]
