@@ -111,6 +111,7 @@ def _bot(workdir: Path, sandbox: Sandbox, fake: FakeSlack) -> Iterator[subproces
     config.write_text(settings_yaml(sandbox.kubeconfig, port=port) + NOTIFY)
     env = {**os.environ, **environment(workdir, fake), "LOG_LEVEL": "WARNING"}
     argv = [sys.executable, "-m", "bot", "run", "--mode", "http", "--config", str(config)]
+    argv += ["--ops-port", "0"]  # the ops port is not measured here; 8080 may be taken
     with (workdir / "bot.log").open("wb") as log:
         child = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
