@@ -22,6 +22,10 @@ from kubesim.controllers.quota import QUOTA, QuotaController
 from kubesim.controllers.replicaset import ReplicaSetController
 from kubesim.controllers.scheduler import Scheduler
 from kubesim.controllers.volumes import CLAIM, VOLUME, VolumeController
+from kubesim.controllers.workloads.cronjob import CronJobController
+from kubesim.controllers.workloads.daemonset import DaemonSetController
+from kubesim.controllers.workloads.job import JobController
+from kubesim.controllers.workloads.statefulset import StatefulSetController
 from kubesim.kubelet.images import KubeletRules
 from kubesim.kubelet.kubelet import Kubelet
 from kubesim.machinery.clock import Clock
@@ -52,6 +56,16 @@ class Controllers:
         self.replicasets = ReplicaSetController(
             store, self.cache, clock, self.recorder, rng=random.Random(seed)
         )
+        self.statefulsets = StatefulSetController(
+            store, self.cache, clock, self.recorder, rng=random.Random(seed + 2)
+        )
+        self.daemonsets = DaemonSetController(
+            store, self.cache, clock, self.recorder, rng=random.Random(seed + 3)
+        )
+        self.jobs = JobController(
+            store, self.cache, clock, self.recorder, rng=random.Random(seed + 4)
+        )
+        self.cronjobs = CronJobController(store, self.cache, clock, self.recorder)
         self.scheduler = Scheduler(store, self.cache, clock, self.recorder)
         self.nodes = NodeLifecycle(store, self.cache, clock, self.recorder)
         self.kubelet = Kubelet(
@@ -105,6 +119,10 @@ class Controllers:
         return (
             self.deployments.queue,
             self.replicasets.queue,
+            self.statefulsets.queue,
+            self.daemonsets.queue,
+            self.jobs.queue,
+            self.cronjobs.queue,
             self.scheduler.queue,
             self.nodes.queue,
             self.kubelet.queue,
@@ -142,12 +160,39 @@ class Controllers:
         elif kind == "Pod":
             self._on_pod(event_type, obj)
         elif kind == "Node":
-            name = key_of(obj)[1]
-            if deleted:
-                self.nodes.forget(name)
-            else:
-                self.nodes.enqueue(name)
-            self.scheduler.on_node()
+            self._on_node(obj, deleted=deleted)
+        else:
+            self._on_workload(kind, obj)
+
+    def _on_node(self, node: Obj, *, deleted: bool) -> None:
+        name = key_of(node)[1]
+        if deleted:
+            self.nodes.forget(name)
+        else:
+            self.nodes.enqueue(name)
+        self.scheduler.on_node()
+        self.daemonsets.on_node()
+
+    def _on_workload(self, kind: str, obj: Obj) -> None:
+        """StatefulSets, DaemonSets, Jobs, CronJobs and the ControllerRevisions they own."""
+        if kind in _WORKLOADS:
+            self._workload(kind).enqueue(key_of(obj))
+        if kind in ("Job", "ControllerRevision"):
+            for owner in ("CronJob", "StatefulSet", "DaemonSet"):
+                self._enqueue_owner(obj, owner)
+
+    def _workload(
+        self, kind: str
+    ) -> StatefulSetController | DaemonSetController | JobController | CronJobController:
+        workloads: dict[
+            str, StatefulSetController | DaemonSetController | JobController | CronJobController
+        ] = {
+            "StatefulSet": self.statefulsets,
+            "DaemonSet": self.daemonsets,
+            "Job": self.jobs,
+            "CronJob": self.cronjobs,
+        }
+        return workloads[kind]
 
     def _count_and_bind(self, rt: ResourceType, obj: Obj, *, deleted: bool) -> None:
         """The quota and volume controllers, which watch kinds the cache does not keep."""
@@ -162,6 +207,8 @@ class Controllers:
             self.volumes.on_pod(obj)
 
     def _on_pod(self, event_type: str, pod: Obj) -> None:
+        for owner in ("StatefulSet", "DaemonSet", "Job"):
+            self._enqueue_owner(pod, owner)
         rs_key = self._enqueue_owner(pod, "ReplicaSet")
         if event_type != "DELETED" and controller_ref(pod) is None:
             self.replicasets.on_orphan(pod)
@@ -180,9 +227,14 @@ class Controllers:
         key = (key_of(obj)[0], str(ref.get("name", "")))
         if kind == "Deployment":
             self.deployments.enqueue(key)
-        else:
+        elif kind == "ReplicaSet":
             self.replicasets.enqueue(key)
+        else:
+            self._workload(kind).enqueue(key)
         return key
+
+
+_WORKLOADS = ("StatefulSet", "DaemonSet", "Job", "CronJob")
 
 
 def _on_loop(loop: asyncio.AbstractEventLoop) -> bool:

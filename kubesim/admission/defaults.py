@@ -282,6 +282,92 @@ def _replica_set(obj: JSON, _alloc: Callable[[], str]) -> None:
     _template(spec)
 
 
+def _stateful_set(obj: JSON, _alloc: Callable[[], str]) -> None:
+    """``SetDefaults_StatefulSet`` (apps/v1, v1.32)."""
+    spec = sub_object(obj, "spec")
+    spec.setdefault("replicas", 1)
+    spec.setdefault("podManagementPolicy", "OrderedReady")
+    strategy = sub_object(spec, "updateStrategy")
+    strategy.setdefault("type", "RollingUpdate")
+    if strategy["type"] == "RollingUpdate":
+        sub_object(strategy, "rollingUpdate").setdefault("partition", 0)
+    spec.setdefault("revisionHistoryLimit", 10)
+    retention = sub_object(spec, "persistentVolumeClaimRetentionPolicy")
+    retention.setdefault("whenDeleted", "Retain")
+    retention.setdefault("whenScaled", "Retain")
+    for claim in spec.get("volumeClaimTemplates") or []:
+        if isinstance(claim, dict):
+            claim.setdefault("apiVersion", "v1")
+            claim.setdefault("kind", "PersistentVolumeClaim")
+            claim_spec = sub_object(claim, "spec")
+            claim_spec.setdefault("volumeMode", "Filesystem")
+            sub_object(claim, "status").setdefault("phase", "Pending")
+    _template(spec)
+
+
+def _daemon_set(obj: JSON, _alloc: Callable[[], str]) -> None:
+    """``SetDefaults_DaemonSet``: RollingUpdate with maxUnavailable 1 and maxSurge 0."""
+    spec = sub_object(obj, "spec")
+    strategy = sub_object(spec, "updateStrategy")
+    strategy.setdefault("type", "RollingUpdate")
+    if strategy["type"] == "RollingUpdate":
+        rolling = sub_object(strategy, "rollingUpdate")
+        rolling.setdefault("maxUnavailable", 1)
+        rolling.setdefault("maxSurge", 0)
+    spec.setdefault("revisionHistoryLimit", 10)
+    _template(spec)
+
+
+def _job_spec(spec: JSON) -> None:
+    """``SetDefaults_Job`` on a Job's spec (a CronJob's jobTemplate is not defaulted so)."""
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
+        spec["parallelism"] = 1
+    spec.setdefault("parallelism", 1)
+    spec.setdefault("backoffLimit", 6)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    if not spec.get("podFailurePolicy"):
+        spec.setdefault("podReplacementPolicy", "TerminatingOrFailed")
+    if spec.get("manualSelector") is None:
+        spec.pop("manualSelector", None)
+
+
+def _job(obj: JSON, _alloc: Callable[[], str]) -> None:
+    spec = sub_object(obj, "spec")
+    _job_spec(spec)
+    _template(spec)
+
+
+def _cron_job(obj: JSON, _alloc: Callable[[], str]) -> None:
+    """``SetDefaults_CronJob``."""
+    spec = sub_object(obj, "spec")
+    spec.setdefault("concurrencyPolicy", "Allow")
+    spec.setdefault("suspend", False)
+    spec.setdefault("successfulJobsHistoryLimit", 3)
+    spec.setdefault("failedJobsHistoryLimit", 1)
+    job_template = sub_object(spec, "jobTemplate")
+    sub_object(job_template, "metadata").setdefault("creationTimestamp", None)
+    _template(sub_object(job_template, "spec"))
+
+
+def job_selector(job: JSON) -> None:
+    """The Job strategy's ``generateSelector``, once the uid is known: the selector and the
+    template labels that tie a Job to its pods (unless ``manualSelector`` is set)."""
+    spec = sub_object(job, "spec")
+    if spec.get("manualSelector"):
+        return
+    uid = str(job.get("metadata", {}).get("uid", ""))
+    labels = sub_object(sub_object(sub_object(spec, "template"), "metadata"), "labels")
+    name = str(job.get("metadata", {}).get("name", ""))
+    labels.setdefault("batch.kubernetes.io/controller-uid", uid)
+    labels.setdefault("batch.kubernetes.io/job-name", name)
+    labels.setdefault("controller-uid", uid)
+    labels.setdefault("job-name", name)
+    if not spec.get("selector"):
+        spec["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
+
+
 # --- everything else ------------------------------------------------------------------------
 
 
@@ -322,6 +408,10 @@ _DEFAULTERS: dict[str, Callable[[JSON, Callable[[], str]], None]] = {
     "Pod": _pod,
     "Deployment": _deployment,
     "ReplicaSet": _replica_set,
+    "StatefulSet": _stateful_set,
+    "DaemonSet": _daemon_set,
+    "Job": _job,
+    "CronJob": _cron_job,
     "Service": default_service,
     "Namespace": _namespace,
     "Secret": _secret,

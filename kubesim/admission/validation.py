@@ -14,6 +14,7 @@ from kubesim.admission import field_errors as f
 from kubesim.admission import names as n
 from kubesim.admission.pod_validation import validate_pod_spec, validate_pod_update
 from kubesim.admission.service_validation import validate_service
+from kubesim.api.cron import cron_problem
 from kubesim.api.status import Cause
 
 JSON = dict[str, Any]
@@ -267,6 +268,90 @@ def _replica_set(obj: JSON, old: JSON | None) -> list[Cause]:
     return causes
 
 
+def _set(obj: JSON, old: JSON | None) -> list[Cause]:
+    """``ValidateStatefulSetSpec`` / ``ValidateDaemonSetSpec``, for what a user can get wrong."""
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else None
+    if spec is None:
+        return [f.required("spec")]
+    causes = n.nonnegative("spec.replicas", spec.get("replicas"))
+    causes.extend(n.nonnegative("spec.minReadySeconds", spec.get("minReadySeconds")))
+    causes.extend(n.nonnegative("spec.revisionHistoryLimit", spec.get("revisionHistoryLimit")))
+    causes.extend(_selector(spec))
+    causes.extend(_template(spec, spec.get("selector")))
+    causes.extend(_selector_immutable(spec, old))
+    strategy = spec.get("updateStrategy") if isinstance(spec.get("updateStrategy"), dict) else {}
+    kind = (strategy or {}).get("type")
+    if kind not in ("RollingUpdate", "OnDelete"):
+        causes.append(
+            f.not_supported("spec.updateStrategy.type", kind or "", ["OnDelete", "RollingUpdate"])
+        )
+    rolling = (strategy or {}).get("rollingUpdate")
+    if isinstance(rolling, dict):
+        causes.extend(
+            n.nonnegative("spec.updateStrategy.rollingUpdate.partition", rolling.get("partition"))
+        )
+    return causes
+
+
+def _job_template(spec: JSON, path: str) -> list[Cause]:
+    """A Job's pod template: any selector, and restartPolicy OnFailure or Never."""
+    template = spec.get("template")
+    if not isinstance(template, dict):
+        return [f.required(f"{path}.template")]
+    meta = template.get("metadata") if isinstance(template.get("metadata"), dict) else {}
+    causes = n.labels(f"{path}.template.metadata.labels", (meta or {}).get("labels"))
+    pod_spec = template.get("spec")
+    causes.extend(validate_pod_spec(pod_spec, f"{path}.template.spec"))
+    policy = pod_spec.get("restartPolicy") if isinstance(pod_spec, dict) else None
+    if policy not in ("OnFailure", "Never"):
+        causes.append(
+            f.not_supported(f"{path}.template.spec.restartPolicy", policy, ["OnFailure", "Never"])
+        )
+    return causes
+
+
+def _job_spec(spec: JSON, path: str) -> list[Cause]:
+    causes = n.nonnegative(f"{path}.parallelism", spec.get("parallelism"))
+    causes.extend(n.nonnegative(f"{path}.completions", spec.get("completions")))
+    causes.extend(n.nonnegative(f"{path}.backoffLimit", spec.get("backoffLimit")))
+    causes.extend(_job_template(spec, path))
+    return causes
+
+
+def _job(obj: JSON, old: JSON | None) -> list[Cause]:
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else None
+    if spec is None:
+        return [f.required("spec")]
+    causes = _job_spec(spec, "spec")
+    causes.extend(_selector_immutable(spec, old))
+    return causes
+
+
+def _cron_job(obj: JSON, _old: JSON | None) -> list[Cause]:
+    spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else None
+    if spec is None:
+        return [f.required("spec")]
+    schedule = spec.get("schedule")
+    causes: list[Cause] = []
+    if not schedule:
+        causes.append(f.required("spec.schedule"))
+    else:
+        problem = cron_problem(str(schedule))
+        if problem:
+            causes.append(f.invalid("spec.schedule", schedule, problem))
+    policy = spec.get("concurrencyPolicy")
+    if policy not in ("Allow", "Forbid", "Replace"):
+        causes.append(
+            f.not_supported("spec.concurrencyPolicy", policy, ["Allow", "Forbid", "Replace"])
+        )
+    job = (spec.get("jobTemplate") or {}).get("spec")
+    if not isinstance(job, dict):
+        causes.append(f.required("spec.jobTemplate.spec"))
+    else:
+        causes.extend(_job_spec(job, "spec.jobTemplate.spec"))
+    return causes
+
+
 def _scale(obj: JSON, _old: JSON | None) -> list[Cause]:
     spec = obj.get("spec") or {}
     return n.nonnegative("spec.replicas", spec.get("replicas"))
@@ -391,6 +476,10 @@ _RULES: dict[str, Callable[[JSON, JSON | None], list[Cause]]] = {
     "ClusterRoleBinding": lambda obj, old: _binding(obj, old, cluster=True),
     "Deployment": _deployment,
     "ReplicaSet": _replica_set,
+    "StatefulSet": _set,
+    "DaemonSet": _set,
+    "Job": _job,
+    "CronJob": _cron_job,
     "Scale": _scale,
     "Pod": _pod,
     "Service": validate_service,

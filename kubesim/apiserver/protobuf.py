@@ -94,6 +94,22 @@ MESSAGES: dict[str, dict[int, Field]] = {
     "DeploymentStrategy": {1: _f("type"), 2: _f("rollingUpdate", "RollingUpdateDeployment")},
     "RollingUpdateDeployment": {1: _f("maxUnavailable", "intstr"), 2: _f("maxSurge", "intstr")},
     "PodTemplateSpec": {1: _f("metadata", "ObjectMeta"), 2: _f("spec", "PodSpec")},
+    # batch/v1: what kubectl create job (--from=cronjob/NAME too) sends
+    "Job": {1: _f("metadata", "ObjectMeta"), 2: _f("spec", "JobSpec"), 3: _f("status", "Empty")},
+    "JobSpec": {
+        1: _f("parallelism", "int", pointer=True),
+        2: _f("completions", "int", pointer=True),
+        3: _f("activeDeadlineSeconds", "int", pointer=True),
+        4: _f("selector", "LabelSelector"),
+        5: _f("manualSelector", "bool", pointer=True),
+        6: _f("template", "PodTemplateSpec"),
+        7: _f("backoffLimit", "int", pointer=True),
+        8: _f("ttlSecondsAfterFinished", "int", pointer=True),
+        9: _f("completionMode", pointer=True),
+        10: _f("suspend", "bool", pointer=True),
+        14: _f("podReplacementPolicy", pointer=True),
+    },
+    "PodSecurityContext": {},
     "PodSpec": {
         2: _f("containers", "Container", repeated=True),
         3: _f("restartPolicy"),
@@ -107,6 +123,7 @@ MESSAGES: dict[str, dict[int, Field]] = {
         11: _f("hostNetwork", "bool"),
         12: _f("hostPID", "bool"),
         13: _f("hostIPC", "bool"),
+        14: _f("securityContext", "PodSecurityContext"),
         15: _f("imagePullSecrets", "LocalObjectReference", repeated=True),
         16: _f("hostname"),
         17: _f("subdomain"),
@@ -330,6 +347,7 @@ MESSAGES["ClusterRoleBinding"] = MESSAGES["RoleBinding"]
 MESSAGES["LocalSubjectAccessReview"] = MESSAGES["SubjectAccessReview"]
 KINDS = (
     "Deployment",
+    "Job",
     "Namespace",
     "Pod",
     "Service",

@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 from kubesim.api.resources import by_kind
+from kubesim.controllers.node_affinity import affinity_matches
 from kubesim.controllers.node_lifecycle import NO_SCHEDULE, UNSCHEDULABLE
 from kubesim.machinery.clock import Clock, rfc3339
 from kubesim.machinery.informer import Cache, Key, key_of
@@ -56,7 +57,9 @@ def misfit(node: Obj, pod: Obj) -> str | None:
             return f"node(s) had untolerated taint {{{taint.get('key')}: {taint.get('value', '')}}}"
     labels = node.get("metadata", {}).get("labels") or {}
     selector = pod.get("spec", {}).get("nodeSelector") or {}
-    if any(labels.get(k) != v for k, v in selector.items()):
+    if any(labels.get(k) != v for k, v in selector.items()) or not affinity_matches(
+        pod.get("spec", {}), node
+    ):
         return "node(s) didn't match Pod's node affinity/selector"
     return None
 

@@ -11,7 +11,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from kubesim.kubelet.images import KubeletRules, image_id, image_size, resolved
+from kubesim.kubelet.images import (
+    KubeletRules,
+    command_outcome,
+    image_id,
+    image_size,
+    resolved,
+)
 from kubesim.kubelet.pod_status import ContainerRun, PodRun, terminated_record
 from kubesim.machinery.clock import Clock, rfc3339
 from kubesim.machinery.recorder import EventType
@@ -176,6 +182,9 @@ class ContainerRuntime:
                 self._rules.init_run_seconds,
                 self._guard(c, epoch, lambda: self._exit(run, c, 0, done)),
             )
+        elif run.restart_policy != "Always":
+            seconds, code = command_outcome(c.spec, self._rules.run_to_completion_seconds)
+            self._later(run, seconds, self._guard(c, epoch, lambda: self._exit(run, c, code, done)))
         self._changed(run)
 
     def _become_ready(self, run: PodRun, c: ContainerRun) -> None:

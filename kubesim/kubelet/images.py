@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass
 
 
@@ -36,12 +37,36 @@ class KubeletRules:
     """Images containing this fail to pull (ErrImagePull, then ImagePullBackOff)."""
     crash_marker: str = "crash"
     """Images containing this exit 1 after ``crash_after_seconds`` (CrashLoopBackOff)."""
+    run_to_completion_seconds: float = 2.0
+    """How long a container of a pod with restartPolicy Never or OnFailure (a Job's) runs
+    before it exits, unless its command says ``sleep N``; see :func:`command_outcome`."""
 
     def backoff(self, failures: int) -> float:
         """The delay after the ``failures``-th failure (1-based): 10s, 20s, 40s ... 300s."""
         return min(
             self.backoff_initial_seconds * 2.0 ** max(failures - 1, 0), self.backoff_max_seconds
         )
+
+
+_SLEEP = re.compile(r"\bsleep\s+([0-9]+(?:\.[0-9]+)?)")
+_EXIT = re.compile(r"\bexit\s+([0-9]+)")
+
+
+def command_outcome(container: dict[str, object], default_seconds: float) -> tuple[float, int]:
+    """How a run-to-completion container ends: (seconds, exit code), read from its command.
+
+    ``sleep N`` runs N seconds; ``exit N`` (or a command that is ``false``) exits non-zero;
+    anything else exits 0 after ``default_seconds``. Deterministic, so a test or a demo says in
+    the manifest whether its Job succeeds: ``["sh", "-c", "sleep 5; exit 1"]``.
+    """
+    words = [str(w) for key in ("command", "args") for w in container.get(key) or ()]  # type: ignore[attr-defined]
+    text = " ".join(words)
+    seconds = sum(float(m) for m in _SLEEP.findall(text)) or default_seconds
+    codes = _EXIT.findall(text)
+    code = int(codes[-1]) if codes else 0
+    if words and words[0].rsplit("/", 1)[-1] == "false":
+        code = 1
+    return seconds, code
 
 
 @functools.lru_cache(maxsize=1024)

@@ -20,7 +20,18 @@ Key = tuple[str, str]
 Ref = tuple[str, Key]
 """(kind, key): enough to find a cached object again."""
 
-KINDS = ("Namespace", "Node", "Deployment", "ReplicaSet", "Pod")
+KINDS = (
+    "Namespace",
+    "Node",
+    "CronJob",
+    "Job",
+    "StatefulSet",
+    "DaemonSet",
+    "ControllerRevision",
+    "Deployment",
+    "ReplicaSet",
+    "Pod",
+)
 
 
 def key_of(obj: Obj) -> Key:
@@ -59,7 +70,7 @@ def _owner_uids(obj: Obj) -> set[str]:
 
 
 class Cache:
-    """Latest known version of each Namespace, Node, Deployment, ReplicaSet and Pod."""
+    """Latest known version of each object of the :data:`KINDS` the controllers follow."""
 
     def __init__(self) -> None:
         self._objects: dict[str, dict[Key, Obj]] = {kind: {} for kind in KINDS}

@@ -94,6 +94,11 @@ NODE = _obj(
 
 NAMESPACE = _obj(metadata=OBJECT_META, status=_obj(conditions=_CONDITIONS))
 
+CRONJOB = _obj(
+    metadata=OBJECT_META,
+    spec=_obj(jobTemplate=_obj(metadata=OBJECT_META, spec=_obj(template=_TEMPLATE))),
+)
+
 DEFAULT = _obj(metadata=OBJECT_META)
 
 SCHEMAS: Mapping[str, Meta] = MappingProxyType(
@@ -101,6 +106,10 @@ SCHEMAS: Mapping[str, Meta] = MappingProxyType(
         "Pod": POD,
         "Deployment": WORKLOAD,
         "ReplicaSet": WORKLOAD,
+        "StatefulSet": WORKLOAD,
+        "DaemonSet": WORKLOAD,
+        "Job": WORKLOAD,
+        "CronJob": CRONJOB,
         "Service": SERVICE,
         "Node": NODE,
         "Namespace": NAMESPACE,

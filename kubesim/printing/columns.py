@@ -104,6 +104,102 @@ _COLUMNS: dict[str, list[JSON]] = {
         _IMAGES,
         _selector_col("Selector is a label query over pods that should match the replica count."),
     ],
+    "StatefulSet": [
+        _NAME,
+        _col("Ready", "Number of the pod with ready state"),
+        _AGE,
+        _CONTAINERS,
+        _IMAGES,
+    ],
+    "DaemonSet": [
+        _NAME,
+        _col(
+            "Desired",
+            "The total number of nodes that should be running the daemon pod (including nodes "
+            "correctly running the daemon pod).",
+            kind="integer",
+        ),
+        _col(
+            "Current",
+            "The number of nodes that are running at least 1 daemon pod and are supposed to "
+            "run the daemon pod.",
+            kind="integer",
+        ),
+        _col(
+            "Ready",
+            "numberReady is the number of nodes that should be running the daemon pod and have "
+            "one or more of the daemon pod running with a Ready Condition.",
+            kind="integer",
+        ),
+        _col(
+            "Up-to-date",
+            "The total number of nodes that are running updated daemon pod",
+            kind="integer",
+        ),
+        _col(
+            "Available",
+            "The number of nodes that should be running the daemon pod and have one or more of "
+            "the daemon pod running and available (ready for at least spec.minReadySeconds)",
+            kind="integer",
+        ),
+        _col(
+            "Node Selector",
+            "NodeSelector is a selector which must be true for the pod to fit on a node. "
+            "Selector which must match a node's labels for the pod to be scheduled on that "
+            "node. More info: https://kubernetes.io/docs/concepts/configuration/assign-pod-node/",
+        ),
+        _AGE,
+        _CONTAINERS,
+        _IMAGES,
+        _selector_col(
+            "A label query over pods that are managed by the daemon set. Must match in order "
+            "to be controlled. It must match the pod template's labels. More info: "
+            "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors"
+        ),
+    ],
+    "ControllerRevision": [
+        _NAME,
+        _col("Controller", "Controller of the object"),
+        _col("Revision", "Revision indicates the revision of the state represented by Data."),
+        _AGE,
+    ],
+    "Job": [
+        _NAME,
+        _col("Status", "Status of the job."),
+        _col(
+            "Completions",
+            "The desired number of successfully finished pods the job should be run with.",
+        ),
+        _col("Duration", "Time required to complete the job."),
+        _AGE,
+        _CONTAINERS,
+        _IMAGES,
+        _selector_col("A label query over pods that should match the pod count."),
+    ],
+    "CronJob": [
+        _NAME,
+        _col("Schedule", "The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron."),
+        _col(
+            "Timezone",
+            "The time zone name for the given schedule, see "
+            "https://en.wikipedia.org/wiki/List_of_tz_database_time_zones.",
+        ),
+        _col(
+            "Suspend",
+            "This flag tells the controller to suspend subsequent executions, it does not "
+            "apply to already started executions.  Defaults to false.",
+            kind="boolean",
+        ),
+        _col("Active", "A list of pointers to currently running jobs.", kind="integer"),
+        _col(
+            "Last Schedule",
+            "Information when was the last time the job was successfully scheduled.",
+        ),
+        _AGE,
+        _CONTAINERS,
+        _IMAGES,
+        _selector_col("A label query over pods that should match the pod count."),
+    ],
     "Service": [
         _NAME,
         _col("Type", "type determines how the Service is exposed."),

@@ -29,6 +29,7 @@ from kubesim.scenarios.objects import (
     backdated,
 )
 from kubesim.scenarios.storage import load_storage
+from kubesim.scenarios.workloads import cron_job, finished_job, stateful_set
 from kubesim.storage.store import Store
 from kubesim.storage.storeport import Obj
 
@@ -247,6 +248,58 @@ def _demo(
         ),
     ):
         make.app(app)
+    _demo_workloads(store, make, [n for n in nodes if not n["spec"].get("taints")] or nodes)
+
+
+def _demo_workloads(store: Store, make: Materializer, workers: list[Obj]) -> None:
+    """prod's database StatefulSet, its nightly backup CronJob and the last migration Job."""
+    day, hour = timedelta(days=1), timedelta(hours=1)
+    stateful_set(
+        store,
+        make,
+        workers,
+        name="postgres",
+        namespace="prod",
+        image="postgres:16.4",
+        replicas=3,
+        port=5432,
+        age=8 * day,
+    )
+    cron_job(
+        store,
+        make,
+        workers[0],
+        name="db-backup",
+        namespace="prod",
+        schedule="0 2 * * *",
+        container={
+            "name": "backup",
+            "image": "postgres:16.4",
+            "command": ["sh", "-c", "pg_dump -h postgres app > /backup/app.sql"],
+        },
+        age=8 * day,
+    )
+    migrate: Obj = {
+        "metadata": {"name": "db-migrate", "namespace": "prod", "labels": {"app": "api"}},
+        "spec": {
+            "backoffLimit": 2,
+            "template": {
+                "spec": {
+                    "restartPolicy": "Never",
+                    "containers": [
+                        {
+                            "name": "migrate",
+                            "image": "ghcr.io/acme/api:1.3.1",
+                            "command": ["./migrate", "up"],
+                        }
+                    ],
+                }
+            },
+        },
+    }
+    finished_job(
+        store, make, workers[-1], migrate, started=make.now - 5 * hour, took=timedelta(seconds=23)
+    )
 
 
 def _scale(store: Store, now: datetime, nodes: list[Obj], *, pods: int, deployments: int) -> None:

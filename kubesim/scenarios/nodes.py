@@ -2,16 +2,16 @@
 
 Real clusters show the control plane's static pods and kube-proxy/kindnet on every node in
 ``kubectl get pods -A``; without them the sandbox looks obviously fake. They are written Running
-and host-networked (podIP = hostIP), owned by their Node or by a DaemonSet we do not serve.
+and host-networked (podIP = hostIP), owned by their Node or by their DaemonSet.
 """
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timedelta
 
 from kubesim.machinery.clock import rfc3339
 from kubesim.scenarios.objects import POD, Materializer, backdated
+from kubesim.scenarios.workloads import daemon_set
 from kubesim.storage.store import Store
 from kubesim.storage.storeport import Obj
 
@@ -23,8 +23,13 @@ _STATIC = (
     ("kube-scheduler", f"registry.k8s.io/kube-scheduler:{K8S_VERSION}"),
 )
 _DAEMONS = (
-    ("kube-proxy", f"registry.k8s.io/kube-proxy:{K8S_VERSION}", {"k8s-app": "kube-proxy"}),
-    ("kindnet", "docker.io/kindest/kindnetd:v20241212-9f82dd49", {"app": "kindnet"}),
+    (
+        "kube-proxy",
+        f"registry.k8s.io/kube-proxy:{K8S_VERSION}",
+        {"k8s-app": "kube-proxy"},
+        {"kubernetes.io/os": "linux"},
+    ),
+    ("kindnet", "docker.io/kindest/kindnetd:v20241212-9f82dd49", {"app": "kindnet"}, None),
 )
 
 
@@ -137,27 +142,17 @@ def system_pods(store: Store, make: Materializer, nodes: list[Obj], born: dateti
             owner={**ref, "controller": True},
             born=born,
         )
-    for name, image, labels in _DAEMONS:
-        owner = {
-            "apiVersion": "apps/v1",
-            "kind": "DaemonSet",
-            "name": name,
-            "uid": str(uuid.uuid5(uuid.NAMESPACE_DNS, f"{name}.sandbox")),
-            "controller": True,
-            "blockOwnerDeletion": True,
-        }
-        for node in nodes:
-            suffix = make.suffix()
-            _system_pod(
-                store,
-                make,
-                f"{name}-{suffix}",
-                image,
-                node=node,
-                labels=dict(labels),
-                owner=owner,
-                born=born,
-            )
+    for name, image, labels, selector in _DAEMONS:
+        daemon_set(
+            store,
+            make,
+            nodes,
+            name=name,
+            image=image,
+            labels=dict(labels),
+            born=born,
+            node_selector=selector,
+        )
 
 
 def _system_pod(

@@ -91,6 +91,11 @@ class Materializer:
         self._next_node = 0
         self._ips: dict[str, int] = {}
 
+    @property
+    def now(self) -> datetime:
+        """The instant the scenario is written at."""
+        return self._now
+
     def app(self, app: App) -> Obj:
         """Write the Deployment, a ReplicaSet per revision and the Running pods."""
         labels = app.labels or {"app": app.name}

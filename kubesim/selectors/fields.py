@@ -139,6 +139,7 @@ _SPECIAL_FIELDS: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "spec.hostNetwork": lambda o: _boolean(o, "spec.hostNetwork"),
     "spec.unschedulable": lambda o: _boolean(o, "spec.unschedulable"),
     "status.replicas": lambda o: str(_path(o, "status.replicas") or 0),
+    "status.successful": lambda o: str(_path(o, "status.successful") or 0),
     "source": lambda o: str(_path(o, "source.component") or ""),
     "status.podIPs": lambda o: ",".join(
         str(ip.get("ip", "")) for ip in (_path(o, "status.podIPs") or []) if isinstance(ip, dict)

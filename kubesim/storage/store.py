@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from kubesim.admission.defaults import apply_defaults, preserve_allocations
+from kubesim.admission.defaults import apply_defaults, job_selector, preserve_allocations
 from kubesim.admission.validation import validate
 from kubesim.api import status
 from kubesim.api.resources import REGISTRY, ResourceType, by_kind
@@ -189,6 +189,8 @@ class Store:
         meta["creationTimestamp"] = rfc3339(self.clock.now())
         if rt.has_generation:
             meta["generation"] = 1
+        if rt.kind == "Job":
+            job_selector(new)
         if rt.kind == "Service":
             self._ips.note(new)
         if dry_run:

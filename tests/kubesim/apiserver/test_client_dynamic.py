@@ -116,6 +116,7 @@ def test_discovery_documents(api: Any) -> None:
     _, groups = raw_get(api, "/apis", "application/json")
     assert {g["name"] for g in groups["groups"]} == {
         "apps",
+        "batch",
         "coordination.k8s.io",
         "discovery.k8s.io",
         "apiextensions.k8s.io",

@@ -71,7 +71,10 @@ def test_demo_has_the_tutorial_deployment_and_settled_pods() -> None:
     assert "kubernetes-bootcamp" in names(store, SERVICE, "default")
     pods = store.list(POD)
     assert pods
-    assert all(p["status"]["phase"] == "Running" for p in pods)
+    job_owned = [p for p in pods if p["metadata"]["ownerReferences"][0]["kind"] == "Job"]
+    assert len(job_owned) == 2
+    assert all(p["status"]["phase"] == "Succeeded" for p in job_owned)
+    assert all(p["status"]["phase"] == "Running" for p in pods if p not in job_owned)
     assert all(
         p["spec"]["nodeName"] != "sandbox-control-plane"
         for p in pods

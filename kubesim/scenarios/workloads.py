@@ -1,0 +1,378 @@
+"""The demo's StatefulSet, DaemonSets, CronJob and Jobs, written settled as their controllers
+would have left them: ControllerRevisions, revision labels, Running (or Completed) pods and
+status counts computed with the controllers' own code, so the controllers adopt them unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from kubesim.api.cron import parse
+from kubesim.api.resources import by_kind
+from kubesim.controllers.workloads.cronjob import SCHEDULED_TIMESTAMP, job_name
+from kubesim.controllers.workloads.daemonset import daemon_pod
+from kubesim.controllers.workloads.history import (
+    REVISION_HASH_LABEL,
+    REVISIONS,
+    controller_ref,
+    patch_of,
+    revision_hash,
+)
+from kubesim.controllers.workloads.statefulset import stateful_pod
+from kubesim.kubelet.images import image_id
+from kubesim.kubelet.kubelet import node_ip
+from kubesim.kubelet.pod_status import ContainerRun, PodRun, render
+from kubesim.machinery.clock import rfc3339
+from kubesim.scenarios.objects import POD, SERVICE, Materializer, backdated
+from kubesim.storage.store import Store
+from kubesim.storage.storeport import Obj
+
+DAEMONSET, STATEFULSET = by_kind("DaemonSet"), by_kind("StatefulSet")
+JOB, CRONJOB = by_kind("Job"), by_kind("CronJob")
+
+
+def _set_status(store: Store, rt_kind: str, obj: Obj, status: Obj) -> Obj:
+    meta = obj["metadata"]
+
+    def put(target: Obj) -> None:
+        target["status"] = status
+
+    return store.mutate(
+        by_kind(rt_kind), meta["namespace"], meta["name"], put, subresource="status"
+    )
+
+
+def _revision(store: Store, owner: Obj, born: datetime) -> Obj:
+    """Revision 1 of a StatefulSet or DaemonSet."""
+    data = patch_of(owner)
+    meta = owner["metadata"]
+    labels = dict(owner["spec"]["template"]["metadata"].get("labels") or {})
+    with backdated(store, born):
+        return store.create(
+            REVISIONS,
+            {
+                "metadata": {
+                    "name": f"{meta['name']}-{revision_hash(data)}",
+                    "namespace": meta["namespace"],
+                    "labels": labels,
+                    "ownerReferences": [controller_ref(owner)],
+                },
+                "data": data,
+                "revision": 1,
+            },
+        )
+
+
+def daemon_set(
+    store: Store,
+    make: Materializer,
+    nodes: list[Obj],
+    *,
+    name: str,
+    image: str,
+    labels: dict[str, str],
+    born: datetime,
+    node_selector: dict[str, str] | None = None,
+) -> Obj:
+    """A kube-system DaemonSet (host network, tolerating everything) with a pod on every node."""
+    pod_spec: Obj = {
+        "containers": [{"name": labels.get("component", name), "image": image}],
+        "hostNetwork": True,
+        "priorityClassName": "system-node-critical",
+        "tolerations": [{"operator": "Exists"}],
+    }
+    if node_selector:
+        pod_spec["nodeSelector"] = dict(node_selector)
+    manifest: Obj = {
+        "metadata": {"name": name, "namespace": "kube-system", "labels": dict(labels)},
+        "spec": {
+            "selector": {"matchLabels": dict(labels)},
+            "template": {"metadata": {"labels": dict(labels)}, "spec": pod_spec},
+        },
+    }
+    with backdated(store, born):
+        ds = store.create(DAEMONSET, manifest)
+    revision = _revision(store, ds, born)
+    data_hash = str(revision["metadata"]["name"]).rsplit("-", 1)[-1]
+    stamps = (rfc3339(born), rfc3339(born + timedelta(seconds=20)))
+    for node in nodes:
+        pod = daemon_pod(ds, ds["spec"]["template"], node["metadata"]["name"], data_hash)
+        pod["metadata"].pop("generateName")
+        pod["metadata"]["name"] = f"{name}-{make.suffix()}"
+        pod["spec"]["nodeName"] = node["metadata"]["name"]
+        pod["spec"]["priority"] = 2000001000
+        pod["status"] = make.running_status(pod["spec"], node, stamps)
+        with backdated(store, born):
+            store.create(POD, pod)
+    count = len(nodes)
+    return _set_status(
+        store,
+        "DaemonSet",
+        ds,
+        {
+            "currentNumberScheduled": count,
+            "desiredNumberScheduled": count,
+            "numberMisscheduled": 0,
+            "numberReady": count,
+            "observedGeneration": 1,
+            "updatedNumberScheduled": count,
+            "numberAvailable": count,
+        },
+    )
+
+
+def stateful_set(
+    store: Store,
+    make: Materializer,
+    workers: list[Obj],
+    *,
+    name: str,
+    namespace: str,
+    image: str,
+    replicas: int,
+    port: int,
+    age: timedelta,
+) -> Obj:
+    """A database StatefulSet behind its headless Service, every ordinal Running at revision 1."""
+    labels = {"app": name}
+    born = make.now - age
+    with backdated(store, born):
+        store.create(
+            SERVICE,
+            {
+                "metadata": {"name": name, "namespace": namespace, "labels": dict(labels)},
+                "spec": {
+                    "clusterIP": "None",
+                    "selector": dict(labels),
+                    "ports": [{"name": "db", "port": port, "targetPort": port}],
+                },
+            },
+        )
+        sts = store.create(
+            STATEFULSET,
+            {
+                "metadata": {"name": name, "namespace": namespace, "labels": dict(labels)},
+                "spec": {
+                    "serviceName": name,
+                    "replicas": replicas,
+                    "selector": {"matchLabels": dict(labels)},
+                    "template": {
+                        "metadata": {"labels": dict(labels)},
+                        "spec": {
+                            "containers": [
+                                {
+                                    "name": name,
+                                    "image": image,
+                                    "ports": [{"name": "db", "containerPort": port}],
+                                }
+                            ]
+                        },
+                    },
+                },
+            },
+        )
+    revision = _revision(store, sts, born)
+    revision_name = revision["metadata"]["name"]
+    for ordinal in range(replicas):
+        started = born + timedelta(seconds=10 * ordinal)
+        node = workers[ordinal % len(workers)]
+        pod = stateful_pod(sts, ordinal, sts["spec"]["template"], revision_name)
+        pod["spec"]["nodeName"] = node["metadata"]["name"]
+        pod["status"] = make.running_status(
+            pod["spec"], node, (rfc3339(started), rfc3339(started + timedelta(seconds=4)))
+        )
+        with backdated(store, started):
+            store.create(POD, pod)
+    return _set_status(
+        store,
+        "StatefulSet",
+        sts,
+        {
+            "observedGeneration": 1,
+            "replicas": replicas,
+            "readyReplicas": replicas,
+            "currentReplicas": replicas,
+            "updatedReplicas": replicas,
+            "currentRevision": revision_name,
+            "updateRevision": revision_name,
+            "collisionCount": 0,
+            "availableReplicas": replicas,
+        },
+    )
+
+
+def _completed_status(spec: Obj, node: Obj, started: datetime, took: timedelta) -> Obj:
+    """A kubelet's report of a pod whose containers all exited 0."""
+    start, end = rfc3339(started), rfc3339(started + took)
+    run = PodRun(
+        uid="",
+        namespace="",
+        name="",
+        node=node["metadata"]["name"],
+        host_ip=node_ip(node),
+        start_time=start,
+        init=[],
+        main=[],
+        restart_policy=spec.get("restartPolicy", "Never"),
+    )
+    for c in spec.get("containers") or ():
+        run.main.append(
+            ContainerRun(
+                name=c["name"],
+                image=c["image"],
+                init=False,
+                state="terminated",
+                reason="Completed",
+                started_at=rfc3339(started + timedelta(seconds=2)),
+                finished_at=end,
+                container_id="containerd://"
+                + hashlib.sha256(f"{c['name']}@{start}".encode()).hexdigest(),
+                image_id=image_id(c["image"]),
+                created=True,
+            )
+        )
+        run.volume_mounts[c["name"]] = []
+    scheduled = {
+        "conditions": [
+            {
+                "type": "PodScheduled",
+                "status": "True",
+                "lastProbeTime": None,
+                "lastTransitionTime": start,
+            }
+        ]
+    }
+    status = render(run, scheduled, end)
+    for cond in status["conditions"]:
+        if cond["type"] in ("Ready", "ContainersReady"):
+            cond["reason"] = "PodCompleted"
+            cond.pop("message", None)
+        if cond["type"] == "PodReadyToStartContainers":
+            cond["status"] = "False"
+    status.pop("podIP", None)
+    status.pop("podIPs", None)
+    return status
+
+
+def finished_job(
+    store: Store,
+    make: Materializer,
+    node: Obj,
+    manifest: Obj,
+    *,
+    started: datetime,
+    took: timedelta,
+) -> Obj:
+    """A Job that ran one pod to completion ``took`` after ``started``."""
+    with backdated(store, started):
+        job = store.create(JOB, manifest)
+    template = job["spec"]["template"]
+    pod: Obj = {
+        "metadata": {
+            "name": f"{job['metadata']['name']}-{make.suffix()}",
+            "generateName": f"{job['metadata']['name']}-",
+            "namespace": job["metadata"]["namespace"],
+            "labels": dict(template["metadata"].get("labels") or {}),
+            "ownerReferences": [controller_ref(job)],
+        },
+        "spec": {**template["spec"], "nodeName": node["metadata"]["name"]},
+    }
+    pod["status"] = _completed_status(pod["spec"], node, started, took)
+    with backdated(store, started):
+        store.create(POD, pod)
+    done = rfc3339(started + took)
+    message = "Reached expected number of succeeded pods"
+    conditions = [
+        {
+            "type": kind,
+            "status": "True",
+            "lastProbeTime": done,
+            "lastTransitionTime": done,
+            "reason": "CompletionsReached",
+            "message": message,
+        }
+        for kind in ("SuccessCriteriaMet", "Complete")
+    ]
+    return _set_status(
+        store,
+        "Job",
+        job,
+        {
+            "conditions": conditions,
+            "startTime": rfc3339(started),
+            "completionTime": done,
+            "succeeded": 1,
+            "ready": 0,
+            "terminating": 0,
+            "uncountedTerminatedPods": {},
+        },
+    )
+
+
+def cron_job(
+    store: Store,
+    make: Materializer,
+    node: Obj,
+    *,
+    name: str,
+    namespace: str,
+    schedule: str,
+    container: Obj,
+    age: timedelta,
+) -> Obj:
+    """A CronJob whose last scheduled run finished, that Job kept in its history."""
+    born = make.now - age
+    with backdated(store, born):
+        cronjob = store.create(
+            CRONJOB,
+            {
+                "metadata": {"name": name, "namespace": namespace},
+                "spec": {
+                    "schedule": schedule,
+                    "jobTemplate": {
+                        "spec": {
+                            "template": {
+                                "spec": {"restartPolicy": "OnFailure", "containers": [container]}
+                            }
+                        }
+                    },
+                },
+            },
+        )
+    parsed = parse(schedule)
+    last: datetime | None = None
+    t = parsed.next_after(born)
+    while t is not None and t <= make.now:
+        last, t = t, parsed.next_after(t)
+    if last is None:
+        return cronjob
+    took = timedelta(seconds=14)
+    job = finished_job(
+        store,
+        make,
+        node,
+        {
+            "metadata": {
+                "name": job_name(name, last),
+                "namespace": namespace,
+                "annotations": {SCHEDULED_TIMESTAMP: rfc3339(last)},
+                "ownerReferences": [controller_ref(cronjob)],
+            },
+            "spec": dict(cronjob["spec"]["jobTemplate"]["spec"]),
+        },
+        started=last,
+        took=took,
+    )
+    return _set_status(
+        store,
+        "CronJob",
+        cronjob,
+        {
+            "lastScheduleTime": rfc3339(last),
+            "lastSuccessfulTime": job["status"]["completionTime"],
+        },
+    )
+
+
+__all__ = ["REVISION_HASH_LABEL", "cron_job", "daemon_set", "finished_job", "stateful_set"]
