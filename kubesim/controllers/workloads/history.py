@@ -33,10 +33,15 @@ def fnv32(data: bytes) -> int:
 
 
 def patch_of(owner: Obj) -> Obj:
-    """``getPatch``: the owner's pod template as a replacing strategic merge patch."""
+    """``getPatch``: the owner's pod template as a replacing strategic merge patch.
+
+    Upstream marshals it from a map, so its keys are sorted, and kubectl compares those bytes
+    with its own rendering of the current template to skip a rollback to the same template:
+    the keys are sorted here too (the server writes compact JSON in insertion order)."""
     template = copy.deepcopy(owner.get("spec", {}).get("template", {}))
     template["$patch"] = "replace"
-    return {"spec": {"template": template}}
+    patch = json.loads(json.dumps({"spec": {"template": template}}, sort_keys=True))
+    return patch if isinstance(patch, dict) else {}
 
 
 def revision_hash(data: Obj, collision_count: int = 0) -> str:

@@ -1,0 +1,1 @@
+"""Tests of kubesim's API vocabulary (cron schedules)."""
