@@ -22,13 +22,8 @@ from bot.core.kube import Obj
 
 
 def _ports(ports: list[Obj], field: str) -> str:
-    parts = []
-    for port in ports:
-        text = f"{kube.number(port, field)}/{kube.text(port, 'protocol')}"
-        if kube.text(port, "name"):
-            text += f" ({kube.text(port, 'name')})"
-        parts.append(text)
-    return ", ".join(parts)
+    """``describeContainerPorts``: ``5432/TCP``; kubectl 1.32 leaves the port's name out."""
+    return ", ".join(f"{kube.number(port, field)}/{kube.text(port, 'protocol')}" for port in ports)
 
 
 def _state(out: Out, title: str, state: Obj) -> None:

@@ -25,8 +25,9 @@ _PREFIX: Final = {Tone.ERROR: "error: ", Tone.WARNING: "warning: "}
 def table_text(table: Table) -> str:
     """The table as kubectl prints it: headers, then rows, columns left-aligned.
 
-    Every column but the last is padded to ``max(widest cell + 3, 6)``; the last is not padded
-    and trailing spaces are stripped. A table without rows prints its ``empty_message`` instead,
+    Every column but the last is padded to ``max(widest cell + 3, 6)``; the last is not padded,
+    so a row whose last cell is empty (``-L`` of a label the object lacks) keeps the padding of
+    the one before, as kubectl's. A table without rows prints its ``empty_message`` instead,
     as kubectl does.
     """
     if not table.rows:
@@ -37,8 +38,7 @@ def table_text(table: Table) -> str:
     if count and uniform and not any("\t" in "".join(line) for line in shown):
         return "\n".join(_aligned(shown))
     lines = ["\t".join(line) for line in shown]
-    aligned = tabwriter.align("\n".join(lines), minwidth=MIN_WIDTH, padding=PADDING)
-    return "\n".join(line.rstrip() for line in aligned.split("\n"))
+    return tabwriter.align("\n".join(lines), minwidth=MIN_WIDTH, padding=PADDING)
 
 
 def _aligned(lines: tuple[tuple[str, ...], ...]) -> list[str]:

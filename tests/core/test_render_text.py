@@ -44,8 +44,9 @@ DEPLOYMENTS_TEXT = (
             Table(("N", "SELECTOR"), (("a", "app=web,tier=frontend"),)),
             "N     SELECTOR\na     app=web,tier=frontend",
         ),
-        # no trailing spaces when a last cell is empty
-        (Table(("NAME", "X"), (("a", ""),)), "NAME   X\na"),
+        # a last cell that is empty leaves the padding of the cell before it (Go's tabwriter,
+        # as kubectl get -L prints a row without the label)
+        (Table(("NAME", "X"), (("a", ""),)), "NAME   X\na      "),
         # one column: nothing to pad
         (Table(("NAME",), (("a",), ("bb",))), "NAME\na\nbb"),
     ],
