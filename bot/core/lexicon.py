@@ -92,6 +92,10 @@ PODS: Final = "pods"
 DEPLOYMENTS: Final = "deployments"
 SERVICES: Final = "services"
 NODES: Final = "nodes"
+STATEFULSETS: Final = "statefulsets"
+DAEMONSETS: Final = "daemonsets"
+JOBS: Final = "jobs"
+CRONJOBS: Final = "cronjobs"
 
 RESOURCE_WORDS: Final = MappingProxyType(
     {
@@ -110,6 +114,22 @@ RESOURCE_WORDS: Final = MappingProxyType(
         "node": NODES,
         "nodes": NODES,
         "no": NODES,
+        **{
+            spelling: plural
+            for plural, singular, short, group in (
+                (STATEFULSETS, "statefulset", "sts", "apps"),
+                (DAEMONSETS, "daemonset", "ds", "apps"),
+                (JOBS, "job", "", "batch"),
+                (CRONJOBS, "cronjob", "cj", "batch"),
+            )
+            for spelling in (
+                singular,
+                plural,
+                f"{singular}.{group}",
+                f"{plural}.{group}",
+                *((short, f"{short}.{group}") if short else ()),
+            )
+        },
     }
 )
 """Spellings of the built-in types that the typed commands (describe, logs, scale ...) accept,
@@ -156,7 +176,16 @@ KNOWN_TYPES: Final = frozenset({*PLURALS, *PLURALS.values()})
 """Every spelling of a well-known type, so that no verb takes one for a typo of another."""
 
 SINGULAR: Final = MappingProxyType(
-    {PODS: "pod", DEPLOYMENTS: "deployment", SERVICES: "service", NODES: "node"}
+    {
+        PODS: "pod",
+        DEPLOYMENTS: "deployment",
+        SERVICES: "service",
+        NODES: "node",
+        STATEFULSETS: "statefulset",
+        DAEMONSETS: "daemonset",
+        JOBS: "job",
+        CRONJOBS: "cronjob",
+    }
 )
 
 

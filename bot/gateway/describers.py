@@ -40,6 +40,7 @@ from bot.core.describe_storage import (
 from bot.core.kube import Obj
 from bot.errors import BotError, ClusterError, Forbidden, NotFound
 from bot.gateway.api import Api
+from bot.gateway.describe_workloads import WORKLOAD_DESCRIBERS
 from bot.gateway.discovery import (
     ENDPOINTS,
     EVENTS,
@@ -285,5 +286,6 @@ DESCRIBERS: Final[dict[tuple[str, str], DescribeFn]] = {
     ("", "ResourceQuota"): _quota,
     ("", "LimitRange"): _limit_range,
     ("", "ServiceAccount"): _service_account,
+    **WORKLOAD_DESCRIBERS,
 }
 """(API group, kind) -> its describer, as kubectl's ``describerMap``."""

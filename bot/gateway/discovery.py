@@ -94,6 +94,13 @@ EVENTS: Final = well_known("", "v1", "events", "Event", namespaced=True)
 ENDPOINTS: Final = well_known("", "v1", "endpoints", "Endpoints", namespaced=True)
 DEPLOYMENTS: Final = well_known("apps", "v1", "deployments", "Deployment", namespaced=True)
 REPLICASETS: Final = well_known("apps", "v1", "replicasets", "ReplicaSet", namespaced=True)
+STATEFULSETS: Final = well_known("apps", "v1", "statefulsets", "StatefulSet", namespaced=True)
+DAEMONSETS: Final = well_known("apps", "v1", "daemonsets", "DaemonSet", namespaced=True)
+CONTROLLER_REVISIONS: Final = well_known(
+    "apps", "v1", "controllerrevisions", "ControllerRevision", namespaced=True
+)
+JOBS: Final = well_known("batch", "v1", "jobs", "Job", namespaced=True)
+CRONJOBS: Final = well_known("batch", "v1", "cronjobs", "CronJob", namespaced=True)
 LEASES: Final = well_known("coordination.k8s.io", "v1", "leases", "Lease", namespaced=True)
 
 

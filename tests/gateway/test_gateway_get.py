@@ -30,8 +30,15 @@ def test_get_pods_asks_for_a_table_in_pages(gateway: KubernetesGateway, demo: Sa
     result = run(gateway, "get pods -n prod")
     assert isinstance(result, Table)
     assert result.columns == ("NAME", "READY", "STATUS", "RESTARTS", "AGE")
-    assert {row[0].split("-")[0] for row in result.rows} == {"api", "web", "worker"}
-    assert all(row[2] == "Running" for row in result.rows)
+    assert {row[0].split("-")[0] for row in result.rows} == {
+        "api",
+        "db",
+        "postgres",
+        "web",
+        "worker",
+    }
+    assert {row[2] for row in result.rows if not row[0].startswith("db-")} == {"Running"}
+    assert {row[2] for row in result.rows if row[0].startswith("db-")} == {"Completed"}
     (request,) = demo.requests.matching(method="GET", path="/api/v1/namespaces/prod/pods")
     assert request.headers["Accept"] == TABLE
     assert request.query["includeObject"] == "None"
@@ -107,7 +114,7 @@ def test_output_yaml_list_is_a_v1_list_without_managed_fields(gateway: Kubernete
     document = yaml.safe_load(result.text)
     assert document["kind"] == "List"
     assert document["apiVersion"] == "v1"
-    assert [(i["kind"], i["apiVersion"]) for i in document["items"]] == [("Service", "v1")] * 2
+    assert [(i["kind"], i["apiVersion"]) for i in document["items"]] == [("Service", "v1")] * 3
     assert all("managedFields" not in i["metadata"] for i in document["items"])
 
 

@@ -151,7 +151,7 @@ def test_usage_error_shows_usage_and_did_you_mean(bot: Bot) -> None:
     rendered = text_of(reply)
     assert reply.tone is Tone.ERROR
     assert reply.visibility is Visibility.EPHEMERAL
-    assert "Usage: /k8s scale deployment/NAME --replicas=N" in rendered
+    assert "Usage: /k8s scale deployment|statefulset/NAME --replicas=N" in rendered
     assert "scale deployment/web --replicas=2" in rendered
     assert bot.gateway.calls == []
     assert bot.audit.trail == [("alice", Verdict.INVALID, Outcome.NOT_RUN)]

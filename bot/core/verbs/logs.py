@@ -10,13 +10,16 @@ from bot.core.argv import Args
 from bot.core.command import Command
 from bot.core.lexicon import (
     CONTAINER,
+    DAEMONSETS,
     DEPLOYMENTS,
+    JOBS,
     NAMESPACE,
     PODS,
     PREVIOUS,
     SELECTOR,
     SINCE,
     SINGULAR,
+    STATEFULSETS,
     TAIL,
     TIMESTAMPS,
 )
@@ -47,6 +50,11 @@ class Logs(Command):
         return "logs"
 
 
+LOG_KINDS: Final = (PODS, DEPLOYMENTS, STATEFULSETS, DAEMONSETS, JOBS)
+"""``logs TYPE/NAME``: a pod, or a workload whose pod kubectl picks (not CronJobs: kubectl has
+no selector for them)."""
+
+
 def build(args: Args) -> Logs:
     selector = arguments.selector(args)
     name: str | None = None
@@ -62,7 +70,7 @@ def build(args: Args) -> Logs:
         first = args.positionals[0]
         if "/" in first:
             word, _, name_text = first.partition("/")
-            kind = SINGULAR[arguments.resource(word, (PODS, DEPLOYMENTS), "logs")]
+            kind = SINGULAR[arguments.resource(word, LOG_KINDS, "logs")]
         else:
             name_text = first
         name = values.object_name(name_text, what=kind)
@@ -92,12 +100,13 @@ SPEC: Final = VerbSpec(
     record=Logs,
     flags=(NAMESPACE, CONTAINER, TAIL, SINCE, PREVIOUS, TIMESTAMPS, SELECTOR),
     build=build,
-    usage="logs POD|pod/NAME|deployment/NAME [CONTAINER] [-c CONTAINER] [--tail N] "
+    usage="logs POD|TYPE/NAME [CONTAINER] [-c CONTAINER] [--tail N] "
     "[--since 10m|1h|2h30m] [-p] [--timestamps] [-l SELECTOR] [-n NAMESPACE]",
     summary="show a container's logs (bounded)",
     examples=(
         "logs web-5d8f9c-abcde",
         "logs deployment/web -c app --tail 50",
+        "logs statefulset/postgres -n prod",
         "logs -l app=web --since 10m",
     ),
     names="pod",

@@ -13,7 +13,15 @@ from typing import Final
 from bot.core import values, wording
 from bot.core.argv import Args
 from bot.core.command import Command
-from bot.core.lexicon import DEPLOYMENTS, NAMESPACE, REVISION, TO_REVISION
+from bot.core.lexicon import (
+    DAEMONSETS,
+    DEPLOYMENTS,
+    NAMESPACE,
+    REVISION,
+    SINGULAR,
+    STATEFULSETS,
+    TO_REVISION,
+)
 from bot.core.verbs import arguments
 from bot.core.verbs.spec import VerbSpec
 
@@ -29,7 +37,8 @@ class RolloutAction(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Rollout(Command):
-    """``rollout status|history|undo|restart deployment/NAME [--to-revision=N]``."""
+    """``rollout status|history|undo|restart TYPE/NAME [--to-revision=N]`` (deployment,
+    statefulset or daemonset)."""
 
     action: RolloutAction
     name: str
@@ -43,15 +52,25 @@ class Rollout(Command):
         return f"rollout-{self.action}"
 
 
+ROLLOUT_KINDS: Final = (DEPLOYMENTS, STATEFULSETS, DAEMONSETS)
+"""What kubectl's rollout commands work on (pause and resume: Deployments only, and kubectl
+says so for the others)."""
+_KINDS_USAGE: Final = "deployment|statefulset|daemonset"
+
+
 def _build(action: RolloutAction, target: Args) -> Rollout:
-    _, name, used = arguments.target(target, f"rollout {action}", (DEPLOYMENTS,))
-    arguments.no_more(target, used, "rollout one deployment at a time")
+    resource, name, used = arguments.target(target, f"rollout {action}", ROLLOUT_KINDS)
+    arguments.no_more(target, used, "rollout one object at a time")
     value = target.flag("to-revision") or target.flag("revision")
     flag = "--to-revision" if target.flag("to-revision") is not None else "--revision"
     # 0 means kubectl's default: the previous revision (undo), the whole table (history).
     revision = None if value is None else values.whole_number(value, flag=flag) or None
     return Rollout(
-        action=action, name=name, namespace=arguments.namespace(target), to_revision=revision
+        action=action,
+        name=name,
+        kind=SINGULAR[resource],
+        namespace=arguments.namespace(target),
+        to_revision=revision,
     )
 
 
@@ -70,8 +89,8 @@ STATUS: Final = VerbSpec(
     record=Rollout,
     flags=(NAMESPACE,),
     build=lambda args: _build(RolloutAction.STATUS, args),
-    usage="rollout status deployment/NAME [-n NAMESPACE]",
-    summary="follow a deployment's rollout until it is done",
+    usage=f"rollout status {_KINDS_USAGE}/NAME [-n NAMESPACE]",
+    summary="follow a deployment's, statefulset's or daemonset's rollout until it is done",
     examples=("rollout status deployment/web",),
     mutating=False,
 )
@@ -82,9 +101,9 @@ HISTORY: Final = VerbSpec(
     record=Rollout,
     flags=(NAMESPACE, REVISION),
     build=lambda args: _build(RolloutAction.HISTORY, args),
-    usage="rollout history deployment/NAME [--revision=N] [-n NAMESPACE]",
-    summary="list a deployment's revisions, or show one revision's template",
-    examples=("rollout history deployment/web", "rollout history deployment/web --revision=2"),
+    usage=f"rollout history {_KINDS_USAGE}/NAME [--revision=N] [-n NAMESPACE]",
+    summary="list a workload's revisions, or show one revision's template",
+    examples=("rollout history deployment/web", "rollout history statefulset/db --revision=2"),
     mutating=False,
 )
 
@@ -94,8 +113,8 @@ UNDO: Final = VerbSpec(
     record=Rollout,
     flags=(NAMESPACE, TO_REVISION),
     build=lambda args: _build(RolloutAction.UNDO, args),
-    usage="rollout undo deployment/NAME [--to-revision=N] [-n NAMESPACE]",
-    summary="roll a deployment back to its previous or a given revision (admins)",
+    usage=f"rollout undo {_KINDS_USAGE}/NAME [--to-revision=N] [-n NAMESPACE]",
+    summary="roll a workload back to its previous or a given revision (admins)",
     examples=("rollout undo deployment/web", "rollout undo deployment/web --to-revision=2"),
     mutating=True,
     action=lambda _: "roll back deployments",
@@ -108,9 +127,9 @@ RESTART: Final = VerbSpec(
     record=Rollout,
     flags=(NAMESPACE,),
     build=lambda args: _build(RolloutAction.RESTART, args),
-    usage="rollout restart deployment/NAME [-n NAMESPACE]",
-    summary="restart a deployment's pods with a rolling update (admins)",
-    examples=("rollout restart deployment/web",),
+    usage=f"rollout restart {_KINDS_USAGE}/NAME [-n NAMESPACE]",
+    summary="restart a workload's pods with a rolling update (admins)",
+    examples=("rollout restart deployment/web", "rollout restart statefulset/db -n prod"),
     mutating=True,
     action=lambda _: "restart deployments",
     announce=lambda cmd: f"restarted {_target(cmd)}",

@@ -12,7 +12,7 @@ from typing import Final
 from bot.core import wording
 from bot.core.argv import Args
 from bot.core.command import Command
-from bot.core.lexicon import DEPLOYMENTS, NAMESPACE
+from bot.core.lexicon import DAEMONSETS, DEPLOYMENTS, NAMESPACE, SINGULAR, STATEFULSETS
 from bot.core.verbs import arguments
 from bot.core.verbs.spec import VerbSpec
 
@@ -34,9 +34,17 @@ class PauseRollout(Command):
 
 def _build(target: Args, *, paused: bool) -> PauseRollout:
     sub = "pause" if paused else "resume"
-    _, name, used = arguments.target(target, f"rollout {sub}", (DEPLOYMENTS,))
+    # kubectl takes statefulsets and daemonsets too, and answers that pausing is not supported.
+    resource, name, used = arguments.target(
+        target, f"rollout {sub}", (DEPLOYMENTS, STATEFULSETS, DAEMONSETS)
+    )
     arguments.no_more(target, used, "rollout one deployment at a time")
-    return PauseRollout(name=name, paused=paused, namespace=arguments.namespace(target))
+    return PauseRollout(
+        name=name,
+        paused=paused,
+        kind=SINGULAR[resource],
+        namespace=arguments.namespace(target),
+    )
 
 
 def _announce(cmd: PauseRollout) -> str:

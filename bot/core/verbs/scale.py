@@ -8,7 +8,14 @@ from typing import Final
 from bot.core import values, wording
 from bot.core.argv import Args
 from bot.core.command import Command
-from bot.core.lexicon import CURRENT_REPLICAS, DEPLOYMENTS, NAMESPACE, REPLICAS
+from bot.core.lexicon import (
+    CURRENT_REPLICAS,
+    DEPLOYMENTS,
+    NAMESPACE,
+    REPLICAS,
+    SINGULAR,
+    STATEFULSETS,
+)
 from bot.core.verbs import arguments
 from bot.core.verbs.spec import VerbSpec
 from bot.errors import UsageError
@@ -16,7 +23,7 @@ from bot.errors import UsageError
 
 @dataclass(frozen=True, slots=True)
 class Scale(Command):
-    """``scale deployment/NAME --replicas=N [--current-replicas=C]``."""
+    """``scale deployment|statefulset/NAME --replicas=N [--current-replicas=C]``."""
 
     name: str
     replicas: int
@@ -30,16 +37,18 @@ class Scale(Command):
 
 
 def build(args: Args) -> Scale:
-    _, name, used = arguments.target(args, "scale", (DEPLOYMENTS,))
+    resource, name, used = arguments.target(args, "scale", (DEPLOYMENTS, STATEFULSETS))
     arguments.no_more(args, used, "scale one deployment at a time")
     replicas = args.flag("replicas")
     if replicas is None:
         raise UsageError(
-            "scale needs --replicas=N", hint=f'try "scale deployment/{name} --replicas=2"'
+            "scale needs --replicas=N",
+            hint=f'try "scale {SINGULAR[resource]}/{name} --replicas=2"',
         )
     current = args.flag("current-replicas")
     return Scale(
         name=name,
+        kind=SINGULAR[resource],
         replicas=values.whole_number(replicas, flag="--replicas"),
         namespace=arguments.namespace(args),
         current_replicas=None
@@ -58,7 +67,7 @@ def _confirm(cmd: Scale) -> str | None:
     if cmd.replicas != 0:
         return None
     where = wording.where(cmd.namespace)
-    return f"Scale deployment {cmd.name} {where} to 0 replicas? All of its pods will stop."
+    return f"Scale {cmd.kind} {cmd.name} {where} to 0 replicas? All of its pods will stop."
 
 
 SPEC: Final = VerbSpec(
@@ -67,9 +76,13 @@ SPEC: Final = VerbSpec(
     record=Scale,
     flags=(NAMESPACE, REPLICAS, CURRENT_REPLICAS),
     build=build,
-    usage="scale deployment/NAME --replicas=N [--current-replicas=C] [-n NAMESPACE]",
-    summary="change a deployment's replica count (admins)",
-    examples=("scale deployment/web --replicas=4", "scale deploy web --replicas 2 -n prod"),
+    usage="scale deployment|statefulset/NAME --replicas=N [--current-replicas=C] [-n NAMESPACE]",
+    summary="change a deployment's or statefulset's replica count (admins)",
+    examples=(
+        "scale deployment/web --replicas=4",
+        "scale deploy web --replicas 2 -n prod",
+        "scale statefulset/postgres --replicas=3 -n prod",
+    ),
     mutating=True,
     action=lambda _: "scale deployments",
     announce=_announce,

@@ -1,4 +1,4 @@
-"""``delete pod NAME`` and ``delete service NAME|-l SELECTOR``, with kubectl's request and lines.
+"""``delete pod NAME`` and ``delete TYPE NAME|-l SELECTOR``, with kubectl's request and lines.
 
 Each object gets ``DELETE`` with ``{"propagationPolicy":"Background"}`` as kubectl sends it; a
 selector is resolved by listing first, so the reply names exactly what was deleted.
@@ -14,12 +14,27 @@ from bot.core.results import Change, Document
 from bot.core.verbs.delete import Delete
 from bot.errors import NotFound, UsageError
 from bot.gateway.api import Api
-from bot.gateway.discovery import PODS, SERVICES, ResourceInfo
+from bot.gateway.discovery import (
+    CRONJOBS,
+    DAEMONSETS,
+    JOBS,
+    PODS,
+    SERVICES,
+    STATEFULSETS,
+    ResourceInfo,
+)
 from bot.gateway.errors import Target
 from bot.gateway.handler import Call, Handler
 from bot.gateway.namespaces import namespace_of
 
-_TYPES: Final = {"pods": PODS, "services": SERVICES}
+_TYPES: Final = {
+    "pods": PODS,
+    "services": SERVICES,
+    "statefulsets": STATEFULSETS,
+    "daemonsets": DAEMONSETS,
+    "jobs": JOBS,
+    "cronjobs": CRONJOBS,
+}
 _BODY: Final = {"propagationPolicy": "Background"}
 
 
@@ -27,9 +42,10 @@ def delete(api: Api, cmd: Delete, *, page_size: int) -> Change | Document:
     """Delete and return kubectl's ``pod "x" deleted`` lines."""
     info = _TYPES.get(cmd.resource)
     if info is None:
-        raise UsageError(f"delete works for pods and services, not {cmd.resource}")
+        raise UsageError(f"delete works for {', '.join(_TYPES)}, not {cmd.resource}")
     namespace = namespace_of(cmd)
-    singular = info.kind.lower()
+    # kubectl names an object of a named group with it: pod "x", job.batch "y"
+    singular = info.kind.lower() + (f".{info.group}" if info.group else "")
     if cmd.name is not None:
         _delete_one(api, info, namespace, cmd.name)
         return Change(f'{singular} "{cmd.name}" deleted')
@@ -72,5 +88,19 @@ HANDLER: Final = Handler(
     "delete",
     Delete,
     _delete,
-    access=(Access("delete", "pods"), Access("delete", "services"), Access("list", "services")),
+    access=(
+        Access("delete", "pods"),
+        Access("delete", "services"),
+        Access("list", "services"),
+        *(
+            Access(verb, plural, group)
+            for plural, group in (
+                ("statefulsets", "apps"),
+                ("daemonsets", "apps"),
+                ("jobs", "batch"),
+                ("cronjobs", "batch"),
+            )
+            for verb in ("delete", "list")
+        ),
+    ),
 )

@@ -8,6 +8,7 @@ generic one (every field as an indented map). The object itself must exist.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
@@ -123,6 +124,10 @@ HANDLER: Final = Handler(
         *reads("pods"),
         *reads("deployments", "apps"),
         *reads("replicasets", "apps", "list"),
+        *reads("statefulsets", "apps"),
+        *reads("daemonsets", "apps"),
+        *reads("jobs", "batch"),
+        *reads("cronjobs", "batch"),
         *reads("services"),
         *reads("nodes"),
         *reads("events", "", "list"),

@@ -19,11 +19,19 @@ from bot.core.results import Document
 from bot.core.verbs.logs import Logs
 from bot.errors import NotFound
 from bot.gateway.api import Api
-from bot.gateway.discovery import DEPLOYMENTS, PODS
+from bot.gateway.discovery import DAEMONSETS, DEPLOYMENTS, JOBS, PODS, STATEFULSETS
 from bot.gateway.errors import Target, translate
 from bot.gateway.handler import Call, Handler
 from bot.gateway.namespaces import namespace_of
 from bot.gateway.options import LogLimits
+
+_CONTROLLERS: Final = {
+    "deployment": DEPLOYMENTS,
+    "statefulset": STATEFULSETS,
+    "daemonset": DAEMONSETS,
+    "job": JOBS,
+}
+"""The workloads ``logs TYPE/NAME`` picks a pod of, by their selector."""
 
 
 class LogReader:
@@ -46,8 +54,8 @@ class LogReader:
             if len(pods) > most:
                 notes.append(f"read the first {most} of {len(pods)} pods; narrow -l to see others")
                 pods = pods[:most]
-        elif cmd.kind == "deployment":
-            pods = [self._deployment_pod(namespace, cmd.name or "", notes)]
+        elif cmd.kind in _CONTROLLERS:
+            pods = [self._controller_pod(cmd.kind, namespace, cmd.name or "", notes)]
         else:
             name = cmd.name or ""
             pods = [
@@ -92,14 +100,15 @@ class LogReader:
         )
         return sorted(page.items, key=kube.name_of)
 
-    def _deployment_pod(self, namespace: str, name: str, notes: list[str]) -> Obj:
-        deployment = self._api.get(
-            DEPLOYMENTS.path(namespace, name), target=Target("deployment", name, namespace)
+    def _controller_pod(self, kind: str, namespace: str, name: str, notes: list[str]) -> Obj:
+        """``AttachablePodForObject``: the first pod of the workload's selector, ByLogging."""
+        owner = self._api.get(
+            _CONTROLLERS[kind].path(namespace, name), target=Target(kind, name, namespace)
         )
-        selector = kube.selector_string(kube.mapping(deployment, "spec", "selector"))
+        selector = kube.selector_string(kube.mapping(owner, "spec", "selector"))
         pods = logpick.by_logging(self._pods(namespace, selector))
         if not pods:
-            raise NotFound(f'deployment "{name}" in namespace "{namespace}" has no pods')
+            raise NotFound(f'{kind} "{name}" in namespace "{namespace}" has no pods')
         if len(pods) > 1:
             notes.append(f"Found {len(pods)} pods, using pod/{kube.name_of(pods[0])}")
         return pods[0]
@@ -153,5 +162,8 @@ HANDLER: Final = Handler(
         *reads("pods"),
         Access("get", "pods", subresource="log"),
         Access("get", "deployments", "apps"),
+        Access("get", "statefulsets", "apps"),
+        Access("get", "daemonsets", "apps"),
+        Access("get", "jobs", "batch"),
     ),
 )

@@ -26,6 +26,7 @@ from bot.gateway.discovery import DEPLOYMENTS, REPLICASETS
 from bot.gateway.errors import Target
 from bot.gateway.handler import Call, Handler, deployments_only
 from bot.gateway.namespaces import namespace_of
+from bot.gateway.verbs.rollout_sets import SET_KINDS, SetRollouts
 from bot.gateway.watch import EventType, Watch
 
 _LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -173,28 +174,59 @@ def _rollouts(cmd: Rollout, call: Call) -> Rollouts:
     return Rollouts(call.api, page_size=opts.page_size, timeout=opts.rollout_timeout, now=call.now)
 
 
-_HISTORY: Final = (Access("get", "deployments", "apps"), Access("list", "replicasets", "apps"))
+def _sets(cmd: Rollout, call: Call) -> SetRollouts:
+    opts = call.options
+    return SetRollouts(
+        call.api,
+        cmd.kind,
+        page_size=opts.page_size,
+        timeout=opts.rollout_timeout,
+        now=call.now,
+    )
+
+
+def _status(cmd: Rollout, call: Call) -> Document:
+    return (
+        _sets(cmd, call).status(cmd) if cmd.kind in SET_KINDS else _rollouts(cmd, call).status(cmd)
+    )
+
+
+def _history(cmd: Rollout, call: Call) -> Document:
+    if cmd.kind in SET_KINDS:
+        return _sets(cmd, call).history(cmd)
+    return _rollouts(cmd, call).history(cmd)
+
+
+def _undo(cmd: Rollout, call: Call) -> Change:
+    return _sets(cmd, call).undo(cmd) if cmd.kind in SET_KINDS else _rollouts(cmd, call).undo(cmd)
+
+
+def _restart(cmd: Rollout, call: Call) -> Change:
+    if cmd.kind in SET_KINDS:
+        return _sets(cmd, call).restart(cmd)
+    return _rollouts(cmd, call).restart(cmd)
+
+
+_SETS: Final = (("statefulsets", "apps"), ("daemonsets", "apps"))
+_HISTORY: Final = (
+    Access("get", "deployments", "apps"),
+    Access("list", "replicasets", "apps"),
+    *(Access("get", plural, group) for plural, group in _SETS),
+    Access("list", "controllerrevisions", "apps"),
+)
+_PATCHES: Final = tuple(
+    Access("patch", plural, "apps") for plural in ("deployments", "statefulsets", "daemonsets")
+)
 STATUS: Final = Handler(
     "rollout-status",
     Rollout,
-    lambda cmd, call: _rollouts(cmd, call).status(cmd),
-    access=(*reads("deployments", "apps", "list", "watch"), *_HISTORY),
+    _status,
+    access=(
+        *reads("deployments", "apps", "list", "watch"),
+        *(a for plural, group in _SETS for a in reads(plural, group, "list", "watch")),
+        *_HISTORY,
+    ),
 )
-HISTORY: Final = Handler(
-    "rollout-history",
-    Rollout,
-    lambda cmd, call: _rollouts(cmd, call).history(cmd),
-    access=_HISTORY,
-)
-UNDO: Final = Handler(
-    "rollout-undo",
-    Rollout,
-    lambda cmd, call: _rollouts(cmd, call).undo(cmd),
-    access=(*_HISTORY, Access("patch", "deployments", "apps")),
-)
-RESTART: Final = Handler(
-    "rollout-restart",
-    Rollout,
-    lambda cmd, call: _rollouts(cmd, call).restart(cmd),
-    access=(Access("patch", "deployments", "apps"),),
-)
+HISTORY: Final = Handler("rollout-history", Rollout, _history, access=_HISTORY)
+UNDO: Final = Handler("rollout-undo", Rollout, _undo, access=(*_HISTORY, *_PATCHES))
+RESTART: Final = Handler("rollout-restart", Rollout, _restart, access=_PATCHES)

@@ -21,12 +21,18 @@ from bot.gateway.discovery import DEPLOYMENTS
 from bot.gateway.errors import Target
 from bot.gateway.handler import Call, Handler, deployments_only
 from bot.gateway.namespaces import namespace_of
+from bot.gateway.verbs.rollout_sets import SET_KINDS
 
 
 def pause(cmd: PauseRollout, call: Call) -> Change:
     """Pause or resume the Deployment and return kubectl's ``paused``/``resumed`` line."""
-    deployments_only(cmd.kind)
     namespace = namespace_of(cmd)
+    if cmd.kind in SET_KINDS:
+        info = SET_KINDS[cmd.kind][0]
+        call.api.get(info.path(namespace, cmd.name), target=Target(cmd.kind, cmd.name, namespace))
+        doing = "pausing" if cmd.paused else "resuming"
+        raise ClusterError(f'{info.qualified} "{cmd.name}" {doing} is not supported')
+    deployments_only(cmd.kind)
     url = DEPLOYMENTS.path(namespace, cmd.name)
     target = Target("deployment", cmd.name, namespace)
     deployment = call.api.get(url, target=target)
@@ -44,6 +50,10 @@ def pause(cmd: PauseRollout, call: Call) -> Change:
     return Change(f"deployment.apps/{cmd.name} {'paused' if cmd.paused else 'resumed'}")
 
 
-_PATCH: Final = (Access("patch", "deployments", "apps"),)
+_PATCH: Final = (
+    Access("patch", "deployments", "apps"),
+    Access("get", "statefulsets", "apps"),
+    Access("get", "daemonsets", "apps"),
+)
 PAUSE: Final = Handler("rollout-pause", PauseRollout, pause, access=_PATCH)
 RESUME: Final = Handler("rollout-resume", PauseRollout, pause, access=_PATCH)

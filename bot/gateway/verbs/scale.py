@@ -1,4 +1,4 @@
-"""``scale deployment/NAME --replicas=N [--current-replicas=C]`` through the ``/scale`` subresource.
+"""``scale deployment|statefulset/NAME --replicas=N [--current-replicas=C]`` through ``/scale``.
 
 Without a precondition kubectl sends one merge patch, which cannot conflict. With
 ``--current-replicas`` it reads the Scale, checks it and writes it back with the read
@@ -17,18 +17,20 @@ from bot.core.results import Change
 from bot.core.verbs.scale import Scale
 from bot.errors import Conflict
 from bot.gateway.api import MERGE_PATCH, Api
-from bot.gateway.discovery import DEPLOYMENTS
+from bot.gateway.discovery import DEPLOYMENTS, STATEFULSETS
 from bot.gateway.errors import Target
 from bot.gateway.handler import Call, Handler, deployments_only
 from bot.gateway.namespaces import namespace_of
 
+_SCALABLE: Final = {"deployment": DEPLOYMENTS, "statefulset": STATEFULSETS}
+
 
 def scale(api: Api, cmd: Scale) -> Change:
-    """Scale a Deployment as kubectl does and return kubectl's ``scaled`` line."""
+    """Scale a Deployment or StatefulSet as kubectl does and return kubectl's ``scaled`` line."""
     namespace = namespace_of(cmd)
-    url = DEPLOYMENTS.path(namespace, cmd.name, "scale")
-    target = Target("deployment", cmd.name, namespace)
-    summary = f"deployment.apps/{cmd.name} scaled"
+    url = _SCALABLE[cmd.kind].path(namespace, cmd.name, "scale")
+    target = Target(cmd.kind, cmd.name, namespace)
+    summary = f"{cmd.kind}.apps/{cmd.name} scaled"
     if cmd.current_replicas is None:
         api.json(
             "PATCH",
@@ -48,7 +50,7 @@ def scale(api: Api, cmd: Scale) -> Change:
         api.json("PUT", url, body=body, content_type="application/json", target=target)
     except Conflict as e:
         raise Conflict(
-            f'deployment "{cmd.name}" changed meanwhile; check its replicas and try again',
+            f'{cmd.kind} "{cmd.name}" changed meanwhile; check its replicas and try again',
             status=e.status,
             reason=e.reason,
         ) from e
@@ -56,7 +58,8 @@ def scale(api: Api, cmd: Scale) -> Change:
 
 
 def _scale(cmd: Scale, call: Call) -> Change:
-    deployments_only(cmd.kind)
+    if cmd.kind not in _SCALABLE:
+        deployments_only(cmd.kind)
     return scale(call.api, cmd)
 
 
@@ -65,6 +68,8 @@ HANDLER: Final = Handler(
     Scale,
     _scale,
     access=tuple(
-        Access(verb, "deployments", "apps", "scale") for verb in ("patch", "get", "update")
+        Access(verb, plural, "apps", "scale")
+        for plural in ("deployments", "statefulsets")
+        for verb in ("patch", "get", "update")
     ),
 )
