@@ -62,17 +62,8 @@ def _volume_claims(out: Out, claims: Sequence[Obj]) -> None:
         )
         capacity = kube.text(spec, "resources", "requests", "storage") or "0"
         out.write(1, f"Capacity:\t{capacity}\n")
-        modes = ", ".join(_access_mode(m) for m in kube.strings(spec, "accessModes"))
-        out.write(1, f"Access Modes:\t{modes}\n")
-
-
-def _access_mode(mode: str) -> str:
-    return {
-        "ReadWriteOnce": "RWO",
-        "ReadOnlyMany": "ROX",
-        "ReadWriteMany": "RWX",
-        "ReadWriteOncePod": "RWOP",
-    }.get(mode, mode)
+        # Go's %v of the list, not the short forms of describe pvc
+        out.write(1, f"Access Modes:\t[{' '.join(kube.strings(spec, 'accessModes'))}]\n")
 
 
 def describe_statefulset(

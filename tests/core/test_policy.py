@@ -290,3 +290,28 @@ def test_cluster_scoped_describe_needs_every_namespace() -> None:
     )
     for text in ("describe pv", "describe sc standard", "describe storageclass"):
         assert authorize(policy, BOB, HERE, parse_resolved(text)).allowed, text
+
+
+def test_workload_plurals_match_their_commands_whatever_was_typed() -> None:
+    """A rule on statefulsets (or daemonsets, jobs, cronjobs) allows exactly their commands."""
+    rules = (
+        Rule(frozenset({"scale", "rollout-restart", "rollout-undo"}), resources=("statefulsets",)),
+        Rule(frozenset({"rollout-status", "logs"}), resources=("daemonsets", "jobs")),
+        Rule(frozenset({"delete"}), resources=("cronjobs",)),
+    )
+    policy = Policy(
+        roles={"ops": Role("ops", rules)}, bindings=(Binding(("ops",), users=frozenset({"*"})),)
+    )
+    for text, allowed in [
+        ("scale sts/db --replicas=3", True),
+        ("scale statefulset.apps db --replicas=3", True),
+        ("scale deploy/db --replicas=3", False),
+        ("rollout restart statefulsets/db", True),
+        ("rollout undo ds/agent", False),
+        ("rollout status ds/agent", True),
+        ("logs job/migrate", True),
+        ("logs sts/db", False),
+        ("delete cj nightly", True),
+        ("delete job nightly-1", False),
+    ]:
+        assert authorize(policy, BOB, HERE, parse_resolved(text)).allowed is allowed, text

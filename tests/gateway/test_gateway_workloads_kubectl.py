@@ -12,13 +12,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import yaml
 
 from bot.gateway.gateway import KubernetesGateway
+from kubesim.api.resources import by_kind
 from kubesim.testing.harness import running_sandbox
 from tests.ci import require_kubectl
 from tests.gateway.support import OPTIONS
 from tests.gateway.test_gateway_kubectl import Judge
-from tests.kubesim.kubectl import eventually, stored
+from tests.kubesim.kubectl import eventually, stored, stored_list
 
 pytestmark = pytest.mark.kubectl
 
@@ -202,18 +204,42 @@ def test_logs_of_a_workload_pick_the_pod_kubectl_picks(still: Judge) -> None:
         assert still.bot(text + " --tail=200").rstrip("\n").endswith(theirs.rstrip("\n")), text
 
 
-def test_delete_of_a_job_and_a_cronjob(live: Judge) -> None:
+def test_delete_of_a_job_prints_what_kubectl_prints(live: Judge) -> None:
     live.kubectl("create job once --from=cronjob/db-backup -n prod")
     assert live.bot("delete job once -n prod") == 'job.batch "once" deleted'
+    assert stored(live.sandbox, "Job", "prod", "once") is None
     eventually(
-        lambda: (
-            not [
-                p
-                for p in live.sandbox.store.list(live.sandbox.store_type("Pod"), "prod")
-                if p["metadata"]["name"].startswith("once-")
-            ]
-            if hasattr(live.sandbox, "store_type")
-            else stored(live.sandbox, "Job", "prod", "once") is None
-        ),
-        what="the Job gone",
+        lambda: not stored_list(live.sandbox, "Pod", "prod", "job-name=once"),
+        what="its pod collected",
     )
+    live.kubectl("create job twice --from=cronjob/db-backup -n prod")
+    assert live.kubectl("delete job twice -n prod") == 'job.batch "twice" deleted\n'
+
+
+def test_describe_of_volume_claim_templates_matches_kubectl(live: Judge) -> None:
+    manifest = """\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: claims, namespace: default, annotations: {team: data}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: claims}}
+  template:
+    metadata: {labels: {app: claims}}
+    spec:
+      containers: [{name: db, image: "postgres:16"}]
+  volumeClaimTemplates:
+  - metadata: {name: data, labels: {tier: db}}
+    spec:
+      accessModes: [ReadWriteOnce]
+      storageClassName: standard
+      resources: {requests: {storage: 1Gi}}
+"""
+    live.sandbox.call(live.sandbox.store.create, by_kind("StatefulSet"), yaml.safe_load(manifest))
+    _settled(live, "StatefulSet", "default", "claims")
+    live.compare("describe statefulset claims")
+    pod = stored(live.sandbox, "Pod", "default", "claims-0") or {}
+    assert pod["spec"]["volumes"][0] == {
+        "name": "data",
+        "persistentVolumeClaim": {"claimName": "data-claims-0"},
+    }
