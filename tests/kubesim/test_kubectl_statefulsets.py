@@ -242,3 +242,29 @@ def test_pause_is_refused_and_delete_collects_the_pods(kubectl: Kubectl, sandbox
         lambda: not stored_list(sandbox, "ControllerRevision", "default", "app=gone"),
         what="the revisions collected",
     )
+
+
+def test_parallel_does_not_wait_for_ready_pods_and_ordered_does(
+    kubectl: Kubectl, sandbox: Sandbox
+) -> None:
+    """With an image that never pulls no pod gets Ready: OrderedReady stops at the first,
+    Parallel creates them all."""
+    broken = "registry.example/db:doesnotexist"
+    kubectl.create(manifest("wide", broken, extra="\n  podManagementPolicy: Parallel"))
+    kubectl.create(manifest("narrow", broken))
+    eventually(lambda: len(pods(sandbox, "wide")) == 3, what="three Parallel pods")
+    statuses = kubectl("get", "pods", "-l", "app=wide").table()
+    assert {r["STATUS"] for r in statuses} <= {
+        "ContainerCreating",
+        "ErrImagePull",
+        "ImagePullBackOff",
+    }
+    eventually(
+        lambda: (
+            pods(sandbox, "narrow").get("narrow-0", {}).get("status", {}).get("containerStatuses")
+        ),
+        what="narrow-0 started",
+    )
+    assert sorted(pods(sandbox, "narrow")) == ["narrow-0"]
+    status = kubectl("rollout", "status", "sts/narrow", "--watch=false").stdout
+    assert status == "Waiting for 3 pods to be ready...\n"
