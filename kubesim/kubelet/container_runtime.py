@@ -182,7 +182,9 @@ class ContainerRuntime:
                 self._rules.init_run_seconds,
                 self._guard(c, epoch, lambda: self._exit(run, c, 0, done)),
             )
-        elif run.restart_policy != "Always":
+        elif run.restart_policy != "Always" and (
+            run.job or c.spec.get("command") or c.spec.get("args")
+        ):
             seconds, code = command_outcome(c.spec, self._rules.run_to_completion_seconds)
             self._later(run, seconds, self._guard(c, epoch, lambda: self._exit(run, c, code, done)))
         self._changed(run)

@@ -38,8 +38,10 @@ class KubeletRules:
     crash_marker: str = "crash"
     """Images containing this exit 1 after ``crash_after_seconds`` (CrashLoopBackOff)."""
     run_to_completion_seconds: float = 2.0
-    """How long a container of a pod with restartPolicy Never or OnFailure (a Job's) runs
-    before it exits, unless its command says ``sleep N``; see :func:`command_outcome`."""
+    """How long a container of a pod with restartPolicy Never or OnFailure runs before it
+    exits, unless its command says ``sleep N`` (see :func:`command_outcome`). A Job's containers
+    all run to completion; a bare pod's only when it gives a command (a server image without
+    one, ``kubectl run --restart=Never nginx``, keeps running as it would)."""
 
     def backoff(self, failures: int) -> float:
         """The delay after the ``failures``-th failure (1-based): 10s, 20s, 40s ... 300s."""

@@ -157,6 +157,7 @@ class Kubelet:
             main=containers("containers", init=False),
             restart_policy=spec.get("restartPolicy", "Always"),
             volume_mounts=mounts,
+            job=any(r.get("kind") == "Job" for r in meta.get("ownerReferences") or ()),
         )
 
     def _start(self, pod: Obj) -> PodRun:

@@ -68,6 +68,8 @@ class PodRun:
     """Bumped when the pod starts terminating: timers of the old token do nothing."""
     terminating: bool = False
     volume_mounts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    job: bool = False
+    """A Job's pod: its containers run to completion even without a command."""
 
 
 def initialized(run: PodRun) -> bool:

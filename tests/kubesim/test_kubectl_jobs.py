@@ -207,3 +207,28 @@ def test_a_suspended_cronjob_starts_nothing_and_a_bad_schedule_is_refused(
         'The CronJob "bad" is invalid: spec.schedule: Invalid value: "61 * * * *": '
         "end of range (61) above maximum (59): 61\n"
     )
+
+
+def test_a_bare_pod_runs_to_completion_only_when_its_command_ends(
+    kubectl: Kubectl, sandbox: Sandbox
+) -> None:
+    kubectl("run", "server", "--image=nginx:1.27", "--restart=Never")
+    kubectl(
+        "run",
+        "task",
+        "--image=busybox:1.36",
+        "--restart=Never",
+        "--",
+        "sh",
+        "-c",
+        "sleep 4; exit 2",
+    )
+
+    def phase(name: str) -> str:
+        return str(
+            ((stored(sandbox, "Pod", "default", name) or {}).get("status") or {}).get("phase")
+        )
+
+    eventually(lambda: phase("task") == "Failed", what="the task pod failed")
+    assert kubectl("get", "pod", "task").table()[0]["STATUS"] == "Error"
+    assert phase("server") == "Running"

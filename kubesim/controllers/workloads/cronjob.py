@@ -30,7 +30,8 @@ from kubesim.storage.storeport import Obj, StorePort
 CRONJOB_CONTROLLER = Source("cronjob-controller")
 SCHEDULED_TIMESTAMP = "batch.kubernetes.io/cronjob-scheduled-timestamp"
 JOBS = by_kind("Job")
-_MAX_MISSED = 100_000
+_MAX_MISSED = 10_000
+_RECENT = timedelta(days=1)
 
 
 def job_name(cronjob: str, scheduled: datetime) -> str:
@@ -61,14 +62,19 @@ def most_recent(cronjob: Obj, now: datetime) -> tuple[datetime | None, datetime 
     deadline = spec.get("startingDeadlineSeconds")
     if deadline is not None:
         earliest = max(earliest, now - timedelta(seconds=int(deadline)))
-    missed: datetime | None = None
-    t = schedule.next_after(earliest.astimezone(zone))
-    for _ in range(_MAX_MISSED):
-        if t is None or t > now:
-            break
-        missed = t
-        t = schedule.next_after(t)
-    return missed, t
+    # The last day first: a schedule missed for weeks (a lastScheduleTime set far back) then
+    # costs at most a day of steps, not every run since; older runs only matter without one.
+    for start in (max(earliest, now - _RECENT), earliest):
+        missed: datetime | None = None
+        t = schedule.next_after(start.astimezone(zone))
+        for _ in range(_MAX_MISSED):
+            if t is None or t > now:
+                break
+            missed = t
+            t = schedule.next_after(t)
+        if missed is not None or start == earliest:
+            return missed, t
+    return None, None
 
 
 class CronJobController:

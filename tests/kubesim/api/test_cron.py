@@ -72,3 +72,16 @@ def test_a_time_zone_moves_the_schedule() -> None:
         "spec": {"schedule": "0 9 * * *", "timeZone": "Europe/Berlin"},
     }
     assert most_recent(cronjob, T)[0] == datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+def test_a_schedule_missed_for_years_costs_a_days_steps() -> None:
+    cronjob = {
+        "metadata": {"creationTimestamp": "2020-01-01T00:00:00Z"},
+        "spec": {"schedule": "* * * * *"},
+    }
+    assert most_recent(cronjob, T) == (
+        datetime(2026, 12, 1, 11, 58, tzinfo=UTC),
+        datetime(2026, 12, 1, 11, 59, tzinfo=UTC),
+    )
+    yearly = {**cronjob, "spec": {"schedule": "0 0 1 1 *"}}
+    assert most_recent(yearly, T)[0] == datetime(2026, 1, 1, tzinfo=UTC)
