@@ -216,7 +216,7 @@ def describe_cronjob(cronjob: Obj, events: Sequence[Obj] | None, now: datetime) 
     pod_template(out, kube.mapping(job, "template"))
     last = kube.text(status, "lastScheduleTime")
     out.write(0, f"Last Schedule Time:\t{rfc1123z(last) if last else '<unset>'}\n")
-    active = [kube.name_of(ref) for ref in kube.items(status, "active")]
+    active = [kube.text(ref, "name") for ref in kube.items(status, "active")]
     out.write(0, f"Active Jobs:\t{', '.join(active) or '<none>'}\n")
     events_section(out, events, now)
     return tabwriter.align(out.text())
