@@ -48,7 +48,7 @@ def _aligned(lines: tuple[tuple[str, ...], ...]) -> list[str]:
     widths = [max(MIN_WIDTH, max(map(len, cells)) + PADDING) for cells in columns[:-1]]
     line_format = "".join(f"{{:<{width}}}" for width in widths) + "{}"
     del columns
-    return [line_format.format(*line).rstrip() for line in lines]
+    return [line_format.format(*line) for line in lines]
 
 
 def result_text(result: Result) -> str:

@@ -8,7 +8,6 @@ generic one (every field as an indented map). The object itself must exist.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
