@@ -59,7 +59,7 @@ def reads(resource: str, group: str = "", *verbs: str) -> tuple[Access, ...]:
 
 NOTIFIER: Final = (
     *reads("deployments", "apps", "list", "watch"),
-    *reads("pods", "", "list"),
+    *reads("pods", "", "list", "watch"),
     Access("get", "pods", subresource="log"),
     Access("get", "leases", "coordination.k8s.io", own_namespace=True),
     Access("create", "leases", "coordination.k8s.io", own_namespace=True),
@@ -68,8 +68,8 @@ NOTIFIER: Final = (
     Access("create", "configmaps", own_namespace=True),
     Access("update", "configmaps", own_namespace=True),
 )
-"""The rollout notifier's needs: the Deployments watch, failing pods and their logs, and its
-Lease and state ConfigMap in the bot's own namespace."""
+"""The rollout notifier's needs: the Deployments watch, a live rollout's pod watch, failing pods
+and their logs, and its Lease and state ConfigMap in the bot's own namespace."""
 
 SEEN_REQUESTS: Final = (
     Access("create", "configmaps", own_namespace=True),
