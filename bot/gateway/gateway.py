@@ -25,6 +25,8 @@ from bot.gateway.api import Api
 from bot.gateway.discovery import Discovery
 from bot.gateway.handler import Call
 from bot.gateway.options import GatewayOptions
+from bot.gateway.pending_store import PendingStore
+from bot.gateway.preview import Previewer
 from bot.gateway.seen_requests import SeenRequests
 from bot.gateway.verbs.registry import HANDLERS
 
@@ -95,6 +97,14 @@ class KubernetesGateway:
     def close(self) -> None:
         """Close the connections to the API server."""
         clients.close(self._client)
+
+    def previewer(self) -> Previewer:
+        """Reads for previews of changes, over this gateway's connections."""
+        return Previewer(self._call.api, page_size=self._call.options.page_size)
+
+    def pending_store(self, *, namespace: str, prefix: str) -> PendingStore:
+        """Pending requests as ConfigMaps ``PREFIX-ID`` in the bot's ``namespace``."""
+        return PendingStore(self._call.api, namespace=namespace, prefix=prefix)
 
     def execute(
         self, command: Command, *, actor: str, text: str, identity: KubeIdentity | None = None
