@@ -56,6 +56,10 @@ class JsonLinesAudit:
             line["incident"] = entry.incident
         if entry.announced is not None:
             line["announced"] = entry.announced
+        if entry.request:
+            line["request"] = entry.request
+            line["approver"] = redact(entry.approver, self._secrets)
+            line["preview"] = [redact(p, self._secrets) for p in entry.preview]
         encoded = json.dumps(line, ensure_ascii=False)
         with self._lock:
             self._stream.write(encoded + "\n")

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -31,7 +31,7 @@ from bot.core.subject import Subject
 from bot.errors import ConfigError
 from bot.service.options import ChatOpsOptions
 from bot.service.ports import AuditSink, KubeGateway
-from bot.service.service import ChatOps
+from bot.service.service import ChatOps, utc_now
 from bot.settings import Settings, SlackMode
 from bot.telemetry import CountedAudit, CountedSink, Metrics, WatchedCluster
 from bot.transport.console import Console
@@ -123,6 +123,11 @@ def own_namespace(settings: Settings, *, service_account: Path = SERVICE_ACCOUNT
     except OSError:
         namespace = ""
     return namespace or settings.leader_election.namespace or "default"
+
+
+def pending_prefix(settings: Settings) -> str:
+    """Names of the pending-request ConfigMaps: ``k8s-chatops-request-ID``."""
+    return f"{settings.leader_election.lease_name}-request"
 
 
 def require_cluster(settings: Settings, env: Mapping[str, str]) -> Cluster:
@@ -222,11 +227,14 @@ def composed(
     audit: AuditSink | None = None,
     extra_admins: tuple[str, ...] = (),
     console: bool = False,
+    clock: Callable[[], datetime] | None = None,
 ) -> Iterator[Bot]:
     """The bot for ``cluster``; its gateway (and the audit file it opened) closed on exit.
 
     ``audit`` replaces the configured audit trail (tests keep it in memory); ``console``: the
-    audit trail stays off stdout (see ``open_audit``).
+    audit trail stays off stdout (see ``open_audit``); ``clock`` replaces the service's wall
+    clock (tests move it past an expiry). Requests waiting for a click are kept in ConfigMaps
+    of the bot's own namespace (``pending_prefix``), so that every replica sees them.
     """
     metrics = Metrics()
     with ExitStack() as stack:
@@ -244,6 +252,11 @@ def composed(
             policy=build_policy(settings, *extra_admins),
             options=chatops_options(settings),
             audit=CountedAudit(audit, metrics),
+            clock=clock or utc_now,
+            previews=gateway.previewer(),
+            pending=gateway.pending_store(
+                namespace=own_namespace(settings), prefix=pending_prefix(settings)
+            ),
         )
         seen = (
             gateway.seen_requests(namespace=own_namespace(settings))

@@ -20,12 +20,20 @@ class Verdict(enum.StrEnum):
     """The policy refused it."""
     INVALID = "invalid"
     """It did not parse."""
-    PENDING = "pending"
-    """Parked, waiting for its author's confirmation."""
+    PREVIEWED = "previewed"
+    """Previewed and parked, waiting for its author's confirmation or an approval."""
+    PENDING = "previewed"
+    """The old name of ``PREVIEWED``."""
     CONFIRMED = "confirmed"
+    """Its author confirmed it."""
+    APPROVED = "approved"
+    """A different person holding an approver role approved it (``approver`` says who)."""
     CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    """Clicked after its expiry: nothing was run."""
     REFUSED = "refused"
-    """A confirmation answer from someone else, or for an unknown or expired token."""
+    """A click from someone who may not answer, on a request already answered or unknown, or
+    on a request whose target changed since its preview."""
 
 
 class Outcome(enum.StrEnum):
@@ -66,3 +74,9 @@ class AuditRecord:
     rule: str = ""
     """What allowed it: ``policy.bindings[1] role deployer rule 0``; a denial's reason is in
     ``detail``."""
+    approver: str = ""
+    """Who approved (or confirmed, or cancelled) a previewed request: ``@bob (U0BOB)``."""
+    preview: tuple[str, ...] = ()
+    """The preview shown for the request: the exact change, one line each."""
+    request: str = ""
+    """The pending request's id, which its buttons carry."""

@@ -1,100 +1,315 @@
-"""Damaging commands parked until their author confirms them: same user, once, before expiry.
+"""Previewed requests waiting for a click: kept where every replica sees them, run once.
 
-A token stands for one parked command. Slack may deliver a button click from anyone who can see
-the message, and may deliver it twice, so ``take`` checks the user, removes the entry on first
-use, and keeps an expired entry around for a while to say "expired" rather than "unknown".
-Bolt runs listeners on a thread pool, hence the lock.
+A damaging command (or one whose rule says ``confirm: true`` or ``approvers``) is parked as a
+``PendingRequest`` in a ``PendingRequests`` store — in production a ConfigMap per request in the
+bot's namespace (``bot.gateway.pending_store``), so that a restart or a click Slack hands to
+another replica finds it. The button carries only the id. Each answer moves the request out of
+``pending`` with a compare-and-swap on the stored version, so of a double click, a retried
+delivery or two replicas racing, exactly one gets to run it. Expired requests stay one more
+expiry period (to say "expired" rather than "unknown"), then are collected.
 """
 
 from __future__ import annotations
 
+import enum
+import json
+import logging
+import re
 import secrets
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any, Final
 
-from bot.core.command import Command
+from bot.core.approvals import approver_role, not_an_approver, self_approval
+from bot.core.pending import StoredRequest
+from bot.core.policy import Channel, Policy
+from bot.core.preview import Preview
 from bot.core.subject import Subject
-from bot.core.wording import confirmation_expired, confirmation_unknown, only_the_author
-from bot.errors import BotError, NotAllowed
+from bot.core.wording import only_the_author
+from bot.errors import BotError
+from bot.service.ports import PendingRequests
 
-MAX_PENDING = 1000
-"""Bound on parked commands, so a flood of unconfirmed requests cannot grow memory forever."""
+logger = logging.getLogger(__name__)
+
+_ID: Final = re.compile(r"[0-9a-f]{8,64}")
+"""What a request id looks like; anything else a button could carry names nothing."""
 
 
-class ConfirmationGoneError(BotError):
-    """The token is unknown, already used, or expired: the user must run the command again."""
+class State(enum.StrEnum):
+    """Where a request is in its life; only ``pending`` may be answered."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    """Claimed by the click that runs it."""
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    REFUSED = "refused"
+    """Not run: its target changed since the preview, or the policy no longer allows it."""
 
 
 @dataclass(frozen=True, slots=True)
-class Pending:
-    """A command waiting for its author's answer."""
+class PendingRequest:
+    """One previewed command and what became of it."""
 
-    subject: Subject
+    id: str
+    author: Subject
     channel: str
     text: str
-    """The command as typed, for the audit trail and the change-cause."""
-    command: Command
-    """Already parsed, namespace resolved, and authorized."""
-    deadline: datetime
+    """The command as typed; parsed again at the click."""
+    target: str
+    prompt: str
+    preview: Preview
+    created: datetime
+    expires: datetime
+    approvers: tuple[str, ...] = ()
+    """Roles one of which a different person must hold to approve; empty: the author confirms."""
+    rule: str = ""
+    state: State = State.PENDING
+    by: str = ""
+    """Who answered it: ``@bob``."""
+    outcome: str = ""
+
+    def to_json(self) -> str:
+        """The stored form (plain JSON, read by any replica)."""
+        author = self.author
+        return json.dumps(
+            {
+                "id": self.id,
+                "author": {
+                    "user_id": author.user_id,
+                    "user_name": author.user_name,
+                    "display": author.display,
+                    "actor": author.actor,
+                    "groups": sorted(author.groups),
+                    "email": author.email,
+                    "slack_groups": [list(pair) for pair in author.slack_groups],
+                },
+                "channel": self.channel,
+                "text": self.text,
+                "target": self.target,
+                "prompt": self.prompt,
+                "preview": {
+                    "lines": list(self.preview.lines),
+                    "state": [list(pair) for pair in self.preview.state],
+                    "warning": self.preview.warning,
+                },
+                "created": self.created.isoformat(),
+                "expires": self.expires.isoformat(),
+                "approvers": list(self.approvers),
+                "rule": self.rule,
+                "state": str(self.state),
+                "by": self.by,
+                "outcome": self.outcome,
+            },
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> PendingRequest | None:
+        """The request stored as ``text``; None when it is not one (then it names nothing)."""
+        try:
+            data: Any = json.loads(text)
+            author = data["author"]
+            preview = data["preview"]
+            return cls(
+                id=str(data["id"]),
+                author=Subject(
+                    str(author["user_id"]),
+                    str(author["user_name"]),
+                    display=str(author["display"]),
+                    actor=str(author["actor"]),
+                    groups=frozenset(str(g) for g in author["groups"]),
+                    email=str(author.get("email", "")),
+                    slack_groups=tuple((str(i), str(h)) for i, h in author.get("slack_groups", [])),
+                ),
+                channel=str(data["channel"]),
+                text=str(data["text"]),
+                target=str(data["target"]),
+                prompt=str(data["prompt"]),
+                preview=Preview(
+                    tuple(str(line) for line in preview["lines"]),
+                    tuple((str(k), str(v)) for k, v in preview["state"]),
+                    str(preview["warning"]),
+                ),
+                created=datetime.fromisoformat(data["created"]),
+                expires=datetime.fromisoformat(data["expires"]),
+                approvers=tuple(str(r) for r in data["approvers"]),
+                rule=str(data["rule"]),
+                state=State(data["state"]),
+                by=str(data["by"]),
+                outcome=str(data["outcome"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+class MemoryRequests:
+    """``PendingRequests`` in one process, for tests and for a bot without a cluster store."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, tuple[str, int, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def create(self, key: str, record: str, *, expires: datetime) -> None:
+        with self._lock:
+            self._items[key] = (record, 1, expires)
+
+    def read(self, key: str) -> StoredRequest | None:
+        with self._lock:
+            found = self._items.get(key)
+        return None if found is None else StoredRequest(found[0], str(found[1]))
+
+    def replace(self, key: str, record: str, *, version: str, expires: datetime) -> str | None:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None or str(found[1]) != version:
+                return None
+            self._items[key] = (record, found[1] + 1, expires)
+            return str(found[1] + 1)
+
+    def collect(self, before: datetime) -> int:
+        with self._lock:
+            gone = [key for key, (_, _, expires) in self._items.items() if expires < before]
+            for key in gone:
+                del self._items[key]
+        return len(gone)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
 
 
 class Confirmations:
-    """The parked commands of one bot process (a restart forgets them, which is safe)."""
+    """Parks previewed requests in a store and moves them on, each move at most once."""
 
     def __init__(
         self,
         *,
+        store: PendingRequests,
         expiry: timedelta,
         clock: Callable[[], datetime],
-        new_token: Callable[[], str] = lambda: secrets.token_urlsafe(16),
+        new_id: Callable[[], str] = lambda: secrets.token_hex(10),
     ) -> None:
+        self._store = store
         self._expiry = expiry
         self._clock = clock
-        self._new_token = new_token
-        self._pending: dict[str, Pending] = {}
-        self._lock = threading.Lock()
+        self._new_id = new_id
 
     @property
     def expiry(self) -> timedelta:
-        """How long a parked command waits."""
+        """How long a request waits for its click."""
         return self._expiry
 
-    def park(self, *, subject: Subject, channel: str, text: str, command: Command) -> str:
-        """Park ``command`` and return the token its confirm buttons carry."""
-        with self._lock:
-            now = self._clock()
-            self._forget_stale(now)
-            token = self._new_token()
-            self._pending[token] = Pending(subject, channel, text, command, now + self._expiry)
-            return token
+    def park(
+        self,
+        *,
+        author: Subject,
+        channel: str,
+        text: str,
+        target: str,
+        prompt: str,
+        preview: Preview,
+        approvers: tuple[str, ...] = (),
+        rule: str = "",
+    ) -> PendingRequest:
+        """Store a new pending request (after collecting long-expired ones); raises the
+        store's ``BotError`` when it cannot be kept, and then nothing is pending."""
+        now = self._clock()
+        self._collect(now)
+        request = PendingRequest(
+            id=self._new_id(),
+            author=author,
+            channel=channel,
+            text=text,
+            target=target,
+            prompt=prompt,
+            preview=preview,
+            created=now,
+            expires=now + self._expiry,
+            approvers=approvers,
+            rule=rule,
+        )
+        self._store.create(request.id, request.to_json(), expires=request.expires)
+        return request
 
-    def take(self, subject: Subject, token: str) -> Pending:
-        """Hand the parked command to its author, once.
+    def load(self, key: str) -> tuple[PendingRequest, str] | None:
+        """The request the button names and its stored version; None for an unknown id."""
+        if not _ID.fullmatch(key):
+            return None
+        stored = self._store.read(key)
+        if stored is None:
+            return None
+        request = PendingRequest.from_json(stored.record)
+        if request is None or request.id != key:
+            return None
+        return request, stored.version
 
-        Raises ``NotAllowed`` for anyone else (the entry stays for its author) and
-        ``ConfirmationGoneError`` when the token is unknown, used, or expired.
-        """
-        with self._lock:
-            pending = self._pending.get(token)
-            if pending is None:
-                raise ConfirmationGoneError(confirmation_unknown())
-            if pending.subject.user_id != subject.user_id:
-                raise NotAllowed(only_the_author(pending.subject.display))
-            del self._pending[token]
-            if self._clock() >= pending.deadline:
-                raise ConfirmationGoneError(confirmation_expired(self._expiry))
-            return pending
+    def move(
+        self,
+        request: PendingRequest,
+        version: str,
+        state: State,
+        *,
+        by: str = "",
+        outcome: str = "",
+    ) -> tuple[PendingRequest, str] | None:
+        """Move ``request`` (as read at ``version``) to ``state``; None when another answer was
+        first, in which case this one must do nothing."""
+        moved = replace(request, state=state, by=by or request.by, outcome=outcome)
+        new = self._store.replace(
+            request.id, moved.to_json(), version=version, expires=moved.expires
+        )
+        return None if new is None else (moved, new)
 
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._pending)
+    def finish(self, request: PendingRequest, version: str, state: State, outcome: str) -> None:
+        """Record how a claimed request ended; only the claimer writes it, and a failure to is
+        logged (the change itself is done and audited)."""
+        try:
+            if self.move(request, version, state, outcome=outcome) is None:
+                logger.warning("pending request %s changed while it ran", request.id)
+        except BotError as e:
+            logger.warning("could not record the outcome of request %s: %s", request.id, e)
 
-    def _forget_stale(self, now: datetime) -> None:
-        """Drop entries expired for a whole extra period, and the oldest beyond the bound."""
-        stale = [t for t, p in self._pending.items() if now >= p.deadline + self._expiry]
-        for token in stale:
-            del self._pending[token]
-        while len(self._pending) >= MAX_PENDING:
-            del self._pending[next(iter(self._pending))]
+    def _collect(self, now: datetime) -> None:
+        try:
+            self._store.collect(now - self._expiry)
+        except BotError as e:
+            logger.warning("could not collect expired pending requests: %s", e)
+
+
+def click_refusal(
+    policy: Policy, request: PendingRequest, clicker: Subject, *, approved: bool
+) -> str | None:
+    """Why ``clicker`` may not give this answer, or None: the author confirms or cancels; an
+    approval needs a different person holding an approver role in the request's channel."""
+    channel = Channel.of(request.channel)
+    author = request.author
+    if not approved or not request.approvers:
+        if clicker.user_id != author.user_id:
+            return only_the_author(author.display)
+        return None
+    if clicker.user_id == author.user_id:
+        return self_approval(policy, request.approvers, channel, author.user_id)
+    if approver_role(policy, clicker, channel, request.approvers) is None:
+        return not_an_approver(
+            policy, request.approvers, channel, author=author.user_id, author_name=author.display
+        )
+    return None
+
+
+def answered(request: PendingRequest) -> str:
+    """Why a click on a request no longer pending does nothing."""
+    by = f" by {request.by}" if request.by else ""
+    what = {
+        State.RUNNING: f"it is being run (answered{by})",
+        State.DONE: f"it was run (answered{by})",
+        State.FAILED: f"it was run and failed (answered{by})",
+        State.CANCELLED: f"it was cancelled{by}",
+        State.EXPIRED: "it expired",
+        State.REFUSED: f"it was refused: {request.outcome}",
+    }.get(request.state, str(request.state))
+    return f"This request is no longer pending: {what}."

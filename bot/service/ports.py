@@ -4,10 +4,13 @@ nothing concrete: the Kubernetes gateway and the audit sink are plain protocols.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol
 
 from bot.core.command import Command
 from bot.core.impersonation import KubeIdentity
+from bot.core.pending import StoredRequest
+from bot.core.preview import Preview
 from bot.core.results import Result
 from bot.service.audit import AuditRecord
 
@@ -32,3 +35,30 @@ class AuditSink(Protocol):
     """Where audit records go; implementations must be safe to call from several threads."""
 
     def record(self, entry: AuditRecord) -> None: ...
+
+
+class Previews(Protocol):
+    """Reads what a command would change (``bot.gateway.preview.Previewer``); never writes.
+
+    ``prompt`` is the preview of a verb it has no reader for. Raises the gateway's errors.
+    """
+
+    def preview(self, command: Command, *, prompt: str) -> Preview: ...
+
+
+class PendingRequests(Protocol):
+    """Where pending requests live so that every replica, and a restarted one, sees them.
+
+    ``replace`` is compare-and-swap on ``version``: of two writers only one succeeds, which is
+    how a double click or two replicas run a request once. Safe to call from several threads.
+    """
+
+    def create(self, key: str, record: str, *, expires: datetime) -> None: ...
+
+    def read(self, key: str) -> StoredRequest | None: ...
+
+    def replace(self, key: str, record: str, *, version: str, expires: datetime) -> str | None:
+        """The new version, or None when another writer changed or removed it first."""
+        ...
+
+    def collect(self, before: datetime) -> int: ...

@@ -8,6 +8,7 @@ audit record, whichever way it ends.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import secrets
 import time
@@ -16,7 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.core import preview as previews
 from bot.core.access import can_i_reply, whoami_reply
+from bot.core.approvals import who_can_approve
 from bot.core.command import Command, with_default_namespace
 from bot.core.grammar import Outline, outline
 from bot.core.policy import (
@@ -28,10 +31,11 @@ from bot.core.policy import (
     ruled_prompt,
     verb_denial,
 )
+from bot.core.preview import Preview
+from bot.core.prompts import answered_reply, changed_reply, expired_reply, prompt_reply
 from bot.core.replies import (
     cancelled_reply,
     change_reply,
-    confirmation_reply,
     error_reply,
     help_reply,
     incident_reply,
@@ -47,12 +51,20 @@ from bot.core.verbs.help import Help
 from bot.core.verbs.registry import is_mutating
 from bot.core.verbs.spec import VerbSpec
 from bot.core.verbs.whoami import Whoami
+from bot.core.wording import confirmation_unknown
 from bot.errors import BotError, NotAllowed, UsageError
 from bot.service.announcements import announcement
 from bot.service.audit import AuditRecord, Outcome, Verdict
-from bot.service.confirmations import Confirmations
+from bot.service.confirmations import (
+    Confirmations,
+    MemoryRequests,
+    PendingRequest,
+    State,
+    answered,
+    click_refusal,
+)
 from bot.service.options import ChatOpsOptions
-from bot.service.ports import AuditSink, KubeGateway
+from bot.service.ports import AuditSink, KubeGateway, PendingRequests, Previews
 
 logger = logging.getLogger(__name__)
 
@@ -88,25 +100,41 @@ class ChatOps:
         audit: AuditSink,
         options: ChatOpsOptions | None = None,
         clock: Callable[[], datetime] = utc_now,
+        previews: Previews | None = None,
+        pending: PendingRequests | None = None,
     ) -> None:
+        """``previews`` reads what a change would do (None: the prompt alone is the preview,
+        and nothing is compared at the click); ``pending`` keeps the requests waiting for a
+        click (None: this process's memory, which a restart or another replica does not see).
+        """
         self._gateway = gateway
         self._policy = policy
         self._options = options or ChatOpsOptions()
         self._audit = audit
         self._clock = clock
-        self._confirmations = Confirmations(expiry=self._options.confirmation_expiry, clock=clock)
+        self._previews = previews
+        self._confirmations = Confirmations(
+            store=pending if pending is not None else MemoryRequests(),
+            expiry=self._options.confirmation_expiry,
+            clock=clock,
+        )
 
-    def handle(self, request: Request, *, deliver: Deliver | None = None) -> Reply:
+    def handle(
+        self, request: Request, *, deliver: Deliver | None = None, confirm: bool = False
+    ) -> Reply:
         """Answer one request; never raises (failures become error replies).
 
         ``deliver``: the transport's way to post a change's announcement before the audit
         record is written, so that the record says whether anyone was told. The reply of a
         change is then already delivered; any other reply is left to the caller.
+        ``confirm``: preview a change and wait for its author's Confirm even when no rule asks
+        for it (a button such as a notification's Undo); approvals are still required where
+        a rule asks for them.
         """
         trail = self._trail(request.subject, request.channel, request.text)
         trail.deliver = deliver
         try:
-            return self._handle(request, trail)
+            return self._handle(request, trail, confirm=confirm)
         except Exception as e:  # noqa: BLE001 - the last line of defence: log, audit, reply
             return self._incident(e, trail)
 
@@ -119,44 +147,179 @@ class ChatOps:
         channel: str = "",
         deliver: Deliver | None = None,
     ) -> Reply:
-        """Run (``approved``) or drop a parked command; only its author may do either.
+        """Run (``approved``) or drop a previewed request, once, whichever replica is asked.
 
+        The author confirms or cancels; a request whose rule names ``approvers`` is approved
+        by a different person holding one of those roles. At the click the policy is asked
+        again and the target read again: if it changed since the preview, nothing runs.
         ``channel`` (where the button was clicked) is only for the audit record of a refused
-        answer; an accepted one is recorded in the channel the command was typed in.
+        click; an accepted one is recorded in the channel the command was typed in.
         ``deliver``: as for ``handle``.
         """
         try:
-            pending = self._confirmations.take(subject, token)
+            loaded = self._confirmations.load(token)
         except BotError as e:
-            # The token is a capability and names nothing useful: it is not recorded.
+            loaded, failure = None, e
+        else:
+            failure = BotError(confirmation_unknown())
+        if loaded is None:
+            # The id is a capability and names nothing useful: it is not recorded.
             text = "(confirm)" if approved else "(cancel)"
             trail = self._trail(subject, channel, text)
-            trail.write(Outcome.NOT_RUN, str(e), verdict=Verdict.REFUSED)
-            return self._error_reply(e)
-        trail = self._trail(subject, pending.channel, pending.text)
+            trail.write(Outcome.NOT_RUN, str(failure), verdict=Verdict.REFUSED)
+            return self._error_reply(failure)
+        pending, version = loaded
+        trail = self._trail(pending.author, pending.channel, pending.text)
         trail.deliver = deliver
-        trail.about(pending.command)
+        trail.pending(pending, subject)
+        trail.clicked_in = channel
         try:
-            if not approved:
-                trail.write(Outcome.NOT_RUN, verdict=Verdict.CANCELLED)
-                return cancelled_reply(pending.text, visibility=self._options.read_only)
-            # Re-checked: the policy is the gate at run time, not only at request time.
-            decision = _gate(
-                authorize(self._policy, subject, Channel.of(pending.channel), pending.command)
-            )
-            trail.decided(decision)
-            if not decision.allowed:
-                trail.write(Outcome.NOT_RUN, decision.reason, verdict=Verdict.DENIED)
-                return self._error_reply(NotAllowed(decision.reason))
-            trail.verdict = Verdict.CONFIRMED
-            return self._execute(pending.command, trail)
+            return self._answer(pending, version, subject, trail, approved=approved)
         except Exception as e:  # noqa: BLE001 - the same last line of defence as handle()
             return self._incident(e, trail)
+
+    def _answer(
+        self,
+        pending: PendingRequest,
+        version: str,
+        clicker: Subject,
+        trail: _Trail,
+        *,
+        approved: bool,
+    ) -> Reply:
+        command = self._command_of(pending.text)
+        trail.about(command)
+        if pending.state is not State.PENDING:
+            return self._refuse(trail, clicker, answered(pending))
+        if self._clock() >= pending.expires:
+            if self._confirmations.move(pending, version, State.EXPIRED) is None:
+                return self._refuse(trail, clicker, answered(self._reload(pending)))
+            reply = expired_reply(
+                pending.text, self._confirmations.expiry, visibility=self._options.read_only
+            )
+            trail.write(Outcome.NOT_RUN, reply.headline, verdict=Verdict.EXPIRED)
+            return reply
+        why = click_refusal(self._policy, pending, clicker, approved=approved)
+        if why is not None:
+            return self._refuse(trail, clicker, why)
+        if not approved:
+            if self._confirmations.move(pending, version, State.CANCELLED, by=clicker.display):
+                trail.write(Outcome.NOT_RUN, verdict=Verdict.CANCELLED)
+                return cancelled_reply(pending.text, visibility=self._options.read_only)
+            return self._refuse(trail, clicker, answered(self._reload(pending)))
+        return self._run(command, pending, version, clicker, trail)
+
+    def _run(
+        self,
+        command: Command,
+        pending: PendingRequest,
+        version: str,
+        clicker: Subject,
+        trail: _Trail,
+    ) -> Reply:
+        """An accepted Confirm or Approve: ask the policy again, claim the request (once),
+        read the target again, and run it only if it is as previewed."""
+        # Re-checked: the policy is the gate at run time, not only at request time.
+        asker = clicker if not pending.approvers else pending.author
+        decision = authorize(self._policy, asker, Channel.of(pending.channel), command)
+        trail.decided(decision)
+        if not decision.allowed:
+            self._confirmations.move(pending, version, State.REFUSED, outcome=decision.reason)
+            trail.write(Outcome.NOT_RUN, decision.reason, verdict=Verdict.DENIED)
+            return self._error_reply(NotAllowed(decision.reason))
+        claimed = self._confirmations.move(pending, version, State.RUNNING, by=clicker.display)
+        if claimed is None:
+            return self._refuse(trail, clicker, answered(self._reload(pending)))
+        running, version = claimed
+        try:
+            fresh = self._preview(command, pending.prompt)
+        except BotError as e:
+            self._confirmations.finish(running, version, State.REFUSED, str(e))
+            trail.write(Outcome.NOT_RUN, str(e), verdict=Verdict.REFUSED)
+            return self._error_reply(e)
+        moved = previews.changes(pending.preview.state, fresh.state)
+        if moved:
+            reply = changed_reply(pending.target, moved, visibility=self._options.read_only)
+            self._confirmations.finish(running, version, State.REFUSED, reply.headline)
+            trail.write(Outcome.NOT_RUN, reply.headline, verdict=Verdict.REFUSED)
+            return reply
+        trail.verdict = Verdict.APPROVED if pending.approvers else Verdict.CONFIRMED
+        reply = self._execute(command, trail)
+        ended = State.FAILED if trail.outcome is not Outcome.OK else State.DONE
+        self._confirmations.finish(running, version, ended, reply.headline)
+        return reply
+
+    def _reload(self, pending: PendingRequest) -> PendingRequest:
+        """The request as another answer left it (for saying what became of it)."""
+        loaded = self._confirmations.load(pending.id)
+        return pending if loaded is None else loaded[0]
+
+    def _refuse(self, trail: _Trail, clicker: Subject, why: str) -> Reply:
+        """A click that changes nothing, recorded under the clicker's name and channel."""
+        trail.subject = clicker
+        trail.channel = trail.clicked_in or trail.channel
+        trail.write(Outcome.NOT_RUN, why, verdict=Verdict.REFUSED)
+        if why.startswith("This request is no longer pending"):
+            return answered_reply(why, visibility=self._options.errors)
+        return self._error_reply(NotAllowed(why))
+
+    def _command_of(self, text: str) -> Command:
+        """The command of a stored request, parsed again exactly as when it was previewed."""
+        found = outline(text)
+        if isinstance(found, Help):
+            raise UsageError("help has nothing to confirm")
+        return self._resolve_namespace(found.build())
+
+    def _preview(self, command: Command, prompt: str) -> Preview:
+        if self._previews is None:
+            return previews.generic(prompt)
+        return self._previews.preview(command, prompt=prompt)
+
+    def _park(
+        self, command: Command, request: Request, decision: Decision, prompt: str, trail: _Trail
+    ) -> Reply:
+        """Preview the change, keep the request, and ask for the click."""
+        try:
+            shown = self._preview(command, prompt)
+            parked = self._confirmations.park(
+                author=request.subject,
+                channel=request.channel,
+                text=request.text,
+                target=trail.target,
+                prompt=prompt,
+                preview=shown,
+                approvers=decision.approvers,
+                rule=trail.rule,
+            )
+        except BotError as e:
+            trail.write(Outcome.FAILED, str(e))
+            return self._error_reply(e)
+        trail.preview = shown.lines
+        trail.request = parked.id
+        trail.write(Outcome.NOT_RUN, prompt, verdict=Verdict.PREVIEWED)
+        approval = ""
+        if decision.approvers:
+            approval = who_can_approve(
+                self._policy,
+                decision.approvers,
+                Channel.of(request.channel),
+                author=request.subject.user_id,
+                other_than=request.subject.display,
+            )
+        return prompt_reply(
+            request_id=parked.id,
+            prompt=prompt,
+            preview=shown,
+            author=request.subject.display,
+            expires=parked.expires,
+            expiry=self._confirmations.expiry,
+            approval=approval,
+        )
 
     def _trail(self, subject: Subject, channel: str, text: str) -> _Trail:
         return _Trail(self._audit, self._clock, subject=subject, channel=channel, text=text)
 
-    def _handle(self, request: Request, trail: _Trail) -> Reply:
+    def _handle(self, request: Request, trail: _Trail, *, confirm: bool = False) -> Reply:
         try:
             found = outline(request.text)
             if isinstance(found, Outline):
@@ -184,25 +347,17 @@ class ChatOps:
         trail.about(command)
         if isinstance(command, Whoami | CanI):
             return self._access(command, request, channel, trail)
-        decision = _gate(authorize(self._policy, request.subject, channel, command))
+        decision = authorize(self._policy, request.subject, channel, command)
         trail.decided(decision)
         if not decision.allowed:
             trail.write(Outcome.NOT_RUN, decision.reason, verdict=Verdict.DENIED)
             return self._error_reply(NotAllowed(decision.reason))
         prompt = confirmation_prompt(command)
-        if prompt is None and decision.confirm:
+        asks = decision.confirm or bool(decision.approvers) or (confirm and is_mutating(command))
+        if prompt is None and asks:
             prompt = ruled_prompt(command, target_of(command))
         if prompt is not None:
-            token = self._confirmations.park(
-                subject=request.subject,
-                channel=request.channel,
-                text=request.text,
-                command=command,
-            )
-            trail.write(Outcome.NOT_RUN, prompt, verdict=Verdict.PENDING)
-            return confirmation_reply(
-                prompt, token, author=request.subject, expiry=self._confirmations.expiry
-            )
+            return self._park(command, request, decision, prompt, trail)
         return self._execute(command, trail)
 
     def _precise_denial(self, found: Outline, request: Request) -> str | None:
@@ -276,7 +431,11 @@ class ChatOps:
         options = self._options
         if is_mutating(command):
             headline = announcement(trail.subject, command)
-            return change_reply(command, result, announcement=headline, visibility=options.changes)
+            reply = change_reply(command, result, announcement=headline, visibility=options.changes)
+            if trail.verdict is Verdict.APPROVED:
+                approved = f"Approved by {trail.approved_by}."
+                reply = dataclasses.replace(reply, context=(*reply.context, approved))
+            return reply
         failed = isinstance(result, Document) and result.failed
         return result_reply(
             command,
@@ -305,19 +464,6 @@ class ChatOps:
         return incident_reply(incident, visibility=self._options.errors)
 
 
-def _gate(decision: Decision) -> Decision:
-    """Refuse what needs an approval: approvals by a second person are not implemented yet,
-    and running such a command without one would bypass the rule."""
-    if not decision.allowed or not decision.approvers:
-        return decision
-    roles = ", ".join(decision.approvers)
-    return Decision(
-        allowed=False,
-        reason=f"{decision.role} needs an approval by someone holding {roles}, "
-        "and this bot does not take approvals yet; ask an admin to run it",
-    )
-
-
 class _Trail:
     """One request's audit fields, so that whichever way it ends, one record is written."""
 
@@ -343,6 +489,24 @@ class _Trail:
         self.verb = ""
         self.target = ""
         self.rule = ""
+        self.approver = ""
+        """Who answered a previewed request, for the audit trail: ``@bob (U0BOB)``."""
+        self.approved_by = ""
+        self.clicked_in = ""
+        """Where a button was clicked, for the record of a refused click."""
+        self.preview: tuple[str, ...] = ()
+        self.request = ""
+        self.outcome: Outcome | None = None
+        """How it ended, once written."""
+
+    def pending(self, request: PendingRequest, clicker: Subject) -> None:
+        """Record which previewed request a click answers, and who clicked."""
+        self.target = request.target
+        self.rule = request.rule
+        self.approver = f"{clicker.display} ({clicker.user_id})"
+        self.approved_by = clicker.display
+        self.preview = request.preview.lines
+        self.request = request.id
 
     def about(self, command: Command) -> None:
         """Record what the request asks for, once parsed."""
@@ -365,6 +529,7 @@ class _Trail:
     ) -> None:
         """Write the record; call once, as the last step of a request."""
         self.verdict = verdict or self.verdict
+        self.outcome = outcome
         self._sink.record(
             AuditRecord(
                 time=self._clock(),
@@ -381,5 +546,8 @@ class _Trail:
                 verb=self.verb,
                 target=self.target,
                 rule=self.rule,
+                approver=self.approver,
+                preview=self.preview,
+                request=self.request,
             )
         )

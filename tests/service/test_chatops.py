@@ -314,9 +314,14 @@ def test_expired_confirmation(bot: Bot) -> None:
     assert asked.confirm is not None
     bot.clock.now += timedelta(minutes=5)
     reply = bot.chatops.answer(ALICE, asked.confirm.token, approved=True)
-    assert reply.tone is Tone.ERROR
+    # A warning, not an error: the request is over, so the prompt is replaced in place.
+    assert reply.tone is Tone.WARNING
     assert "expired after 5 minutes" in reply.headline
+    assert "Nothing was changed: delete pod web-1" in text_of(reply)
     assert bot.gateway.calls == []
+    assert bot.audit.trail[-1] == ("alice", Verdict.EXPIRED, Outcome.NOT_RUN)
+    again = bot.chatops.answer(ALICE, asked.confirm.token, approved=True)
+    assert "no longer pending: it expired" in again.headline
 
 
 def test_expiry_comes_from_settings() -> None:

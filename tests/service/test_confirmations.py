@@ -1,4 +1,4 @@
-"""Parked damaging commands: only their author may answer, once, before they expire."""
+"""Pending requests: stored as JSON, moved on at most once, collected after they expire."""
 
 from __future__ import annotations
 
@@ -7,15 +7,28 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.core.preview import Preview
 from bot.core.subject import Subject
-from bot.core.verbs.delete import Delete
-from bot.errors import NotAllowed
-from bot.service import confirmations
-from bot.service.confirmations import ConfirmationGoneError, Confirmations
+from bot.service.confirmations import (
+    Confirmations,
+    MemoryRequests,
+    PendingRequest,
+    State,
+    answered,
+)
 
-ALICE = Subject("U0ALICE", "alice", display="@alice", actor="slack:@alice")
-BOB = Subject("U0BOB", "bob", display="@bob", actor="slack:@bob")
-COMMAND = Delete(resource="pods", name="web-1", namespace="prod")
+ALICE = Subject(
+    "U0ALICE",
+    "alice",
+    display="@alice",
+    actor="slack:@alice",
+    groups=frozenset({"S1"}),
+    email="alice@example.com",
+    slack_groups=(("S1", "sre"),),
+)
+PREVIEW = Preview(
+    ("deployment web in namespace prod: 3 → 0 replicas",), (("replicas", "3"),), "managed"
+)
 
 
 class Clock:
@@ -32,81 +45,85 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def parked(clock: Clock) -> Confirmations:
+def store() -> MemoryRequests:
+    return MemoryRequests()
+
+
+@pytest.fixture
+def parked(clock: Clock, store: MemoryRequests) -> Confirmations:
     counter = itertools.count()
     return Confirmations(
-        expiry=timedelta(minutes=5), clock=clock, new_token=lambda: f"t{next(counter)}"
+        store=store,
+        expiry=timedelta(minutes=5),
+        clock=clock,
+        new_id=lambda: f"{next(counter):020x}",
     )
 
 
-def park(store: Confirmations, subject: Subject = ALICE) -> str:
-    return store.park(
-        subject=subject, channel="C1", text="delete pod web-1 -n prod", command=COMMAND
+def park(confirmations: Confirmations) -> PendingRequest:
+    return confirmations.park(
+        author=ALICE,
+        channel="C1",
+        text="scale deployment/web --replicas=0 -n prod",
+        target="deployments/web in namespace prod",
+        prompt="Scale deployment web in namespace prod to 0 replicas?",
+        preview=PREVIEW,
+        approvers=("sre-lead",),
+        rule="policy.bindings[0] role rm rule 0",
     )
 
 
-def test_author_takes_the_command_once(parked: Confirmations) -> None:
-    token = park(parked)
-    pending = parked.take(ALICE, token)
-    assert (pending.command, pending.channel, pending.text) == (
-        COMMAND,
-        "C1",
-        "delete pod web-1 -n prod",
-    )
-    with pytest.raises(ConfirmationGoneError, match="no longer pending"):
-        parked.take(ALICE, token)
+def test_a_request_round_trips_through_its_json(parked: Confirmations) -> None:
+    request = park(parked)
+    assert PendingRequest.from_json(request.to_json()) == request
+    loaded = parked.load(request.id)
+    assert loaded is not None
+    assert loaded[0] == request
+    assert request.expires - request.created == timedelta(minutes=5)
 
 
-def test_someone_else_is_refused_and_the_author_still_can(parked: Confirmations) -> None:
-    token = park(parked)
-    with pytest.raises(NotAllowed, match="Only @alice, who ran this command, can confirm"):
-        parked.take(BOB, token)
-    assert parked.take(ALICE, token).subject == ALICE
+def test_a_request_moves_on_once(parked: Confirmations) -> None:
+    request = park(parked)
+    loaded = parked.load(request.id)
+    assert loaded is not None
+    _, version = loaded
+    moved = parked.move(request, version, State.RUNNING, by="@bob")
+    assert moved is not None
+    assert moved[0].state is State.RUNNING
+    # A second answer read the same version: it loses and must do nothing.
+    assert parked.move(request, version, State.CANCELLED, by="@alice") is None
+    again = parked.load(request.id)
+    assert again is not None
+    assert (again[0].state, again[0].by) == (State.RUNNING, "@bob")
+    assert "no longer pending: it is being run (answered by @bob)" in answered(again[0])
 
 
-def test_unknown_token(parked: Confirmations) -> None:
-    with pytest.raises(ConfirmationGoneError, match="run the command again"):
-        parked.take(ALICE, "nope")
+@pytest.mark.parametrize("key", ["", "../etc", "ABCDEF0123456789", "x" * 20, "0" * 65])
+def test_ids_that_name_nothing(parked: Confirmations, key: str) -> None:
+    assert parked.load(key) is None
 
 
-@pytest.mark.parametrize(
-    ("elapsed", "expired"),
-    [
-        (timedelta(minutes=4, seconds=59), False),
-        (timedelta(minutes=5), True),
-        (timedelta(minutes=9), True),
-    ],
-)
-def test_expiry(parked: Confirmations, clock: Clock, elapsed: timedelta, *, expired: bool) -> None:
-    token = park(parked)
-    clock.now += elapsed
-    if expired:
-        with pytest.raises(ConfirmationGoneError, match="expired after 5 minutes"):
-            parked.take(ALICE, token)
-    else:
-        assert parked.take(ALICE, token).command == COMMAND
+def test_garbage_in_the_store_names_nothing(parked: Confirmations, store: MemoryRequests) -> None:
+    store.create("0" * 20, "{not json", expires=datetime.now(UTC))
+    assert parked.load("0" * 20) is None
 
 
-def test_long_expired_entries_are_forgotten(parked: Confirmations, clock: Clock) -> None:
-    park(parked)
-    clock.now += timedelta(minutes=10)
-    park(parked)
-    assert len(parked) == 1
-
-
-def test_the_number_parked_is_bounded(
-    parked: Confirmations, monkeypatch: pytest.MonkeyPatch
+def test_expired_requests_are_collected_after_one_more_period(
+    parked: Confirmations, store: MemoryRequests, clock: Clock
 ) -> None:
-    monkeypatch.setattr(confirmations, "MAX_PENDING", 3)
-    tokens = [park(parked) for _ in range(5)]
-    assert len(parked) == 3
-    with pytest.raises(ConfirmationGoneError):
-        parked.take(ALICE, tokens[0])
-    assert parked.take(ALICE, tokens[-1]).command == COMMAND
+    first = park(parked)
+    clock.now += timedelta(minutes=9)
+    park(parked)
+    assert len(store) == 2
+    assert parked.load(first.id) is not None  # expired, kept to say so
+    clock.now += timedelta(minutes=2)
+    park(parked)
+    assert len(store) == 2
+    assert parked.load(first.id) is None
 
 
-def test_default_tokens_are_unguessable(clock: Clock) -> None:
-    store = Confirmations(expiry=timedelta(minutes=1), clock=clock)
-    tokens = {park(store) for _ in range(20)}
-    assert len(tokens) == 20
-    assert all(len(token) >= 20 for token in tokens)
+def test_default_ids_are_unguessable(clock: Clock) -> None:
+    confirmations = Confirmations(store=MemoryRequests(), expiry=timedelta(minutes=1), clock=clock)
+    ids = {park(confirmations).id for _ in range(20)}
+    assert len(ids) == 20
+    assert all(len(i) >= 20 for i in ids)

@@ -260,7 +260,7 @@ def test_without_a_kubeconfig_the_console_uses_the_sandbox_and_says_so(tmp_path:
     assert "@U0ADMIN scaled deployment/web in namespace prod to 1 replica\n" in out
     audit = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
     assert [(a["decision"], a["outcome"]) for a in audit] == [
-        ("pending", "not_run"),
+        ("previewed", "not_run"),
         ("confirmed", "ok"),
         ("allowed", "ok"),
         ("allowed", "ok"),
