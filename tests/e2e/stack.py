@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,16 @@ class MemoryAudit:
             ):
                 raise AssertionError(f"no audit record after {timeout}s")
             return next(r for r in self.records[since:] if found(r))
+
+
+@dataclass
+class ShiftedClock:
+    """The bot's wall clock, which a test may move forward (past an expiry) without sleeping."""
+
+    offset: timedelta = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
 
 
 @dataclass(frozen=True)
@@ -124,6 +135,8 @@ class Stack:
     slack: HttpSlack | SocketSlack
     audit: MemoryAudit
     settings: Settings
+    clock: ShiftedClock = field(default_factory=ShiftedClock)
+    env: dict[str, str] = field(default_factory=dict)
 
     def run(
         self,
@@ -139,11 +152,20 @@ class Stack:
         return self._await(sent, posted, timeout)
 
     def click(
-        self, action_id: str, token: str, *, user: SlackUser = ALICE, timeout: float = 20.0
+        self,
+        action_id: str,
+        token: str,
+        *,
+        user: SlackUser = ALICE,
+        timeout: float = 20.0,
+        ephemeral: bool = True,
     ) -> tuple[Delivered, list[Delivered]]:
-        """Click a button; returns the reply at the click's response_url and any announcement."""
+        """Click a button; returns the reply at the click's response_url and any announcement.
+
+        ``ephemeral``: whether the clicked message was seen by its author only (a confirmation)
+        or by the channel (an approval prompt)."""
         posted = len(self.fake.calls_to("chat.postMessage"))
-        sent = self.slack.click(action_id, token, user=user)
+        sent = self.slack.click(action_id, token, user=user, ephemeral=ephemeral)
         post = self.fake.wait_response(sent.response_url, timeout=timeout)
         announcements = [
             Delivered("chat.postMessage", call.params, sent)
@@ -230,6 +252,33 @@ def _settings(
     return load_settings(path, env=env)
 
 
+def _serve(
+    stack: ExitStack,
+    *,
+    mode: str,
+    settings: Settings,
+    env: dict[str, str],
+    fake: FakeSlack,
+    audit: MemoryAudit,
+    clock: ShiftedClock,
+) -> HttpSlack | SocketSlack:
+    """Compose one bot (one replica) and serve it; returns how to play Slack to it."""
+    bot = stack.enter_context(
+        composed(settings, require_cluster(settings, env), audit=audit, clock=clock)
+    )
+    app = slack_app(settings, bot)
+    stack.callback(app.close)
+    if mode == "http":
+        url = stack.enter_context(running_http(app))
+        return HttpSlack(fake, url, SIGNING_SECRET)
+    assert settings.secrets.app_token is not None
+    before = fake.socket.live
+    handler = connect_socket_mode(app, app_token=settings.secrets.app_token.get_secret_value())
+    stack.callback(handler.close)
+    fake.wait_for(lambda: fake.socket.live == before + 1, what="the Socket Mode session")
+    return SocketSlack(fake, session=before)
+
+
 @contextmanager
 def running_stack(
     mode: str,
@@ -269,22 +318,28 @@ def running_stack(
             kubernetes=kubernetes,
         )
         audit = MemoryAudit()
-        bot = stack.enter_context(composed(settings, require_cluster(settings, env), audit=audit))
-        app = slack_app(settings, bot)
-        stack.callback(app.close)
-        slack: HttpSlack | SocketSlack
-        if mode == "http":
-            url = stack.enter_context(running_http(app))
-            slack = HttpSlack(fake, url, SIGNING_SECRET)
-        else:
-            assert settings.secrets.app_token is not None
-            handler = connect_socket_mode(
-                app, app_token=settings.secrets.app_token.get_secret_value()
-            )
-            stack.callback(handler.close)
-            fake.wait_for(lambda: fake.socket.live == 1, what="the Socket Mode session")
-            slack = SocketSlack(fake)
-        yield Stack(mode, sandbox, fake, slack, audit, settings)
+        clock = ShiftedClock()
+        served = _serve(
+            stack, mode=mode, settings=settings, env=env, fake=fake, audit=audit, clock=clock
+        )
+        yield Stack(mode, sandbox, fake, served, audit, settings, clock, env)
+
+
+@contextmanager
+def running_replica(of: Stack) -> Iterator[Stack]:
+    """Another replica of ``of``'s bot: the same settings, cluster, Slack, audit and clock, in
+    its own composition (its own gateway, service and Slack app), as a second pod would be."""
+    with ExitStack() as stack:
+        served = _serve(
+            stack,
+            mode=of.mode,
+            settings=of.settings,
+            env=of.env,
+            fake=of.fake,
+            audit=of.audit,
+            clock=of.clock,
+        )
+        yield Stack(of.mode, of.sandbox, of.fake, served, of.audit, of.settings, of.clock, of.env)
 
 
 @contextmanager

@@ -90,6 +90,9 @@ class SocketSlack:
     """Plays Slack for an app in Socket Mode: envelopes over the fake's websocket."""
 
     fake: FakeSlack
+    session: int | None = None
+    """Which open session gets the envelopes (in connection order); None: the newest, as
+    Slack hands each envelope to one of an app's connections."""
 
     def command(
         self,
@@ -102,7 +105,7 @@ class SocketSlack:
         """Push a ``slash_commands`` envelope and wait for its ack."""
         fields = self.fake.slash_command(text, user=user, channel=channel)
         envelope = self.fake.socket.push(
-            "slash_commands", dict(fields), accepts_response_payload=True
+            "slash_commands", dict(fields), accepts_response_payload=True, session=self.session
         )
         return _acked(fields["response_url"], self.fake.wait_ack(envelope, timeout=timeout))
 
@@ -114,10 +117,13 @@ class SocketSlack:
         user: SlackUser = ALICE,
         channel: str = OPS_CHANNEL,
         timeout: float = 10.0,
+        ephemeral: bool = True,
     ) -> Sent:
         """Push an ``interactive`` envelope carrying a button click and wait for its ack."""
-        payload = self.fake.block_actions(action_id, value, user=user, channel=channel)
-        envelope = self.fake.socket.push("interactive", payload)
+        payload = self.fake.block_actions(
+            action_id, value, user=user, channel=channel, ephemeral=ephemeral
+        )
+        envelope = self.fake.socket.push("interactive", payload, session=self.session)
         return _acked(str(payload["response_url"]), self.fake.wait_ack(envelope, timeout=timeout))
 
 

@@ -98,9 +98,15 @@ class SocketHub:
             return self._acks.get(envelope_id)
 
     def push(
-        self, kind: str, payload: dict[str, Any], *, accepts_response_payload: bool = False
+        self,
+        kind: str,
+        payload: dict[str, Any],
+        *,
+        accepts_response_payload: bool = False,
+        session: int | None = None,
     ) -> str:
-        """Send an envelope on the newest session; returns its envelope id."""
+        """Send an envelope on the newest session (or the ``session``-th open one, in
+        connection order); returns its envelope id."""
         envelope_id = uuid.uuid4().hex
         self._send(
             {
@@ -108,7 +114,8 @@ class SocketHub:
                 "type": kind,
                 "payload": payload,
                 "accepts_response_payload": accepts_response_payload,
-            }
+            },
+            session=session,
         )
         return envelope_id
 
@@ -123,10 +130,10 @@ class SocketHub:
         for ws in sessions:
             await ws.close()
 
-    def _send(self, message: dict[str, Any]) -> None:
+    def _send(self, message: dict[str, Any], *, session: int | None = None) -> None:
         with self._changed:
             if not self._live:
                 raise RuntimeError("no Socket Mode session is connected")
-            ws = self._live[-1]
+            ws = self._live[-1 if session is None else session]
         future = asyncio.run_coroutine_threadsafe(ws.send_str(json.dumps(message)), self._loop())
         future.result(timeout=5)
