@@ -105,7 +105,11 @@ def to_slack(reply: Reply) -> SlackMessage:
     """Render one reply; the caller posts ``blocks`` and uploads ``attachment`` if present."""
     headline = _clip(escape(" ".join(reply.headline.split())), HEADLINE_LIMIT)
     head = [_section(_EMOJI.get(reply.tone, "") + f"*{headline}*")]
-    tail = _confirmation(reply.confirm) + _actions(reply.actions) + _context(reply.context)
+    tail = (
+        _confirmation(reply.confirm, headline=reply.headline)
+        + _actions(reply.actions)
+        + _context(reply.context)
+    )
     body = _Body(
         budget=TEXT_BUDGET - NOTE_ROOM - _text_size([*head, *tail]),
         room=BLOCK_LIMIT - len(head) - len(tail) - 1,
@@ -271,8 +275,9 @@ def _section(text: str) -> SectionBlock:
     return SectionBlock(text=MarkdownTextObject(text=text[:SECTION_LIMIT]))
 
 
-def _confirmation(confirm: ConfirmRequest | None) -> list[Block]:
-    """The prompt and its two buttons, both carrying the pending command's token.
+def _confirmation(confirm: ConfirmRequest | None, *, headline: str) -> list[Block]:
+    """The prompt and its two buttons, both carrying the pending request's id; the prompt is
+    left out when the headline already asks it (a preview sits between them).
 
     The confirm button is ``danger``: every confirmation here guards a destructive change, and
     Slack reserves that style for "buttons that confirm destructive actions". Cancel stays plain.
@@ -292,10 +297,10 @@ def _confirmation(confirm: ConfirmRequest | None) -> list[Block]:
             value=confirm.token,
         ),
     ]
-    return [
-        _section(_clip(escape(confirm.prompt), PROMPT_LIMIT)),
-        ActionsBlock(block_id=CONFIRM_BLOCK_ID, elements=buttons),
-    ]
+    actions = ActionsBlock(block_id=CONFIRM_BLOCK_ID, elements=buttons)
+    if confirm.prompt == headline:
+        return [actions]
+    return [_section(_clip(escape(confirm.prompt), PROMPT_LIMIT)), actions]
 
 
 def _actions(actions: tuple[Action, ...]) -> list[Block]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, ContextBlock, SectionBlock
 
+from bot.core.preview import Preview
+from bot.core.prompts import prompt_reply
 from bot.core.render_text import table_text
 from bot.core.reply import (
     Action,
@@ -289,6 +292,7 @@ def test_clipping_never_cuts_an_escape(offset: int) -> None:
     assert re.search(r"&(?!amp;)", text) is None
 
 
+<<<<<<< ours
 def test_command_buttons_golden() -> None:
     reply = Reply(
         "Rollout of deployment prod/web revision 3: in progress",
@@ -308,3 +312,26 @@ def test_a_command_too_long_for_a_button_is_left_out() -> None:
     reply = Reply("x", actions=(Action("Long", "get " + "p" * VALUE_LIMIT), Action("Ok", "get")))
     (block,) = [b for b in to_slack(reply).blocks if isinstance(b, ActionsBlock)]
     assert [(e.action_id, e.value) for e in block.elements] == [(f"{RUN_ACTION}_1", "get")]  # type: ignore[union-attr]
+=======
+def test_approval_prompt_golden() -> None:
+    reply = prompt_reply(
+        request_id="0123456789abcdef0123",
+        prompt="Run scale on deployments/web in namespace prod?",
+        preview=Preview(
+            ("deployment web in namespace prod: 3 → 0 replicas", "all 3 of its pods will stop"),
+            warning="deployment web is managed by Argo CD (application shop): its next sync "
+            "will revert a manual change; change it in Git instead, or pause the sync first",
+        ),
+        author="@carol",
+        expires=datetime(2026, 12, 1, 12, 5, tzinfo=UTC),
+        expiry=timedelta(minutes=5),
+        approval="someone other than @carol holding sre-lead in this channel (U0BOB)",
+    )
+    message = to_slack(reply)
+    buttons = [e for b in message.blocks if isinstance(b, ActionsBlock) for e in b.elements]
+    assert [(b.text.text, b.value) for b in buttons if isinstance(b, ButtonElement)] == [
+        ("Approve", "0123456789abcdef0123"),
+        ("Cancel", "0123456789abcdef0123"),
+    ]
+    check_golden("approval_prompt", message)
+>>>>>>> theirs
