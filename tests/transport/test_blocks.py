@@ -292,7 +292,6 @@ def test_clipping_never_cuts_an_escape(offset: int) -> None:
     assert re.search(r"&(?!amp;)", text) is None
 
 
-<<<<<<< ours
 def test_command_buttons_golden() -> None:
     reply = Reply(
         "Rollout of deployment prod/web revision 3: in progress",
@@ -312,7 +311,8 @@ def test_a_command_too_long_for_a_button_is_left_out() -> None:
     reply = Reply("x", actions=(Action("Long", "get " + "p" * VALUE_LIMIT), Action("Ok", "get")))
     (block,) = [b for b in to_slack(reply).blocks if isinstance(b, ActionsBlock)]
     assert [(e.action_id, e.value) for e in block.elements] == [(f"{RUN_ACTION}_1", "get")]  # type: ignore[union-attr]
-=======
+
+
 def test_approval_prompt_golden() -> None:
     reply = prompt_reply(
         request_id="0123456789abcdef0123",
@@ -334,4 +334,3 @@ def test_approval_prompt_golden() -> None:
         ("Cancel", "0123456789abcdef0123"),
     ]
     check_golden("approval_prompt", message)
->>>>>>> theirs
