@@ -53,7 +53,12 @@ logger = logging.getLogger(__name__)
 class ChatOpsPort(Protocol):
     """What the Slack app needs of the service (``bot.service.service.ChatOps``)."""
 
-    def handle(self, request: Request, *, deliver: Deliver | None = None) -> Reply: ...
+    def handle(
+        self, request: Request, *, deliver: Deliver | None = None, confirm: bool = False
+    ) -> Reply:
+        """``confirm``: preview the change and wait for a click even when no rule asks (a
+        button's command, such as a notification's Undo)."""
+        ...
 
     def answer(
         self,

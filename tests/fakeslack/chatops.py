@@ -43,7 +43,9 @@ class ScriptedChatOps:
     requests: list[Request] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
 
-    def handle(self, request: Request, *, deliver: Deliver | None = None) -> Reply:
+    def handle(
+        self, request: Request, *, deliver: Deliver | None = None, confirm: bool = False
+    ) -> Reply:
         self.requests.append(request)
         if self.gate is not None and not self.gate.wait(timeout=10):
             raise TimeoutError("the test never released the gate")
