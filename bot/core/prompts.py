@@ -32,7 +32,9 @@ def prompt_reply(
     when = f"expires at {expires:%H:%M:%S} UTC, in {minutes(expiry)}"
     if approval:
         who = f"Asked by {author}; needs an approval by {approval}; {author} may cancel; {when}."
-        confirm = ConfirmRequest(prompt=prompt, token=request_id, confirm_label="Approve")
+        confirm = ConfirmRequest(
+            prompt=prompt, token=request_id, confirm_label="Approve", approval=True
+        )
         visibility = Visibility.IN_CHANNEL
     else:
         who = f"Only {author} can confirm, within {minutes(expiry)} ({when})."

@@ -51,6 +51,8 @@ class ConfirmRequest:
     """Opaque id of the pending command, sent back with the answer."""
     confirm_label: str = "Confirm"
     deny_label: str = "Cancel"
+    approval: bool = False
+    """Someone other than the author must approve; the author may only cancel."""
 
 
 @dataclass(frozen=True, slots=True)

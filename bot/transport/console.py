@@ -2,7 +2,8 @@
 
 It exists so that the whole bot can be tried, demonstrated and scripted without a Slack
 workspace: ``echo 'get pods -A' | k8s-chatops console --sandbox``. Confirmations become a
-yes/no question on the next line; replies are printed with the terminal renderer, through the
+yes/no question on the next line (a request that needs someone else's approval can only be
+withdrawn there); replies are printed with the terminal renderer, through the
 console's ``ChatSink`` (``ConsoleSink``), which prints notifications the same way.
 """
 
@@ -23,6 +24,8 @@ from bot.service.service import ChatOps, Request
 
 PROMPT = "k8s> "
 CONFIRM_PROMPT = "Type yes to confirm, anything else cancels: "
+APPROVAL_PROMPT = "Type cancel to withdraw it, anything else leaves it waiting for an approval: "
+WAITING = "The request waits for an approval until it expires; approvers answer it in Slack."
 _QUIT = frozenset({"exit", "quit", ":q"})
 _YES = frozenset({"y", "yes"})
 REMEMBERED: Final = 1000
@@ -54,7 +57,15 @@ class Console:
                 break
             reply = self.chatops.handle(Request(self.subject, self.channel, text))
             failed |= self._show(reply, sink)
-            if reply.confirm is not None:
+            if reply.confirm is not None and reply.confirm.approval:
+                # Someone else approves (in Slack); here the author may only withdraw it.
+                answer = read(APPROVAL_PROMPT)
+                if answer is not None and answer.strip().lower() == "cancel":
+                    reply = self.chatops.answer(self.subject, reply.confirm.token, approved=False)
+                    failed |= self._show(reply, sink)
+                else:
+                    sink.post(self.channel, Reply(headline=WAITING))
+            elif reply.confirm is not None:
                 answer = read(CONFIRM_PROMPT)
                 approved = answer is not None and answer.strip().lower() in _YES
                 reply = self.chatops.answer(self.subject, reply.confirm.token, approved=approved)

@@ -17,7 +17,7 @@ import pytest
 from bot.core.chat_sink import ChatSink, MessageRef
 from bot.core.command import Command
 from bot.core.impersonation import KubeIdentity
-from bot.core.policy import Policy
+from bot.core.policy import Binding, Policy, Role, Rule
 from bot.core.reply import Preformatted, Reply, Tone
 from bot.core.results import Change, Result, Table
 from bot.core.verbs.get import Get
@@ -326,3 +326,26 @@ def test_the_console_user_is_held_to_the_policy_by_group_and_channel(tmp_path: P
     assert "@U0DEV scaled deployment/web in namespace prod to 2 replicas" in out
     elsewhere = console_process(tmp_path, "get deploy -n prod\n", "--as", "U0DEV", config=DEPLOYERS)
     assert "deployer (in C0DEPLOYS) would" in elsewhere.stdout
+
+
+@pytest.mark.parametrize(
+    ("answer", "cancelled"), [("cancel\n", True), ("yes\n", False), ("", False)]
+)
+def test_an_approval_request_waits_or_is_withdrawn(answer: str, *, cancelled: bool) -> None:
+    rules = Policy(
+        roles={
+            "rm": Role("rm", (Rule(frozenset({"scale"}), approvers=("lead",)),)),
+            "lead": Role("lead", (Rule(frozenset({"get"})),)),
+        },
+        bindings=(Binding(("rm",), users=frozenset({ME.user_id})),),
+    )
+    gateway = Gateway()
+    chatops = ChatOps(gateway=gateway, policy=rules, audit=NoAudit())
+    out = io.StringIO()
+    line = "scale deployment/web --replicas=2\n"
+    code = Console(chatops=chatops, subject=ME).run(stream_reader(io.StringIO(line + answer)), out)
+    assert code == 0
+    assert "Run scale on deployments/web in namespace default?" in out.getvalue()
+    assert ("Cancelled" in out.getvalue()) is cancelled
+    assert ("waits for an approval" in out.getvalue()) is not cancelled
+    assert gateway.calls == []
