@@ -148,8 +148,13 @@ def progress_reply(typed_command: str) -> Reply:
 
 
 def posted_reply(reply: Reply) -> Reply:
-    """What replaces a confirmation prompt whose outcome was posted in the channel."""
-    return Reply(headline=reply.headline, tone=reply.tone, context=("Posted in the channel.",))
+    """What replaces a confirmation prompt whose outcome was posted in the channel; its small
+    print (``Approved by @bob.``) is kept, so that the prompt itself says who approved."""
+    return Reply(
+        headline=reply.headline,
+        tone=reply.tone,
+        context=(*reply.context, "Posted in the channel."),
+    )
 
 
 def audit_reply(

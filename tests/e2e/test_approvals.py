@@ -178,6 +178,7 @@ def test_approval_by_a_different_approver_on_the_other_replica(
 
     outcome, announced = approve(replica, prompt)
     assert outcome.body["replace_original"] is True
+    assert "Approved by @bob." in outcome.text
     (announcement,) = announced
     assert (
         announcement.headline == f"@carol scaled deployment/{name} in namespace prod to 5 replicas"
