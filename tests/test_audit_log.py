@@ -85,3 +85,31 @@ def test_standard_streams(target: str, capsys: pytest.CaptureFixture[str]) -> No
     captured = capsys.readouterr()
     written = captured.out if target == "stdout" else captured.err
     assert json.loads(written)["user_id"] == "U0ALICE"
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [Verdict.PREVIEWED, Verdict.CONFIRMED, Verdict.APPROVED, Verdict.CANCELLED, Verdict.EXPIRED],
+)
+def test_a_previewed_request_records_its_preview_and_approver(decision: Verdict) -> None:
+    stream = io.StringIO()
+    answered = replace(
+        RECORD,
+        decision=decision,
+        approver="@bob (U0BOB)",
+        preview=(
+            "deployment web in namespace prod: 3 → 4 replicas",
+            "pasted xoxb-1234-5678 s3cr3t",
+        ),
+        request="0123456789abcdef0123",
+    )
+    JsonLinesAudit(stream, secrets=("s3cr3t",)).record(answered)
+    line = json.loads(stream.getvalue())
+    assert (line["decision"], line["request"], line["approver"]) == (
+        str(decision),
+        "0123456789abcdef0123",
+        "@bob (U0BOB)",
+    )
+    assert line["preview"][0] == "deployment web in namespace prod: 3 → 4 replicas"
+    assert "xoxb-1234" not in stream.getvalue()
+    assert "s3cr3t" not in stream.getvalue()
