@@ -128,7 +128,7 @@ def fresh_deployment(
         revision = (found.metadata.annotations or {}).get("deployment.kubernetes.io/revision")
         return bool(revision) and found.status.observed_generation == found.metadata.generation
 
-    stack.fake.wait_for(settled, what=f"deployment {name} to get its first revision")
+    stack.fake.wait_for(settled, timeout=30, what=f"deployment {name} to get its first revision")
     return name
 
 
@@ -191,7 +191,9 @@ def test_approval_by_a_different_approver_on_the_other_replica(
     )
     assert apps.read_namespaced_deployment(name, "prod").spec.replicas == 5
 
-    stack.fake.wait_for(lambda: len(audited(stack, name)) == 4, what="the approval's record")
+    stack.fake.wait_for(
+        lambda: len(audited(stack, name)) == 4, timeout=20, what="the approval's record"
+    )
     trail = audited(stack, name)
     assert [(r.user_id, r.decision) for r in trail] == [
         (CAROL.id, Verdict.PREVIEWED),
@@ -226,7 +228,9 @@ def test_a_double_click_on_two_replicas_runs_once(stack: Stack, replica: Stack, 
     assert patch.method == "PATCH"
     refused = [a for a in answers if "no longer pending" in str(a.get("text"))]
     assert len(refused) == 2
-    stack.fake.wait_for(lambda: len(audited(stack, name)) == 4, what="every click to be audited")
+    stack.fake.wait_for(
+        lambda: len(audited(stack, name)) == 4, timeout=20, what="every click to be audited"
+    )
     assert [r.decision for r in audited(stack, name)].count(Verdict.APPROVED) == 1
 
 
@@ -326,7 +330,9 @@ def test_a_confirm_rule_previews_with_a_gitops_warning(stack: Stack, apps: Any) 
     assert outcome.body["replace_original"] is True
     assert len(announced) == 1
     assert len(changes_to(stack, mark, name)) == 1
-    stack.fake.wait_for(lambda: len(audited(stack, name, "staging")) == 2, what="the record")
+    stack.fake.wait_for(
+        lambda: len(audited(stack, name, "staging")) == 2, timeout=20, what="the record"
+    )
     confirmed = audited(stack, name, "staging")[-1]
     assert (confirmed.decision, confirmed.approver) == (Verdict.CONFIRMED, f"@carol ({CAROL.id})")
 
