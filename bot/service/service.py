@@ -190,10 +190,10 @@ class ChatOps:
         command = self._command_of(pending.text)
         trail.about(command)
         if pending.state is not State.PENDING:
-            return self._refuse(trail, clicker, answered(pending))
+            return self._late(trail, clicker, pending)
         if self._clock() >= pending.expires:
             if self._confirmations.move(pending, version, State.EXPIRED) is None:
-                return self._refuse(trail, clicker, answered(self._reload(pending)))
+                return self._late(trail, clicker, self._reload(pending))
             reply = expired_reply(
                 pending.text, self._confirmations.expiry, visibility=self._options.read_only
             )
@@ -206,7 +206,7 @@ class ChatOps:
             if self._confirmations.move(pending, version, State.CANCELLED, by=clicker.display):
                 trail.write(Outcome.NOT_RUN, verdict=Verdict.CANCELLED)
                 return cancelled_reply(pending.text, visibility=self._options.read_only)
-            return self._refuse(trail, clicker, answered(self._reload(pending)))
+            return self._late(trail, clicker, self._reload(pending))
         return self._run(command, pending, version, clicker, trail)
 
     def _run(
@@ -229,15 +229,14 @@ class ChatOps:
             return self._error_reply(NotAllowed(decision.reason))
         claimed = self._confirmations.move(pending, version, State.RUNNING, by=clicker.display)
         if claimed is None:
-            return self._refuse(trail, clicker, answered(self._reload(pending)))
+            return self._late(trail, clicker, self._reload(pending))
         running, version = claimed
         try:
             fresh = self._preview(command, pending.prompt)
-        except BotError as e:
-            self._confirmations.finish(running, version, State.REFUSED, str(e))
-            trail.write(Outcome.NOT_RUN, str(e), verdict=Verdict.REFUSED)
-            return self._error_reply(e)
-        moved = previews.changes(pending.preview.state, fresh.state)
+        except BotError as e:  # the target is gone, or cannot be read: as good as changed
+            moved = [str(e)]
+        else:
+            moved = previews.changes(pending.preview.state, fresh.state)
         if moved:
             reply = changed_reply(pending.target, moved, visibility=self._options.read_only)
             self._confirmations.finish(running, version, State.REFUSED, reply.headline)
@@ -255,13 +254,23 @@ class ChatOps:
         return pending if loaded is None else loaded[0]
 
     def _refuse(self, trail: _Trail, clicker: Subject, why: str) -> Reply:
-        """A click that changes nothing, recorded under the clicker's name and channel."""
+        """A click its clicker may not make, recorded under their name and channel; the
+        request stays pending for those who may answer it."""
+        self._refused(trail, clicker, why)
+        return self._error_reply(NotAllowed(why))
+
+    def _late(self, trail: _Trail, clicker: Subject, request: PendingRequest) -> Reply:
+        """A click on a request another answer (or the clock) already settled."""
+        why = answered(request)
+        self._refused(trail, clicker, why)
+        return answered_reply(why, visibility=self._options.errors)
+
+    @staticmethod
+    def _refused(trail: _Trail, clicker: Subject, why: str) -> None:
         trail.subject = clicker
         trail.channel = trail.clicked_in or trail.channel
+        trail.approver = ""
         trail.write(Outcome.NOT_RUN, why, verdict=Verdict.REFUSED)
-        if why.startswith("This request is no longer pending"):
-            return answered_reply(why, visibility=self._options.errors)
-        return self._error_reply(NotAllowed(why))
 
     def _command_of(self, text: str) -> Command:
         """The command of a stored request, parsed again exactly as when it was previewed."""
