@@ -57,6 +57,8 @@ policy:
     - roles: [sre-lead]
       groups: [S0OPS]
 """
+pytestmark = pytest.mark.sandbox_only
+"""The sandbox's request log proves "exactly once", and a second replica shares its sandbox."""
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _names = itertools.count()
 
