@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.compose import Cluster, own_namespace
-from bot.core.rbac import NOTIFIER, SEEN_REQUESTS, Access
-from bot.core.verbs.registry import SPECS
+from bot.core.rbac import NOTIFIER, PENDING_REQUESTS, SEEN_REQUESTS, Access
+from bot.core.verbs.registry import BY_NAME, SPECS
 from bot.errors import BotError, ConfigError
 from bot.settings import Settings, SlackMode
 
@@ -67,13 +67,18 @@ def needed_access(settings: Settings) -> dict[Access, list[str]]:
         for verb in enabled_verbs(settings):
             for access in HANDLERS[verb].access:
                 needs.setdefault(access, []).append(verb)
+    if any(BY_NAME[verb].mutating for verb in enabled_verbs(settings)):
+        _need(needs, PENDING_REQUESTS, "confirmations")
     if settings.notifications.active:
-        for access in NOTIFIER:
-            needs.setdefault(access, []).append("notifier")
+        _need(needs, NOTIFIER, "notifier")
     if settings.slack.mode is SlackMode.HTTP:
-        for access in SEEN_REQUESTS:
-            needs.setdefault(access, []).append("replays")
+        _need(needs, SEEN_REQUESTS, "replays")
     return needs
+
+
+def _need(needs: dict[Access, list[str]], accesses: tuple[Access, ...], who: str) -> None:
+    for access in accesses:
+        needs.setdefault(access, []).append(who)
 
 
 def slack_rows(settings: Settings) -> list[Row]:

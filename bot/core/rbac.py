@@ -71,6 +71,17 @@ NOTIFIER: Final = (
 """The rollout notifier's needs: the Deployments watch, a live rollout's pod watch, failing pods
 and their logs, and its Lease and state ConfigMap in the bot's own namespace."""
 
+PENDING_REQUESTS: Final = (
+    Access("create", "configmaps", own_namespace=True),
+    Access("get", "configmaps", own_namespace=True),
+    Access("update", "configmaps", own_namespace=True),
+    Access("list", "configmaps", own_namespace=True),
+    Access("delete", "configmaps", own_namespace=True),
+)
+"""Previews waiting for their Confirm or Approve (``bot.gateway.pending_store``): one ConfigMap
+per request in the bot's own namespace, answered once by resourceVersion, expired ones listed
+and deleted."""
+
 SEEN_REQUESTS: Final = (
     Access("create", "configmaps", own_namespace=True),
     Access("list", "configmaps", own_namespace=True),

@@ -81,9 +81,20 @@ def held_to(components: tuple[str, ...]) -> list[Grant]:
     return given
 
 
+EXPIRY_ONLY = {("delete", "", "configmaps")}
+"""Grants used only once a pending confirmation has expired (the next one parked deletes it),
+which this workload never waits for: ``tests/gateway/test_gateway_preview.py``'s
+``test_expired_requests_are_collected`` makes that DELETE, in the bot's own namespace."""
+
+
 def test_every_grant_is_used(played: Played) -> None:
     given = held_to(played.components)
-    unused = [g for g in given if not any(a.granted_by(g) for a in played.asked)]
+    unused = [
+        g
+        for g in given
+        if not any(a.granted_by(g) for a in played.asked)
+        and (g.verb, g.group, g.resource) not in EXPIRY_ONLY
+    ]
     assert unused == []
 
 

@@ -74,7 +74,10 @@ def play(running: AccountStack, *, delete: bool = False) -> list[str]:
         first = pods[0].metadata.name
         for text in (f"describe pod {first} -n prod", f"logs {first} -n prod --tail 5"):
             _note(refused, text, stack.run(text).text)
-        for text in READS + CHANGES:
+        for text in READS:
+            _note(refused, text, stack.run(text).text)
+        _confirmed_scale_to_zero(running, refused)
+        for text in CHANGES:
             _note(refused, text, stack.run(text).text)
         _notifications(running, refused)
         if delete:
@@ -82,6 +85,16 @@ def play(running: AccountStack, *, delete: bool = False) -> list[str]:
     finally:
         core.api_client.close()
     return refused
+
+
+def _confirmed_scale_to_zero(running: AccountStack, refused: list[str]) -> None:
+    """A change that always asks first: parked in a ConfigMap, confirmed, then undone."""
+    stack = running.stack
+    prompt = stack.run("scale deployment/worker --replicas=0 -n prod")
+    _note(refused, "scale to 0", prompt.text)
+    done, _ = stack.click(CONFIRM_ACTION, prompt.confirm_token())
+    _note(refused, "scale to 0, confirmed", done.text)
+    _note(refused, "scale back", stack.run("scale deployment/worker --replicas=2 -n prod").text)
 
 
 def _note(refused: list[str], command: str, answer: str) -> None:
