@@ -275,7 +275,7 @@ async def _pump(
             continue
         if change is None:
             return  # stopped by the hub
-        if change.rv <= start_rv or change.rt is not spec.rt:
+        if change.rv <= start_rv:
             continue
         chunk = [change]
         while not stream.queue.empty():  # batch a burst into one write
@@ -286,7 +286,7 @@ async def _pump(
             chunk.append(more)
         lines = []
         for item in chunk:
-            if item.rv <= start_rv or item.rt is not spec.rt:
+            if item.rv <= start_rv:
                 continue
             kind = _event_type(spec, item)
             if kind is not None:

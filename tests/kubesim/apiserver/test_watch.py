@@ -114,6 +114,24 @@ def test_a_resumed_watch_sees_only_its_own_resource(core: Any, apps: Any, ns: st
     w.stop()
 
 
+def test_resumed_watch_replays_only_its_own_type(core: Any, ns: str) -> None:
+    """A Secret "a" written after the version is no event of the ConfigMap watch on "a"."""
+    first = core.create_namespaced_config_map(ns, cm("a"))
+    core.create_namespaced_secret(ns, {"metadata": {"name": "a"}, "data": {}})
+    core.patch_namespaced_config_map("a", ns, {"data": {"v": "2"}})
+    w = watch.Watch()
+    stream = w.stream(
+        core.list_namespaced_config_map,
+        ns,
+        field_selector="metadata.name=a",
+        resource_version=first.metadata.resource_version,
+        timeout_seconds=DEADLINE,
+    )
+    event = next(stream)
+    assert (event["type"], event["raw_object"].get("kind")) == ("MODIFIED", "ConfigMap")
+    w.stop()
+
+
 def test_watch_from_list_version_sees_only_later_changes(
     still: Sandbox, core: Any, ns: str
 ) -> None:
