@@ -177,8 +177,9 @@ def gateway_options(settings: Settings) -> GatewayOptions:
             max_tail=kube.log_tail_lines,
         ),
         max_rows=kube.max_rows,
-        # One connection for each thread that may call the cluster at once.
-        connections=settings.slack.workers + settings.slack.long_workers,
+        # One connection for each thread that may call the cluster at once; a long worker's
+        # rollout status follows the Deployment and its pods on two.
+        connections=settings.slack.workers + 2 * settings.slack.long_workers,
     )
 
 

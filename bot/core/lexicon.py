@@ -225,6 +225,8 @@ SHOW_LABELS: Final = Flag("show-labels", takes_value=False)
 LABEL_COLUMNS: Final = Flag("label-columns", "L")
 SORT_BY: Final = Flag("sort-by")
 NO_HEADERS: Final = Flag("no-headers", takes_value=False)
+WATCH: Final = Flag("watch", "w", takes_value=False)
+TIMEOUT: Final = Flag("timeout")
 
 UNSUPPORTED_FLAGS: Final = MappingProxyType(
     {

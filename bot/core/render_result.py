@@ -103,8 +103,13 @@ def _document(document: Document, command: Command | None) -> Rendered:
         # oldest first, so the progression reads in the order it happened.
         lines = text.splitlines()
         last = lines[-1] if lines else "rollout status"
-        if not document.failed:
-            tone = Tone.SUCCESS if "successfully rolled out" in last else Tone.INFO
+        if document.failed:
+            # kubectl's last line is its "error: ..." on stderr: the headline says it once (an
+            # error's tone adds the prefix), the body keeps what came before it.
+            body = "\n".join(lines[:-1])
+            parts = (Preformatted(body, _filename(command, "txt")),) if body else ()
+            return Rendered(_clip(last.removeprefix("error: ")), parts, tone, document.notes)
+        tone = Tone.SUCCESS if "successfully rolled out" in last else Tone.INFO
         parts = (Preformatted(text, _filename(command, "txt")),) if len(lines) > 1 else ()
         return Rendered(_clip(last), parts, tone, document.notes)
     if command is None:

@@ -265,3 +265,58 @@ def restart_patch(deployment: Obj, now: datetime) -> Obj:
             "triggered within the past second, please wait before attempting to trigger another"
         )
     return {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: stamp}}}}}
+
+
+UNSCHEDULABLE: Final = "Unschedulable"
+"""The PodScheduled condition's reason for a pod that fits on no node."""
+
+STUCK_REASONS: Final = frozenset(
+    {
+        "ErrImagePull",
+        "ImagePullBackOff",
+        "InvalidImageName",
+        "ErrImageNeverPull",
+        "CrashLoopBackOff",
+        "CreateContainerConfigError",
+        "CreateContainerError",
+        "RunContainerError",
+    }
+)
+"""Waiting reasons of a container that will not come up without a change (kubelet's words)."""
+
+
+def failing_pods(new_rs: Obj, pods: Sequence[Obj]) -> list[str]:
+    """What stops the new ReplicaSet's pods, one line per failing container, by pod name.
+
+    ``pod web-7d9f-x: ImagePullBackOff — Back-off pulling image "nginx:doesnotexist"``, with the
+    container named when the pod has several and the restart count once it restarted; a pod that
+    fits on no node says the scheduler's reason. Pods of other ReplicaSets are ignored.
+    """
+    uid = kube.text(new_rs, "metadata", "uid")
+    lines: list[str] = []
+    for pod in sorted(pods, key=kube.name_of):
+        if kube.controller_uid(pod) != uid or kube.has(pod, "metadata", "deletionTimestamp"):
+            continue
+        name = kube.name_of(pod)
+        for cond in kube.items(pod, "status", "conditions"):
+            if cond.get("type") == "PodScheduled" and cond.get("reason") == UNSCHEDULABLE:
+                message = kube.text(cond, "message")
+                lines.append(_failure_line(f"pod {name}", UNSCHEDULABLE, message))
+        statuses = kube.items(pod, "status", "containerStatuses")
+        for status in statuses:
+            container = kube.text(status, "name")
+            waiting = kube.mapping(status, "state", "waiting")
+            reason, detail = kube.text(waiting, "reason"), kube.text(waiting, "message")
+            if reason not in STUCK_REASONS:
+                reason, detail = kube.text(status, "lastState", "terminated", "reason"), ""
+                if reason != "OOMKilled":
+                    continue
+            who = f"pod {name}" if len(statuses) == 1 else f"pod {name}, container {container}"
+            count = kube.number(status, "restartCount")
+            suffix = f" ({count} restart{'s' if count != 1 else ''})" if count else ""
+            lines.append(_failure_line(who, reason, detail) + suffix)
+    return lines
+
+
+def _failure_line(who: str, reason: str, detail: str) -> str:
+    return f"{who}: {reason} — {detail}" if detail else f"{who}: {reason}"

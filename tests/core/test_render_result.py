@@ -6,6 +6,7 @@ import pytest
 
 from bot.core.command import Command
 from bot.core.render_result import HEADLINE_LIMIT, Rendered, render_result
+from bot.core.render_text import render_reply
 from bot.core.reply import Paragraph, Preformatted, Reply, Tone, Visibility
 from bot.core.results import Change, Document, Table
 from bot.core.verbs.describe import Describe
@@ -192,9 +193,23 @@ def test_empty_logs_say_so() -> None:
         (
             'error: deployment "web" exceeded its progress deadline\n',
             True,
-            'error: deployment "web" exceeded its progress deadline',
+            'deployment "web" exceeded its progress deadline',
             Tone.ERROR,
             (),
+        ),
+        (
+            'Waiting for deployment "web" rollout to finish: 1 out of 3 new replicas have been '
+            'updated...\nerror: deployment "web" exceeded its progress deadline\n',
+            True,
+            'deployment "web" exceeded its progress deadline',
+            Tone.ERROR,
+            (
+                Preformatted(
+                    'Waiting for deployment "web" rollout to finish: 1 out of 3 new replicas have '
+                    "been updated...",
+                    filename="web-status.txt",
+                ),
+            ),
         ),
     ],
 )
@@ -203,6 +218,17 @@ def test_rollout_status_headline_is_the_last_line(
 ) -> None:
     rendered = render_result(Document(text, failed=failed), Rollout(RolloutAction.STATUS, "web"))
     assert (rendered.headline, rendered.tone, rendered.parts) == (headline, tone, parts)
+
+
+def test_a_failed_rollout_says_error_once_in_the_console() -> None:
+    document = Document(
+        'Waiting for deployment "web" rollout to finish: 1 out of 3 new replicas have been '
+        'updated...\nerror: deployment "web" exceeded its progress deadline\n',
+        failed=True,
+    )
+    text = render_reply(render_result(document, Rollout(RolloutAction.STATUS, "web")).reply())
+    assert text.count("error:") == 1
+    assert text.startswith('error: deployment "web" exceeded its progress deadline\n')
 
 
 def test_change_is_a_success_with_kubectls_summary() -> None:

@@ -282,3 +282,73 @@ def test_restart_refuses_paused_and_same_second() -> None:
     }
     with pytest.raises(ClusterError, match="within the past second"):
         rollout.restart_patch(dep, now)
+
+
+def pod(name: str, *statuses: dict[str, Any], owner: str = "rs-new", **status: Any) -> Any:
+    ref = {"kind": "ReplicaSet", "uid": owner, "controller": True, "name": "web-7d9f"}
+    return {
+        "metadata": {"name": name, "ownerReferences": [ref]},
+        "status": {"containerStatuses": list(statuses), **status},
+    }
+
+
+def waiting(reason: str, message: str = "", *, name: str = "web", restarts: int = 0) -> Any:
+    return {
+        "name": name,
+        "restartCount": restarts,
+        "state": {"waiting": {"reason": reason, "message": message}},
+    }
+
+
+NEW_RS = {"metadata": {"uid": "rs-new", "name": "web-7d9f"}}
+PULL = 'Back-off pulling image "nginx:doesnotexist"'
+
+
+@pytest.mark.parametrize(
+    ("pods", "lines"),
+    [
+        (
+            [pod("web-7d9f-x", waiting("ImagePullBackOff", PULL))],
+            [f"pod web-7d9f-x: ImagePullBackOff — {PULL}"],
+        ),
+        (
+            [pod("web-7d9f-y", waiting("CrashLoopBackOff", "back-off 20s", restarts=3))],
+            ["pod web-7d9f-y: CrashLoopBackOff — back-off 20s (3 restarts)"],
+        ),
+        (
+            [
+                pod(
+                    "web-7d9f-z",
+                    waiting("ContainerCreating"),
+                    {
+                        "name": "side",
+                        "restartCount": 1,
+                        "state": {"running": {}},
+                        "lastState": {"terminated": {"reason": "OOMKilled"}},
+                    },
+                )
+            ],
+            ["pod web-7d9f-z, container side: OOMKilled (1 restart)"],
+        ),
+        (
+            [
+                pod(
+                    "web-7d9f-p",
+                    conditions=[
+                        {
+                            "type": "PodScheduled",
+                            "status": "False",
+                            "reason": "Unschedulable",
+                            "message": "0/3 nodes are available: 3 Too many pods.",
+                        }
+                    ],
+                )
+            ],
+            ["pod web-7d9f-p: Unschedulable — 0/3 nodes are available: 3 Too many pods."],
+        ),
+        ([pod("web-old-x", waiting("ImagePullBackOff", PULL), owner="rs-old")], []),
+        ([pod("web-7d9f-r", waiting("ContainerCreating"))], []),
+    ],
+)
+def test_failing_pods_of_the_new_replica_set(pods: list[Any], lines: list[str]) -> None:
+    assert rollout.failing_pods(NEW_RS, pods) == lines

@@ -36,9 +36,13 @@ def stack(
 
 
 def _stuck_deployment(apps: Any, name: str) -> None:
-    """One replica whose image never pulls, and a progress deadline far away: a held rollout."""
+    """One replica that runs but is not ready for an hour, and a progress deadline far away: a
+    held rollout (a pod that never pulls would be named as stuck at once)."""
     labels = {"app": name}
-    container = client.V1Container(name=name, image="nginx:doesnotexist")
+    probe = client.V1Probe(
+        http_get=client.V1HTTPGetAction(path="/", port=80), initial_delay_seconds=3600
+    )
+    container = client.V1Container(name=name, image="nginx:1.27", readiness_probe=probe)
     apps.create_namespaced_deployment(
         "default",
         client.V1Deployment(
@@ -87,10 +91,11 @@ def test_the_17th_long_command_still_lets_a_probe_be_acked(stack: Stack) -> None
         assert probe.ephemeral
         assert "web-" in probe.text
         assert not any(_answered(stack, sent.response_url) for sent in held)  # still held
+        ready = {"name": "stuck", "image": "nginx", "readinessProbe": None}
         apps.patch_namespaced_deployment(
             "stuck",
             "default",
-            {"spec": {"template": {"spec": {"containers": [{"name": "stuck", "image": "nginx"}]}}}},
+            {"spec": {"template": {"spec": {"containers": [ready]}}}},
         )
         stack.fake.wait_for(
             lambda: all(_answered(stack, sent.response_url) for sent in held),

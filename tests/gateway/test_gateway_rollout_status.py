@@ -3,6 +3,7 @@ deadline as a failure, the bot's own deadline as a note, and a 410 during the wa
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from bot.core.results import Document
 from bot.errors import NotFound
 from bot.gateway.gateway import GatewayOptions, KubernetesGateway
 from kubesim.testing.harness import Sandbox
-from tests.gateway.support import run
+from tests.gateway.support import OPTIONS, run
 
 DONE = 'deployment "web" successfully rolled out'
 WATCHES = {"watch": "true"}
@@ -80,19 +81,20 @@ def test_a_watch_expiry_starts_over_with_a_list(gw: KubernetesGateway, cluster: 
 
 
 def test_a_dropped_watch_is_resumed(gw: KubernetesGateway, cluster: Sandbox) -> None:
-    run(gw, "set image deployment/web web=nginx:doesnotexist -n prod")
+    slow_rollout(cluster)
     dropped: list[int] = []
 
     def drop_then_fix() -> None:  # the rollout cannot finish before the drop
         dropped.append(cluster.faults.drop_watches(abrupt=True))
-        fixed = {"spec": {"template": {"spec": {"containers": [{"name": "web", "image": IMAGE}]}}}}
+        ready = {"name": "web", "image": IMAGE, "readinessProbe": None}
+        fixed = {"spec": {"template": {"spec": {"containers": [ready]}}}}
         with cluster.api_client() as api:
             client.AppsV1Api(api).patch_namespaced_deployment("web", "prod", fixed)
 
     fixer = once_watching(cluster, drop_then_fix)
     result = status(gw)
     fixer.join()
-    assert dropped == [1]
+    assert dropped in ([1], [2])  # the Deployment's watch, and the pods' once it is open
     assert result.text.splitlines()[-1] == DONE
     assert not result.failed
     first, resumed, *_ = cluster.requests.matching(path=DEPLOYMENTS, query=WATCHES)
@@ -100,7 +102,7 @@ def test_a_dropped_watch_is_resumed(gw: KubernetesGateway, cluster: Sandbox) -> 
 
 
 def test_deleted_while_following(gw: KubernetesGateway, cluster: Sandbox) -> None:
-    run(gw, "set image deployment/web web=nginx:doesnotexist -n prod")
+    slow_rollout(cluster)
 
     def delete() -> None:
         with cluster.api_client() as api:
@@ -117,7 +119,7 @@ def test_progress_deadline_is_a_failure(gw: KubernetesGateway, cluster: Sandbox)
         client.AppsV1Api(api).patch_namespaced_deployment(
             "web", "prod", {"spec": {"progressDeadlineSeconds": 10}}
         )
-    run(gw, "set image deployment/web web=nginx:doesnotexist -n prod")
+    slow_rollout(cluster)  # slow, not stuck: the deadline, not a stuck pod, ends the wait
     result = status(gw)
     assert result.failed
     assert result.text.splitlines()[-1] == (
@@ -125,14 +127,97 @@ def test_progress_deadline_is_a_failure(gw: KubernetesGateway, cluster: Sandbox)
     )
 
 
+def slow_rollout(cluster: Sandbox) -> None:
+    """A template change whose new pods run but never become ready: slow, not stuck."""
+    probe = {"httpGet": {"path": "/", "port": 80}, "initialDelaySeconds": 3600}
+    container = {"name": "web", "image": IMAGE, "readinessProbe": probe}
+    with cluster.api_client() as api:
+        client.AppsV1Api(api).patch_namespaced_deployment(
+            "web", "prod", {"spec": {"template": {"spec": {"containers": [container]}}}}
+        )
+
+
 def test_bot_deadline_answers_with_the_last_state(cluster: Sandbox) -> None:
     options = GatewayOptions(request_timeout=5.0, rollout_timeout=1.0)
     gw = KubernetesGateway(cluster.api_client(), options=options)
+    slow_rollout(cluster)
+    result = status(gw)
+    assert not result.failed
+    assert result.text.splitlines()[-1].startswith(
+        ('Waiting for deployment "web" rollout', "Waiting for deployment spec update")
+    )
+    assert result.notes == (
+        "the rollout is still in progress after 1 s; run rollout status again to keep following it",
+    )
+    gw.close()
+
+
+STUCK_NOTE = (
+    "the new pods will not come up without a change: fix the image or the pods' spec, "
+    "or run rollout undo deployment/web"
+)
+
+
+def test_a_stuck_new_pod_is_named_at_once(gw: KubernetesGateway) -> None:
     run(gw, "set image deployment/web web=nginx:doesnotexist -n prod")
     result = status(gw)
     assert not result.failed
-    assert result.text.splitlines()[-1].startswith('Waiting for deployment "web" rollout')
+    assert result.notes == (STUCK_NOTE,)
+    *progress, stuck = result.text.splitlines()
+    assert progress[-1].startswith('Waiting for deployment "web" rollout to finish: ')
+    assert re.fullmatch(
+        r"pod web-[a-z0-9]+-[a-z0-9]{5}: (ErrImagePull — rpc error: code = NotFound desc = "
+        r'failed to pull and unpack image "docker.io/library/nginx:doesnotexist": .*'
+        r'|ImagePullBackOff — Back-off pulling image "nginx:doesnotexist")',
+        stuck,
+    ), stuck
+
+
+def test_a_crash_looping_new_pod_is_named_with_its_restarts(gw: KubernetesGateway) -> None:
+    run(gw, "set image deployment/web web=registry.example/crash:1 -n prod")
+    result = status(gw)
+    assert result.notes == (STUCK_NOTE,)
+    assert re.fullmatch(
+        r"pod web-[a-z0-9]+-[a-z0-9]{5}: CrashLoopBackOff — back-off \d+s restarting failed "
+        r"container=web pod=web-[a-z0-9-]+_prod\([0-9a-f-]+\) \(\d+ restarts?\)",
+        result.text.splitlines()[-1],
+    ), result.text
+
+
+def test_watch_false_looks_once(gw: KubernetesGateway, cluster: Sandbox) -> None:
+    slow_rollout(cluster)
+    result = run(gw, "rollout status deployment/web -n prod --watch=false")
+    assert isinstance(result, Document)
+    (line,) = result.text.splitlines()
+    assert line.startswith("Waiting for deployment")
+    assert not cluster.requests.matching(path=DEPLOYMENTS, query=WATCHES)
+
+
+def test_watch_false_of_a_finished_rollout(gateway: KubernetesGateway) -> None:
+    assert run(gateway, "rollout status deployment/web -n prod --watch=false") == Document(
+        f"{DONE}\n"
+    )
+
+
+def test_timeout_shortens_the_wait(cluster: Sandbox) -> None:
+    gw = KubernetesGateway(cluster.api_client(), options=OPTIONS)
+    slow_rollout(cluster)
+    result = run(gw, "rollout status deployment/web -n prod --timeout=1s")
+    assert isinstance(result, Document)
     assert result.notes == (
+        "the rollout is still in progress after 1 s; run rollout status again to keep following it",
+    )
+    gw.close()
+
+
+def test_timeout_beyond_the_setting_is_capped(cluster: Sandbox) -> None:
+    options = GatewayOptions(request_timeout=5.0, rollout_timeout=1.0)
+    gw = KubernetesGateway(cluster.api_client(), options=options)
+    slow_rollout(cluster)
+    result = run(gw, "rollout status deployment/web -n prod --timeout=10m")
+    assert isinstance(result, Document)
+    assert result.notes == (
+        "--timeout is capped at 1 s by the bot's settings",
         "the rollout is still in progress after 1 s; run rollout status again to keep following it",
     )
     gw.close()

@@ -7,6 +7,7 @@ algorithms in ``bot.core.rollout``); each has its own spec, flags and policy nam
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -20,7 +21,9 @@ from bot.core.lexicon import (
     REVISION,
     SINGULAR,
     STATEFULSETS,
+    TIMEOUT,
     TO_REVISION,
+    WATCH,
 )
 from bot.core.verbs import arguments
 from bot.core.verbs.spec import VerbSpec
@@ -46,6 +49,10 @@ class Rollout(Command):
     namespace: str | None = None
     to_revision: int | None = None
     """``--to-revision`` for undo, ``--revision`` for history."""
+    timeout: int | None = None
+    """``--timeout`` of status in seconds (0: kubectl's "forever"); the bot's setting bounds it."""
+    watch: bool = True
+    """``--watch=false`` of status: look once, print the state, and stop."""
 
     @property
     def verb(self) -> str:
@@ -65,13 +72,23 @@ def _build(action: RolloutAction, target: Args) -> Rollout:
     flag = "--to-revision" if target.flag("to-revision") is not None else "--revision"
     # 0 means kubectl's default: the previous revision (undo), the whole table (history).
     revision = None if value is None else values.whole_number(value, flag=flag) or None
+    timeout = target.flag("timeout")
     return Rollout(
         action=action,
         name=name,
         kind=SINGULAR[resource],
         namespace=arguments.namespace(target),
         to_revision=revision,
+        timeout=None if timeout is None else _timeout_seconds(timeout),
+        watch=target.flag("watch") != "false",
     )
+
+
+def _timeout_seconds(value: str) -> int:
+    """kubectl's ``--timeout`` duration; ``0`` (any unit) means no limit of its own."""
+    if re.fullmatch(r"0+(\.0*)?(h|m|s|ms)?", value):
+        return 0
+    return values.duration_seconds(value, flag="--timeout")
 
 
 def _target(cmd: Rollout) -> str:
@@ -87,11 +104,16 @@ STATUS: Final = VerbSpec(
     name="rollout-status",
     words=("rollout", "status"),
     record=Rollout,
-    flags=(NAMESPACE,),
+    flags=(NAMESPACE, TIMEOUT, WATCH),
     build=lambda args: _build(RolloutAction.STATUS, args),
-    usage=f"rollout status {_KINDS_USAGE}/NAME [-n NAMESPACE]",
-    summary="follow a deployment's, statefulset's or daemonset's rollout until it is done",
-    examples=("rollout status deployment/web",),
+    usage=f"rollout status {_KINDS_USAGE}/NAME [--timeout=DURATION] [--watch=false] [-n NAMESPACE]",
+    summary="follow a deployment's, statefulset's or daemonset's rollout until it is done, "
+    "naming its failing pods",
+    examples=(
+        "rollout status deployment/web",
+        "rollout status deployment/web --timeout=30s",
+        "rollout status deployment/web --watch=false",
+    ),
     mutating=False,
 )
 

@@ -2,13 +2,14 @@
 
 The decisions live in ``bot.core.rollout``; this module reads what they need (the Deployment as
 raw JSON, its ReplicaSets across all pages) and sends what they decide: a JSON patch for undo,
-a strategic merge patch for restart. ``status`` follows the rollout with list+watch on
-``metadata.name`` (``bot.gateway.watch``) until it is done, fails, or the bot's own deadline
-passes.
+a strategic merge patch for restart. ``status`` follows the rollout and its pods
+(``bot.gateway.rollout_status``) until it is done, fails, a new pod is stuck, or the bot's own
+deadline passes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -26,8 +27,8 @@ from bot.gateway.discovery import DEPLOYMENTS, REPLICASETS
 from bot.gateway.errors import Target
 from bot.gateway.handler import Call, Handler, deployments_only
 from bot.gateway.namespaces import namespace_of
+from bot.gateway.rollout_status import DeploymentStatus
 from bot.gateway.verbs.rollout_sets import SET_KINDS, SetRollouts
-from bot.gateway.watch import EventType, Watch
 
 _LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -128,44 +129,21 @@ class Rollouts:
     # --- status -----------------------------------------------------------------------------
 
     def status(self, cmd: Rollout) -> Document:
-        """Follow the rollout; every distinct status line, ``failed`` on a progress deadline."""
-        namespace = namespace_of(cmd)
-        watch = Watch(
-            self._api,
-            DEPLOYMENTS.path(namespace),
-            fields=f"metadata.name={cmd.name}",
-            page_size=self._page_size,
-            deadline=self._monotonic() + self._timeout,
-            target=Target("deployment", cmd.name, namespace),
-            monotonic=self._monotonic,
+        """Follow the rollout (``bot.gateway.rollout_status``) for ``--timeout``, bounded by the
+        bot's own limit; ``--watch=false`` looks once."""
+        timeout = self._timeout
+        notes: tuple[str, ...] = ()
+        if cmd.timeout:
+            if cmd.timeout > self._timeout:
+                notes = (f"--timeout is capped at {self._timeout:g} s by the bot's settings",)
+            timeout = min(float(cmd.timeout), self._timeout)
+        follower = DeploymentStatus(
+            self._api, page_size=self._page_size, timeout=timeout, monotonic=self._monotonic
         )
-        lines: list[str] = []
-
-        def seen(state: rollout.Status) -> Document | None:
-            line = f"error: {state.message}" if state.failed else state.message
-            if not lines or lines[-1] != line:
-                lines.append(line)
-            if state.done or state.failed:
-                return Document("\n".join(lines) + "\n", failed=state.failed)
-            return None
-
-        for event in watch.initial():
-            finished = seen(rollout.status(event.object))
-            if finished is not None:
-                return finished
-        if not lines:
-            raise NotFound(f'deployment "{cmd.name}" not found in namespace "{namespace}"')
-        for event in watch.changes():
-            if event.type is EventType.DELETED:
-                return Document(f'error: deployment "{cmd.name}" was deleted\n', failed=True)
-            finished = seen(rollout.status(event.object))
-            if finished is not None:
-                return finished
-        note = (
-            f"the rollout is still in progress after {self._timeout:g} s; run "
-            "rollout status again to keep following it"
-        )
-        return Document("\n".join(lines) + "\n", notes=(note,))
+        result = follower.follow(namespace_of(cmd), cmd.name, watch=cmd.watch)
+        if notes:
+            return dataclasses.replace(result, notes=(*notes, *result.notes))
+        return result
 
 
 def _rollouts(cmd: Rollout, call: Call) -> Rollouts:
