@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from typing import Any
 
 from aiohttp import web
 
@@ -54,35 +53,15 @@ def pick_container(pod: Obj, requested: str | None) -> str:
     raise status.bad_request(message)
 
 
-def _container_status(pod: Obj, container: str) -> dict[str, Any] | None:
-    observed = pod.get("status") or {}
-    for key in ("containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"):
-        for entry in observed.get(key) or []:
-            if entry.get("name") == container:
-                found: dict[str, Any] = entry
-                return found
-    return None
-
-
-def check_readable(pod: Obj, container: str, *, previous: bool) -> bool:
-    """Whether there is anything to read (False: answer empty); 400 when the kubelet refuses."""
-    name = pod["metadata"]["name"]
+def readable_run(pod: Obj, container: str, *, previous: bool) -> bool | None:
+    """Which run the kubelet reads (True: the last terminated one), None when the pod has no
+    node to ask (the apiserver answers empty); 400 with the kubelet's words when it refuses."""
     if not (pod.get("spec") or {}).get("nodeName"):
-        return False  # not scheduled: the apiserver has no kubelet to ask and returns nothing
-    entry = _container_status(pod, container)
-    if previous:
-        if entry is None or not (entry.get("lastState") or {}).get("terminated"):
-            raise status.bad_request(
-                f'previous terminated container "{container}" in pod "{name}" not found'
-            )
-        return True
-    state = (entry or {}).get("state") or {}
-    if entry is None or ("waiting" in state and not state.get("running")):
-        reason = (state.get("waiting") or {}).get("reason") or "ContainerCreating"
-        raise status.bad_request(
-            f'container "{container}" in pod "{name}" is waiting to start: {reason}'
-        )
-    return True
+        return None  # not scheduled: the apiserver has no kubelet to ask and returns nothing
+    try:
+        return podlogs.reads_previous(pod, container, previous=previous)
+    except podlogs.LogUnavailable as e:
+        raise status.bad_request(str(e)) from None
 
 
 def _since(request: web.Request) -> tuple[int | None, datetime | None]:
@@ -133,9 +112,10 @@ async def serve(
     tail, limit = _int(request, "tailLines"), _int(request, "limitBytes")
     since_seconds, since_time = _since(request)
     now = clock.now()
-    if not check_readable(pod, container, previous=previous):
+    run = readable_run(pod, container, previous=previous)
+    if run is None:
         return web.Response(text="", content_type="text/plain")
-    lines = podlogs.log_lines(pod, container, previous=previous, until=now)
+    lines = podlogs.log_lines(pod, container, previous=run, until=now)
     text = podlogs.select(
         lines,
         since_seconds=since_seconds,
@@ -145,7 +125,7 @@ async def serve(
         limit_bytes=limit,
         now=now,
     )
-    if not follow or previous:
+    if not follow or run:
         return web.Response(text=text, content_type="text/plain")
     last = lines[-1][0] if lines else None
     return await _follow(request, store=store, clock=clock, target=target, first=text, last=last)

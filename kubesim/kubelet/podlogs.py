@@ -175,18 +175,55 @@ def _find(pod: JSON, container: str) -> tuple[JSON, JSON]:
     return {}, {}
 
 
-def log_lines(pod: JSON, container: str, *, previous: bool, until: datetime) -> list[Line]:
-    """Every line (newest ``MAX_LINES``) the container run has written up to ``until``."""
-    spec, cs = _find(pod, container)
+class LogUnavailable(Exception):
+    """The kubelet has no log to give for this request; the message is the kubelet's."""
+
+
+def reads_previous(pod: JSON, container: str, *, previous: bool) -> bool:
+    """Which run's log the kubelet serves: True for the last terminated one, False the current.
+
+    ``validateContainerLogStatus`` (pkg/kubelet/kubelet_pods.go): ``previous`` needs a
+    terminated last state; otherwise a running container is read, then a terminated one, then
+    the last terminated run (a container waiting in CrashLoopBackOff shows its crash), and only
+    a container that never ran is refused, with the kubelet's words for pull failures.
+    """
+    name = (pod.get("metadata") or {}).get("name", "")
+    _, cs = _find(pod, container)
+    where = f'container "{container}" in pod "{name}"'
+    last = (cs.get("lastState") or {}).get("terminated")
+    state = cs.get("state") or {}
+    if previous:
+        if not last:
+            raise LogUnavailable(f"previous terminated {where} not found")
+        return True
+    if state.get("running") or state.get("terminated"):
+        return False
+    if last:
+        return True
+    reason = (state.get("waiting") or {}).get("reason") or "ContainerCreating"
+    if reason == "ErrImagePull":
+        raise LogUnavailable(f"{where} is waiting to start: image can't be pulled")
+    if reason == "ImagePullBackOff":
+        raise LogUnavailable(f"{where} is waiting to start: trying and failing to pull image")
+    raise LogUnavailable(f"{where} is waiting to start: {reason}")
+
+
+def _chosen_run(cs: JSON, *, previous: bool) -> tuple[JSON | None, int]:
+    """The status of the run to read and its index (0 for the first run)."""
     restarts = int(cs.get("restartCount") or 0)
     if previous:
         run = (cs.get("lastState") or {}).get("terminated")
-        run_index = restarts - 1
-    else:
-        state = cs.get("state") or {}
-        run = state.get("running") or state.get("terminated")
-        run_index = restarts
-    if not isinstance(run, dict):
+        return (run if isinstance(run, dict) else None), restarts - 1
+    state = cs.get("state") or {}
+    run = state.get("running") or state.get("terminated")
+    return (run if isinstance(run, dict) else None), restarts
+
+
+def log_lines(pod: JSON, container: str, *, previous: bool, until: datetime) -> list[Line]:
+    """Every line (newest ``MAX_LINES``) the container run has written up to ``until``."""
+    spec, cs = _find(pod, container)
+    run, run_index = _chosen_run(cs, previous=previous)
+    if run is None:
         return []
     start = timestamp(run.get("startedAt"))
     if start is None:
@@ -195,6 +232,10 @@ def log_lines(pod: JSON, container: str, *, previous: bool, until: datetime) -> 
     end = min(until, finished) if finished else until
     if end < start:
         return []
+    if finished is not None and finished <= until:
+        # Times are kept to the second: a run that ended within its first second still wrote
+        # its start-up lines before its last words.
+        end = max(end, start + timedelta(milliseconds=10))
     meta = pod.get("metadata") or {}
     seed = (meta.get("uid") or f"{meta.get('namespace')}/{meta.get('name')}", container, run_index)
     style = _style(str(spec.get("image") or cs.get("image") or ""), container)
@@ -211,7 +252,7 @@ def log_lines(pod: JSON, container: str, *, previous: bool, until: datetime) -> 
             lines.append((when, style.line(when, h)))
     if finished is not None and finished <= until:
         exit_code = run.get("exitCode") or 0
-        last = finished - timedelta(milliseconds=1)
+        last = max(finished - timedelta(milliseconds=1), start + timedelta(milliseconds=10))
         if exit_code == 0:
             lines.append((last, style.done(last)))
         elif run.get("reason") != "OOMKilled":  # the kernel kills it without last words

@@ -19,6 +19,7 @@ from tests.kubesim.kubectl import (
     Judge,
     Kubectl,
     deployment_manifest,
+    eventually,
     require_kubectl,
     stored,
     stored_list,
@@ -233,3 +234,55 @@ def test_a_missing_kubectl_fails_on_ci_and_skips_elsewhere(monkeypatch: pytest.M
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match="kubectl binary is not on PATH"):
         require_kubectl()
+
+
+def pod_manifest(name: str, image: str) -> str:
+    return f"""\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+spec:
+  containers:
+  - name: app
+    image: {image}
+"""
+
+
+def pod_status(kubectl: Kubectl, name: str) -> str:
+    return kubectl("get", "pod", name, "-o", "jsonpath={.status.containerStatuses[0].state}")
+
+
+def test_logs_of_a_crash_looping_container_are_its_last_crash(kubectl: Kubectl) -> None:
+    kubectl.create(pod_manifest("crasher", "registry.example/crash:1"))
+
+    def in_back_off() -> str | None:
+        state = kubectl("get", "pod", "crasher", "-o", "jsonpath={.status.containerStatuses[0]}")
+        return state.stdout if "CrashLoopBackOff" in state.stdout else None
+
+    def logs_while_backing_off() -> tuple[str, str] | None:
+        before = in_back_off()
+        current, previous = kubectl.run("logs", "crasher"), kubectl.run("logs", "crasher", "-p")
+        if before is None or in_back_off() != before:
+            return None  # it restarted in between: look again
+        return current.stdout or current.stderr, previous.stdout
+
+    current, previous = eventually(logs_while_backing_off, what="logs during a back-off")
+    assert current == previous
+    assert "FATAL [app] unrecoverable error" in current.splitlines()[-1]
+
+
+def test_logs_of_a_container_that_never_pulled(kubectl: Kubectl) -> None:
+    kubectl.create(pod_manifest("nopull", MISSING))
+
+    def refused() -> str | None:
+        if "ImagePullBackOff" not in pod_status(kubectl, "nopull").stdout:
+            return None
+        run = kubectl.run("logs", "nopull")
+        return run.stderr if "trying and failing" in run.stderr else None
+
+    stderr = eventually(refused, what="logs refused in ImagePullBackOff")
+    assert stderr == (
+        'Error from server (BadRequest): container "app" in pod "nopull" is waiting to start: '
+        "trying and failing to pull image\n"
+    )

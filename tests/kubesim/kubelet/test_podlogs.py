@@ -8,7 +8,16 @@ from typing import Any
 
 import pytest
 
-from kubesim.kubelet.podlogs import CADENCE, MAX_LINES, lines_after, log_lines, rfc3339_nano, select
+from kubesim.kubelet.podlogs import (
+    CADENCE,
+    MAX_LINES,
+    LogUnavailable,
+    lines_after,
+    log_lines,
+    reads_previous,
+    rfc3339_nano,
+    select,
+)
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -216,3 +225,54 @@ def test_follow_sees_each_new_line_once() -> None:
             last = fresh[-1][0]
         seen.extend(fresh)
     assert seen == log_lines(pod, "app", previous=False, until=NOW + timedelta(seconds=30))
+
+
+CRASHED = {"terminated": {"exitCode": 1, "reason": "Error", "containerID": "containerd://1"}}
+
+
+@pytest.mark.parametrize(
+    ("status", "previous", "reads"),
+    [
+        (_running(60), False, False),
+        ({"state": {"terminated": {"exitCode": 0}}}, False, False),
+        (
+            {"state": {"waiting": {"reason": "CrashLoopBackOff"}}, "lastState": CRASHED},
+            False,
+            True,
+        ),
+        (_running(60, restarts=1, lastState=CRASHED), True, True),
+    ],
+)
+def test_which_run_the_kubelet_reads(
+    status: dict[str, Any], *, previous: bool, reads: bool
+) -> None:
+    assert reads_previous(_pod("app:1", status), "app", previous=previous) is reads
+
+
+@pytest.mark.parametrize(
+    ("status", "previous", "says"),
+    [
+        (_running(60), True, 'previous terminated container "app" in pod "web-0" not found'),
+        (
+            {"state": {"waiting": {"reason": "ErrImagePull"}}},
+            False,
+            'container "app" in pod "web-0" is waiting to start: image can\'t be pulled',
+        ),
+        (
+            {"state": {"waiting": {"reason": "ImagePullBackOff"}}},
+            False,
+            'container "app" in pod "web-0" is waiting to start: trying and failing to pull image',
+        ),
+        (
+            {"state": {"waiting": {"reason": "ContainerCreating"}}},
+            False,
+            'container "app" in pod "web-0" is waiting to start: ContainerCreating',
+        ),
+    ],
+)
+def test_the_kubelet_refuses_in_its_words(
+    status: dict[str, Any], *, previous: bool, says: str
+) -> None:
+    with pytest.raises(LogUnavailable) as refused:
+        reads_previous(_pod("app:1", status), "app", previous=previous)
+    assert str(refused.value) == says
