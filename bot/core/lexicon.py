@@ -226,6 +226,8 @@ LABEL_COLUMNS: Final = Flag("label-columns", "L")
 SORT_BY: Final = Flag("sort-by")
 NO_HEADERS: Final = Flag("no-headers", takes_value=False)
 WATCH: Final = Flag("watch", "w", takes_value=False)
+ALL_CONTAINERS: Final = Flag("all-containers", takes_value=False)
+PREFIX: Final = Flag("prefix", takes_value=False)
 TIMEOUT: Final = Flag("timeout")
 
 UNSUPPORTED_FLAGS: Final = MappingProxyType(
@@ -247,8 +249,6 @@ UNSUPPORTED_FLAGS: Final = MappingProxyType(
         "--now": "the bot deletes with the default grace period",
         "--cascade": "the bot deletes with the default propagation",
         "--since-time": "use --since 10m, 1h or 2h30m",
-        "--all-containers": "read one container at a time with -c CONTAINER",
-        "--prefix": "the bot prints one pod's log at a time",
         "--limit-bytes": "use --tail N; the bot bounds its output itself",
         "--max-log-requests": "the bot bounds its output itself",
         "--timeout": "the bot uses its own time limit",

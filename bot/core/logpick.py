@@ -130,3 +130,16 @@ def pick_container(pod: Obj, requested: str | None, *, quiet: bool = False) -> C
             f"container {requested} is not valid for pod {pod_name} out of: {', '.join(names)}"
         )
     return ContainerChoice(requested)
+
+
+def not_started_hint(pod: Obj, container: str) -> str:
+    """What to try when the kubelet says the container is waiting to start: ``-p`` when it ran
+    before (its previous run's log), else ``describe pod`` (the events say why it waits)."""
+    name = kube.name_of(pod)
+    for key in ("containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"):
+        for status in kube.items(pod, "status", key):
+            if kube.text(status, "name") != container:
+                continue
+            if kube.number(status, "restartCount") or kube.has(status, "lastState", "terminated"):
+                return f"add -p for the log of its previous run (logs {name} -c {container} -p)"
+    return f"it has not run yet: describe pod {name} shows why"

@@ -15,11 +15,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.core.render_text import result_text
 from bot.gateway.gateway import KubernetesGateway
+from kubesim.api.resources import by_kind
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.ci import require_kubectl
 from tests.gateway.support import OPTIONS, run
@@ -204,3 +206,58 @@ def test_changes_send_what_kubectl_sends(writer: Judge, texts: list[str]) -> Non
     theirs = _writes_of(writer, texts, by_kubectl=True)
     assert any(writes for _, writes in theirs)
     assert _writes_of(writer, texts, by_kubectl=False) == theirs
+
+
+def _running_multi(sandbox: Sandbox) -> None:
+    """A running pod of an init and two app containers, as a kubelet reports it."""
+    started = (datetime.now(UTC) - timedelta(minutes=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    names = ("app", "sidecar")
+    pod = {
+        "metadata": {"name": "multi", "namespace": "default"},
+        "spec": {
+            "nodeName": "sandbox-worker",
+            "initContainers": [{"name": "setup", "image": "busybox:1.36"}],
+            "containers": [{"name": c, "image": "nginx:1.27"} for c in names],
+        },
+        "status": {
+            "phase": "Running",
+            "initContainerStatuses": [
+                {
+                    "name": "setup",
+                    "image": "busybox:1.36",
+                    "imageID": "",
+                    "ready": True,
+                    "restartCount": 0,
+                    "state": {
+                        "terminated": {"exitCode": 0, "startedAt": started, "finishedAt": started}
+                    },
+                }
+            ],
+            "containerStatuses": [
+                {
+                    "name": c,
+                    "image": "nginx:1.27",
+                    "imageID": "",
+                    "ready": True,
+                    "restartCount": 0,
+                    "state": {"running": {"startedAt": started}},
+                }
+                for c in names
+            ],
+        },
+    }
+    if sandbox.call(sandbox.store.find, by_kind("Pod"), "default", "multi") is None:
+        sandbox.call(sandbox.store.create, by_kind("Pod"), pod)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "logs multi --all-containers --prefix --tail=4",
+        "logs multi -c sidecar --prefix --tail=3",
+        "logs multi -c app --tail=-1 --since=1m",
+    ],
+)
+def test_logs_match_kubectl(judge: Judge, text: str) -> None:
+    _running_multi(judge.sandbox)
+    judge.compare(text)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from kubernetes import client
 
 from bot.core.results import Document
-from bot.errors import NotFound, UsageError
+from bot.errors import ClusterError, NotFound, UsageError
 from bot.gateway.gateway import GatewayOptions, KubernetesGateway
 from bot.gateway.options import LogLimits
 from kubesim.testing.harness import Sandbox
@@ -118,3 +121,92 @@ def test_byte_budget_hangs_up_on_a_server_that_ignores_limit_bytes(
         small.close()
     (request,) = demo.requests.matching(path=f"/api/v1/namespaces/prod/pods/{name}/log")
     assert request.query["limitBytes"] == "1024"
+
+
+MULTI_LOG = "/api/v1/namespaces/default/pods/multi/log"
+MULTI = {
+    "metadata": {"name": "multi"},
+    "spec": {
+        "initContainers": [{"name": "setup", "image": "busybox:1.36"}],
+        "containers": [
+            {"name": "app", "image": "nginx:1.27"},
+            {"name": "sidecar", "image": "busybox:1.36"},
+        ],
+    },
+}
+
+
+def running_multi(cluster: Sandbox) -> None:
+    with cluster.api_client() as api:
+        core = client.CoreV1Api(api)
+        core.create_namespaced_pod("default", MULTI)
+
+        def running() -> bool:
+            pod = core.read_namespaced_pod("multi", "default")
+            statuses = pod.status.container_statuses or []
+            return len(statuses) == 2 and all(s.state.running for s in statuses)
+
+        eventually(running, within=30)
+
+
+def test_all_containers_read_each_container_in_kubectls_order(
+    gw: KubernetesGateway, cluster: Sandbox
+) -> None:
+    running_multi(cluster)
+    cluster.requests.clear()
+    result = run(gw, "logs multi --all-containers --tail=2")
+    assert isinstance(result, Document)
+    asked = [r.query["container"] for r in cluster.requests.matching(path=MULTI_LOG)]
+    assert asked == ["setup", "app", "sidecar"]
+    prefixes = [line.split("] ", 1)[0] + "]" for line in result.text.splitlines()]
+    assert sorted(set(prefixes)) == [f"[pod/multi/{c}]" for c in ("app", "setup", "sidecar")]
+    assert "lines are prefixed with [pod/NAME/CONTAINER] (kubectl --prefix)" in result.notes
+
+
+def test_prefix_marks_a_single_stream(gateway: KubernetesGateway) -> None:
+    name = pod_names(gateway, "prod", "app=web")[0]
+    result = run(gateway, f"logs {name} -n prod --tail=3 --prefix")
+    assert isinstance(result, Document)
+    lines = result.text.splitlines()
+    assert len(lines) == 3
+    assert all(line.startswith(f"[pod/{name}/web] ") for line in lines)
+    assert result.notes == ()
+
+
+def test_tail_minus_one_reads_every_line_up_to_the_byte_limit(
+    gateway: KubernetesGateway, demo: Sandbox
+) -> None:
+    name = pod_names(gateway, "prod", "app=web")[0]
+    demo.requests.clear()
+    result = run(gateway, f"logs {name} -n prod --tail=-1")
+    assert isinstance(result, Document)
+    assert result.notes == (
+        "every line, up to 512000 bytes per container (the bot's kubernetes.log_limit_bytes)",
+    )
+    (request,) = demo.requests.matching(path=f"/api/v1/namespaces/prod/pods/{name}/log")
+    assert "tailLines" not in request.query
+    assert len(result.text.splitlines()) > 200  # more than the bot's own tail bound
+
+
+def test_a_container_that_never_ran_points_to_describe(gw: KubernetesGateway) -> None:
+    run(gw, "set image deployment/web web=nginx:doesnotexist -n prod")
+
+    refusals: list[str] = []
+
+    def stuck() -> bool:
+        for pod in pod_names(gw, "prod", "app=web"):
+            try:
+                run(gw, f"logs {pod} -n prod")
+            except ClusterError as e:
+                refusals.append(str(e))
+                return True
+        return False
+
+    eventually(stuck, within=30)
+    message = refusals[0]
+    assert re.fullmatch(
+        r'container "web" in pod "(web-\S+)" is waiting to start: '
+        r"(ContainerCreating|image can't be pulled|trying and failing to pull image); "
+        r"it has not run yet: describe pod \1 shows why",
+        message,
+    ), message

@@ -1,4 +1,5 @@
-"""``logs POD|TYPE/NAME [CONTAINER] [-c C] [--tail N] [--since D] [-p] [--timestamps] [-l SEL]``."""
+"""``logs POD|TYPE/NAME [CONTAINER] [-c C|--all-containers] [--tail N] [--since D] [-p]
+[--timestamps] [--prefix] [-l SEL]``."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from bot.core import values
 from bot.core.argv import Args
 from bot.core.command import Command
 from bot.core.lexicon import (
+    ALL_CONTAINERS,
     CONTAINER,
     DAEMONSETS,
     DEPLOYMENTS,
     JOBS,
     NAMESPACE,
     PODS,
+    PREFIX,
     PREVIOUS,
     SELECTOR,
     SINCE,
@@ -39,11 +42,16 @@ class Logs(Command):
     namespace: str | None = None
     container: str | None = None
     tail: int | None = None
-    """``--tail``; None means kubectl's default (all, or 10 with ``-l``), bounded by the bot."""
+    """``--tail``; None means the bot's default (10 with ``-l``, as kubectl); -1 every line,
+    bounded by the byte limit alone."""
     since_seconds: int | None = None
     previous: bool = False
     timestamps: bool = False
     selector: str | None = None
+    all_containers: bool = False
+    """``--all-containers``: every container of each pod (init, then app, then ephemeral)."""
+    prefix: bool = False
+    """``--prefix``: each line starts with ``[pod/NAME/CONTAINER] `` (also when several streams)."""
 
     @property
     def verb(self) -> str:
@@ -80,34 +88,62 @@ def build(args: Args) -> Logs:
     if positional_container is not None and container not in (None, positional_container):
         raise UsageError("give the container either as an argument or with -c, not both")
     container = container if container is not None else positional_container
+    all_containers = args.enabled("all-containers")
+    if all_containers and container is not None:
+        raise UsageError(
+            f"--all-containers=true should not be specified with container name {container}"
+        )
     tail, since = args.flag("tail"), args.flag("since")
     return Logs(
         name=name,
         kind=kind,
         namespace=arguments.namespace(args),
         container=None if container is None else values.container_name(container),
-        tail=None if tail is None else values.whole_number(tail, flag="--tail"),
+        tail=None if tail is None else _tail(tail),
         since_seconds=None if since is None else values.duration_seconds(since, flag="--since"),
         previous=args.enabled("previous"),
         timestamps=args.enabled("timestamps"),
         selector=selector,
+        all_containers=all_containers,
+        prefix=args.enabled("prefix"),
     )
+
+
+def _tail(value: str) -> int:
+    """``--tail``: a line count, or kubectl's -1 for every line."""
+    if value == "-1":
+        return -1
+    if value.startswith("-"):
+        raise UsageError(f'invalid --tail "{value}": use a number of lines, or -1 for all of them')
+    return values.whole_number(value, flag="--tail")
 
 
 SPEC: Final = VerbSpec(
     name="logs",
     words=("logs",),
     record=Logs,
-    flags=(NAMESPACE, CONTAINER, TAIL, SINCE, PREVIOUS, TIMESTAMPS, SELECTOR),
+    flags=(
+        NAMESPACE,
+        CONTAINER,
+        ALL_CONTAINERS,
+        TAIL,
+        SINCE,
+        PREVIOUS,
+        TIMESTAMPS,
+        PREFIX,
+        SELECTOR,
+    ),
     build=build,
-    usage="logs POD|TYPE/NAME [CONTAINER] [-c CONTAINER] [--tail N] "
-    "[--since 10m|1h|2h30m] [-p] [--timestamps] [-l SELECTOR] [-n NAMESPACE]",
+    usage="logs POD|TYPE/NAME [CONTAINER] [-c CONTAINER|--all-containers] "
+    "[--tail N|-1] [--since 10m|1h|2h30m] [-p] [--timestamps] [--prefix] [-l SELECTOR] "
+    "[-n NAMESPACE]",
     summary="show a container's logs (bounded)",
     examples=(
         "logs web-5d8f9c-abcde",
         "logs deployment/web -c app --tail 50",
         "logs statefulset/postgres -n prod",
         "logs -l app=web --since 10m",
+        "logs web-5d8f9c-abcde --all-containers --prefix",
     ),
     names="pod",
     mutating=False,

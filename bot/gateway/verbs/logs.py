@@ -17,7 +17,7 @@ from bot.core.kube import Obj
 from bot.core.rbac import Access, reads
 from bot.core.results import Document
 from bot.core.verbs.logs import Logs
-from bot.errors import NotFound
+from bot.errors import ClusterError, NotFound
 from bot.gateway.api import Api
 from bot.gateway.discovery import DAEMONSETS, DEPLOYMENTS, JOBS, PODS, STATEFULSETS
 from bot.gateway.errors import Target, translate
@@ -62,28 +62,48 @@ class LogReader:
                 self._api.get(PODS.path(namespace, name), target=Target("pod", name, namespace))
             ]
         tail = self._tail(cmd, notes)
-        prefix = len(pods) > 1
-        if prefix:
+        streams = [
+            (pod, container) for pod in pods for container in self._containers(pod, cmd, notes)
+        ]
+        prefix = cmd.prefix or len(streams) > 1
+        if prefix and not cmd.prefix:
             notes.append("lines are prefixed with [pod/NAME/CONTAINER] (kubectl --prefix)")
         chunks: list[str] = []
-        for pod in pods:
-            choice = logpick.pick_container(pod, cmd.container)
-            if choice.note and choice.note not in notes:
-                notes.append(choice.note)
-            text, cut = self._read(pod, choice.name, cmd, tail)
+        for pod, container in streams:
+            text, cut = self._read(pod, container, cmd, tail)
             if cut:
                 notes.append(
                     f"pod/{kube.name_of(pod)}: stopped after {self._limits.limit_bytes} bytes; "
                     "use --tail or --since to narrow"
                 )
             if prefix:
-                label = f"[pod/{kube.name_of(pod)}/{choice.name}] "
+                label = f"[pod/{kube.name_of(pod)}/{container}] "
                 text = "".join(label + line for line in text.splitlines(keepends=True))
             chunks.append(text)
         return Document("".join(chunks), syntax="log", notes=tuple(notes))
 
-    def _tail(self, cmd: Logs, notes: list[str]) -> int:
+    @staticmethod
+    def _containers(pod: Obj, cmd: Logs, notes: list[str]) -> list[str]:
+        """The containers to read: all of them (kubectl's order), or the one kubectl picks."""
+        if cmd.all_containers:
+            return [
+                kube.text(c, "name")
+                for key in ("initContainers", "containers", "ephemeralContainers")
+                for c in kube.items(pod, "spec", key)
+            ]
+        choice = logpick.pick_container(pod, cmd.container)
+        if choice.note and choice.note not in notes:
+            notes.append(choice.note)
+        return [choice.name]
+
+    def _tail(self, cmd: Logs, notes: list[str]) -> int | None:
         limits = self._limits
+        if cmd.tail == -1:
+            notes.append(
+                f"every line, up to {limits.limit_bytes} bytes per container "
+                "(the bot's kubernetes.log_limit_bytes)"
+            )
+            return None
         if cmd.tail is None:
             tail = limits.selector_tail if cmd.selector is not None else limits.default_tail
             if cmd.selector is None:
@@ -113,24 +133,26 @@ class LogReader:
             notes.append(f"Found {len(pods)} pods, using pod/{kube.name_of(pods[0])}")
         return pods[0]
 
-    def _read(self, pod: Obj, container: str, cmd: Logs, tail: int) -> tuple[str, bool]:
+    def _read(self, pod: Obj, container: str, cmd: Logs, tail: int | None) -> tuple[str, bool]:
         """The container's log text and whether the byte budget cut it short."""
         name, namespace = kube.name_of(pod), kube.text(pod, "metadata", "namespace")
         budget = self._limits.limit_bytes
-        query = [("container", container), ("limitBytes", str(budget)), ("tailLines", str(tail))]
-        if cmd.previous:
-            query.append(("previous", "true"))
-        if cmd.since_seconds is not None:
-            query.append(("sinceSeconds", str(cmd.since_seconds)))
-        if cmd.timestamps:
-            query.append(("timestamps", "true"))
-        response = self._api.request(
-            "GET",
-            PODS.path(namespace, name, "log"),
-            query=query,
-            accept="*/*",
-            target=Target("pod", name, namespace),
-        )
+        try:
+            response = self._api.request(
+                "GET",
+                PODS.path(namespace, name, "log"),
+                query=_query(container, cmd, tail, budget),
+                accept="*/*",
+                target=Target("pod", name, namespace),
+            )
+        except ClusterError as e:
+            if e.status == 400 and "is waiting to start" in str(e):
+                raise type(e)(
+                    f"{e}; {logpick.not_started_hint(pod, container)}",
+                    status=e.status,
+                    reason=e.reason,
+                ) from e
+            raise
         data = bytearray()
         complete = True
         try:
@@ -147,6 +169,19 @@ class LogReader:
             response.release_conn()
         cut = not complete or len(data) >= budget
         return bytes(data[:budget]).decode("utf-8", errors="replace"), cut
+
+
+def _query(container: str, cmd: Logs, tail: int | None, budget: int) -> list[tuple[str, str]]:
+    query = [("container", container), ("limitBytes", str(budget))]
+    if tail is not None:
+        query.append(("tailLines", str(tail)))
+    if cmd.previous:
+        query.append(("previous", "true"))
+    if cmd.since_seconds is not None:
+        query.append(("sinceSeconds", str(cmd.since_seconds)))
+    if cmd.timestamps:
+        query.append(("timestamps", "true"))
+    return query
 
 
 def _logs(cmd: Logs, call: Call) -> Document:
