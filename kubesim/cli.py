@@ -33,6 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--speed", type=float, default=1.0, help="simulated seconds per real second"
     )
+    parser.add_argument(
+        "--no-metrics",
+        action="store_true",
+        help="serve no metrics.k8s.io (a cluster without metrics-server: kubectl top fails)",
+    )
 
 
 def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
@@ -47,6 +52,7 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
         deployments=args.deployments,
         speed=args.speed,
         port=args.port,
+        metrics_api=not args.no_metrics,
     )
     with contextlib.ExitStack() as stack:
         path: Path = (

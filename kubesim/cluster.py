@@ -42,6 +42,8 @@ class ClusterOptions:
     host: str = "127.0.0.1"
     port: int = 0
     bookmark_interval: float = 1.0
+    metrics_api: bool = True
+    """Serve ``metrics.k8s.io`` (``kubectl top``), as a cluster with metrics-server does."""
     history: int = 10_000
     controllers: bool = True
     """Run the controllers (deployment, replicaset, kubelet, GC); tests may want a still cluster."""
@@ -94,7 +96,11 @@ async def start_cluster(options: ClusterOptions) -> Cluster:
     store = Store(clock=clock, history=options.history)
     token = options.token or secrets.token_urlsafe(24)
     server = ApiServer(
-        store=store, clock=clock, token=token, bookmark_interval=options.bookmark_interval
+        store=store,
+        clock=clock,
+        token=token,
+        bookmark_interval=options.bookmark_interval,
+        metrics_api=options.metrics_api,
     )
     for obj in bootstrap.objects():
         store.create(by_kind(obj["kind"]), obj)

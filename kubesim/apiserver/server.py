@@ -17,7 +17,8 @@ from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from kubesim.api import status
-from kubesim.apiserver import discovery, impersonation, openapi, reviews, routing
+from kubesim.api.resources import ResourceType
+from kubesim.apiserver import discovery, impersonation, metrics, openapi, reviews, routing
 from kubesim.apiserver.authn import Authenticator
 from kubesim.apiserver.authz import Authorizer
 from kubesim.apiserver.faults import Faults, Outcome, RecordedRequest, RequestLog, now
@@ -73,6 +74,7 @@ class ApiServer:
         requests: RequestLog | None = None,
         bookmark_interval: float = 1.0,
         aggregated_discovery: bool = True,
+        metrics_api: bool = True,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -82,6 +84,8 @@ class ApiServer:
         self.faults = faults or Faults()
         self.requests = requests or RequestLog()
         self.aggregated_discovery = aggregated_discovery
+        self.metrics_api = metrics_api
+        """Whether ``metrics.k8s.io`` is served (a cluster with metrics-server)."""
         self.hub = WatchHub()
         self.types = CustomTypes(store)
         self.objects = Objects(
@@ -219,7 +223,7 @@ class ApiServer:
         if request.path.startswith(openapi.PREFIX):
             document = openapi.lookup(request.path)
             return respond(document) if document is not None else respond(_NOT_FOUND, code=404)
-        target = routing.parse(request.path, self.types.by_path)
+        target = routing.parse(request.path, self._type_at)
         if target is None:
             return respond(_NOT_FOUND, code=404)
         if isinstance(target, routing.Discovery):
@@ -228,8 +232,18 @@ class ApiServer:
             return self._discovery(request, target)
         return await self._resource(request, target)
 
+    def _type_at(self, group: str, version: str, plural: str) -> ResourceType | None:
+        if self.metrics_api and (group, version) == (metrics.GROUP, metrics.VERSION):
+            return next((rt for rt in metrics.TYPES if rt.plural == plural), None)
+        return self.types.by_path(group, version, plural)
+
+    def _served(self) -> tuple[ResourceType, ...]:
+        return self.types.served() + (metrics.TYPES if self.metrics_api else ())
+
     async def _resource(self, request: web.Request, target: routing.Target) -> web.StreamResponse:
         raw = await request.read()
+        if target.rt in metrics.TYPES:
+            return metrics.serve(request, target, self.store, self.clock)
         if target.rt.review:
             return reviews.review(
                 request, target, raw, user=request[_USER], authorizer=self.authorizer
@@ -242,7 +256,7 @@ class ApiServer:
 
     def _discovery(self, request: web.Request, target: routing.Discovery) -> web.Response:
         accept = request.headers.get("Accept", "")
-        served = self.types.served()
+        served = self._served()
         if target.kind == "version":
             return respond(discovery.SERVER_VERSION)
         if target.kind in ("api", "apis"):

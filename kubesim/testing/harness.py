@@ -143,6 +143,7 @@ def running_sandbox(
     bookmark_interval: float = 1.0,
     history: int = 10_000,
     tls: bool = True,
+    metrics_api: bool = True,
 ) -> Iterator[Sandbox]:
     """Start a sandbox on a free 127.0.0.1 port in a background thread; stop it on exit."""
     options = ClusterOptions(
@@ -154,6 +155,7 @@ def running_sandbox(
         bookmark_interval=bookmark_interval,
         history=history,
         tls=tls,
+        metrics_api=metrics_api,
     )
     loop = asyncio.new_event_loop()
     ready = threading.Event()
