@@ -49,8 +49,6 @@ REFUSED_VERBS: Final = MappingProxyType(
         "config": f"config is not available: {_IDENTITY}",
         "auth": "auth is not available: ask your cluster admin about permissions",
         "cluster-info": "cluster-info is not available; use version and get nodes",
-        "top": "top is not available: the bot does not read metrics; use describe node NAME "
-        "for a node's requests and limits, describe pod NAME for a pod's",
         "wait": "wait is not available in chat; use rollout status deployment/NAME",
         "explain": "explain is not available; see the Kubernetes API reference",
         "api-resources": "api-resources is not available; use get TYPE with the type's name",

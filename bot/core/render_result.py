@@ -24,6 +24,7 @@ from bot.core.verbs.logs import Logs
 from bot.core.verbs.rollout import Rollout, RolloutAction
 from bot.core.verbs.scale import Scale
 from bot.core.verbs.set_image import SetImage
+from bot.core.verbs.top import Top
 from bot.core.verbs.version import Version
 from bot.core.wording import in_namespace, is_rows_bound
 
@@ -153,10 +154,20 @@ def subject(command: Command) -> str:
         case Delete():
             what = command.name or f"matching {command.selector}"
             return f"{command.resource} {what}{in_namespace(command.namespace)}"
+    return _other_subject(command)
+
+
+def _other_subject(command: Command) -> str:
+    match command:
         case Version():
             return "versions"
         case Help():
             return "help"
+        case Top():
+            what = f"top {command.resource}" + (f"/{command.name}" if command.name else "")
+            if command.all_namespaces:
+                return f"{what} in all namespaces"
+            return what + in_namespace(command.namespace, resource=command.resource)
     return "result"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.core import values
@@ -19,6 +21,7 @@ from bot.core.verbs.rollout import Rollout, RolloutAction
 from bot.core.verbs.rollout_pause import PauseRollout
 from bot.core.verbs.scale import Scale
 from bot.core.verbs.set_image import SetImage
+from bot.core.verbs.top import Top
 from bot.core.verbs.version import Version
 from bot.errors import UsageError
 
@@ -623,9 +626,32 @@ def test_show_labels_never_suggests_wide_output(text: str) -> None:
     assert "-o wide" not in (caught.value.hint or "")
 
 
-def test_top_points_at_describe_node_for_nodes() -> None:
-    with pytest.raises(UsageError, match="describe node NAME"):
-        parse("top nodes")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("top nodes", Top("nodes")),
+        ("top no sandbox-worker", Top("nodes", name="sandbox-worker")),
+        ("top po -n prod --sort-by=memory", Top("pods", namespace="prod", sort_by="memory")),
+        ("top pods -A --containers", Top("pods", all_namespaces=True, containers=True)),
+        ("top pod -l app=web --no-headers", Top("pods", selector="app=web", headers=False)),
+    ],
+)
+def test_top_parses(text: str, expected: Top) -> None:
+    assert parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("top", "top needs pods or nodes"),
+        ("top deployments", 'top works on pods, nodes only, not "deployments"'),
+        ("top nodes -n prod", "nodes have no namespace or containers"),
+        ("top pods --sort-by=name", '--sort-by takes cpu or memory, not "name"'),
+    ],
+)
+def test_top_refuses(text: str, says: str) -> None:
+    with pytest.raises(UsageError, match=re.escape(says)):
+        parse(text)
 
 
 @pytest.mark.parametrize(

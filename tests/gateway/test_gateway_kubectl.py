@@ -20,7 +20,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core.render_text import result_text
+from bot.errors import NotFound
 from bot.gateway.gateway import KubernetesGateway
+from bot.gateway.verbs.top import NO_METRICS
 from kubesim.api.resources import by_kind
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.ci import require_kubectl
@@ -261,3 +263,41 @@ def _running_multi(sandbox: Sandbox) -> None:
 def test_logs_match_kubectl(judge: Judge, text: str) -> None:
     _running_multi(judge.sandbox)
     judge.compare(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "top pods -n prod",
+        "top pods -A",
+        "top pods -n prod --sort-by=cpu",
+        "top pods -n prod --sort-by=memory --containers",
+        "top pods -n prod -l app=web --no-headers",
+        "top pod kubernetes-bootcamp-64c6cf948-dc65m",
+        "top nodes",
+        "top nodes --sort-by=memory",
+        "top node sandbox-worker",
+    ],
+)
+def test_top_matches_kubectl(judge: Judge, text: str) -> None:
+    judge.compare(text)
+
+
+def test_top_without_a_metrics_api_says_so(judge: Judge) -> None:
+    with running_sandbox(scenario="demo", controllers=False, metrics_api=False) as bare:
+        gateway = KubernetesGateway(bare.api_client(), options=OPTIONS)
+        try:
+            with pytest.raises(NotFound) as refused:
+                run(gateway, "top pods -n prod")
+        finally:
+            gateway.close()
+    done = subprocess.run(
+        [judge.binary, "--kubeconfig", str(bare.kubeconfig), "top", "pods"],
+        capture_output=True,
+        text=True,
+        env={"HOME": judge.home, "PATH": os.environ.get("PATH", "")},
+        timeout=60,
+        check=False,
+    )
+    assert str(refused.value) == NO_METRICS
+    assert done.stderr == "error: Metrics API not available\n"

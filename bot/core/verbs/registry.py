@@ -26,6 +26,7 @@ from bot.core.verbs import (
     rollout_pause,
     scale,
     set_image,
+    top,
     version,
     whoami,
 )
@@ -38,6 +39,7 @@ SPECS: Final[tuple[VerbSpec[Any], ...]] = (
     events.SPEC,
     describe.SPEC,
     logs.SPEC,
+    top.SPEC,
     scale.SPEC,
     set_image.SPEC,
     rollout.STATUS,

@@ -23,6 +23,7 @@ from bot.gateway.verbs import (
     rollout_pause,
     scale,
     set_image,
+    top,
     version,
 )
 
@@ -35,6 +36,7 @@ HANDLERS: Final[Mapping[str, Handler[Any]]] = MappingProxyType(
             events.HANDLER,
             describe.HANDLER,
             logs.HANDLER,
+            top.HANDLER,
             scale.HANDLER,
             set_image.HANDLER,
             rollout.STATUS,
