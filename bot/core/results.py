@@ -43,6 +43,9 @@ class Change:
     """e.g. ``deployment.apps/web scaled``."""
     details: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    changed: bool = True
+    """False when kubectl reports that nothing changed (``unchanged``, ``already cordoned``, a
+    skipped rollback): nothing happened, so nothing is announced."""
 
 
 Result = Table | Document | Change

@@ -420,7 +420,7 @@ class ChatOps:
         failed = isinstance(result, Document) and result.failed
         detail = result.summary if isinstance(result, Change) else ""
         announced = None
-        if trail.deliver is not None and is_mutating(command):
+        if trail.deliver is not None and _changed(command, result):
             announced = trail.deliver(reply)
             if not announced:
                 logger.error(
@@ -438,7 +438,7 @@ class ChatOps:
 
     def _result_reply(self, command: Command, result: Result, trail: _Trail) -> Reply:
         options = self._options
-        if is_mutating(command):
+        if _changed(command, result):
             headline = announcement(trail.subject, command)
             reply = change_reply(command, result, announcement=headline, visibility=options.changes)
             if trail.verdict is Verdict.APPROVED:
@@ -560,3 +560,9 @@ class _Trail:
                 request=self.request,
             )
         )
+
+
+def _changed(command: Command, result: Result) -> bool:
+    """Whether the cluster changed: a mutating verb's ``Change`` that did something. A delete
+    that matched nothing or an image already set is answered to its author, not announced."""
+    return is_mutating(command) and isinstance(result, Change) and result.changed

@@ -113,6 +113,7 @@ def test_set_image_to_the_current_image_sends_nothing(
     result = run(gw, "set image deployment/web web=nginx:1.27 -n prod")
     assert isinstance(result, Change)
     assert result.summary == "deployment.apps/web unchanged"
+    assert not result.changed
     assert changes(cluster) == []
 
 
@@ -180,7 +181,8 @@ def test_rollout_undo_to_current_revision_is_skipped(
     gw: KubernetesGateway, cluster: Sandbox
 ) -> None:
     assert run(gw, "rollout undo deployment/api -n prod --to-revision=3") == Change(
-        "deployment.apps/api skipped rollback (current template already matches revision 3)"
+        "deployment.apps/api skipped rollback (current template already matches revision 3)",
+        changed=False,
     )
     assert changes(cluster) == []
 

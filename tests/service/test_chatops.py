@@ -235,6 +235,34 @@ def test_whether_a_change_was_announced_is_in_its_audit_record(
     assert ("announcement could not be delivered" in caplog.text) is not delivered
 
 
+@pytest.mark.parametrize(
+    ("text", "result"),
+    [
+        (
+            "set image deployment/web web=nginx:1.27",
+            Change("deployment.apps/web unchanged", changed=False),
+        ),
+        ("cordon node-1", Change("node/node-1 already cordoned", changed=False)),
+        ("delete services -l run=nothing", Document("No resources found in prod namespace.")),
+    ],
+)
+def test_only_what_happened_is_announced(bot: Bot, text: str, result: Result) -> None:
+    bot.gateway.result = result
+    told: list[Reply] = []
+
+    def deliver(reply: Reply) -> bool:
+        told.append(reply)
+        return True
+
+    reply = bot.chatops.handle(Request(ALICE, "C1", text), deliver=deliver)
+    if reply.confirm is not None:
+        reply = bot.chatops.answer(ALICE, reply.confirm.token, approved=True, deliver=deliver)
+    assert told == []
+    assert reply.visibility is Visibility.EPHEMERAL
+    assert "@alice" not in reply.headline
+    assert bot.audit.records[-1].announced is None
+
+
 def test_read_only_replies_are_left_to_the_caller(bot: Bot) -> None:
     told: list[Reply] = []
     bot.chatops.handle(Request(ALICE, "C1", "get pods"), deliver=lambda r: bool(told.append(r)))

@@ -27,7 +27,7 @@ def cordon(cmd: Cordon, call: Call) -> Change:
     node = call.api.get(url, target=target)
     done = "cordoned" if cmd.unschedulable else "uncordoned"
     if bool(kube.mapping(node, "spec").get("unschedulable")) == cmd.unschedulable:
-        return Change(f"node/{cmd.name} already {done}")
+        return Change(f"node/{cmd.name} already {done}", changed=False)
     call.api.json(
         "PATCH",
         url,

@@ -109,7 +109,9 @@ class Rollouts:
                     "this deployment is managed with kubectl apply: the next apply of its "
                     "manifest will replace the rolled-back template",
                 )
-        return Change(f"deployment.apps/{cmd.name} {plan.outcome}", notes=notes)
+        return Change(
+            f"deployment.apps/{cmd.name} {plan.outcome}", notes=notes, changed=bool(plan.patch)
+        )
 
     def restart(self, cmd: Rollout) -> Change:
         """Set ``kubectl.kubernetes.io/restartedAt`` on the pod template, as kubectl does."""

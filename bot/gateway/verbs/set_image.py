@@ -31,6 +31,7 @@ def set_image(api: Api, cmd: SetImage, *, change_cause: str) -> Change:
         return Change(
             f"deployment.apps/{cmd.name} unchanged",
             notes=("the image is already up to date; nothing was sent",),
+            changed=False,
         )
     api.json(
         "PATCH",
