@@ -69,8 +69,10 @@ def render_reply(reply: Reply) -> str:
     blocks += [part.text.rstrip("\n") for part in reply.parts]
     if reply.confirm is not None:
         confirm = reply.confirm
+        # The question once: a confirmation's headline usually is its prompt.
+        question = "" if confirm.prompt == reply.headline else f"{confirm.prompt}\n"
         blocks.append(
-            f"{confirm.prompt}\n[{confirm.confirm_label}] or [{confirm.deny_label}] "
+            f"{question}[{confirm.confirm_label}] or [{confirm.deny_label}] "
             f"(answer for {confirm.token})"
         )
     if reply.context:

@@ -23,7 +23,7 @@ from bot.core.subject import Subject
 from bot.service.service import ChatOps, Request
 
 PROMPT = "k8s> "
-CONFIRM_PROMPT = "Type yes to confirm, anything else cancels: "
+CONFIRM_PROMPT = "Type Confirm (or yes) to confirm, anything else cancels: "
 APPROVAL_PROMPT = "Type cancel to withdraw it, anything else leaves it waiting for an approval: "
 WAITING = "The request waits for an approval until it expires; approvers answer it in Slack."
 _QUIT = frozenset({"exit", "quit", ":q"})
@@ -67,7 +67,9 @@ class Console:
                     sink.post(self.channel, Reply(headline=WAITING))
             elif reply.confirm is not None:
                 answer = read(CONFIRM_PROMPT)
-                approved = answer is not None and answer.strip().lower() in _YES
+                # The word on the button confirms too: the prompt shows [Confirm] or [Cancel].
+                yes = {*_YES, reply.confirm.confirm_label.lower()}
+                approved = answer is not None and answer.strip().lower() in yes
                 reply = self.chatops.answer(self.subject, reply.confirm.token, approved=approved)
                 failed |= self._show(reply, sink)
         return 1 if failed else 0

@@ -103,6 +103,15 @@ def test_result_text_is_kubectls_stdout(result: Table | Document | Change, text:
             "Confirmation needed\n\nDelete pod web-1 in namespace prod?\n"
             "[Confirm] or [Cancel] (answer for t1)\n",
         ),
+        (
+            Reply(
+                "Delete pod web-1 in namespace prod?",
+                tone=Tone.WARNING,
+                confirm=ConfirmRequest("Delete pod web-1 in namespace prod?", token="t1"),
+            ),
+            "warning: Delete pod web-1 in namespace prod?\n\n"
+            "[Confirm] or [Cancel] (answer for t1)\n",
+        ),
     ],
 )
 def test_render_reply_for_the_terminal(reply: Reply, text: str) -> None:

@@ -86,7 +86,16 @@ def test_piped_lines_are_answered_without_prompts() -> None:
 
 @pytest.mark.parametrize(
     ("answer", "runs"),
-    [("yes\n", True), ("Y\n", True), ("no\n", False), ("\n", False), ("", False)],
+    [
+        ("yes\n", True),
+        ("Y\n", True),
+        ("Confirm\n", True),
+        ("confirm\n", True),
+        ("no\n", False),
+        ("Cancel\n", False),
+        ("\n", False),
+        ("", False),
+    ],
 )
 def test_confirmation_is_the_next_line(answer: str, *, runs: bool) -> None:
     code, out, gateway = run("delete pod web-1\n" + answer)
@@ -95,6 +104,7 @@ def test_confirmation_is_the_next_line(answer: str, *, runs: bool) -> None:
     assert bool(gateway.calls) is runs
     assert ("deleted pod/web-1" in out) is runs
     assert ("Cancelled" in out) is not runs
+    assert out.count("Delete pod web-1") == 1  # the question, once
 
 
 def test_the_console_names_its_user_its_own_way() -> None:
