@@ -95,7 +95,8 @@ def test_the_gateway_options_come_from_the_settings(tmp_path: Path, sandbox: San
         3,
         3,
     )
-    assert (options.max_rows, options.connections) == (2, 5)  # a connection per worker
+    # a connection per worker, two per long worker (rollout status follows its pods too)
+    assert (options.max_rows, options.connections) == (2, 7)
 
 
 def test_the_composed_gateway_uses_them(tmp_path: Path, sandbox: Sandbox) -> None:
