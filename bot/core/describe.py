@@ -236,10 +236,11 @@ def describe_deployment(
 
 
 def describe_template(template: Obj) -> str:
-    """The pod template alone, as ``rollout history --revision=N`` prints it (aligned)."""
+    """The pod template alone, as ``rollout history --revision=N`` prints it: kubectl writes it
+    without a tabwriter, so its cells stay separated by raw tabs."""
     out = Out()
     pod_template(out, template)
-    return _finish(out)
+    return out.text()
 
 
 def format_endpoints(endpoints: Obj | None, port_name: str) -> str:

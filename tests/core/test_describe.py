@@ -75,5 +75,5 @@ def test_node_pods_not_authorized() -> None:
 
 def test_template_alone() -> None:
     assert describe_template(dep["spec"]["template"]).startswith(
-        "Pod Template:\n  Labels:  app=web\n"
+        "Pod Template:\n  Labels:\tapp=web\n"
     )

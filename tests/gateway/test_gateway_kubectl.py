@@ -1,8 +1,7 @@
 """The real kubectl v1.32 as the judge: the bot's text equals kubectl's for the same cluster.
 
 Both ask the same sandbox; tables go through the bot's own text renderer. The few deliberate
-differences (``rollout history --revision`` aligned instead of raw tabs, ``logs -l`` prefixed)
-are not compared here.
+difference (``logs -l`` prefixed without ``--prefix``) is not compared here.
 """
 
 from __future__ import annotations
@@ -104,6 +103,8 @@ def same(bot: str, kubectl: str) -> None:
         "describe pod kubernetes-bootcamp",
         "rollout history deployment/api -n prod",
         "rollout history deployment/web",
+        "rollout history deployment/web -n prod --revision=1",
+        "rollout history deployment/api -n prod --revision=2",
         "rollout status deployment/web -n prod",
         "rollout status deployment/api -n prod",
     ],
