@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
+from kubesim.kubelet import registry
 from kubesim.kubelet.images import (
     KubeletRules,
     command_outcome,
@@ -108,7 +109,9 @@ class ContainerRuntime:
 
     def _pulled(self, run: PodRun, c: ContainerRun, done: Callable[[], None] | None) -> None:
         rules = self._rules
-        if rules.pull_failure_marker and rules.pull_failure_marker in c.image:
+        marked = bool(rules.pull_failure_marker) and rules.pull_failure_marker in c.image
+        crashes = bool(rules.crash_marker) and rules.crash_marker in c.image  # pulls, to crash
+        if marked or (rules.registry and not crashes and not registry.exists(c.image)):
             c.pull_failures += 1
             ref = resolved(c.image)
             error = (

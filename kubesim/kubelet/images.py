@@ -42,6 +42,9 @@ class KubeletRules:
     exits, unless its command says ``sleep N`` (see :func:`command_outcome`). A Job's containers
     all run to completion; a bare pod's only when it gives a command (a server image without
     one, ``kubectl run --restart=Never nginx``, keeps running as it would)."""
+    registry: bool = True
+    """Pull only the tags that exist of the repositories the sandbox knows
+    (``kubesim.kubelet.registry``): ``kubernetes-bootcamp:v10`` fails as it does for real."""
 
     def backoff(self, failures: int) -> float:
         """The delay after the ``failures``-th failure (1-based): 10s, 20s, 40s ... 300s."""

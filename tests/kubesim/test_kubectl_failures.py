@@ -203,7 +203,12 @@ def test_discovery_documents(kubectl: Kubectl) -> None:
 def test_api_resources_lists_short_names(kubectl: Kubectl) -> None:
     run = kubectl("api-resources")
     assert run.header() == ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
-    rows = {r["NAME"]: r for r in run.table()}
+    metrics = [r for r in run.table() if r["APIVERSION"] == "metrics.k8s.io/v1beta1"]
+    assert [(r["NAME"], r["NAMESPACED"], r["KIND"]) for r in metrics] == [
+        ("nodes", "false", "NodeMetrics"),
+        ("pods", "true", "PodMetrics"),
+    ]  # as metrics-server's group lists them
+    rows = {r["NAME"]: r for r in run.table() if r not in metrics}
     expected = {
         "pods": ("po", "v1", "true", "Pod"),
         "services": ("svc", "v1", "true", "Service"),
@@ -286,3 +291,23 @@ def test_logs_of_a_container_that_never_pulled(kubectl: Kubectl) -> None:
         'Error from server (BadRequest): container "app" in pod "nopull" is waiting to start: '
         "trying and failing to pull image\n"
     )
+
+
+def test_the_tutorials_missing_tag_fails_to_pull_as_it_does_for_real(kubectl: Kubectl) -> None:
+    deploy(kubectl, "bootcamp")
+    kubectl("set", "image", "deployments/bootcamp", f"bootcamp={V1.replace(':v1', ':v10')}")
+
+    def stuck() -> dict[str, str] | None:
+        rows = kubectl("get", "pods", "-l", "app=bootcamp").table()
+        return next((r for r in rows if r["STATUS"] in PULL_ERRORS), None)
+
+    pod = eventually(stuck, what="the v10 pod failing to pull")
+    described = kubectl("describe", "pod", pod["NAME"]).stdout
+    ref = "gcr.io/google-samples/kubernetes-bootcamp:v10"
+    assert f'Failed to pull image "{ref}": rpc error: code = NotFound desc = ' in described
+    assert f"{ref}: not found" in described
+    undo = kubectl("rollout", "undo", "deployment/bootcamp")
+    assert undo.stdout == "deployment.apps/bootcamp rolled back\n"
+    kubectl("set", "image", "deployments/bootcamp", f"bootcamp={V1.replace(':v1', ':v2')}")
+    done = kubectl("rollout", "status", "deployment/bootcamp", "--timeout=60s")
+    assert done.lines()[-1] == 'deployment "bootcamp" successfully rolled out'
