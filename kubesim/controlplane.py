@@ -216,7 +216,7 @@ class Controllers:
             rs = self.cache.get("ReplicaSet", *rs_key)
             if rs is not None:
                 self._enqueue_owner(rs, "Deployment")  # Recreate waits for old pods to vanish
-        self.scheduler.on_pod(pod)
+        self.scheduler.on_pod(pod, deleted=event_type == "DELETED")
         self.kubelet.on_pod(event_type, pod)
         self.endpoints.on_pod(pod)
 

@@ -23,6 +23,7 @@ from kubesim.api.status import ApiError
 from kubesim.machinery.clock import Clock, rfc3339
 from kubesim.machinery.informer import Key, key_of
 from kubesim.machinery.workqueue import WorkQueue
+from kubesim.selectors.labels import parse_labels
 from kubesim.storage.storeport import Obj, StorePort
 
 SERVICE, POD, NODE = by_kind("Service"), by_kind("Pod"), by_kind("Node")
@@ -108,9 +109,9 @@ def settle(store: StorePort, service: Obj, now: str) -> set[Key]:
     if not selector:
         return set()  # endpoints of a selector-less Service are the user's to write
     text = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
-    pods = [
+    pods = [  # read-only, not copied: a 100,000-pod namespace is scanned on every sync
         p
-        for p in store.list(POD, key[0], label_selector=text)
+        for p in store.scan(POD, key[0], labels=parse_labels(text))
         if p.get("status", {}).get("podIP")
         and p.get("status", {}).get("phase") not in ("Succeeded", "Failed")
     ]

@@ -27,6 +27,11 @@ from kubesim.storage.storeport import Obj, StorePort
 
 BURST_REPLICAS = 500
 """At most this many pods are created or deleted per sync (upstream's burstReplicas)."""
+CREATE_QPS = 20.0
+CREATE_BURST = 30
+"""kube-controller-manager's client rate limit (``--kube-api-qps=20``, ``--kube-api-burst=30``),
+applied to pod creations: a scale to 100,000 adds pods at the pace a real cluster does, so
+the sandbox keeps answering while it grows."""
 
 _PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
 
@@ -113,6 +118,8 @@ class ReplicaSetController:
         self.queue: WorkQueue[Key] = WorkQueue("replicaset", self._sync, clock)
         # ReplicaSet key -> orphan pods it may adopt on its next sync.
         self._orphans: dict[Key, set[Key]] = {}
+        self._tokens = float(CREATE_BURST)
+        self._refilled = clock.now()
 
     def enqueue(self, key: Key) -> None:
         """Reconcile this ReplicaSet on the next tick."""
@@ -196,11 +203,24 @@ class ReplicaSetController:
     def _manage(self, rs: Obj, pods: Sequence[Obj]) -> None:
         diff = len(pods) - spec_replicas(rs)
         if diff < 0:
-            for _ in range(min(-diff, BURST_REPLICAS)):
+            allowed = self._take(min(-diff, BURST_REPLICAS))
+            for _ in range(allowed):
                 self._create_pod(rs)
+            if allowed < -diff:  # the rate limit holds the rest: come back for them
+                self.queue.add_after(key_of(rs), 1.0 / CREATE_QPS)
         elif diff > 0:
             for pod in sorted(pods, key=deletion_rank)[: min(diff, BURST_REPLICAS)]:
                 self._delete_pod(rs, pod)
+
+    def _take(self, wanted: int) -> int:
+        """How many of ``wanted`` creations the rate limit allows now (token bucket)."""
+        now = self._clock.now()
+        elapsed = (now - self._refilled).total_seconds()
+        self._refilled = now
+        self._tokens = min(float(CREATE_BURST), self._tokens + elapsed * CREATE_QPS)
+        allowed = min(wanted, int(self._tokens))
+        self._tokens -= allowed
+        return allowed
 
     def _create_pod(self, rs: Obj) -> None:
         meta = rs["metadata"]

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Hashable
+import time
+from collections.abc import Callable, Hashable, Iterator
 from typing import Generic, TypeVar
 
 from kubesim.api.status import ApiError
@@ -20,6 +21,9 @@ K = TypeVar("K", bound=Hashable)
 _log = logging.getLogger(__name__)
 
 _MAX_RETRY_DELAY = 60.0
+TICK_BUDGET = 0.02
+"""Seconds of syncs per loop tick: the rest waits for the next tick, so the API server's
+requests are served between them even while 100,000 pods are being scheduled."""
 
 
 class WorkQueue(Generic[K]):
@@ -89,8 +93,13 @@ class WorkQueue(Generic[K]):
     def _drain(self) -> None:
         self._scheduled = False
         batch, self._dirty = self._dirty, {}
-        for key in batch:
+        deadline = time.monotonic() + TICK_BUDGET
+        keys = iter(batch)
+        for key in keys:
             if self._stopped:
+                return
+            if time.monotonic() > deadline:
+                self._defer(key, keys)
                 return
             try:
                 self._handler(key)
@@ -105,6 +114,15 @@ class WorkQueue(Generic[K]):
                 self._retry(key, err)
             else:
                 self._failures.pop(key, None)
+
+    def _defer(self, key: K, rest: Iterator[K]) -> None:
+        """Keep ``key`` and the ``rest`` of this tick's batch first for the next tick."""
+        waiting = dict.fromkeys((key, *rest))
+        waiting.update(self._dirty)
+        self._dirty = waiting
+        if not self._scheduled:
+            self._scheduled = True
+            self._running_loop().call_soon(self._drain)
 
     def _retry(self, key: K, err: Exception) -> None:
         count = self._failures.get(key, 0)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from kubesim.api.resources import ResourceType
+from kubesim.selectors.labels import LabelSelector
 
 Obj = dict[str, Any]
 """A Kubernetes object as plain JSON (the sandbox never uses typed models)."""
@@ -24,7 +25,13 @@ class StorePort(Protocol):
 
     def find(self, rt: ResourceType, namespace: str | None, name: str) -> Obj | None: ...
 
-    def scan(self, rt: ResourceType) -> Iterator[Obj]:
+    def scan(
+        self,
+        rt: ResourceType,
+        namespace: str | None = None,
+        *,
+        labels: LabelSelector | None = None,
+    ) -> Iterator[Obj]:
         """The stored objects themselves, read-only (they are replaced, never mutated)."""
         ...
 
