@@ -292,13 +292,13 @@ def test_top_without_a_metrics_api_says_so(judge: Judge) -> None:
                 run(gateway, "top pods -n prod")
         finally:
             gateway.close()
-    done = subprocess.run(
-        [judge.binary, "--kubeconfig", str(bare.kubeconfig), "top", "pods"],
-        capture_output=True,
-        text=True,
-        env={"HOME": judge.home, "PATH": os.environ.get("PATH", "")},
-        timeout=60,
-        check=False,
-    )
+        done = subprocess.run(
+            [judge.binary, "--kubeconfig", str(bare.kubeconfig), "top", "pods"],
+            capture_output=True,
+            text=True,
+            env={"HOME": judge.home, "PATH": os.environ.get("PATH", "")},
+            timeout=60,
+            check=False,
+        )
     assert str(refused.value) == NO_METRICS
     assert done.stderr == "error: Metrics API not available\n"
