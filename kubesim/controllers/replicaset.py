@@ -30,8 +30,9 @@ BURST_REPLICAS = 500
 CREATE_QPS = 20.0
 CREATE_BURST = 30
 """kube-controller-manager's client rate limit (``--kube-api-qps=20``, ``--kube-api-burst=30``),
-applied to pod creations: a scale to 100,000 adds pods at the pace a real cluster does, so
-the sandbox keeps answering while it grows."""
+applied to the pod creations of a ReplicaSet that wants more than one burst of pods: a scale to
+100,000 adds pods at the pace a real cluster does, so the sandbox keeps answering while it
+grows; smaller scale-ups are created at once, as before."""
 
 _PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
 
@@ -203,7 +204,9 @@ class ReplicaSetController:
     def _manage(self, rs: Obj, pods: Sequence[Obj]) -> None:
         diff = len(pods) - spec_replicas(rs)
         if diff < 0:
-            allowed = self._take(min(-diff, BURST_REPLICAS))
+            wanted = min(-diff, BURST_REPLICAS)
+            # Within one burst, at once as before; beyond it, at the client rate.
+            allowed = wanted if -diff <= BURST_REPLICAS else self._take(wanted)
             for _ in range(allowed):
                 self._create_pod(rs)
             if allowed < -diff:  # the rate limit holds the rest: come back for them

@@ -35,7 +35,15 @@ def test_the_excess_stays_pending_with_failed_scheduling(
 
     def settled() -> list[str] | None:
         pods = stored_list(sandbox, "Pod", "default", "app=many")
-        pending = [p for p in pods if not p["spec"].get("nodeName")]
+        pending = [  # turned down by the scheduler, not merely not yet looked at
+            p
+            for p in pods
+            if not p["spec"].get("nodeName")
+            and any(
+                c.get("reason") == "Unschedulable"
+                for c in p.get("status", {}).get("conditions", ())
+            )
+        ]
         return [p["metadata"]["name"] for p in pending] if len(pods) == 130 and pending else None
 
     pending = eventually(settled, what="130 pods, some unschedulable")
