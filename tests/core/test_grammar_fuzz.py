@@ -69,7 +69,7 @@ def assert_valid(command: Command) -> None:
         case Logs():
             assert (command.name is None) != (command.selector is None)
             assert command.kind in {"pod", "deployment"}
-            assert command.tail is None or command.tail >= 0
+            assert command.tail is None or command.tail >= -1  # -1: every line
             assert command.since_seconds is None or command.since_seconds > 0
         case Scale():
             assert DNS_SUBDOMAIN.fullmatch(command.name)
