@@ -26,7 +26,11 @@ def prompt_reply(
     approval: str = "",
 ) -> Reply:
     """The question, the preview and the buttons; ``approval``: who must approve, if anyone."""
-    parts: list[Part] = [Preformatted("\n".join(preview.lines), filename="preview.txt")]
+    # A verb without a reader of its own previews with the question itself: asked once.
+    same = preview.lines == (prompt,)
+    parts: list[Part] = (
+        [] if same else [Preformatted("\n".join(preview.lines), filename="preview.txt")]
+    )
     if preview.warning:
         parts.append(Paragraph(f"Warning: {preview.warning}."))
     when = f"expires at {expires:%H:%M:%S} UTC, in {minutes(expiry)}"

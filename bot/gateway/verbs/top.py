@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Final
 
 from bot.core import kube, top
+from bot.core.rbac import reads
 from bot.core.results import Document
 from bot.core.verbs.top import Top
 from bot.errors import NotFound
@@ -77,4 +78,9 @@ def _top(cmd: Top, call: Call) -> Document:
     return _nodes(cmd, call) if cmd.resource == "nodes" else _pods(cmd, call)
 
 
-HANDLER: Final = Handler("top", Top, _top)
+HANDLER: Final = Handler(
+    "top",
+    Top,
+    _top,
+    access=(*reads("pods", GROUP), *reads("nodes", GROUP), *reads("nodes")),
+)
