@@ -10,14 +10,16 @@ tables.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from bot.core import kube
+from bot.core import kube, tabwriter
 from bot.core.ages import parse_time, rfc3339
+from bot.core.describe import describe_template
 from bot.core.kube import Obj
+from bot.core.results import Document
 from bot.errors import ClusterError, NotFound
 
 REVISION: Final = "deployment.kubernetes.io/revision"
@@ -246,6 +248,26 @@ def history_rows(owned: Sequence[Obj]) -> list[tuple[str, str]]:
         )
         for rev in sorted(revisions)
     ]
+
+
+def history_document(
+    resource: str,
+    to_revision: int | None,
+    templates: Mapping[int, Obj],
+    rows: Sequence[tuple[str, str]],
+) -> Document:
+    """``rollout history`` as kubectl prints it for ``resource`` (``deployment.apps/web``): one
+    revision's pod template with ``--revision``, else the revision table."""
+    if to_revision:
+        if to_revision not in templates:
+            raise NotFound("unable to find the specified revision")
+        header = f"{resource} with revision #{to_revision}\n"
+        return Document(header + describe_template(templates[to_revision]))
+    if not rows:
+        return Document("No rollout history found.")
+    table = "REVISION\tCHANGE-CAUSE\n" + "".join(f"{r}\t{c}\n" for r, c in rows)
+    # kubectl's name printer adds "NAME " + newline around history's tabwriter text.
+    return Document(f"{resource} \n{tabwriter.align(table)}\n")
 
 
 def restart_patch(deployment: Obj, now: datetime) -> Obj:

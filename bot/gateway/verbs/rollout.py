@@ -15,13 +15,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Final
 
-from bot.core import kube, rollout, tabwriter
-from bot.core.describe import describe_template
+from bot.core import kube, rollout
 from bot.core.kube import Obj
 from bot.core.rbac import Access, reads
 from bot.core.results import Change, Document
 from bot.core.verbs.rollout import Rollout
-from bot.errors import NotFound
 from bot.gateway.api import JSON_PATCH, STRATEGIC_MERGE_PATCH, Api
 from bot.gateway.discovery import DEPLOYMENTS, REPLICASETS
 from bot.gateway.errors import Target
@@ -73,18 +71,12 @@ class Rollouts:
         """kubectl's history table, or one revision's pod template with ``--revision``."""
         namespace = namespace_of(cmd)
         owned = self._owned(self._deployment(namespace, cmd.name), namespace)
-        if cmd.to_revision:
-            templates = rollout.history(owned)
-            if cmd.to_revision not in templates:
-                raise NotFound("unable to find the specified revision")
-            header = f"deployment.apps/{cmd.name} with revision #{cmd.to_revision}\n"
-            return Document(header + describe_template(templates[cmd.to_revision]))
-        rows = rollout.history_rows(owned)
-        if not rows:
-            return Document("No rollout history found.")
-        table = "REVISION\tCHANGE-CAUSE\n" + "".join(f"{r}\t{c}\n" for r, c in rows)
-        # kubectl's name printer adds "NAME " + newline around history's tabwriter text.
-        return Document(f"deployment.apps/{cmd.name} \n{tabwriter.align(table)}\n")
+        return rollout.history_document(
+            f"deployment.apps/{cmd.name}",
+            cmd.to_revision,
+            rollout.history(owned),
+            rollout.history_rows(owned),
+        )
 
     # --- undo and restart -------------------------------------------------------------------
 

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Final
 
-from bot.core import kube, rollout, rollout_sets, tabwriter
-from bot.core.describe import describe_template
+from bot.core import kube, rollout, rollout_sets
 from bot.core.kube import Obj
 from bot.core.results import Change, Document
 from bot.core.rollout import Status
@@ -77,17 +76,12 @@ class SetRollouts:
         """kubectl's history table, or one revision's pod template with ``--revision``."""
         namespace = namespace_of(cmd)
         revisions = self._revisions(self._get(cmd), namespace)
-        if cmd.to_revision:
-            templates = rollout_sets.history(revisions)
-            if cmd.to_revision not in templates:
-                raise NotFound("unable to find the specified revision")
-            header = f"{self._name(cmd)} with revision #{cmd.to_revision}\n"
-            return Document(header + describe_template(templates[cmd.to_revision]))
-        rows = rollout_sets.history_rows(revisions)
-        if not rows:
-            return Document("No rollout history found.")
-        table = "REVISION\tCHANGE-CAUSE\n" + "".join(f"{r}\t{c}\n" for r, c in rows)
-        return Document(f"{self._name(cmd)} \n{tabwriter.align(table)}\n")
+        return rollout.history_document(
+            self._name(cmd),
+            cmd.to_revision,
+            rollout_sets.history(revisions),
+            rollout_sets.history_rows(revisions),
+        )
 
     def undo(self, cmd: Rollout) -> Change:
         """Send the chosen revision's patch back, or say the template already matches it."""
