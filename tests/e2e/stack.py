@@ -344,10 +344,11 @@ def running_replica(of: Stack) -> Iterator[Stack]:
 
 @contextmanager
 def http_bots(
-    sandbox: Sandbox, fake: FakeSlack, workdir: Path, *, count: int = 1
+    kubeconfig: Path, fake: FakeSlack, workdir: Path, *, count: int = 1
 ) -> Iterator[list[tuple[str, MemoryAudit]]]:
     """``count`` replicas of the bot in HTTP mode, composed from one settings file, on one
-    cluster (any scenario) and one fake Slack; yields each one's events URL and audit trail."""
+    cluster (the sandbox in any scenario, or any other) and one fake Slack; yields each one's
+    events URL and audit trail."""
     env = {
         "HOME": str(workdir),
         "SLACK_BOT_TOKEN": fake.bot_token,
@@ -356,7 +357,7 @@ def http_bots(
     }
     path = workdir / "k8s-chatops.yaml"
     path.write_text(
-        f"slack:\n  mode: http\nkubernetes:\n  kubeconfig: {sandbox.kubeconfig}\n"
+        f"slack:\n  mode: http\nkubernetes:\n  kubeconfig: {kubeconfig}\n"
         f"policy:\n  admins: [{ALICE.id}]\n"
     )
     settings = load_settings(path, env=env)

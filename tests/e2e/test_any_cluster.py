@@ -6,27 +6,13 @@ Each test works on the namespace the run created; what it changes it puts back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from kubernetes import client
 
 from bot.service.audit import Outcome
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
-from tests.e2e.target import WAIT, AnyStack, Target, images, running_any_stack, running_target
+from tests.e2e.target import WAIT, AnyStack, images
 from tests.fakeslack import BOB
-
-
-@pytest.fixture(scope="module")
-def target() -> Iterator[Target]:
-    with running_target() as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def any_stack(target: Target, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnyStack]:
-    with running_any_stack(target, tmp_path_factory.mktemp("any-cluster")) as running:
-        yield running
 
 
 def test_reads_the_seeded_deployment(any_stack: AnyStack) -> None:
@@ -58,7 +44,7 @@ def test_scale_to_zero_runs_after_the_confirm_click(any_stack: AnyStack) -> None
     prompt = any_stack.run("scale deployment/web --replicas=0")
     assert prompt.ephemeral
     assert target.replicas("web") == 2
-    outcome = any_stack.click(CONFIRM_ACTION, prompt.confirm_token())
+    outcome, _ = any_stack.click(CONFIRM_ACTION, prompt.confirm_token())
     assert outcome.body["replace_original"] is True
     assert target.replicas("web") == 0
     any_stack.run("scale deployment/web --replicas=2")
@@ -143,7 +129,7 @@ def test_delete_pod_after_confirmation_and_cancel(any_stack: AnyStack) -> None:
         pods = core.list_namespaced_pod(target.namespace, label_selector="app=web").items
         name = pods[0].metadata.name
         prompt = any_stack.run(f"delete pod {name}")
-        cancelled = any_stack.click(DENY_ACTION, prompt.confirm_token())
+        cancelled, _ = any_stack.click(DENY_ACTION, prompt.confirm_token())
         assert cancelled.headline == "Cancelled"
         assert name in {p.metadata.name for p in core.list_namespaced_pod(target.namespace).items}
         prompt = any_stack.run(f"delete pod {name}")

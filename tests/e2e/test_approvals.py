@@ -23,6 +23,7 @@ from bot.service.audit import Verdict
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
 from kubesim.apiserver.faults import RecordedRequest
 from tests.e2e.stack import Delivered, Stack, running_replica, running_stack
+from tests.e2e.target import AnyStack, Target
 from tests.fakeslack import ALICE, BOB, CAROL
 
 POLICY = """\
@@ -57,8 +58,8 @@ policy:
     - roles: [sre-lead]
       groups: [S0OPS]
 """
-pytestmark = pytest.mark.sandbox_only
-"""The sandbox's request log proves "exactly once", and a second replica shares its sandbox."""
+LOG = "the sandbox's request log proves that the change was sent exactly once (or never)"
+REPLICA = "a second replica composed on the sandbox stack's settings, clock and Slack"
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _names = itertools.count()
 
@@ -156,6 +157,7 @@ def approve(
     return stack.click(CONFIRM_ACTION, prompt.confirm_token(), user=user, ephemeral=False)
 
 
+@pytest.mark.sandbox_only(reason=f"{REPLICA}; {LOG}")
 def test_approval_by_a_different_approver_on_the_other_replica(
     stack: Stack, replica: Stack, apps: Any
 ) -> None:
@@ -209,6 +211,7 @@ def test_approval_by_a_different_approver_on_the_other_replica(
     assert trail[0].request == approved.request != ""
 
 
+@pytest.mark.sandbox_only(reason=f"{REPLICA}; {LOG}")
 def test_a_double_click_on_two_replicas_runs_once(stack: Stack, replica: Stack, apps: Any) -> None:
     name = fresh_deployment(stack, apps, "prod")
     prompt = stack.run(f"rollout restart deployment/{name} -n prod", user=CAROL)
@@ -236,6 +239,7 @@ def test_a_double_click_on_two_replicas_runs_once(stack: Stack, replica: Stack, 
     assert [r.decision for r in audited(stack, name)].count(Verdict.APPROVED) == 1
 
 
+@pytest.mark.sandbox_only(reason=f"{REPLICA}; {LOG}")
 def test_a_restart_between_preview_and_click_keeps_the_request(stack: Stack, apps: Any) -> None:
     name = fresh_deployment(stack, apps, "prod")
     with running_replica(stack) as first:
@@ -255,6 +259,7 @@ def test_a_restart_between_preview_and_click_keeps_the_request(stack: Stack, app
     assert template.spec.containers[0].image == "nginx:1.28"
 
 
+@pytest.mark.sandbox_only(reason="the sandbox stack's bot clock is moved past the expiry; " + LOG)
 def test_an_expired_request_says_so_changes_nothing_and_is_collected(
     stack: Stack, apps: Any, core: Any
 ) -> None:
@@ -282,6 +287,7 @@ def test_an_expired_request_says_so_changes_nothing_and_is_collected(
     assert apps.read_namespaced_deployment(name, "prod").spec.replicas == 3
 
 
+@pytest.mark.sandbox_only(reason=LOG)
 def test_a_target_changed_since_the_preview_is_refused(stack: Stack, apps: Any) -> None:
     name = fresh_deployment(stack, apps, "prod")
     prompt = stack.run(f"scale deployment/{name} --replicas=0 -n prod", user=CAROL)
@@ -300,6 +306,7 @@ def test_a_target_changed_since_the_preview_is_refused(stack: Stack, apps: Any) 
     assert stack.audit.records[-1].decision is Verdict.REFUSED
 
 
+@pytest.mark.sandbox_only(reason=LOG)
 def test_the_author_cancels_an_approval_request(stack: Stack, apps: Any) -> None:
     name = fresh_deployment(stack, apps, "prod")
     prompt = stack.run(f"scale deployment/{name} --replicas=2 -n prod", user=CAROL)
@@ -320,6 +327,7 @@ def test_the_author_cancels_an_approval_request(stack: Stack, apps: Any) -> None
     assert stack.audit.records[-2].decision is Verdict.CANCELLED
 
 
+@pytest.mark.sandbox_only(reason=LOG)
 def test_a_confirm_rule_previews_with_a_gitops_warning(stack: Stack, apps: Any) -> None:
     name = fresh_deployment(stack, apps, "staging", labels={"argocd.argoproj.io/instance": "shop"})
     prompt = stack.run(f"set image deployment/{name} web=nginx:1.28 -n staging", user=CAROL)
@@ -339,6 +347,9 @@ def test_a_confirm_rule_previews_with_a_gitops_warning(stack: Stack, apps: Any) 
     assert (confirmed.decision, confirmed.approver) == (Verdict.CONFIRMED, f"@carol ({CAROL.id})")
 
 
+@pytest.mark.sandbox_only(
+    reason="the demo scenario's revision history of prod/api, under the approvals policy"
+)
 def test_undo_previews_both_revisions(stack: Stack) -> None:
     prompt = stack.run("rollout undo deployment/api -n prod", user=CAROL)
     assert "from revision 3: api=ghcr.io/acme/api:1.3.1" in prompt.text
@@ -347,20 +358,21 @@ def test_undo_previews_both_revisions(stack: Stack) -> None:
     stack.click(DENY_ACTION, prompt.confirm_token(), user=CAROL, ephemeral=False)
 
 
-def test_delete_by_selector_previews_every_object(stack: Stack, core: Any) -> None:
-    for name in ("gone-a", "gone-b"):
-        core.create_namespaced_service(
-            "default",
+def test_delete_by_selector_previews_every_object(any_stack: AnyStack, target: Target) -> None:
+    ns, tier = target.namespace, f"gone-{next(_names)}"
+    for name in (f"{tier}-a", f"{tier}-b"):
+        target.core.create_namespaced_service(
+            ns,
             {
-                "metadata": {"name": name, "labels": {"tier": "gone"}},
+                "metadata": {"name": name, "labels": {"tier": tier}},
                 "spec": {"ports": [{"port": 80}], "selector": {"app": name}},
             },
         )
-    prompt = stack.run("delete service -l tier=gone")
+    prompt = any_stack.run(f"delete service -l tier={tier}")
     assert prompt.ephemeral
-    assert "2 services matching tier=gone in namespace default will be deleted:" in prompt.text
-    assert "gone-a\n  gone-b" in prompt.text
-    outcome, announced = stack.click(CONFIRM_ACTION, prompt.confirm_token())
+    assert f"2 services matching tier={tier} in namespace {ns} will be deleted:" in prompt.text
+    assert f"{tier}-a\n  {tier}-b" in prompt.text
+    outcome, announced = any_stack.click(CONFIRM_ACTION, prompt.confirm_token())
     assert outcome.body["replace_original"] is True
-    assert "@alice deleted the services matching tier=gone" in announced[0].headline
-    assert core.list_namespaced_service("default", label_selector="tier=gone").items == []
+    assert f"@alice deleted the services matching tier={tier}" in announced[0].headline
+    assert target.core.list_namespaced_service(ns, label_selector=f"tier={tier}").items == []

@@ -1,195 +1,263 @@
 """Verbs that change the cluster, end to end: who may, what is sent, what the channel sees.
 
 Changes are announced in the channel with chat.postMessage ("@alice scaled ..."); the cluster's
-state is checked through the Kubernetes client and the sandbox's request log.
+state is checked through the Kubernetes client (and, on the sandbox, what the bot sent through
+its request log). Each test changes a Deployment of its own in the run's namespace.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+import uuid
+from collections.abc import Iterator
 
 import pytest
 
 from bot.service.audit import Verdict
-from tests.e2e.stack import Stack
+from tests.e2e.target import WAIT, AnyStack, Target, images
 from tests.fakeslack import BOB, OPS_CHANNEL
 
-pytestmark = pytest.mark.sandbox_only
-"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
 
-WRITES = ("POST", "PUT", "PATCH", "DELETE")
+@pytest.fixture
+def mine(target: Target) -> Iterator[str]:
+    """A Deployment (1 replica) this test alone changes, deleted after it."""
+    name = f"ch-{uuid.uuid4().hex[:6]}"
+    target.deployment(name)
+    yield name
+    target.apps.delete_namespaced_deployment(name, target.namespace)
 
 
-def test_scale_is_announced_and_applied(stack: Stack, apps: Any) -> None:
-    mark = len(stack.sandbox.requests)
-    reply = stack.run("scale deployment/web --replicas=4")
+def _version(target: Target, name: str) -> str:
+    found = target.apps.read_namespaced_deployment(name, target.namespace)
+    return str(found.metadata.resource_version)
+
+
+def _managers(target: Target, name: str) -> set[str] | None:
+    """The field managers a real cluster recorded (the sandbox keeps no managedFields: there
+    the request log shows each patch's fieldManager)."""
+    if target.sandbox is not None:
+        return None
+    found = target.apps.read_namespaced_deployment(name, target.namespace)
+    return {entry.manager for entry in found.metadata.managed_fields or []}
+
+
+def test_scale_is_announced_and_applied(any_stack: AnyStack, target: Target, mine: str) -> None:
+    ns = target.namespace
+    mark = any_stack.mark()
+    reply = any_stack.run(f"scale deployment/{mine} --replicas=2")
     assert reply.via == "chat.postMessage"
     assert reply.body["channel"] == OPS_CHANNEL
-    assert reply.headline == "@alice scaled deployment/web in namespace default to 4 replicas"
-    assert "deployment.apps/web scaled" in reply.text
-    (patch,) = [r for r in stack.requests_since(mark) if r.method == "PATCH"]
-    assert patch.path == "/apis/apps/v1/namespaces/default/deployments/web/scale"
-    assert patch.body == {"spec": {"replicas": 4}}
-    assert apps.read_namespaced_deployment("web", "default").spec.replicas == 4
+    assert reply.headline == f"@alice scaled deployment/{mine} in namespace {ns} to 2 replicas"
+    assert f"deployment.apps/{mine} scaled" in reply.text
+    assert target.replicas(mine) == 2
+    if (writes := any_stack.writes_since(mark)) is not None:
+        (patch,) = writes
+        assert patch.path == f"/apis/apps/v1/namespaces/{ns}/deployments/{mine}/scale"
+        assert patch.body == {"spec": {"replicas": 2}}
 
 
-def test_announcement_is_retried_after_a_429(stack: Stack, apps: Any) -> None:
-    stack.fake.rate_limit("chat.postMessage", times=1, retry_after=0)
-    before = len(stack.fake.calls_to("chat.postMessage"))
-    reply = stack.run("scale deployment/api --replicas=3 -n staging")
-    assert reply.headline == "@alice scaled deployment/api in namespace staging to 3 replicas"
-    statuses = [c.status for c in stack.fake.calls_to("chat.postMessage")[before:]]
+def test_announcement_is_retried_after_a_429(
+    any_stack: AnyStack, target: Target, mine: str
+) -> None:
+    any_stack.fake.rate_limit("chat.postMessage", times=1, retry_after=0)
+    before = len(any_stack.fake.calls_to("chat.postMessage"))
+    reply = any_stack.run(f"scale deployment/{mine} --replicas=2 -n {target.namespace}")
+    assert reply.headline == (
+        f"@alice scaled deployment/{mine} in namespace {target.namespace} to 2 replicas"
+    )
+    statuses = [c.status for c in any_stack.fake.calls_to("chat.postMessage")[before:]]
     assert statuses == [429, 200]
-    assert apps.read_namespaced_deployment("api", "staging").spec.replicas == 3
+    assert target.replicas(mine) == 2
 
 
-def test_scale_with_a_wrong_current_replicas_changes_nothing(stack: Stack, apps: Any) -> None:
-    mark = len(stack.sandbox.requests)
-    reply = stack.run("scale deployment/web --replicas=5 --current-replicas=7 -n staging")
+def test_scale_with_a_wrong_current_replicas_changes_nothing(
+    any_stack: AnyStack, target: Target, mine: str
+) -> None:
+    version, mark = _version(target, mine), any_stack.mark()
+    reply = any_stack.run(f"scale deployment/{mine} --replicas=5 --current-replicas=7")
     assert reply.ephemeral
-    assert "Expected replicas to be 7, was 2" in reply.text
-    assert [r for r in stack.requests_since(mark) if r.method in WRITES] == []
-    assert apps.read_namespaced_deployment("web", "staging").spec.replicas == 2
+    assert "Expected replicas to be 7, was 1" in reply.text
+    assert (target.replicas(mine), _version(target, mine)) == (1, version)
+    assert any_stack.writes_since(mark) in ([], None)
 
 
-def test_non_admin_may_not_scale(stack: Stack, apps: Any) -> None:
-    mark = len(stack.sandbox.requests)
-    reply = stack.run("scale deployment/worker --replicas=9 -n prod", user=BOB)
+def test_non_admin_may_not_scale(any_stack: AnyStack, target: Target, mine: str) -> None:
+    version, mark = _version(target, mine), any_stack.mark()
+    reply = any_stack.run(f"scale deployment/{mine} --replicas=9", user=BOB)
     assert reply.ephemeral
-    assert "you may not scale deployments/worker in namespace prod here" in reply.text
-    assert [r for r in stack.requests_since(mark) if r.method in WRITES] == []
-    assert apps.read_namespaced_deployment("worker", "prod").spec.replicas == 2
-    assert stack.audit.records[-1].decision is Verdict.DENIED
+    assert f"you may not scale deployments/{mine} in namespace {target.namespace} here" in (
+        reply.text
+    )
+    assert (target.replicas(mine), _version(target, mine)) == (1, version)
+    assert any_stack.writes_since(mark) in ([], None)
+    assert any_stack.audit.records[-1].decision is Verdict.DENIED
 
 
-def test_set_image_sends_kubectls_patch_with_the_change_cause(stack: Stack, apps: Any) -> None:
-    mark = len(stack.sandbox.requests)
-    text = "set image deployment/api api=ghcr.io/acme/api:1.5.0 -n staging"
-    reply = stack.run(text)
+def test_set_image_sends_kubectls_patch_with_the_change_cause(
+    any_stack: AnyStack, target: Target, mine: str
+) -> None:
+    ns, image = target.namespace, images()[1]
+    mark = any_stack.mark()
+    text = f"set image deployment/{mine} {mine}={image} -n {ns}"
+    reply = any_stack.run(text)
     assert reply.via == "chat.postMessage"
-    assert "@alice set the image of deployment/api in namespace staging" in reply.headline
-    (patch,) = [r for r in stack.requests_since(mark) if r.method == "PATCH"]
-    assert patch.path == "/apis/apps/v1/namespaces/staging/deployments/api"
-    assert patch.content_type == "application/strategic-merge-patch+json"
-    assert patch.query["fieldManager"] == "kubectl-set"
-    cause = patch.body["metadata"]["annotations"]["kubernetes.io/change-cause"]
+    assert f"@alice set the image of deployment/{mine} in namespace {ns}" in reply.headline
+    deployment = target.apps.read_namespaced_deployment(mine, ns)
+    assert deployment.spec.template.spec.containers[0].image == image
+    cause = deployment.metadata.annotations["kubernetes.io/change-cause"]
     assert cause == f"slack:@alice {text}"
-    containers = patch.body["spec"]["template"]["spec"]["containers"]
-    assert containers == [{"name": "api", "image": "ghcr.io/acme/api:1.5.0"}]
-    deployment = apps.read_namespaced_deployment("api", "staging")
-    assert deployment.spec.template.spec.containers[0].image == "ghcr.io/acme/api:1.5.0"
+    assert "kubectl-set" in (_managers(target, mine) or {"kubectl-set"})
+    if (writes := any_stack.writes_since(mark)) is not None:
+        (patch,) = writes
+        assert patch.path == f"/apis/apps/v1/namespaces/{ns}/deployments/{mine}"
+        assert patch.content_type == "application/strategic-merge-patch+json"
+        assert patch.query["fieldManager"] == "kubectl-set"
+        assert patch.body["metadata"]["annotations"]["kubernetes.io/change-cause"] == cause
+        containers = patch.body["spec"]["template"]["spec"]["containers"]
+        assert containers == [{"name": mine, "image": image}]
 
 
-def test_rollout_status_of_a_settled_deployment(stack: Stack) -> None:
-    reply = stack.run("rollout status deployment/worker -n prod")
+def test_rollout_status_of_a_settled_deployment(any_stack: AnyStack, mine: str) -> None:
+    reply = any_stack.run(f"rollout status deployment/{mine}")
     assert reply.ephemeral
-    assert 'deployment "worker" successfully rolled out' in reply.text
+    assert f'deployment "{mine}" successfully rolled out' in reply.text
 
 
-def test_rollout_history_shows_the_change_causes(stack: Stack) -> None:
-    reply = stack.run("rollout history deployment/api -n prod")
+def test_rollout_history_shows_the_change_causes(
+    any_stack: AnyStack, target: Target, mine: str
+) -> None:
+    first, second = images()
+    for image in (second, first):
+        any_stack.run(f"set image deployment/{mine} {mine}={image}")
+        any_stack.run(f"rollout status deployment/{mine}", timeout=WAIT)
+    reply = any_stack.run(f"rollout history deployment/{mine} -n {target.namespace}")
     assert re.search(r"REVISION\s+CHANGE-CAUSE", reply.text)
-    assert re.search(r"^3\s+slack:@alice set image api=ghcr.io/acme/api:1.3.1", reply.text, re.M)
-    assert re.search(r"^2\s+slack:@bob set image", reply.text, re.M)
+    assert re.search(
+        rf"^2\s+slack:@alice set image deployment/{mine} {mine}={second}", reply.text, re.M
+    )
+    assert re.search(
+        rf"^3\s+slack:@alice set image deployment/{mine} {mine}={first}", reply.text, re.M
+    )
 
 
-def test_rollout_undo_goes_back_to_the_previous_template(stack: Stack, apps: Any) -> None:
-    assert apps.read_namespaced_deployment("web", "prod").spec.template.spec.containers[
-        0
-    ].image == ("nginx:1.27")
-    reply = stack.run("rollout undo deployment/web -n prod")
+def test_rollout_undo_goes_back_to_the_previous_template(
+    any_stack: AnyStack, target: Target, mine: str
+) -> None:
+    first, second = images()
+    any_stack.run(f"set image deployment/{mine} {mine}={second}")
+    any_stack.run(f"rollout status deployment/{mine}", timeout=WAIT)
+    reply = any_stack.run(f"rollout undo deployment/{mine}")
     assert reply.via == "chat.postMessage"
-    assert reply.headline == "@alice rolled back deployment/web in namespace prod"
-    assert "deployment.apps/web rolled back" in reply.text
-    deployment = apps.read_namespaced_deployment("web", "prod")
-    assert deployment.spec.template.spec.containers[0].image == "nginx:1.26"
+    assert reply.headline == f"@alice rolled back deployment/{mine} in namespace {target.namespace}"
+    assert f"deployment.apps/{mine} rolled back" in reply.text
+    deployment = target.apps.read_namespaced_deployment(mine, target.namespace)
+    assert deployment.spec.template.spec.containers[0].image == first
 
 
-def test_rollout_restart_stamps_the_template(stack: Stack, apps: Any) -> None:
-    mark = len(stack.sandbox.requests)
-    reply = stack.run("rollout restart deployment/redis -n staging")
-    assert reply.headline == "@alice restarted deployment/redis in namespace staging"
-    (patch,) = [r for r in stack.requests_since(mark) if r.method == "PATCH"]
-    assert patch.path == "/apis/apps/v1/namespaces/staging/deployments/redis"
-    template = apps.read_namespaced_deployment("redis", "staging").spec.template
+def test_rollout_restart_stamps_the_template(
+    any_stack: AnyStack, target: Target, mine: str
+) -> None:
+    mark = any_stack.mark()
+    reply = any_stack.run(f"rollout restart deployment/{mine}")
+    assert reply.headline == f"@alice restarted deployment/{mine} in namespace {target.namespace}"
+    template = target.apps.read_namespaced_deployment(mine, target.namespace).spec.template
     assert "kubectl.kubernetes.io/restartedAt" in template.metadata.annotations
+    if (writes := any_stack.writes_since(mark)) is not None:
+        (patch,) = writes
+        assert patch.path == f"/apis/apps/v1/namespaces/{target.namespace}/deployments/{mine}"
 
 
-def test_rollout_pause_and_resume_are_announced_and_applied(stack: Stack, apps: Any) -> None:
-    mark = len(stack.sandbox.requests)
-    reply = stack.run("rollout pause deployment/coredns -n kube-system")
+def test_rollout_pause_and_resume_are_announced_and_applied(
+    any_stack: AnyStack, target: Target, mine: str
+) -> None:
+    ns = target.namespace
+    mark = any_stack.mark()
+    reply = any_stack.run(f"rollout pause deployment/{mine} -n {ns}")
     assert reply.via == "chat.postMessage"
-    assert (
-        reply.headline == "@alice paused the rollout of deployment/coredns in namespace kube-system"
-    )
-    assert "deployment.apps/coredns paused" in reply.text
-    assert apps.read_namespaced_deployment("coredns", "kube-system").spec.paused is True
-    again = stack.run("rollout pause deployment/coredns -n kube-system")
+    assert reply.headline == f"@alice paused the rollout of deployment/{mine} in namespace {ns}"
+    assert f"deployment.apps/{mine} paused" in reply.text
+    assert target.apps.read_namespaced_deployment(mine, ns).spec.paused is True
+    again = any_stack.run(f"rollout pause deployment/{mine} -n {ns}")
     assert again.ephemeral
-    assert 'deployments.apps "coredns" is already paused' in again.text
-    reply = stack.run("rollout resume deployment/coredns -n kube-system")
+    assert f'deployments.apps "{mine}" is already paused' in again.text
+    reply = any_stack.run(f"rollout resume deployment/{mine} -n {ns}")
+    assert reply.headline == f"@alice resumed the rollout of deployment/{mine} in namespace {ns}"
+    assert not target.apps.read_namespaced_deployment(mine, ns).spec.paused
+    if (writes := any_stack.writes_since(mark)) is not None:
+        bodies = [r.body for r in writes]
+        assert bodies == [{"spec": {"paused": True}}, {"spec": {"paused": None}}]
+
+
+def test_non_admin_may_not_pause_a_rollout(any_stack: AnyStack, target: Target, mine: str) -> None:
+    version, mark = _version(target, mine), any_stack.mark()
+    reply = any_stack.run(f"rollout pause deployment/{mine}", user=BOB)
     assert (
-        reply.headline
-        == "@alice resumed the rollout of deployment/coredns in namespace kube-system"
+        f"you may not rollout-pause deployments/{mine} in namespace {target.namespace} here"
+        in reply.text
     )
-    assert not apps.read_namespaced_deployment("coredns", "kube-system").spec.paused
-    bodies = [r.body for r in stack.requests_since(mark) if r.method in WRITES]
-    assert bodies == [{"spec": {"paused": True}}, {"spec": {"paused": None}}]
+    assert _version(target, mine) == version
+    assert any_stack.writes_since(mark) in ([], None)
 
 
-def test_non_admin_may_not_pause_a_rollout(stack: Stack, apps: Any) -> None:
-    mark = len(stack.sandbox.requests)
-    reply = stack.run("rollout pause deployment/coredns -n kube-system", user=BOB)
-    assert (
-        "you may not rollout-pause deployments/coredns in namespace kube-system here" in reply.text
-    )
-    assert [r for r in stack.requests_since(mark) if r.method in WRITES] == []
+@pytest.fixture
+def node(target: Target) -> Iterator[str]:
+    """A node of the cluster, schedulable again after the test whatever it did."""
+    name = str(target.core.list_node().items[-1].metadata.name)
+    yield name
+    target.core.patch_node(name, {"spec": {"unschedulable": None}})
 
 
-def test_cordon_and_uncordon_are_announced_and_applied(stack: Stack, core: Any) -> None:
-    mark = len(stack.sandbox.requests)
-    reply = stack.run("cordon sandbox-worker2")
+def test_cordon_and_uncordon_are_announced_and_applied(
+    any_stack: AnyStack, target: Target, node: str
+) -> None:
+    mark = any_stack.mark()
+    reply = any_stack.run(f"cordon {node}")
     assert reply.via == "chat.postMessage"
-    assert reply.headline == "@alice cordoned node/sandbox-worker2"
-    assert "node/sandbox-worker2 cordoned" in reply.text
-    assert core.read_node("sandbox-worker2").spec.unschedulable is True
-    reply = stack.run("uncordon node/sandbox-worker2")
-    assert reply.headline == "@alice uncordoned node/sandbox-worker2"
-    assert not core.read_node("sandbox-worker2").spec.unschedulable
-    patches = [r for r in stack.requests_since(mark) if r.method in WRITES]
-    assert [(r.path, r.body) for r in patches] == [
-        ("/api/v1/nodes/sandbox-worker2", {"spec": {"unschedulable": True}}),
-        ("/api/v1/nodes/sandbox-worker2", {"spec": {"unschedulable": None}}),
-    ]
+    assert reply.headline == f"@alice cordoned node/{node}"
+    assert f"node/{node} cordoned" in reply.text
+    assert target.core.read_node(node).spec.unschedulable is True
+    reply = any_stack.run(f"uncordon node/{node}")
+    assert reply.headline == f"@alice uncordoned node/{node}"
+    assert not target.core.read_node(node).spec.unschedulable
+    if (writes := any_stack.writes_since(mark)) is not None:
+        assert [(r.path, r.body) for r in writes] == [
+            (f"/api/v1/nodes/{node}", {"spec": {"unschedulable": True}}),
+            (f"/api/v1/nodes/{node}", {"spec": {"unschedulable": None}}),
+        ]
 
 
-def test_non_admin_may_not_cordon(stack: Stack) -> None:
-    reply = stack.run("cordon sandbox-worker2", user=BOB)
-    assert "you may not cordon nodes/sandbox-worker2 here" in reply.text
+def test_non_admin_may_not_cordon(any_stack: AnyStack, target: Target, node: str) -> None:
+    reply = any_stack.run(f"cordon {node}", user=BOB)
+    assert f"you may not cordon nodes/{node} here" in reply.text
+    assert not target.core.read_node(node).spec.unschedulable
 
 
-def test_label_and_annotate_are_announced_and_applied(stack: Stack, apps: Any) -> None:
-    mark = len(stack.sandbox.requests)
-    reply = stack.run("label deployment redis tier=backend -n staging")
+def test_label_and_annotate_are_announced_and_applied(
+    any_stack: AnyStack, target: Target, mine: str
+) -> None:
+    ns = target.namespace
+    mark = any_stack.mark()
+    reply = any_stack.run(f"label deployment {mine} tier=backend -n {ns}")
     assert reply.via == "chat.postMessage"
-    assert reply.headline == "@alice labeled deployment/redis in namespace staging: tier=backend"
-    assert "deployment.apps/redis labeled" in reply.text
-    reply = stack.run("annotate deploy/redis owner=team-a -n staging")
-    assert reply.headline == "@alice annotated deploy/redis in namespace staging: owner"
-    metadata = apps.read_namespaced_deployment("redis", "staging").metadata
+    assert reply.headline == f"@alice labeled deployment/{mine} in namespace {ns}: tier=backend"
+    assert f"deployment.apps/{mine} labeled" in reply.text
+    reply = any_stack.run(f"annotate deploy/{mine} owner=team-a -n {ns}")
+    assert reply.headline == f"@alice annotated deploy/{mine} in namespace {ns}: owner"
+    metadata = target.apps.read_namespaced_deployment(mine, ns).metadata
     assert metadata.labels["tier"] == "backend"
     assert metadata.annotations["owner"] == "team-a"
-    refused = stack.run("label deployment redis tier=frontend -n staging")
+    managers = _managers(target, mine)
+    assert managers is None or {"kubectl-label", "kubectl-annotate"} <= managers
+    refused = any_stack.run(f"label deployment {mine} tier=frontend -n {ns}")
     assert refused.ephemeral
     assert "'tier' already has a value (backend), and --overwrite is false" in refused.text
-    patches = [r for r in stack.requests_since(mark) if r.method in WRITES]
-    assert [(r.query["fieldManager"], r.body) for r in patches] == [
-        ("kubectl-label", {"metadata": {"labels": {"tier": "backend"}}}),
-        ("kubectl-annotate", {"metadata": {"annotations": {"owner": "team-a"}}}),
-    ]
+    if (writes := any_stack.writes_since(mark)) is not None:
+        assert [(r.query["fieldManager"], r.body) for r in writes] == [
+            ("kubectl-label", {"metadata": {"labels": {"tier": "backend"}}}),
+            ("kubectl-annotate", {"metadata": {"annotations": {"owner": "team-a"}}}),
+        ]
 
 
-def test_non_admin_may_not_label(stack: Stack) -> None:
-    reply = stack.run("label node sandbox-worker2 disk=ssd", user=BOB)
-    assert "you may not label nodes/sandbox-worker2 here" in reply.text
+def test_non_admin_may_not_label(any_stack: AnyStack, node: str) -> None:
+    reply = any_stack.run(f"label node {node} disk=ssd", user=BOB)
+    assert f"you may not label nodes/{node} here" in reply.text

@@ -19,14 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from kubesim.api.resources import by_kind
-from kubesim.testing.harness import Sandbox, running_sandbox
+from kubesim.testing.harness import running_sandbox
 from tests.e2e.stack import SIGNING_SECRET
+from tests.e2e.target import Target
 from tests.fakeslack import ALICE, FakeSlack, HttpSlack, SocketSlack, running_fake_slack
 from tests.subprocess_env import child_env
-
-pytestmark = pytest.mark.sandbox_only
-"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
 
 
 def free_port() -> int:
@@ -37,7 +34,7 @@ def free_port() -> int:
 
 @contextmanager
 def bot_process(
-    mode: str, workdir: Path, sandbox: Sandbox, fake: FakeSlack, port: int, *, settings: str = ""
+    mode: str, workdir: Path, kubeconfig: Path, fake: FakeSlack, port: int, *, settings: str = ""
 ) -> Iterator[subprocess.Popen[bytes]]:
     config = workdir / "k8s-chatops.yaml"
     config.write_text(
@@ -54,7 +51,7 @@ def bot_process(
         SLACK_API_URL=fake.api_url,
     )
     argv = [sys.executable, "-m", "bot", "run", "--config", str(config)]
-    argv += ["--kubeconfig", str(sandbox.kubeconfig), "--log-format", "text", "--ops-port", "0"]
+    argv += ["--kubeconfig", str(kubeconfig), "--log-format", "text", "--ops-port", "0"]
     with (workdir / "bot.log").open("wb") as log:
         process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -77,13 +74,13 @@ def wait_healthy(fake: FakeSlack, url: str, process: subprocess.Popen[bytes]) ->
     fake.wait_for(healthy, timeout=60, what="the bot's /healthz")
 
 
+@pytest.mark.parametrize("any_stack", ["http"], indirect=True)  # its cluster, for both modes
 @pytest.mark.parametrize("mode", ["http", "socket"])
-def test_run_serves_slack_and_stops_on_sigterm(mode: str, tmp_path: Path) -> None:
+def test_run_serves_slack_and_stops_on_sigterm(target: Target, mode: str, tmp_path: Path) -> None:
     port = free_port()
     with (
-        running_sandbox(scenario="demo", speed=50) as sandbox,
         running_fake_slack() as fake,
-        bot_process(mode, tmp_path, sandbox, fake, port) as process,
+        bot_process(mode, tmp_path, target.kubeconfig, fake, port) as process,
     ):
         slack: HttpSlack | SocketSlack
         if mode == "http":
@@ -92,9 +89,10 @@ def test_run_serves_slack_and_stops_on_sigterm(mode: str, tmp_path: Path) -> Non
         else:
             fake.wait_for(lambda: fake.socket.live == 1, timeout=60, what="the bot's session")
             slack = SocketSlack(fake)
-        sent = slack.command("get deployments -n prod")
+        typed = f"get deployments -n {target.namespace}"
+        sent = slack.command(typed)
         fake.wait_for(
-            lambda: [p for p in fake.responses_to(sent.response_url) if "worker" in str(p.body)],
+            lambda: [p for p in fake.responses_to(sent.response_url) if "web" in str(p.body)],
             what="the list of deployments",
         )
         process.send_signal(signal.SIGTERM)
@@ -103,7 +101,7 @@ def test_run_serves_slack_and_stops_on_sigterm(mode: str, tmp_path: Path) -> Non
     assert "DEBUG" in log
     for secret in (fake.bot_token, fake.app_token, SIGNING_SECRET):
         assert secret not in log
-    assert '"get deployments -n prod"' in (tmp_path / "audit.jsonl").read_text()
+    assert f'"{typed}"' in (tmp_path / "audit.jsonl").read_text()
 
 
 BOT_TOKEN = "xoxb-7310945518-7329468212785-q2F7WmA4nZkXr9LdV0sTeJcB"
@@ -111,29 +109,30 @@ BOT_TOKEN = "xoxb-7310945518-7329468212785-q2F7WmA4nZkXr9LdV0sTeJcB"
 
 
 @contextmanager
-def http_bot(workdir: Path, settings: str = "") -> Iterator[tuple[Sandbox, FakeSlack, HttpSlack]]:
+def http_bot(
+    workdir: Path, kubeconfig: Path, settings: str = ""
+) -> Iterator[tuple[FakeSlack, HttpSlack]]:
     """The real process in HTTP mode, up and answering, then stopped by SIGTERM (exit 0)."""
     port = free_port()
     with (
-        running_sandbox(scenario="demo", speed=50) as sandbox,
         running_fake_slack(bot_token=BOT_TOKEN) as fake,
-        bot_process("http", workdir, sandbox, fake, port, settings=settings) as process,
+        bot_process("http", workdir, kubeconfig, fake, port, settings=settings) as process,
     ):
         wait_healthy(fake, f"http://127.0.0.1:{port}/healthz", process)
-        yield (
-            sandbox,
-            fake,
-            HttpSlack(fake, f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET),
-        )
+        yield fake, HttpSlack(fake, f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET)
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
 
 
+@pytest.mark.sandbox_only(reason="a fault hook answers the pod list with a text page")
 def test_secrets_typed_into_a_failing_command_are_redacted_in_log_and_audit(
     tmp_path: Path,
 ) -> None:
     typed = f"get pods -n prod -l app={SIGNING_SECRET},token={BOT_TOKEN}"
-    with http_bot(tmp_path) as (sandbox, fake, slack):
+    with (
+        running_sandbox(scenario="demo", speed=50) as sandbox,
+        http_bot(tmp_path, sandbox.kubeconfig) as (fake, slack),
+    ):
         # A proxy's text page where the pod list's JSON belongs: an unexpected error, which
         # the bot logs (at ERROR, with its traceback) under an incident id.
         sandbox.faults.flood(2048, path="/namespaces/prod/pods$")
@@ -153,15 +152,18 @@ def test_secrets_typed_into_a_failing_command_are_redacted_in_log_and_audit(
         assert secret not in (tmp_path / "audit.jsonl").read_text()
 
 
-def test_logs_tail_above_the_setting_is_capped_and_the_reply_says_so(tmp_path: Path) -> None:
-    with http_bot(tmp_path, "kubernetes:\n  log_tail_lines: 50\n") as (sandbox, fake, slack):
-        pods = sandbox.call(
-            lambda: sandbox.store.list(by_kind("Pod"), "prod", label_selector="app=web")
-        )
-        name = sorted(pod["metadata"]["name"] for pod in pods)[0]
-        sandbox.requests.clear()
-        sent = slack.command(f"logs {name} -n prod --tail=500")
+@pytest.mark.parametrize("any_stack", ["http"], indirect=True)  # its cluster
+def test_logs_tail_above_the_setting_is_capped_and_the_reply_says_so(
+    target: Target, tmp_path: Path
+) -> None:
+    name = target.pods("app=web")[0]
+    path = f"/api/v1/namespaces/{target.namespace}/pods/{name}/log"
+    settings = "kubernetes:\n  log_tail_lines: 50\n"
+    with http_bot(tmp_path, target.kubeconfig, settings) as (fake, slack):
+        mark = 0 if target.sandbox is None else len(target.sandbox.requests)
+        sent = slack.command(f"logs {name} -n {target.namespace} --tail=500")
         post = fake.wait_response(sent.response_url, timeout=30)
-        (request,) = sandbox.requests.matching(path=f"/api/v1/namespaces/prod/pods/{name}/log")
-    assert request.query["tailLines"] == "50"
     assert "--tail is capped at 50 lines" in json.dumps(post.body)
+    if target.sandbox is not None:  # what the bot asked for (no log of it on a real cluster)
+        (request,) = [r for r in target.sandbox.requests.all()[mark:] if r.path == path]
+        assert request.query["tailLines"] == "50"

@@ -2,7 +2,8 @@
 their Slack user groups, so that the sandbox's RBAC is a second wall behind the bot's policy.
 
 The real app in HTTP mode, the fake Slack (which knows each person's email and groups) and the
-sandbox with real RBAC; the real kubectl, impersonating the same identity, agrees on every 403.
+cluster's RBAC (the sandbox's or a real one's), in the run's namespace; the real kubectl,
+impersonating the same identity, agrees on every 403.
 """
 
 from __future__ import annotations
@@ -14,12 +15,9 @@ from pathlib import Path
 import pytest
 from kubernetes import client
 
-from tests.e2e.stack import Stack, running_stack
+from tests.e2e.target import AnyStack, running_any_stack
 from tests.fakeslack import ALICE, BOB
 from tests.kubesim.kubectl import Kubectl
-
-pytestmark = pytest.mark.sandbox_only
-"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
 
 IMPERSONATE = """\
   impersonate:
@@ -32,30 +30,42 @@ HANDLES = {"S0OPS": "ops"}
 
 
 @pytest.fixture(scope="module")
-def acting(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    workdir = tmp_path_factory.mktemp("e2e-impersonate")
-    with running_stack(
-        "http", workdir, kubernetes=IMPERSONATE, usergroups=GROUPS, handles=HANDLES
+def acting(any_stack: AnyStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnyStack]:
+    """A second bot on the run's namespace, in the same mode, impersonating each Slack user
+    (its account may only impersonate; no notifier)."""
+    workdir = tmp_path_factory.mktemp(f"e2e-impersonate-{any_stack.mode}")
+    with running_any_stack(
+        any_stack.target,
+        workdir,
+        mode=any_stack.mode,
+        account="k8s-chatops-acting",
+        kubernetes=IMPERSONATE,
+        notify=False,
     ) as stack:
+        stack.fake.workspace.usergroups = dict(GROUPS)
+        stack.fake.workspace.handles = dict(HANDLES)
         yield stack
 
 
 @pytest.fixture(scope="module")
-def kubectl(acting: Stack, tmp_path_factory: pytest.TempPathFactory) -> Kubectl:
+def kubectl(acting: AnyStack, tmp_path_factory: pytest.TempPathFactory) -> Kubectl:
     binary = shutil.which("kubectl")
     if binary is None:
         pytest.fail("kubectl is not on PATH")
     home: Path = tmp_path_factory.mktemp("kubectl-home")
-    return Kubectl(binary, acting.sandbox.kubeconfig, home)
+    return Kubectl(binary, acting.target.kubeconfig, home)
 
 
 @pytest.fixture(scope="module")
-def rbac(acting: Stack) -> Iterator[client.RbacAuthorizationV1Api]:
-    api = acting.sandbox.api_client()
-    try:
-        yield client.RbacAuthorizationV1Api(api)
-    finally:
-        api.close()
+def rbac(acting: AnyStack) -> client.RbacAuthorizationV1Api:
+    return acting.target.rbac
+
+
+@pytest.fixture(scope="module")
+def ns(acting: AnyStack) -> str:
+    """The run's namespace, with Deployment ``redis`` (1 replica) nobody else changes."""
+    acting.target.deployment("redis")
+    return acting.target.namespace
 
 
 def _grant(
@@ -77,79 +87,80 @@ def _grant(
 
 
 def test_a_command_runs_as_the_slack_user_and_their_403_names_them(
-    acting: Stack, kubectl: Kubectl
+    acting: AnyStack, kubectl: Kubectl, ns: str
 ) -> None:
-    mark = len(acting.sandbox.requests)
-    reply = acting.run("get pods -n prod", user=ALICE)
+    mark = acting.mark()
+    reply = acting.run(f"get pods -n {ns}", user=ALICE)
     assert (
-        'you (Kubernetes user "slack:U0ALICE") may not list pods in namespace "prod" (forbidden)'
-        in reply.text
+        f'you (Kubernetes user "slack:U0ALICE") may not list pods in namespace "{ns}" '
+        "(forbidden)" in reply.text
     ), reply.text
-    lists = [r for r in acting.requests_since(mark) if r.path == "/api/v1/namespaces/prod/pods"]
-    assert lists
-    assert all(r.headers.get("Impersonate-User") == "slack:U0ALICE" for r in lists)
-    assert all(r.headers.getall("Impersonate-Group") == ["chatops-users"] for r in lists)
+    if (sent := acting.sent_since(mark)) is not None:
+        lists = [r for r in sent if r.path == f"/api/v1/namespaces/{ns}/pods"]
+        assert lists
+        assert all(r.headers.get("Impersonate-User") == "slack:U0ALICE" for r in lists)
+        assert all(r.headers.getall("Impersonate-Group") == ["chatops-users"] for r in lists)
     refused = kubectl.fails(
-        "get", "pods", "-n", "prod", "--as", "slack:U0ALICE", "--as-group", "chatops-users"
+        "get", "pods", "-n", ns, "--as", "slack:U0ALICE", "--as-group", "chatops-users"
     )
     assert refused.stderr.strip() == (
         'Error from server (Forbidden): pods is forbidden: User "slack:U0ALICE" cannot list '
-        'resource "pods" in API group "" in the namespace "prod"'
+        f'resource "pods" in API group "" in the namespace "{ns}"'
     )
 
 
 def test_slack_user_groups_become_kubernetes_groups(
-    acting: Stack, kubectl: Kubectl, rbac: client.RbacAuthorizationV1Api
+    acting: AnyStack, kubectl: Kubectl, rbac: client.RbacAuthorizationV1Api, ns: str
 ) -> None:
     _grant(
         rbac,
         "ops-read-pods",
-        "staging",
+        ns,
         {"apiGroups": [""], "resources": ["pods"], "verbs": ["list", "get"]},
         {"kind": "Group", "name": "slack:ops"},
     )
-    mark = len(acting.sandbox.requests)
-    reply = acting.run("get pods -n staging", user=BOB)
+    mark = acting.mark()
+    reply = acting.run(f"get pods -n {ns}", user=BOB)
     assert "NAME" in reply.text, reply.text
-    assert "api-" in reply.text, reply.text
-    (listed, *_) = [
-        r for r in acting.requests_since(mark) if r.path == "/api/v1/namespaces/staging/pods"
-    ]
-    assert listed.headers.get("Impersonate-User") == "slack:U0BOB"
-    assert sorted(listed.headers.getall("Impersonate-Group")) == ["chatops-users", "slack:ops"]
+    assert "redis-" in reply.text, reply.text
+    if (sent := acting.sent_since(mark)) is not None:
+        (listed, *_) = [r for r in sent if r.path == f"/api/v1/namespaces/{ns}/pods"]
+        assert listed.headers.get("Impersonate-User") == "slack:U0BOB"
+        groups = sorted(listed.headers.getall("Impersonate-Group"))
+        assert groups == ["chatops-users", "slack:ops"]
     kubectl(
-        "get", "pods", "-n", "staging", "--as", "slack:U0BOB",
+        "get", "pods", "-n", ns, "--as", "slack:U0BOB",
         "--as-group", "slack:ops", "--as-group", "chatops-users",
     )  # fmt: skip
     # Alice is not in the group: the bot's policy lets her (an admin), the cluster does not.
-    denied = acting.run("get pods -n staging", user=ALICE)
+    denied = acting.run(f"get pods -n {ns}", user=ALICE)
     assert 'you (Kubernetes user "slack:U0ALICE") may not list pods' in denied.text
 
 
 def test_a_change_the_cluster_refuses_the_user_changes_nothing(
-    acting: Stack, kubectl: Kubectl, rbac: client.RbacAuthorizationV1Api
+    acting: AnyStack, kubectl: Kubectl, rbac: client.RbacAuthorizationV1Api, ns: str
 ) -> None:
-    apps = client.AppsV1Api(acting.sandbox.api_client())
-    before = apps.read_namespaced_deployment("redis", "staging").spec.replicas
-    reply = acting.run("scale deployment/redis --replicas=2 -n staging", user=ALICE)
+    apps = acting.target.apps
+    before = apps.read_namespaced_deployment("redis", ns).spec.replicas
+    reply = acting.run(f"scale deployment/redis --replicas=2 -n {ns}", user=ALICE)
     assert 'you (Kubernetes user "slack:U0ALICE") may not patch deployments.apps/scale' in (
         reply.text
     ), reply.text
-    assert apps.read_namespaced_deployment("redis", "staging").spec.replicas == before
-    as_alice = ("-n", "staging", "--as", "slack:U0ALICE", "--as-group", "chatops-users")
+    assert apps.read_namespaced_deployment("redis", ns).spec.replicas == before
+    as_alice = ("-n", ns, "--as", "slack:U0ALICE", "--as-group", "chatops-users")
     # kubectl reads the Deployment before it patches its scale: refused one step earlier.
     refused = kubectl.fails("scale", "deployment/redis", "--replicas=2", *as_alice)
     assert 'User "slack:U0ALICE" cannot get resource "deployments"' in refused.stderr
     _grant(
         rbac,
         "alice-scales",
-        "staging",
+        ns,
         {"apiGroups": ["apps"], "resources": ["deployments", "deployments/scale"],
          "verbs": ["get", "patch"]},
         {"kind": "User", "name": "slack:U0ALICE"},
     )  # fmt: skip
-    done = acting.run("scale deployment/redis --replicas=2 -n staging", user=ALICE)
+    done = acting.run(f"scale deployment/redis --replicas=2 -n {ns}", user=ALICE)
     assert "scaled" in done.text, done.text
-    assert apps.read_namespaced_deployment("redis", "staging").spec.replicas == 2
+    assert apps.read_namespaced_deployment("redis", ns).spec.replicas == 2
     kubectl("scale", "deployment/redis", f"--replicas={before}", *as_alice)
-    assert apps.read_namespaced_deployment("redis", "staging").spec.replicas == before
+    assert apps.read_namespaced_deployment("redis", ns).spec.replicas == before

@@ -24,9 +24,6 @@ from kubesim.apiserver.faults import RecordedRequest
 from tests.e2e.stack import Stack, running_stack
 from tests.fakeslack import SlackUser
 
-pytestmark = pytest.mark.sandbox_only
-"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
-
 POLICY = """\
 policy:
   admins: [U0ROOT]
@@ -229,6 +226,9 @@ EXAMPLES = 1000
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(case=cases)
+@pytest.mark.sandbox_only(
+    reason="the sandbox's request log is the witness of what reached the cluster, case by case"
+)
 def test_only_what_the_policy_allows_reaches_the_cluster(live: Live, case: Case) -> None:
     policed = live.stack
     text = case.text

@@ -17,10 +17,8 @@ from kubernetes import client
 from bot.core.replies import PROGRESS_CONTEXT
 from bot.service.audit import Outcome
 from tests.e2e.stack import Stack, running_stack
+from tests.e2e.target import AnyStack, running_any_stack
 from tests.fakeslack import ALICE, RESPONSE_URL, SlackUser
-
-pytestmark = pytest.mark.sandbox_only
-"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
 
 HELD = 17
 """One more than the general workers, and than the threads the ack used to share with work."""
@@ -77,6 +75,21 @@ def _answered(stack: Stack, url: str) -> bool:
     )
 
 
+@pytest.fixture(scope="module")
+def unheard(any_stack: AnyStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnyStack]:
+    """A bot of its own on the run's namespace (no notifier), whose Slack will refuse posts,
+    and its Deployment quiet-web."""
+    workdir = tmp_path_factory.mktemp(f"unheard-{any_stack.mode}")
+    any_stack.target.deployment("quiet-web")
+    with running_any_stack(
+        any_stack.target, workdir, mode=any_stack.mode, account="k8s-chatops-unheard", notify=False
+    ) as running:
+        yield running
+
+
+@pytest.mark.sandbox_only(
+    reason="waits in the sandbox's request log for the 16 watches that hold the long workers"
+)
 def test_the_17th_long_command_still_lets_a_probe_be_acked(stack: Stack) -> None:
     api = stack.sandbox.api_client()
     apps = client.AppsV1Api(api)
@@ -108,16 +121,17 @@ def test_the_17th_long_command_still_lets_a_probe_be_acked(stack: Stack) -> None
 
 
 def test_a_change_nobody_could_be_told_of_says_so_in_its_audit_record(
-    stack: Stack, caplog: pytest.LogCaptureFixture
+    unheard: AnyStack, caplog: pytest.LogCaptureFixture
 ) -> None:
-    stack.fake.workspace.not_in_channel.add("C0QUIET")  # chat.postMessage refused
-    stack.fake.fail(RESPONSE_URL, status=404)  # and the response_url fallback too
-    text = "scale deployment/web --replicas=3 -n prod"
-    sent = stack.slack.command(text, channel="C0QUIET")
+    unheard.fake.workspace.not_in_channel.add("C0QUIET")  # chat.postMessage refused
+    unheard.fake.fail(RESPONSE_URL, status=404)  # and the response_url fallback too
+    text = "scale deployment/quiet-web --replicas=2"
+    sent = unheard.slack.command(text, channel="C0QUIET")
     assert sent.status == 200
-    [record] = stack.fake.wait_for(
-        lambda: [r for r in stack.audit.records if r.text == text], what="the audit record"
+    [record] = unheard.fake.wait_for(
+        lambda: [r for r in unheard.audit.records if r.text == text], what="the audit record"
     )
     assert (record.outcome, record.announced) == (Outcome.OK, False)
     assert "the announcement could not be delivered" in record.detail
     assert "announcement could not be delivered to Slack" in caplog.text
+    assert unheard.target.replicas("quiet-web") == 2

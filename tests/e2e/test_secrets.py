@@ -7,15 +7,10 @@ import base64
 import json
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from kubernetes import client
 
-from tests.e2e.stack import Stack
-
-pytestmark = pytest.mark.sandbox_only
-"""These tests use the demo scenario's objects and the sandbox's request log or fault hooks."""
+from tests.e2e.target import AnyStack
 
 VALUE = "hunter2-very-secret"
 
@@ -25,9 +20,10 @@ def _b64(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def secret(stack: Stack) -> Iterator[str]:
-    api = stack.sandbox.api_client()
-    core: Any = client.CoreV1Api(api)
+def secret(any_stack: AnyStack) -> Iterator[str]:
+    """Secret db-creds in the run's namespace, and a Role that lets the bot read Secrets there
+    (deploy/ grants none: no feature needs them; redaction must hold where a cluster does)."""
+    target, ns = any_stack.target, any_stack.target.namespace
     body = {
         "metadata": {
             "name": "db-creds",
@@ -41,16 +37,32 @@ def secret(stack: Stack) -> Iterator[str]:
         "data": {"password": _b64(VALUE), "user": _b64("app")},
         "type": "Opaque",
     }
-    core.create_namespaced_secret("staging", body)
+    target.core.create_namespaced_secret(ns, body)
+    _, account_ns, account = any_stack.user.rsplit(":", 2)
+    rule = {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}
+    target.rbac.create_namespaced_role(ns, {"metadata": {"name": "read-secrets"}, "rules": [rule]})
+    target.rbac.create_namespaced_role_binding(
+        ns,
+        {
+            "metadata": {"name": "read-secrets"},
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "Role",
+                "name": "read-secrets",
+            },
+            "subjects": [{"kind": "ServiceAccount", "name": account, "namespace": account_ns}],
+        },
+    )
     try:
         yield "db-creds"
     finally:
-        core.delete_namespaced_secret("db-creds", "staging")
-        api.close()
+        target.rbac.delete_namespaced_role_binding("read-secrets", ns)
+        target.rbac.delete_namespaced_role("read-secrets", ns)
+        target.core.delete_namespaced_secret("db-creds", ns)
 
 
-def test_get_secret_as_yaml_shows_keys_and_sizes(stack: Stack, secret: str) -> None:
-    reply = stack.run(f"get secret {secret} -n staging -o yaml")
+def test_get_secret_as_yaml_shows_keys_and_sizes(any_stack: AnyStack, secret: str) -> None:
+    reply = any_stack.run(f"get secret {secret} -o yaml")
     assert VALUE not in reply.text
     assert _b64(VALUE) not in reply.text
     assert re.search(r"^  password: \"<redacted: 19 bytes>\"$", reply.text, re.MULTILINE), (
@@ -60,16 +72,16 @@ def test_get_secret_as_yaml_shows_keys_and_sizes(stack: Stack, secret: str) -> N
     assert "Secret values are redacted" in reply.text
 
 
-def test_a_list_holding_secrets_is_redacted_too(stack: Stack, secret: str) -> None:
-    reply = stack.run("get secrets -n staging -o json")
+def test_a_list_holding_secrets_is_redacted_too(any_stack: AnyStack, secret: str) -> None:
+    reply = any_stack.run("get secrets -o json")
     assert VALUE not in reply.text
     assert _b64(VALUE) not in reply.text
     assert '"password": "<redacted: 19 bytes>"' in reply.text
     assert secret in reply.text
 
 
-def test_the_secret_table_keeps_kubectls_columns(stack: Stack, secret: str) -> None:
-    reply = stack.run("get secrets -n staging")
+def test_the_secret_table_keeps_kubectls_columns(any_stack: AnyStack, secret: str) -> None:
+    reply = any_stack.run("get secrets")
     assert re.search(r"NAME\s+TYPE\s+DATA\s+AGE", reply.text), reply.text
     assert re.search(rf"^{secret}\s+Opaque\s+2\s", reply.text, re.MULTILINE)
     assert VALUE not in reply.text
@@ -79,7 +91,7 @@ def test_the_secret_table_keeps_kubectls_columns(stack: Stack, secret: str) -> N
 @pytest.mark.parametrize(
     "output", ["jsonpath={.data.password}", "custom-columns=NAME:.metadata.name,P:.data.password"]
 )
-def test_templates_reach_no_secret_value(stack: Stack, secret: str, output: str) -> None:
-    reply = stack.run(f"get secret {secret} -n staging -o {output}")
+def test_templates_reach_no_secret_value(any_stack: AnyStack, secret: str, output: str) -> None:
+    reply = any_stack.run(f"get secret {secret} -o {output}")
     assert _b64(VALUE) not in reply.text
     assert "<redacted: 19 bytes>" in reply.text, reply.text
