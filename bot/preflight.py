@@ -122,7 +122,7 @@ def cluster_rows(settings: Settings, cluster: Cluster) -> list[Row]:
         rows = [Row(passed=True, what="cluster", detail=f"{reviews.server} ({version})")]
         home = own_namespace(settings)
         for access, users in needed_access(settings).items():
-            namespace = home if access.own_namespace else ""
+            namespace = home if access.own_namespace else access.namespace
             try:
                 allowed, reason = reviews.allowed(access, namespace=namespace)
             except BotError as e:

@@ -31,6 +31,9 @@ class Access:
     own_namespace: bool = False
     """True for what the bot keeps in its own namespace (its Lease, its state): asked there
     rather than in every namespace."""
+    namespace: str = ""
+    """The one namespace it is needed in, when that is fixed (the kubelets' node Leases in
+    ``kube-node-lease``): asked there, granted by a Role there."""
 
     @property
     def what(self) -> str:

@@ -51,9 +51,12 @@ WRITABLE = {
     ("", "configmaps", NAMESPACE): "the notifier's state",
     ("apps", "deployments", ""): "set image, rollout undo/restart/pause/resume, label, annotate",
     ("apps", "deployments/scale", ""): "scale",
+    ("apps", "statefulsets", ""): "rollout undo/restart",
+    ("apps", "daemonsets", ""): "rollout undo/restart",
+    ("apps", "statefulsets/scale", ""): "scale",
     ("", "nodes", ""): "cordon, uncordon, label, annotate",
-    ("", "pods", ""): "delete pod (components/delete)",
-    ("", "services", ""): "delete service (components/delete)",
+    ("", "pods", ""): "label, annotate; delete pod (components/delete)",
+    ("", "services", ""): "label, annotate; delete service (components/delete)",
     ("", "users", ""): "impersonation (components/impersonate)",
     ("", "groups", ""): "impersonation (components/impersonate)",
 }
@@ -87,13 +90,21 @@ which this workload never waits for: ``tests/gateway/test_gateway_preview.py``'s
 ``test_expired_requests_are_collected`` makes that DELETE, in the bot's own namespace."""
 
 
+UNSERVED = {
+    ("list", "", "replicationcontrollers"),
+    ("list", "autoscaling", "horizontalpodautoscalers"),
+}
+"""Grants for resources the sandbox does not serve: ``get all`` lists them, as kubectl's ``all``
+category does, only where discovery names them (``make test-cluster`` on a real cluster)."""
+
+
 def test_every_grant_is_used(played: Played) -> None:
     given = held_to(played.components)
     unused = [
         g
         for g in given
         if not any(a.granted_by(g) for a in played.asked)
-        and (g.verb, g.group, g.resource) not in EXPIRY_ONLY
+        and (g.verb, g.group, g.resource) not in EXPIRY_ONLY | UNSERVED
     ]
     assert unused == []
 

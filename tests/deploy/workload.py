@@ -4,7 +4,9 @@ The RBAC proofs run this against the sandbox with the bot authenticated as its S
 every read verb (get in its output forms, describe, logs, events, rollout status and history),
 every change (scale, set image, rollout undo / restart / pause / resume, cordon, uncordon,
 label, annotate), the bot-only verbs (help, whoami, can-i), a rollout followed by the notifier to
-*complete* and a stuck one whose failing pods are reported; with the delete component, deletes
+*complete* and a stuck one whose failing pods are reported; the other workloads' reads and
+changes (get all, StatefulSets, DaemonSets, Jobs, CronJobs, top), so that every access a verb
+declares (what ``k8s-chatops check`` reviews) is used; with the delete component, deletes
 confirmed by a click. ``get secret`` is left out on purpose: no feature needs Secrets, and the
 base grants none.
 """
@@ -15,8 +17,10 @@ from typing import Any
 
 from kubernetes import client
 
+from bot.core.replies import PROGRESS_CONTEXT
 from bot.transport.blocks import CONFIRM_ACTION
 from tests.deploy.as_account import DEPLOYS, AccountStack
+from tests.e2e.stack import Delivered, Stack
 
 READS = (
     "version",
@@ -56,6 +60,26 @@ CHANGES = (
     "annotate deploy/redis owner=team-a -n staging",
     "label node sandbox-worker2 disk=ssd",
 )
+WORKLOADS = (
+    "get all -n prod",
+    "get namespace prod",
+    "describe statefulset postgres -n prod",
+    "describe daemonset kube-proxy -n kube-system",
+    "describe job db-migrate -n prod",
+    "describe cronjob db-backup -n prod",
+    "top pods -n prod",
+    "top nodes",
+    "top node sandbox-worker2",
+    "rollout history statefulset/postgres -n prod",
+    "scale statefulset postgres --replicas=4 -n prod",
+    "scale statefulset postgres --replicas=3 --current-replicas=4 -n prod",
+    "rollout restart statefulset/postgres -n prod",
+    "rollout status statefulset/postgres -n prod",
+    "rollout restart daemonset/kindnet -n kube-system",
+    "rollout status daemonset/kindnet -n kube-system",
+    "annotate service kubernetes-bootcamp note=e2e",
+)
+"""The other workloads' reads and changes (beside a Deployment's), on the demo's objects."""
 ROLLOUT = "set image deployment/api api=ghcr.io/acme/api:1.5.0 -n staging"
 STUCK = "set image deployment/web web=registry.example/web:doesnotexist -n staging"
 """Its new pods stay in ImagePullBackOff: the rollout stays in progress, and the notifier reads
@@ -79,6 +103,7 @@ def play(running: AccountStack, *, delete: bool = False) -> list[str]:
         _confirmed_scale_to_zero(running, refused)
         for text in CHANGES:
             _note(refused, text, stack.run(text).text)
+        _workloads(running, core, refused)
         _notifications(running, refused)
         if delete:
             _deletes(running, core, refused)
@@ -95,6 +120,23 @@ def _confirmed_scale_to_zero(running: AccountStack, refused: list[str]) -> None:
     done, _ = stack.click(CONFIRM_ACTION, prompt.confirm_token())
     _note(refused, "scale to 0, confirmed", done.text)
     _note(refused, "scale back", stack.run("scale deployment/worker --replicas=2 -n prod").text)
+
+
+def _workloads(running: AccountStack, core: Any, refused: list[str]) -> None:
+    """One object of each kind by its name, then ``WORKLOADS``."""
+    stack = running.stack
+    apps = client.AppsV1Api(core.api_client)
+    replicaset = apps.list_namespaced_replica_set("prod").items[0].metadata.name
+    event = core.list_namespaced_event("prod").items[0].metadata.name
+    pod = core.list_namespaced_pod("prod", label_selector="app=api").items[0].metadata.name
+    named = (
+        f"get replicaset {replicaset} -n prod",
+        f"get event {event} -n prod",
+        f"top pod {pod} -n prod",
+        f"label pod {pod} checked=yes -n prod",
+    )
+    for text in (*named, *WORKLOADS):
+        _note(refused, text, stack.run(text, timeout=60).text)
 
 
 def _note(refused: list[str], command: str, answer: str) -> None:
@@ -129,10 +171,24 @@ def _notifications(running: AccountStack, refused: list[str]) -> None:
     )
 
 
+def _prompt(stack: Stack, text: str) -> Delivered:
+    """The confirmation a delete asks (ephemeral, at the response_url): the notifier's posts in
+    the channel meanwhile are not it."""
+    sent = stack.slack.command(text)
+
+    def asked() -> Delivered | None:
+        for post in stack.fake.responses_to(sent.response_url):
+            if post.status == 200 and PROGRESS_CONTEXT not in str(post.body):
+                return Delivered("response_url", post.body, sent)
+        return None
+
+    return stack.fake.wait_for(asked, timeout=30, what=f"the question of {text!r}")
+
+
 def _deletes(running: AccountStack, core: Any, refused: list[str]) -> None:
     stack = running.stack
     pod = core.list_namespaced_pod("default", label_selector="app=kubernetes-bootcamp").items[0]
-    prompt = stack.run(f"delete pod {pod.metadata.name}")
+    prompt = _prompt(stack, f"delete pod {pod.metadata.name}")
     done, _ = stack.click(CONFIRM_ACTION, prompt.confirm_token())
     _note(refused, "delete pod", done.text)
     for name in ("old-a", "old-b"):
@@ -143,7 +199,7 @@ def _deletes(running: AccountStack, core: Any, refused: list[str]) -> None:
                 "spec": {"ports": [{"port": 80}], "selector": {"app": name}},
             },
         )
-    prompt = stack.run("delete service -l tier=retired")
+    prompt = _prompt(stack, "delete service -l tier=retired")
     done, _ = stack.click(CONFIRM_ACTION, prompt.confirm_token())
     _note(refused, "delete service -l", done.text)
     stack.fake.wait_for(

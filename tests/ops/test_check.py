@@ -129,6 +129,7 @@ def test_check_passes_with_the_rbac_the_bot_needs(
     assert out.rstrip().endswith("all checks passed")
     assert "✓ patch deployments.apps/scale" in out
     assert "✓ update leases.coordination.k8s.io in chatops" in out
+    assert "✓ get leases.coordination.k8s.io in kube-node-lease" in out  # describe node's only
     assert "✓ Slack scope chat:write" in out
 
 

@@ -131,6 +131,6 @@ HANDLER: Final = Handler(
         *reads("nodes"),
         *reads("events", "", "list"),
         Access("get", "endpoints"),
-        Access("get", "leases", "coordination.k8s.io"),
+        Access("get", "leases", "coordination.k8s.io", namespace="kube-node-lease"),
     ),
 )
