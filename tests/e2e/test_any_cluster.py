@@ -6,6 +6,8 @@ Each test works on the namespace the run created; what it changes it puts back.
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from kubernetes import client
 
@@ -126,8 +128,8 @@ def test_delete_pod_after_confirmation_and_cancel(any_stack: AnyStack) -> None:
     api = target.api()
     try:
         core = client.CoreV1Api(api)
-        pods = core.list_namespaced_pod(target.namespace, label_selector="app=web").items
-        name = pods[0].metadata.name
+        # A Deployment of its own: web's pods come and go with the other tests' rollouts.
+        name = target.pods(f"app={target.deployment(f'gone-{uuid.uuid4().hex[:6]}')}")[0]
         prompt = any_stack.run(f"delete pod {name}")
         cancelled, _ = any_stack.click(DENY_ACTION, prompt.confirm_token())
         assert cancelled.headline == "Cancelled"
