@@ -31,11 +31,12 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
-# The e2e suite's commands, clicks and notifications against the cluster KUBECONFIG names, in a
-# namespace the run creates and deletes; the sandbox-only tests are skipped and listed. Exits
-# non-zero, saying so, when no cluster answers. Not part of `make test`.
+# The e2e suite's commands, clicks and notifications against the cluster KUBECONFIG names, in
+# namespaces the run creates and deletes; the sandbox-only tests are skipped and listed with their
+# reasons. Exits non-zero, saying so, when no cluster answers. A real cluster pulls images: a test
+# may take up to 10 minutes. Not part of `make test`.
 test-cluster: $(STAMP)  ## the e2e suite against the cluster KUBECONFIG names (kind, a dev cluster)
-	K8S_CHATOPS_TEST_CLUSTER=1 $(BIN)/pytest tests/e2e -p no:randomly --no-cov -rs
+	K8S_CHATOPS_TEST_CLUSTER=1 $(BIN)/pytest tests/e2e -p no:randomly --no-cov --timeout=600 -rs
 
 bench: $(STAMP)  ## figures beside their floors: a table on stdout, JSON in bench/results/latest.json
 	$(BIN)/python -m bench
