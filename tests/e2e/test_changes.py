@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.service.audit import Verdict
-from tests.e2e.target import WAIT, AnyStack, Target, images
+from tests.e2e.target import WAIT, AnyStack, Target, images, running_any_stack
 from tests.fakeslack import BOB, OPS_CHANNEL
 
 
@@ -55,16 +55,27 @@ def test_scale_is_announced_and_applied(any_stack: AnyStack, target: Target, min
         assert patch.body == {"spec": {"replicas": 2}}
 
 
+@pytest.fixture(scope="module")
+def unnotified(any_stack: AnyStack, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AnyStack]:
+    """A bot of its own on the run's namespace without the notifier, whose posts could take
+    the one 429 meant for an announcement."""
+    workdir = tmp_path_factory.mktemp(f"changes-{any_stack.mode}")
+    with running_any_stack(
+        any_stack.target, workdir, mode=any_stack.mode, account="k8s-chatops-429", notify=False
+    ) as running:
+        yield running
+
+
 def test_announcement_is_retried_after_a_429(
-    any_stack: AnyStack, target: Target, mine: str
+    unnotified: AnyStack, target: Target, mine: str
 ) -> None:
-    any_stack.fake.rate_limit("chat.postMessage", times=1, retry_after=0)
-    before = len(any_stack.fake.calls_to("chat.postMessage"))
-    reply = any_stack.run(f"scale deployment/{mine} --replicas=2 -n {target.namespace}")
+    unnotified.fake.rate_limit("chat.postMessage", times=1, retry_after=0)
+    before = len(unnotified.fake.calls_to("chat.postMessage"))
+    reply = unnotified.run(f"scale deployment/{mine} --replicas=2 -n {target.namespace}")
     assert reply.headline == (
         f"@alice scaled deployment/{mine} in namespace {target.namespace} to 2 replicas"
     )
-    statuses = [c.status for c in any_stack.fake.calls_to("chat.postMessage")[before:]]
+    statuses = [c.status for c in unnotified.fake.calls_to("chat.postMessage")[before:]]
     assert statuses == [429, 200]
     assert target.replicas(mine) == 2
 
