@@ -152,6 +152,8 @@ def chatops_options(settings: Settings) -> ChatOpsOptions:
         changes=replies.changes,
         errors=replies.errors,
         confirmation_expiry=timedelta(minutes=settings.confirmations.expiry_minutes),
+        scale_up_factor=settings.confirmations.scale_up_factor,
+        scale_up_above=settings.confirmations.scale_up_above,
         impersonation=(
             None
             if settings.kubernetes.impersonate is None

@@ -238,6 +238,15 @@ class ConfirmationSettings(_Section):
     expiry_minutes: float = Field(
         default=5.0, gt=0, le=30, description="minutes a confirmation stays valid (at most 30)"
     )
+    # kubectl scale --replicas=100000 is one typo away from --replicas=10: asked first.
+    scale_up_factor: int = Field(
+        default=10,
+        ge=1,
+        description="a scale to more than this many times the current replicas is confirmed",
+    )
+    scale_up_above: int = Field(
+        default=100, ge=0, description="a scale to more than this many replicas is confirmed"
+    )
 
 
 def _glob(value: str) -> str:

@@ -99,8 +99,10 @@ def _images(template: Obj) -> list[tuple[str, str]]:
 
 
 def _deployment(deployment: Obj) -> str:
+    """``deployment web in namespace prod`` (or the statefulset, daemonset read)."""
     where = wording.in_namespace(kube.text(deployment, "metadata", "namespace"))
-    return f"deployment {kube.name_of(deployment)}{where}"
+    kind = kube.text(deployment, "kind").lower() or "deployment"
+    return f"{kind} {kube.name_of(deployment)}{where}"
 
 
 def scale(deployment: Obj, replicas: int) -> Preview:
@@ -177,10 +179,21 @@ def _revision(template: Obj, replica_set: Obj | None) -> str:
 def restart(deployment: Obj) -> Preview:
     """What restarts: every pod of the Deployment, replaced as its strategy rolls."""
     replicas = kube.number(deployment, "spec", "replicas", default=1)
-    strategy = kube.text(deployment, "spec", "strategy", "type") or "RollingUpdate"
+    if kube.text(deployment, "kind") == "DaemonSet":  # one pod per node, no replicas field
+        replicas = kube.number(deployment, "status", "desiredNumberScheduled", default=0)
+    strategy = (
+        kube.text(deployment, "spec", "strategy", "type")
+        or kube.text(deployment, "spec", "updateStrategy", "type")
+        or "RollingUpdate"
+    )
+    how = (
+        "each pod is replaced only when it is deleted"
+        if strategy == "OnDelete"
+        else "new pods replace the old ones"
+    )
     line = (
         f"{_deployment(deployment)}: all {replicas} {wording.replicas(replicas)} "
-        f"restart ({strategy}: new pods replace the old ones)"
+        f"restart ({strategy}: {how})"
     )
     return _of(deployment, [line])
 

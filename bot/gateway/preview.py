@@ -16,7 +16,14 @@ from bot.core.verbs.scale import Scale
 from bot.core.verbs.set_image import SetImage
 from bot.errors import UsageError
 from bot.gateway.api import Api
-from bot.gateway.discovery import DEPLOYMENTS, PODS, REPLICASETS, SERVICES
+from bot.gateway.discovery import (
+    DAEMONSETS,
+    DEPLOYMENTS,
+    PODS,
+    REPLICASETS,
+    SERVICES,
+    STATEFULSETS,
+)
 from bot.gateway.errors import Target
 from bot.gateway.handler import deployments_only
 from bot.gateway.namespaces import namespace_of
@@ -36,15 +43,11 @@ class Previewer:
         history), so that a command that could not run is refused before anyone is asked.
         """
         if isinstance(command, Scale):
-            return previews.scale(self._deployment(command), command.replicas)
+            return previews.scale(self._workload(command), command.replicas)
         if isinstance(command, SetImage):
             return previews.set_image(self._deployment(command), command.images)
         if isinstance(command, Rollout) and command.verb in ("rollout-undo", "rollout-restart"):
-            deployment = self._deployment(command)
-            if command.verb == "rollout-restart":
-                return previews.restart(deployment)
-            owned = self._owned(deployment, namespace_of(command))
-            return previews.undo(deployment, owned, to_revision=command.to_revision or 0)
+            return self._rollout(command, prompt)
         if isinstance(command, Delete):
             return self._delete(command)
         return previews.generic(prompt)
@@ -55,6 +58,28 @@ class Previewer:
         return self._api.get(
             DEPLOYMENTS.path(namespace, command.name),
             target=Target("deployment", command.name, namespace),
+        )
+
+    def _rollout(self, command: Rollout, prompt: str) -> Preview:
+        """A restart of any workload; the undo of a Deployment (StatefulSets and DaemonSets:
+        asked as typed, with the workload's state compared at the click)."""
+        workload = self._workload(command)
+        if command.verb == "rollout-restart":
+            return previews.restart(workload)
+        if command.kind != "deployment":
+            return Preview((prompt,), previews.deployment_state(workload))
+        owned = self._owned(workload, namespace_of(command))
+        return previews.undo(workload, owned, to_revision=command.to_revision or 0)
+
+    def _workload(self, command: Scale | Rollout) -> kube.Obj:
+        """The Deployment, StatefulSet or DaemonSet the command names."""
+        if command.kind == "deployment":
+            return self._deployment(command)
+        info = STATEFULSETS if command.kind == "statefulset" else DAEMONSETS
+        namespace = namespace_of(command)
+        return self._api.get(
+            info.path(namespace, command.name),
+            target=Target(command.kind, command.name, namespace),
         )
 
     def _owned(self, deployment: kube.Obj, namespace: str) -> list[kube.Obj]:

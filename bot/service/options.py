@@ -29,5 +29,9 @@ class ChatOpsOptions:
     """Who sees errors, denials and failed rollouts."""
     confirmation_expiry: timedelta = timedelta(minutes=5)
     """How long a damaging command waits for its author's confirmation."""
+    scale_up_factor: int = 10
+    """A scale to more than this many times the current replicas is confirmed first."""
+    scale_up_above: int = 100
+    """A scale to more than this many replicas is confirmed first."""
     impersonation: Impersonation | None = None
     """Run each command in the cluster as the person who typed it (None: as the bot)."""

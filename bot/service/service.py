@@ -49,6 +49,7 @@ from bot.core.targets import target_of
 from bot.core.verbs.can_i import CanI
 from bot.core.verbs.help import Help
 from bot.core.verbs.registry import is_mutating
+from bot.core.verbs.scale import Scale, scale_up_may_ask, scale_up_prompt
 from bot.core.verbs.spec import VerbSpec
 from bot.core.verbs.whoami import Whoami
 from bot.core.wording import confirmation_unknown
@@ -285,11 +286,19 @@ class ChatOps:
         return self._previews.preview(command, prompt=prompt)
 
     def _park(
-        self, command: Command, request: Request, decision: Decision, prompt: str, trail: _Trail
+        self,
+        command: Command,
+        request: Request,
+        decision: Decision,
+        prompt: str,
+        trail: _Trail,
+        *,
+        shown: Preview | None = None,
     ) -> Reply:
-        """Preview the change, keep the request, and ask for the click."""
+        """Preview the change (unless ``shown`` already has), keep the request, and ask for
+        the click."""
         try:
-            shown = self._preview(command, prompt)
+            shown = shown or self._preview(command, prompt)
             parked = self._confirmations.park(
                 author=request.subject,
                 channel=request.channel,
@@ -361,13 +370,42 @@ class ChatOps:
         if not decision.allowed:
             trail.write(Outcome.NOT_RUN, decision.reason, verdict=Verdict.DENIED)
             return self._error_reply(NotAllowed(decision.reason))
+        try:
+            prompt, shown = self._question(command, decision, confirm=confirm)
+        except BotError as e:  # the target of a large scale-up cannot be read
+            trail.write(Outcome.FAILED, str(e))
+            return self._error_reply(e)
+        if prompt is not None:
+            return self._park(command, request, decision, prompt, trail, shown=shown)
+        return self._execute(command, trail)
+
+    def _question(
+        self, command: Command, decision: Decision, *, confirm: bool
+    ) -> tuple[str | None, Preview | None]:
+        """What to ask before ``command`` runs (None: nothing), and the preview when it was
+        read to decide: the verb's damaging cases, a rule's ``confirm`` or ``approvers``, a
+        button's ``confirm``, a large scale-up."""
         prompt = confirmation_prompt(command)
         asks = decision.confirm or bool(decision.approvers) or (confirm and is_mutating(command))
         if prompt is None and asks:
             prompt = ruled_prompt(command, target_of(command))
-        if prompt is not None:
-            return self._park(command, request, decision, prompt, trail)
-        return self._execute(command, trail)
+        if prompt is None and isinstance(command, Scale):
+            return self._scale_up(command)
+        return prompt, None
+
+    def _scale_up(self, command: Scale) -> tuple[str | None, Preview | None]:
+        """The question of a large scale-up (``scale_up_factor``, ``scale_up_above``) and
+        the preview it read the current replicas from; (None, None) when it is not large."""
+        factor, above = self._options.scale_up_factor, self._options.scale_up_above
+        if not scale_up_may_ask(command, factor=factor, above=above):
+            return None, None
+        shown = self._preview(command, "")
+        current = dict(shown.state).get("replicas")
+        number = int(current) if current is not None and current.isdigit() else None
+        prompt = scale_up_prompt(command, number, factor=factor, above=above)
+        if prompt is None:
+            return None, None
+        return prompt, shown if shown.state else None
 
     def _precise_denial(self, found: Outline, request: Request) -> str | None:
         """The full decision's sentence (naming the target) for a command denied by its verb,

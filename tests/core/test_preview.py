@@ -182,3 +182,26 @@ def test_refusals_name_who_can_approve() -> None:
     assert who_can_approve(Policy(), ("x",), here, author="U1", other_than="you") == (
         "someone other than you holding x in this channel"
     )
+
+
+def test_statefulsets_and_daemonsets_are_named_as_read() -> None:
+    db = {
+        "kind": "StatefulSet",
+        "metadata": {"name": "db", "namespace": "prod"},
+        "spec": {"replicas": 3, "updateStrategy": {"type": "OnDelete"}},
+    }
+    assert preview.scale(db, 1).lines == ("statefulset db in namespace prod: 3 → 1 replica",)
+    assert preview.restart(db).lines == (
+        "statefulset db in namespace prod: all 3 replicas restart "
+        "(OnDelete: each pod is replaced only when it is deleted)",
+    )
+    proxy = {
+        "kind": "DaemonSet",
+        "metadata": {"name": "kube-proxy", "namespace": "kube-system"},
+        "spec": {},
+        "status": {"desiredNumberScheduled": 4},
+    }
+    assert preview.restart(proxy).lines == (
+        "daemonset kube-proxy in namespace kube-system: all 4 replicas restart "
+        "(RollingUpdate: new pods replace the old ones)",
+    )

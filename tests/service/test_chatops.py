@@ -11,6 +11,7 @@ import pytest
 from bot.core.command import Command
 from bot.core.impersonation import KubeIdentity
 from bot.core.policy import Binding, Policy, Role, Rule
+from bot.core.preview import Preview
 from bot.core.render_text import render_reply
 from bot.core.reply import Reply, Tone, Visibility
 from bot.core.results import Change, Document, Result, Table
@@ -503,3 +504,97 @@ def test_a_rule_with_confirm_parks_the_command_and_the_audit_names_the_rule() ->
     assert (first.decision, second.decision) == (Verdict.PENDING, Verdict.CONFIRMED)
     assert (second.verb, second.target) == ("scale", "deployments/web in namespace prod")
     assert second.rule == "policy.bindings[0] role deployer rule 0"
+
+
+@dataclass
+class Replicas:
+    """Previews that read ``current`` replicas (the service's view of the target)."""
+
+    current: int
+    reads: int = 0
+
+    def preview(self, command: Command, *, prompt: str) -> Preview:
+        self.reads += 1
+        assert isinstance(command, Scale)
+        line = f"deployment web in namespace prod: {self.current} → {command.replicas} replicas"
+        return Preview((line,), (("replicas", str(self.current)),))
+
+
+def guarded(current: int, options: ChatOpsOptions | None = None) -> tuple[Bot, Replicas]:
+    bot = make_bot()
+    read = Replicas(current)
+    bot.chatops = ChatOps(
+        gateway=bot.gateway,
+        policy=POLICY,
+        audit=bot.audit,
+        clock=bot.clock,
+        options=options or ChatOpsOptions(default_namespace="prod"),
+        previews=read,
+    )
+    return bot, read
+
+
+@pytest.mark.parametrize(
+    ("typed", "current", "why"),
+    [
+        ("scale deploy/web --replicas=100000", 3, "more than 100 replicas"),
+        ("scale deploy/web --replicas=40", 3, "more than 10 times its current 3"),
+        ("scale statefulset/db --replicas=12", 1, "more than 10 times its current 1"),
+    ],
+)
+def test_a_large_scale_up_is_confirmed_without_a_rule(typed: str, current: int, why: str) -> None:
+    bot, read = guarded(current)
+    bot.gateway.result = Change(summary="scaled")
+    asked = bot.ask(typed)
+    assert asked.confirm is not None
+    assert asked.confirm.prompt.endswith(f"That is {why}.")
+    assert f"{current} → " in text_of(asked)  # the preview: current → new
+    assert (bot.gateway.calls, read.reads) == ([], 1)  # read once, for the question and preview
+    bot.chatops.answer(ALICE, asked.confirm.token, approved=True)
+    assert len(bot.gateway.calls) == 1
+    assert [r.decision for r in bot.audit.records] == [Verdict.PENDING, Verdict.CONFIRMED]
+
+
+@pytest.mark.parametrize(
+    ("typed", "current", "reads"),
+    [
+        ("scale deploy/web --replicas=10", 1, 0),  # 10 times at most from anything: not read
+        ("scale deploy/web --replicas=30", 3, 1),
+        ("scale deploy/web --replicas=150", 200, 1),  # a scale down
+    ],
+)
+def test_other_scales_run_at_once(typed: str, current: int, reads: int) -> None:
+    bot, read = guarded(current)
+    bot.gateway.result = Change(summary="scaled")
+    assert bot.ask(typed).confirm is None
+    assert (len(bot.gateway.calls), read.reads) == (1, reads)
+
+
+def test_the_scale_up_bounds_come_from_the_options() -> None:
+    options = ChatOpsOptions(default_namespace="prod", scale_up_factor=2, scale_up_above=1000)
+    bot, _ = guarded(3, options)
+    asked = bot.ask("scale deploy/web --replicas=7")
+    assert asked.confirm is not None
+    assert asked.confirm.prompt.endswith("That is more than 2 times its current 3.")
+    assert bot.ask("scale deploy/web --replicas=6").confirm is None
+
+
+def test_a_large_scale_up_of_a_missing_target_is_an_error() -> None:
+    bot, _ = guarded(3)
+    bot.chatops = ChatOps(
+        gateway=bot.gateway,
+        policy=POLICY,
+        audit=bot.audit,
+        clock=bot.clock,
+        options=ChatOpsOptions(default_namespace="prod"),
+        previews=Missing(),
+    )
+    reply = bot.ask("scale deploy/nope --replicas=500")
+    assert reply.confirm is None
+    assert 'deployments.apps "nope" not found' in reply.headline
+    assert bot.gateway.calls == []
+
+
+class Missing:
+    def preview(self, command: Command, *, prompt: str) -> Preview:
+        raise NotFound('deployments.apps "nope" not found')

@@ -70,6 +70,34 @@ def _confirm(cmd: Scale) -> str | None:
     return f"Scale {cmd.kind} {cmd.name} {where} to 0 replicas? All of its pods will stop."
 
 
+def scale_up_prompt(cmd: Scale, current: int | None, *, factor: int, above: int) -> str | None:
+    """The question before a large scale-up, asked whatever the rules say, or None.
+
+    Large: to more than ``factor`` times ``current`` (from 0: to more than ``factor``), or to
+    more than ``above`` replicas; ``current`` None (not read) judges by ``above`` alone. A
+    scale down or to the same count is never large.
+    """
+    if current is not None and cmd.replicas <= current:
+        return None
+    if cmd.replicas > above:
+        why = f"more than {above} {wording.replicas(above)}"
+    elif current is not None and cmd.replicas > factor * max(current, 1):
+        times = f"{factor} times its current {current}" if current else f"{factor}, from 0"
+        why = f"more than {times}"
+    else:
+        return None
+    where = wording.where(cmd.namespace)
+    start = "" if current is None else f" from {current}"
+    count = f"{cmd.replicas} {wording.replicas(cmd.replicas)}"
+    return f"Scale {cmd.kind} {cmd.name} {where}{start} to {count}? That is {why}."
+
+
+def scale_up_may_ask(cmd: Scale, *, factor: int, above: int) -> bool:
+    """Whether ``scale_up_prompt`` could ask, whatever the current count: if not, the
+    target need not be read for it."""
+    return cmd.replicas > min(factor, above)
+
+
 SPEC: Final = VerbSpec(
     name="scale",
     words=("scale",),
