@@ -109,6 +109,23 @@ MESSAGES: dict[str, dict[int, Field]] = {
         10: _f("suspend", "bool", pointer=True),
         14: _f("podReplacementPolicy", pointer=True),
     },
+    # what kubectl create cronjob sends (batch/v1 generated.proto: timeZone is field 8)
+    "CronJob": {
+        1: _f("metadata", "ObjectMeta"),
+        2: _f("spec", "CronJobSpec"),
+        3: _f("status", "Empty"),
+    },
+    "CronJobSpec": {
+        1: _f("schedule"),
+        2: _f("startingDeadlineSeconds", "int", pointer=True),
+        3: _f("concurrencyPolicy"),
+        4: _f("suspend", "bool", pointer=True),
+        5: _f("jobTemplate", "JobTemplateSpec"),
+        6: _f("successfulJobsHistoryLimit", "int", pointer=True),
+        7: _f("failedJobsHistoryLimit", "int", pointer=True),
+        8: _f("timeZone", pointer=True),
+    },
+    "JobTemplateSpec": {1: _f("metadata", "ObjectMeta"), 2: _f("spec", "JobSpec")},
     "PodSecurityContext": {},
     "PodSpec": {
         2: _f("containers", "Container", repeated=True),
@@ -348,6 +365,7 @@ MESSAGES["LocalSubjectAccessReview"] = MESSAGES["SubjectAccessReview"]
 KINDS = (
     "Deployment",
     "Job",
+    "CronJob",
     "Namespace",
     "Pod",
     "Service",

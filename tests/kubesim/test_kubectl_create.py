@@ -70,6 +70,32 @@ def contained(expected: Any, actual: Any, path: str = "") -> list[str]:
         ),
         ("create secret generic creds --from-literal=user=admin", "Secret", "default", "creds"),
         ("create serviceaccount robot", "ServiceAccount", "default", "robot"),
+        (
+            'create cronjob tick --image=busybox --schedule="*/1 * * * *"',
+            "CronJob",
+            "default",
+            "tick",
+        ),
+        (
+            'create cronjob nightly --image=busybox:1.36 --schedule="0 3 * * *" '
+            "--restart=Never -- date",
+            "CronJob",
+            "default",
+            "nightly",
+        ),
+        ("create job once --image=busybox -- echo hi", "Job", "default", "once"),
+        (
+            "create quota caps --hard=pods=10,requests.cpu=2 --scopes=NotBestEffort",
+            "ResourceQuota",
+            "default",
+            "caps",
+        ),
+        (
+            "create ingress front --rule=a.example.com/x=web:80,tls=cert",
+            "Ingress",
+            "default",
+            "front",
+        ),
     ],
 )
 def test_typed_create_stores_what_kubectl_sent(
@@ -77,7 +103,9 @@ def test_typed_create_stores_what_kubectl_sent(
 ) -> None:
     command, kind, namespace, name = case
     args = shlex.split(command)
-    planned = json.loads(kubectl(*args, "--dry-run=client", "-o", "json").stdout)
+    at = args.index("--") if "--" in args else len(args)  # the container's command stays last
+    dry = [*args[:at], "--dry-run=client", "-o", "json", *args[at:]]
+    planned = json.loads(kubectl(*dry).stdout)
     sandbox.requests.clear()
     run = kubectl(*args)
     assert run.stdout.endswith(f"/{name} created\n")
