@@ -43,6 +43,15 @@ pytestmark = pytest.mark.kubectl
         "get pods -A --field-selector spec.nodeName=sandbox-worker",
         "get pods -n prod --field-selector=status.phase=Running,spec.nodeName!=sandbox-worker",
         "get deploy -n prod --no-headers",
+        # After a namespaced type, kubectl keeps the NAMESPACE column (empty) for cluster-scoped
+        # ones; before any, it prints none.
+        "get pvc,pv,ing -A",
+        "get pv,pvc -A",
+        "get nodes,pods -A",
+        "get pods,nodes -A -o wide",
+        "get ns,deploy -A",
+        "get ing,pv,ns -A --show-labels",
+        "get pvc,pv -A --no-headers",
     ],
 )
 def test_get_as_typed_matches_kubectl(judge: Judge, text: str) -> None:

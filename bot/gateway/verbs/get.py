@@ -281,8 +281,14 @@ class Getter:
         notes: list[str] = []
         budget = self._max_rows
         truncated = False
+        namespace_column = False
         for request in requests:
-            section, missing, cut = self._table(cmd, request, with_kind=with_kind, budget=budget)
+            # kubectl's printer flags are shared: once a namespaced type has been printed with
+            # -A, the later (cluster-scoped) ones keep an empty NAMESPACE column.
+            namespace_column = namespace_column or (cmd.all_namespaces and request.info.namespaced)
+            section, missing, cut = self._table(
+                cmd, request, with_kind=with_kind, budget=budget, namespace_column=namespace_column
+            )
             notes += missing
             budget -= len(section.rows)
             if section.rows or len(requests) == 1:
@@ -299,7 +305,13 @@ class Getter:
         return Document(joiner.join(table_text(s) for s in sections), notes=tuple(notes))
 
     def _table(
-        self, cmd: Get, request: _Request, *, with_kind: bool, budget: int
+        self,
+        cmd: Get,
+        request: _Request,
+        *,
+        with_kind: bool,
+        budget: int,
+        namespace_column: bool,
     ) -> tuple[Table, list[str], bool]:
         info, namespace = request.info, request.namespace
         all_namespaces = cmd.all_namespaces and info.namespaced
@@ -321,7 +333,7 @@ class Getter:
         first = next(pages, {})
         if first.get("kind") != "Table":
             table = _fallback_table(
-                [first, *pages], all_namespaces=all_namespaces, empty=_empty_message(namespace)
+                [first, *pages], all_namespaces=namespace_column, empty=_empty_message(namespace)
             )
             return table, missing, False
         definitions = kube.items(first, "columnDefinitions")
@@ -334,10 +346,10 @@ class Getter:
         columns += [key.rpartition("/")[2].upper() for key in cmd.label_columns]
         if cmd.show_labels:
             columns.append("LABELS")
-        if all_namespaces:
+        if namespace_column:
             columns.insert(0, "NAMESPACE")
 
-        plain = not (with_kind or labels or all_namespaces)
+        plain = not (with_kind or labels or namespace_column)
         needed = max(shown, default=-1)
 
         def line_of(row: Obj) -> tuple[str, ...]:
@@ -355,7 +367,7 @@ class Getter:
                 line.append(
                     ",".join(f"{k}={found[k]}" for k in sorted(found)) if found else "<none>"
                 )
-            if all_namespaces:
+            if namespace_column:
                 line.insert(0, kube.text(meta, "namespace"))
             return tuple(line)
 
