@@ -118,12 +118,25 @@ def _from_network(failure: Exception, *, method: str, timeout: float) -> BotErro
     if isinstance(exc, urllib3.exceptions.SSLError):
         return _tls_failure(str(exc), at)
     if isinstance(exc, urllib3.exceptions.ReadTimeoutError | TimeoutError):
+        waited = _waited(exc)
+        if waited is not None and waited != timeout:
+            # urllib3 times the TLS handshake with the connect timeout and reports it as a read.
+            return ClusterTimeout(
+                f"the cluster{at} accepted the connection but did not complete the TLS "
+                f"handshake in {waited:g} s ({method} failed)"
+            )
         return ClusterTimeout(f"the cluster did not answer in {timeout:g} s ({method} failed)")
     if isinstance(exc, urllib3.exceptions.ProtocolError):
         return ClusterUnreachable(
             f"the cluster closed the connection during {method} before answering; try again"
         )
     return ClusterUnreachable(f"the request to the cluster failed ({method}): {_short(exc)}")
+
+
+def _waited(exc: BaseException) -> float | None:
+    """The timeout urllib3 says it waited for (``Read timed out. (read timeout=5)``)."""
+    found = re.search(r"read timeout=([0-9.]+)\)", str(exc))
+    return float(found.group(1)) if found else None
 
 
 def _tls_failure(reason: str, at: str) -> BotError:

@@ -277,3 +277,20 @@ def test_the_bot_refused_impersonation_is_the_bots_lack() -> None:
     assert str(translate(refused, as_user="slack:U1")) == (
         "the bot's Kubernetes identity may not impersonate users at the cluster scope (forbidden)"
     )
+
+
+def test_a_silent_server_times_out_the_tls_handshake_with_the_time_waited() -> None:
+    # Accepted by the kernel (the listen backlog) and never answered: the handshake waits for
+    # the connect timeout, not the read timeout the sentence used to name.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        configuration = Configuration()
+        configuration.host = f"https://127.0.0.1:{silent.getsockname()[1]}"
+        options = GatewayOptions(request_timeout=5.0, connect_timeout=0.2)
+        gw = KubernetesGateway(ApiClient(configuration), options=options)
+        with pytest.raises(
+            ClusterTimeout,
+            match=r"^the cluster at 127\.0\.0\.1:\d+ accepted the connection but did not "
+            r"complete the TLS handshake in 0\.2 s \(GET failed\)$",
+        ):
+            run(gw, "version")
+        gw.close()
