@@ -198,11 +198,15 @@ def restart(deployment: Obj) -> Preview:
     return _of(deployment, [line])
 
 
-def delete(kind: str, objects: Sequence[Obj], *, selector: str | None = None) -> Preview:
-    """The objects that will go, by name, with a count; none is ``NotFound``."""
-    namespace = kube.text(objects[0], "metadata", "namespace") if objects else ""
+def delete(
+    kind: str, objects: Sequence[Obj], *, selector: str | None = None, namespace: str = ""
+) -> Preview:
+    """The objects that will go, by name, with a count; none is ``NotFound`` (naming
+    ``namespace``, the one asked about)."""
+    namespace = kube.text(objects[0], "metadata", "namespace") if objects else namespace
     if not objects:
-        raise NotFound(f"No resources found in {namespace or 'this'} namespace.")
+        where = f" in {namespace} namespace" if namespace else ""
+        raise NotFound(f"No resources found{where}.")
     names = sorted(kube.name_of(o) for o in objects)
     where = wording.in_namespace(namespace)
     matching = f" matching {selector}" if selector else ""

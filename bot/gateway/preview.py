@@ -104,4 +104,4 @@ class Previewer:
             return previews.delete(kind, [found])
         query = [("labelSelector", command.selector)] if command.selector else []
         page, _ = self._api.list(info.path(namespace), query=query, page_size=self._page_size)
-        return previews.delete(kind, page.items, selector=command.selector)
+        return previews.delete(kind, page.items, selector=command.selector, namespace=namespace)

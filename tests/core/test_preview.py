@@ -96,7 +96,9 @@ def test_undo_without_history() -> None:
 
 
 def test_delete_nothing_is_not_found() -> None:
-    with pytest.raises(NotFound, match="No resources found"):
+    with pytest.raises(NotFound, match=r"^No resources found in prod namespace\.$"):
+        preview.delete("service", [], selector="tier=x", namespace="prod")
+    with pytest.raises(NotFound, match=r"^No resources found\.$"):
         preview.delete("service", [], selector="tier=x")
 
 

@@ -88,7 +88,8 @@ def test_a_preview_only_reads(gateway: KubernetesGateway, demo: Sandbox) -> None
     [
         ("scale deployment/nope --replicas=0 -n prod", NotFound, "nope"),
         ("set image deployment/web nope=x:1 -n prod", UsageError, "containers are: web"),
-        ("delete service -l app=nothing -n prod", NotFound, "No resources found"),
+        ("delete service -l app=nothing -n prod", NotFound, "No resources found in prod namespace"),
+        ("scale statefulset/nope --replicas=0 -n prod", NotFound, "nope"),
         ("rollout undo deployment/web -n prod --to-revision=9", NotFound, "revision 9"),
     ],
 )
