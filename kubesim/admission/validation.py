@@ -268,6 +268,36 @@ def _replica_set(obj: JSON, old: JSON | None) -> list[Cause]:
     return causes
 
 
+def _with_claim_volumes(spec: JSON) -> JSON:
+    """A StatefulSet's template mounts its claim templates by name: the controller adds those
+    volumes to each pod, so they count as volumes of the template (apiserver leaves the pod spec
+    to pod creation; the mounts of neither kind are refused here)."""
+    claims = spec.get("volumeClaimTemplates")
+    template = spec.get("template")
+    if not isinstance(claims, list) or not claims or not isinstance(template, dict):
+        return spec
+    pod_spec = template.get("spec")
+    if not isinstance(pod_spec, dict):
+        return spec
+    names = [
+        c["metadata"]["name"]
+        for c in claims
+        if isinstance(c, dict)
+        and isinstance(c.get("metadata"), dict)
+        and isinstance(c["metadata"].get("name"), str)
+    ]
+    volumes = (
+        list(pod_spec.get("volumes") or []) if isinstance(pod_spec.get("volumes"), list) else []
+    )
+    have = {v.get("name") for v in volumes if isinstance(v, dict)}
+    volumes += [
+        {"name": name, "persistentVolumeClaim": {"claimName": name}}
+        for name in names
+        if name not in have
+    ]
+    return {**spec, "template": {**template, "spec": {**pod_spec, "volumes": volumes}}}
+
+
 def _set(obj: JSON, old: JSON | None) -> list[Cause]:
     """``ValidateStatefulSetSpec`` / ``ValidateDaemonSetSpec``, for what a user can get wrong."""
     spec = obj.get("spec") if isinstance(obj.get("spec"), dict) else None
@@ -277,7 +307,7 @@ def _set(obj: JSON, old: JSON | None) -> list[Cause]:
     causes.extend(n.nonnegative("spec.minReadySeconds", spec.get("minReadySeconds")))
     causes.extend(n.nonnegative("spec.revisionHistoryLimit", spec.get("revisionHistoryLimit")))
     causes.extend(_selector(spec))
-    causes.extend(_template(spec, spec.get("selector")))
+    causes.extend(_template(_with_claim_volumes(spec), spec.get("selector")))
     causes.extend(_selector_immutable(spec, old))
     strategy = spec.get("updateStrategy") if isinstance(spec.get("updateStrategy"), dict) else {}
     kind = (strategy or {}).get("type")

@@ -31,6 +31,7 @@ KINDS = (
     "Deployment",
     "ReplicaSet",
     "Pod",
+    "PersistentVolumeClaim",  # for the garbage collector: a StatefulSet's claims may be owned
 )
 
 

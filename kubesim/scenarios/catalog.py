@@ -264,6 +264,8 @@ def _demo_workloads(store: Store, make: Materializer, workers: list[Obj]) -> Non
         replicas=3,
         port=5432,
         age=8 * day,
+        storage="10Gi",
+        mount="/var/lib/postgresql/data",
     )
     cron_job(
         store,

@@ -14,12 +14,15 @@ from typing import Final
 
 from kubesim.api.resources import by_kind
 from kubesim.controllers.quota import QUOTA, settled_status
+from kubesim.controllers.workloads.statefulset import ordinal_of, stateful_claims
+from kubesim.machinery.clock import parse_rfc3339
 from kubesim.scenarios.objects import backdated
 from kubesim.storage.store import Store
 from kubesim.storage.storeport import Obj
 
 PROVISIONER: Final = "rancher.io/local-path"
 _CLAIM, _VOLUME = by_kind("PersistentVolumeClaim"), by_kind("PersistentVolume")
+_STATEFULSET, _POD = by_kind("StatefulSet"), by_kind("Pod")
 
 
 def _status(store: Store, kind: str, obj: Obj, status: Obj) -> Obj:
@@ -50,29 +53,44 @@ def _storage_class(store: Store) -> None:
 
 def _claim(store: Store, now: datetime) -> None:
     """``staging/redis-data`` and its provisioned volume, bound both ways."""
-    with backdated(store, now - timedelta(days=8)):
-        claim = store.create(
-            _CLAIM,
-            {
-                "metadata": {
-                    "name": "redis-data",
-                    "namespace": "staging",
-                    "labels": {"app": "redis"},
-                    "annotations": {
-                        "volume.beta.kubernetes.io/storage-provisioner": PROVISIONER,
-                        "volume.kubernetes.io/storage-provisioner": PROVISIONER,
-                        "volume.kubernetes.io/selected-node": "sandbox-worker",
-                    },
-                    "finalizers": ["kubernetes.io/pvc-protection"],
-                },
-                "spec": {
-                    "accessModes": ["ReadWriteOnce"],
-                    "resources": {"requests": {"storage": "1Gi"}},
-                    "storageClassName": "standard",
-                },
-            },
-        )
-        volume_name = f"pvc-{claim['metadata']['uid']}"
+    claim: Obj = {
+        "metadata": {"name": "redis-data", "namespace": "staging", "labels": {"app": "redis"}},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+    }
+    bound_claim(store, claim, node="sandbox-worker", born=now - timedelta(days=8))
+
+
+def _stateful_claims(store: Store) -> None:
+    """Each StatefulSet pod's claims from its set's templates, as the StatefulSet controller
+    created them just before the pod, bound to volumes provisioned on the pod's node."""
+    for sts in store.list(_STATEFULSET):
+        for pod in store.list(_POD, sts["metadata"]["namespace"]):
+            ordinal = ordinal_of(sts["metadata"]["name"], pod)
+            if ordinal is None:
+                continue
+            born = parse_rfc3339(pod["metadata"]["creationTimestamp"])
+            for claim in stateful_claims(sts, ordinal):
+                bound_claim(store, claim, node=pod["spec"].get("nodeName", ""), born=born)
+
+
+def bound_claim(store: Store, claim: Obj, *, node: str, born: datetime) -> Obj:
+    """``claim`` (of the default class) created at ``born`` with the volume the local-path
+    provisioner made for it on ``node``, bound both ways as the volume controller leaves them."""
+    meta = claim["metadata"]
+    name, namespace = meta["name"], meta["namespace"]
+    meta["annotations"] = {
+        **(meta.get("annotations") or {}),
+        "volume.beta.kubernetes.io/storage-provisioner": PROVISIONER,
+        "volume.kubernetes.io/storage-provisioner": PROVISIONER,
+        "volume.kubernetes.io/selected-node": node,
+    }
+    meta["finalizers"] = ["kubernetes.io/pvc-protection"]
+    claim["spec"]["storageClassName"] = "standard"
+    modes = list(claim["spec"].get("accessModes") or ["ReadWriteOnce"])
+    size = claim["spec"]["resources"]["requests"]["storage"]
+    with backdated(store, born):
+        created = store.create(_CLAIM, claim)
+        volume_name = f"pvc-{created['metadata']['uid']}"
         volume = store.create(
             _VOLUME,
             {
@@ -82,17 +100,17 @@ def _claim(store: Store, now: datetime) -> None:
                     "finalizers": ["kubernetes.io/pv-protection"],
                 },
                 "spec": {
-                    "accessModes": ["ReadWriteOnce"],
-                    "capacity": {"storage": "1Gi"},
+                    "accessModes": modes,
+                    "capacity": {"storage": size},
                     "claimRef": {
                         "apiVersion": "v1",
                         "kind": "PersistentVolumeClaim",
-                        "name": "redis-data",
-                        "namespace": "staging",
-                        "uid": claim["metadata"]["uid"],
+                        "name": name,
+                        "namespace": namespace,
+                        "uid": created["metadata"]["uid"],
                     },
                     "hostPath": {
-                        "path": f"/var/local-path-provisioner/{volume_name}_staging_redis-data",
+                        "path": f"/var/local-path-provisioner/{volume_name}_{namespace}_{name}",
                         "type": "DirectoryOrCreate",
                     },
                     "persistentVolumeReclaimPolicy": "Delete",
@@ -112,12 +130,12 @@ def _claim(store: Store, now: datetime) -> None:
                 }
             )
 
-        claim = store.mutate(_CLAIM, "staging", "redis-data", bind)
-        _status(
+        bound = store.mutate(_CLAIM, namespace, name, bind)
+        return _status(
             store,
             "PersistentVolumeClaim",
-            claim,
-            {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"}},
+            bound,
+            {"phase": "Bound", "accessModes": modes, "capacity": {"storage": size}},
         )
 
 
@@ -198,5 +216,6 @@ def load_storage(store: Store, now: datetime) -> None:
     with backdated(store, now - timedelta(days=12)):
         _storage_class(store)
     _claim(store, now)
+    _stateful_claims(store)
     _ingress(store, now)
     _limits(store, now)

@@ -133,9 +133,29 @@ def stateful_set(
     replicas: int,
     port: int,
     age: timedelta,
+    storage: str = "",
+    mount: str = "/data",
 ) -> Obj:
-    """A database StatefulSet behind its headless Service, every ordinal Running at revision 1."""
+    """A database StatefulSet behind its headless Service, every ordinal Running at revision 1;
+    with ``storage``, a ``data`` claim template of that size mounted at ``mount``."""
     labels = {"app": name}
+    container: Obj = {
+        "name": name,
+        "image": image,
+        "ports": [{"name": "db", "containerPort": port}],
+    }
+    claims: list[Obj] = []
+    if storage:
+        container["volumeMounts"] = [{"name": "data", "mountPath": mount}]
+        claims.append(
+            {
+                "metadata": {"name": "data"},
+                "spec": {
+                    "accessModes": ["ReadWriteOnce"],
+                    "resources": {"requests": {"storage": storage}},
+                },
+            }
+        )
     born = make.now - age
     with backdated(store, born):
         store.create(
@@ -159,16 +179,9 @@ def stateful_set(
                     "selector": {"matchLabels": dict(labels)},
                     "template": {
                         "metadata": {"labels": dict(labels)},
-                        "spec": {
-                            "containers": [
-                                {
-                                    "name": name,
-                                    "image": image,
-                                    "ports": [{"name": "db", "containerPort": port}],
-                                }
-                            ]
-                        },
+                        "spec": {"containers": [container]},
                     },
+                    **({"volumeClaimTemplates": claims} if claims else {}),
                 },
             },
         )

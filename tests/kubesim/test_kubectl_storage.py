@@ -191,3 +191,105 @@ def test_kubectl_create_quota_and_ingress(kubectl: Kubectl) -> None:
     text = kubectl("describe", "ing", "shop", "-n", "prod").stdout
     assert "shop-tls terminates shop.example.com" in text
     assert '/cart   cart:http (<error: services "cart" not found>)' in text
+
+
+def _stateful(name: str, *, replicas: int, retention: str = "") -> str:
+    return f"""\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {{name: {name}}}
+spec:
+  serviceName: {name}
+  replicas: {replicas}
+  selector: {{matchLabels: {{app: {name}}}}}{retention}
+  template:
+    metadata: {{labels: {{app: {name}}}}}
+    spec:
+      containers:
+      - name: db
+        image: postgres:16.4
+        volumeMounts: [{{name: data, mountPath: /var/lib/postgresql/data}}]
+  volumeClaimTemplates:
+  - metadata: {{name: data, labels: {{tier: db}}}}
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources: {{requests: {{storage: 2Gi}}}}
+"""
+
+
+def _claims(kubectl: Kubectl, name: str) -> dict[str, dict[str, str]]:
+    rows = kubectl("get", "pvc", "-l", f"app={name}", "-L", "tier").table()
+    return {r["NAME"]: r for r in rows}
+
+
+def _pods(kubectl: Kubectl, name: str) -> list[str]:
+    return kubectl("get", "pods", "-l", f"app={name}", "-o", "name").lines()
+
+
+def _ready(kubectl: Kubectl, name: str, replicas: int) -> None:
+    kubectl("rollout", "status", f"statefulset/{name}", "--timeout=60s")
+    eventually(
+        lambda: (
+            kubectl("get", "statefulset", name, "-o", "jsonpath={.status.replicas}").stdout
+            == str(replicas)
+        ),
+        what=f"{name} at {replicas} pods",
+    )
+
+
+def test_the_demo_database_has_a_bound_claim_per_pod(kubectl: Kubectl) -> None:
+    rows = kubectl("get", "pvc", "-n", "prod").table()
+    assert [(r["NAME"], r["STATUS"], r["CAPACITY"]) for r in rows] == [
+        (f"data-postgres-{i}", "Bound", "10Gi") for i in range(3)
+    ]
+    claim = kubectl(
+        "get", "pod", "postgres-1", "-n", "prod", "-o", "jsonpath={.spec.volumes[0]}"
+    ).stdout
+    assert '"claimName":"data-postgres-1"' in claim
+
+
+def test_claim_templates_make_claims_that_outlive_pods_and_the_set(kubectl: Kubectl) -> None:
+    kubectl.create(_stateful("ledger", replicas=2))
+    _ready(kubectl, "ledger", 2)
+    claims = _claims(kubectl, "ledger")
+    assert sorted(claims) == ["data-ledger-0", "data-ledger-1"]
+    assert {
+        (r["STATUS"], r["CAPACITY"], r["STORAGECLASS"], r["TIER"]) for r in claims.values()
+    } == {("Bound", "2Gi", "standard", "db")}
+    events = kubectl(
+        "get",
+        "events",
+        "--field-selector",
+        "involvedObject.name=ledger,reason=SuccessfulCreate",
+        "-o",
+        "jsonpath={range .items[*]}{.message}{'\\n'}{end}",
+    ).lines()
+    assert "create Claim data-ledger-1 Pod ledger-1 in StatefulSet ledger success" in events
+
+    kubectl("scale", "statefulset", "ledger", "--replicas=1")
+    eventually(
+        lambda: (
+            kubectl("get", "pods", "-l", "app=ledger", "-o", "name").lines() == ["pod/ledger-0"]
+        ),
+        what="ledger-1 gone",
+    )
+    assert sorted(_claims(kubectl, "ledger")) == ["data-ledger-0", "data-ledger-1"]
+
+    kubectl("scale", "statefulset", "ledger", "--replicas=2")
+    _ready(kubectl, "ledger", 2)
+    again = _claims(kubectl, "ledger")
+    assert again["data-ledger-1"]["VOLUME"] == claims["data-ledger-1"]["VOLUME"]  # the same data
+
+    kubectl("delete", "statefulset", "ledger")
+    eventually(lambda: _pods(kubectl, "ledger") == [], what="ledger's pods gone")
+    assert sorted(_claims(kubectl, "ledger")) == ["data-ledger-0", "data-ledger-1"]
+
+
+def test_a_delete_retention_policy_deletes_the_claims(kubectl: Kubectl) -> None:
+    policy = "\n  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete, whenScaled: Delete}"
+    kubectl.create(_stateful("scratch", replicas=2, retention=policy))
+    _ready(kubectl, "scratch", 2)
+    kubectl("scale", "statefulset", "scratch", "--replicas=1")
+    eventually(lambda: sorted(_claims(kubectl, "scratch")) == ["data-scratch-0"], what="scaled")
+    kubectl("delete", "statefulset", "scratch")
+    eventually(lambda: _claims(kubectl, "scratch") == {}, what="the claims deleted with the set")

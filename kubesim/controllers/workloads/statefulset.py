@@ -12,20 +12,23 @@ controller's (``currentRevision`` only catches up when a rolling update complete
 
 from __future__ import annotations
 
+import copy
 import random
 import re
 from collections.abc import Sequence
 
+from kubesim.api.resources import by_kind
 from kubesim.controllers.deployment.rollout_math import spec_replicas
 from kubesim.controllers.workloads.history import REVISION_HASH_LABEL, History
 from kubesim.controllers.workloads.pods import PodMaker, available_in, is_ready, template_pod
 from kubesim.machinery.clock import Clock
 from kubesim.machinery.informer import Cache, Key
-from kubesim.machinery.recorder import EventRecorder, Source
+from kubesim.machinery.recorder import EventRecorder, EventType, Source
 from kubesim.machinery.workqueue import WorkQueue
 from kubesim.storage.storeport import Obj, StorePort
 
 STATEFULSET_CONTROLLER = Source("statefulset-controller")
+CLAIM = by_kind("PersistentVolumeClaim")
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
 POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
 
@@ -86,12 +89,44 @@ def stateful_pod(sts: Obj, ordinal: int, template: Obj, revision: str) -> Obj:
             claim_name = claim.get("metadata", {}).get("name", "")
             named[claim_name] = {
                 "name": claim_name,
-                "persistentVolumeClaim": {
-                    "claimName": f"{claim_name}-{sts['metadata']['name']}-{ordinal}"
-                },
+                "persistentVolumeClaim": {"claimName": claim_name_of(sts, claim, ordinal)},
             }
         spec["volumes"] = list(named.values())
     return pod
+
+
+def claim_name_of(sts: Obj, template: Obj, ordinal: int) -> str:
+    """``getPersistentVolumeClaimName``: ``<template>-<set>-<ordinal>`` (``data-db-0``)."""
+    return f"{template.get('metadata', {}).get('name', '')}-{sts['metadata']['name']}-{ordinal}"
+
+
+def stateful_claims(sts: Obj, ordinal: int) -> list[Obj]:
+    """``getPersistentVolumeClaims``: each template as the ordinal's claim, in the set's
+    namespace, labelled with the set's selector; owned by the set only when its retention policy
+    deletes claims with it (the default, Retain, leaves them unowned: they outlive the set)."""
+    selector = (sts.get("spec", {}).get("selector") or {}).get("matchLabels") or {}
+    retention = sts.get("spec", {}).get("persistentVolumeClaimRetentionPolicy") or {}
+    meta = sts["metadata"]
+    out = []
+    for template in sts.get("spec", {}).get("volumeClaimTemplates") or []:
+        claim = copy.deepcopy({k: v for k, v in template.items() if k != "status"})
+        claim_meta = claim.setdefault("metadata", {})
+        claim_meta["name"] = claim_name_of(sts, template, ordinal)
+        claim_meta["namespace"] = meta["namespace"]
+        claim_meta["labels"] = {**(claim_meta.get("labels") or {}), **selector}
+        if retention.get("whenDeleted") == "Delete":
+            claim_meta["ownerReferences"] = [
+                {
+                    "apiVersion": "apps/v1",
+                    "kind": "StatefulSet",
+                    "name": meta["name"],
+                    "uid": meta["uid"],
+                    "controller": True,
+                    "blockOwnerDeletion": True,
+                }
+            ]
+        out.append(claim)
+    return out
 
 
 class StatefulSetController:
@@ -108,6 +143,8 @@ class StatefulSetController:
     ) -> None:
         self._cache = cache
         self._clock = clock
+        self._store = store
+        self._recorder = recorder
         self._history = History(store, cache)
         self._pods = PodMaker(store, cache, recorder, STATEFULSET_CONTROLLER, rng=rng)
         self.queue: WorkQueue[Key] = WorkQueue("statefulset", self._sync, clock)
@@ -181,6 +218,7 @@ class StatefulSetController:
         for ordinal in range(spec_replicas(sts)):
             pod = by_ordinal.get(ordinal)
             if pod is None:
+                self._claims(sts, ordinal)
                 self._pods.create(
                     sts,
                     self._pod_for(sts, ordinal, current, update),
@@ -194,10 +232,54 @@ class StatefulSetController:
                 return True
         return False
 
+    def _claims(self, sts: Obj, ordinal: int) -> None:
+        """``createPersistentVolumeClaims``: the ordinal's missing claims, each recorded as
+        upstream records it (a claim kept from an earlier pod is used again)."""
+        pod_name = f"{sts['metadata']['name']}-{ordinal}"
+        for claim in stateful_claims(sts, ordinal):
+            meta = claim["metadata"]
+            if self._store.find(CLAIM, meta["namespace"], meta["name"]) is not None:
+                continue
+            self._store.create(CLAIM, claim)
+            self._recorder.record(
+                sts,
+                kind=EventType.NORMAL,
+                reason="SuccessfulCreate",
+                message=(
+                    f"create Claim {meta['name']} Pod {pod_name} in StatefulSet "
+                    f"{sts['metadata']['name']} success"
+                ),
+                source=STATEFULSET_CONTROLLER,
+            )
+
+    def _release_claims(self, sts: Obj, pod: Obj) -> None:
+        """``whenScaled: Delete``: a condemned pod's claims become the pod's instead of the
+        set's (``updateClaimOwnerRefForSetAndPod``), so the garbage collector deletes them
+        after it (Retain, the default, keeps them for a scale-up)."""
+        retention = sts.get("spec", {}).get("persistentVolumeClaimRetentionPolicy") or {}
+        ordinal = ordinal_of(sts["metadata"]["name"], pod)
+        if retention.get("whenScaled") != "Delete" or ordinal is None:
+            return
+        meta = pod["metadata"]
+        owner = {"apiVersion": "v1", "kind": "Pod", "name": meta["name"], "uid": meta["uid"]}
+
+        set_uid = sts["metadata"]["uid"]
+
+        def own(claim: Obj) -> None:
+            refs = claim["metadata"].get("ownerReferences") or []
+            kept = [r for r in refs if r.get("uid") not in (set_uid, owner["uid"])]
+            claim["metadata"]["ownerReferences"] = [*kept, dict(owner)]
+
+        for claim in stateful_claims(sts, ordinal):
+            name = claim["metadata"]["name"]
+            if self._store.find(CLAIM, meta["namespace"], name) is not None:
+                self._store.mutate(CLAIM, meta["namespace"], name, own)
+
     def _condemn(self, sts: Obj, condemned: Sequence[Obj], monotonic: bool) -> bool:  # noqa: FBT001
         """Delete pods beyond the replicas, highest ordinal first; True when the sync must wait."""
         for pod in condemned:
             if not _terminating(pod):
+                self._release_claims(sts, pod)
                 self._pods.delete(sts, pod, message=self._event(sts, "delete"))
             if monotonic:
                 return True
