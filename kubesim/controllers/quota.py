@@ -5,96 +5,35 @@ each hard resource from the namespace's objects: non-terminal pods (``pods``, ``
 ``cpu``, ``requests.memory`` or ``memory``, ``limits.*``), object counts (``services``,
 ``configmaps``, ``secrets``, ``persistentvolumeclaims``, ``count/<resource>[.<group>]``) and
 claimed storage (``requests.storage``). ``kubectl describe quota`` and ``describe namespace`` print
-those two maps. Writes happen only when the usage changed.
+those two maps. Writes happen only when the usage changed. What each object counts is
+``kubesim.admission.resource_usage``'s, which the ResourceQuota admission plugin shares.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Final
 
-from kubesim.api import quantity
-from kubesim.api.quantity import Quantity
-from kubesim.api.resources import REGISTRY, ResourceType, by_kind
+from kubesim.admission import resource_usage
+from kubesim.api.resources import ResourceType, by_kind
 from kubesim.machinery.clock import Clock
 from kubesim.machinery.workqueue import WorkQueue
 from kubesim.storage.storeport import Obj, StorePort
 
 QUOTA: Final = by_kind("ResourceQuota")
-POD: Final = by_kind("Pod")
-_COUNTED: Final = {
-    "services": by_kind("Service"),
-    "configmaps": by_kind("ConfigMap"),
-    "secrets": by_kind("Secret"),
-    "persistentvolumeclaims": by_kind("PersistentVolumeClaim"),
-    "pods": POD,
-}
-_BY_COUNT_NAME: Final = {f"count/{rt.key}": rt for rt in REGISTRY if rt.namespaced}
-WATCHED: Final = frozenset({"Pod", "Service", "ConfigMap", "Secret", "PersistentVolumeClaim"})
+_UNCOUNTED: Final = frozenset({"Event", "Lease", "EndpointSlice", "Endpoints"})
+"""Kinds whose churn never changes a quota here (no quota counts them in practice)."""
 
 
-def _terminal(pod: Obj) -> bool:
-    return (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed")
-
-
-def _containers(pod: Obj) -> Iterable[Obj]:
-    return (pod.get("spec") or {}).get("containers") or ()
-
-
-def _pod_sum(pods: list[Obj], field: str, name: str, like: Quantity) -> Quantity:
-    terms = [
-        quantity.parse(((c.get("resources") or {}).get(field) or {}).get(name))
-        for pod in pods
-        for c in _containers(pod)
-        if name in ((c.get("resources") or {}).get(field) or {})
-    ]
-    return quantity.total(terms, like=like)
-
-
-def usage(store: StorePort, namespace: str, hard: dict[str, str]) -> dict[str, str]:
-    """``status.used`` for the resources named in ``hard``, from ``namespace``'s objects."""
-    cache: dict[str, list[Obj]] = {}
-
-    def objects(rt: ResourceType) -> list[Obj]:
-        if rt.key not in cache:
-            cache[rt.key] = store.list(rt, namespace)
-        return cache[rt.key]
-
-    used: dict[str, str] = {}
-    for name, limit in hard.items():
-        like = quantity.parse(limit)
-        pods = [p for p in objects(POD) if not _terminal(p)]
-        if name in ("pods", "count/pods"):
-            used[name] = str(len(pods))
-        elif name in _COUNTED:
-            used[name] = str(len(objects(_COUNTED[name])))
-        elif name in _BY_COUNT_NAME:
-            used[name] = str(len(objects(_BY_COUNT_NAME[name])))
-        elif name in ("cpu", "memory", "requests.cpu", "requests.memory"):
-            used[name] = str(_pod_sum(pods, "requests", name.rpartition(".")[2], like))
-        elif name in ("limits.cpu", "limits.memory"):
-            used[name] = str(_pod_sum(pods, "limits", name.rpartition(".")[2], like))
-        elif name == "requests.storage":
-            claims = objects(_COUNTED["persistentvolumeclaims"])
-            terms = [
-                quantity.parse(
-                    ((c.get("spec") or {}).get("resources") or {})
-                    .get("requests", {})
-                    .get("storage")
-                )
-                for c in claims
-            ]
-            used[name] = str(quantity.total(terms, like=like))
-        else:
-            used[name] = "0"
-    return used
+def usage(store: StorePort, quota: Obj) -> dict[str, str]:
+    """``status.used`` for the resources ``quota`` limits, from its namespace's objects."""
+    namespace = str(quota["metadata"].get("namespace", ""))
+    return resource_usage.namespace_usage(quota, lambda rt: store.list(rt, namespace))
 
 
 def settled_status(store: StorePort, quota: Obj) -> Obj:
     """The status the controller would write for ``quota``."""
     hard = {str(k): str(v) for k, v in ((quota.get("spec") or {}).get("hard") or {}).items()}
-    namespace = str(quota["metadata"].get("namespace", ""))
-    return {"hard": hard, "used": usage(store, namespace, hard)}
+    return {"hard": hard, "used": usage(store, quota)}
 
 
 class QuotaController:
@@ -107,7 +46,7 @@ class QuotaController:
     def on_event(self, rt: ResourceType, obj: Obj) -> None:
         """An object changed: its namespace's quotas may need a new ``used``."""
         namespace = (obj.get("metadata") or {}).get("namespace")
-        if namespace and (rt.kind in WATCHED or rt is QUOTA):
+        if namespace and rt.kind not in _UNCOUNTED:
             self.queue.add(str(namespace))
 
     def _sync(self, namespace: str) -> None:

@@ -18,7 +18,7 @@ from kubesim.api.resources import by_kind
 from kubesim.api.status import ApiError
 from kubesim.controllers.deployment.rollout_math import spec_replicas
 from kubesim.controllers.podtemplate import ALPHANUMS
-from kubesim.machinery.clock import Clock, parse_rfc3339
+from kubesim.machinery.clock import Clock, parse_rfc3339, rfc3339
 from kubesim.machinery.informer import Cache, Key, controller_ref, key_of, uid_of
 from kubesim.machinery.recorder import REPLICASET_CONTROLLER, EventRecorder, EventType
 from kubesim.machinery.workqueue import WorkQueue
@@ -29,6 +29,10 @@ BURST_REPLICAS = 500
 """At most this many pods are created or deleted per sync (upstream's burstReplicas)."""
 CREATE_QPS = 20.0
 CREATE_BURST = 30
+REPLICA_FAILURE = "ReplicaFailure"
+FAILURE_BACKOFF_START = 0.5
+"""Seconds before the first retry of a ReplicaSet whose pod was refused; doubled each time."""
+FAILURE_BACKOFF_MAX = 30.0
 """kube-controller-manager's client rate limit (``--kube-api-qps=20``, ``--kube-api-burst=30``),
 applied to the pod creations of a ReplicaSet that wants more than one burst of pods: a scale to
 100,000 adds pods at the pace a real cluster does, so the sandbox keeps answering while it
@@ -121,6 +125,7 @@ class ReplicaSetController:
         self._orphans: dict[Key, set[Key]] = {}
         self._tokens = float(CREATE_BURST)
         self._refilled = clock.now()
+        self._failures: dict[Key, int] = {}
 
     def enqueue(self, key: Key) -> None:
         """Reconcile this ReplicaSet on the next tick."""
@@ -146,10 +151,16 @@ class ReplicaSetController:
         if rs is None:
             return
         pods = [p for p in self._cache.controlled(uid_of(rs), "Pod") if is_active(p)]
+        failure: str | None = None
         if not rs.get("metadata", {}).get("deletionTimestamp"):
             pods = self._claim(rs, pods, orphans)
-            self._manage(rs, pods)
-        status, wake = self._status(rs, pods)
+            failure = self._manage(rs, pods)
+            if failure is not None:
+                self.queue.add_after(key, self._backoff(key))
+            else:
+                self._failures.pop(key, None)
+            pods = [p for p in self._cache.controlled(uid_of(rs), "Pod") if is_active(p)]
+        status, wake = self._status(rs, pods, failure)
         if status != rs.get("status"):
             meta = rs["metadata"]
 
@@ -201,19 +212,40 @@ class ReplicaSetController:
         self._cache.apply("MODIFIED", "Pod", written)
         return written
 
-    def _manage(self, rs: Obj, pods: Sequence[Obj]) -> None:
+    def _manage(self, rs: Obj, pods: Sequence[Obj]) -> str | None:
+        """Create or delete pods towards the replicas; the refusal that stopped the creations
+        (``slowStartBatch`` stops at the first), or None."""
         diff = len(pods) - spec_replicas(rs)
         if diff < 0:
             wanted = min(-diff, BURST_REPLICAS)
             # Within one burst, at once as before; beyond it, at the client rate.
             allowed = wanted if -diff <= BURST_REPLICAS else self._take(wanted)
             for _ in range(allowed):
-                self._create_pod(rs)
+                try:
+                    self._create_pod(rs)
+                except ApiError as err:  # admission refused it: quota, limits, a missing namespace
+                    message = f"Error creating: {err.message}"
+                    self._recorder.record(
+                        rs,
+                        kind=EventType.WARNING,
+                        reason="FailedCreate",
+                        message=message,
+                        source=REPLICASET_CONTROLLER,
+                    )
+                    return err.message
             if allowed < -diff:  # the rate limit holds the rest: come back for them
                 self.queue.add_after(key_of(rs), 1.0 / CREATE_QPS)
         elif diff > 0:
             for pod in sorted(pods, key=deletion_rank)[: min(diff, BURST_REPLICAS)]:
                 self._delete_pod(rs, pod)
+        return None
+
+    def _backoff(self, key: Key) -> float:
+        """The work queue's per-item exponential backoff after a failed sync, capped (upstream:
+        5 ms doubling to 1,000 s; here shorter, so a freed quota is noticed within a minute)."""
+        failures = self._failures.get(key, 0)
+        self._failures[key] = failures + 1
+        return float(min(FAILURE_BACKOFF_START * 2.0**failures, FAILURE_BACKOFF_MAX))
 
     def _take(self, wanted: int) -> int:
         """How many of ``wanted`` creations the rate limit allows now (token bucket)."""
@@ -276,8 +308,12 @@ class ReplicaSetController:
             source=REPLICASET_CONTROLLER,
         )
 
-    def _status(self, rs: Obj, pods: Sequence[Obj]) -> tuple[Obj, float | None]:
-        """``calculateStatus``, plus when to look again for minReadySeconds."""
+    def _status(
+        self, rs: Obj, pods: Sequence[Obj], failure: str | None = None
+    ) -> tuple[Obj, float | None]:
+        """``calculateStatus``, plus when to look again for minReadySeconds: a failed creation
+        sets the ``ReplicaFailure`` condition (reason FailedCreate), a sync without one clears
+        it."""
         template_labels = (
             rs.get("spec", {}).get("template", {}).get("metadata", {}).get("labels") or {}
         )
@@ -310,6 +346,31 @@ class ReplicaSetController:
         ):
             if value:
                 status[field] = value
-        if (rs.get("status") or {}).get("conditions"):
-            status["conditions"] = rs["status"]["conditions"]
+        conditions = [
+            c
+            for c in (rs.get("status") or {}).get("conditions") or ()
+            if c.get("type") != REPLICA_FAILURE
+        ]
+        if failure is not None:
+            old = next(
+                (
+                    c
+                    for c in (rs.get("status") or {}).get("conditions") or ()
+                    if c.get("type") == REPLICA_FAILURE
+                ),
+                None,
+            )
+            # A condition already there is kept as it is (setCondition only when none exists).
+            conditions.append(
+                old
+                or {
+                    "type": REPLICA_FAILURE,
+                    "status": "True",
+                    "lastTransitionTime": rfc3339(self._clock.now()),
+                    "reason": "FailedCreate",
+                    "message": failure,
+                }
+            )
+        if conditions:
+            status["conditions"] = conditions
         return status, None if wake is None else wake + 0.005 * self._clock.speed

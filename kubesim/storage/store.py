@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from kubesim.admission import limit_ranger, quota_admission, resource_usage
 from kubesim.admission.defaults import apply_defaults, job_selector, preserve_allocations
 from kubesim.admission.validation import validate
 from kubesim.api import status
@@ -29,6 +30,8 @@ Obj = dict[str, Any]
 
 _NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery's names.SimpleNameGenerator alphabet
 _PROTECTED_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
+_LIMIT_RANGE = by_kind("LimitRange")
+_QUOTA = by_kind("ResourceQuota")
 _IMMUTABLE_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds")
 
 
@@ -166,7 +169,8 @@ class Store:
             meta["name"] = self._generate_name(rt, namespace, str(meta["generateName"]))
         for key in (*_IMMUTABLE_META, "resourceVersion", "generation", "managedFields"):
             meta.pop(key, None)
-        self._default_and_validate(rt, new, old=None)
+        ranges = self._limit_ranges(rt, namespace)
+        self._default_and_validate(rt, new, old=None, ranges=ranges)
         name = str(meta.get("name") or "")
         if not name:
             raise status.invalid(
@@ -185,6 +189,13 @@ class Store:
             raise status.not_found("namespaces", "", namespace)
         if self.peek(rt, namespace, name) is not None:
             raise status.already_exists(rt.plural, rt.group, name)
+        if ranges:
+            limit_ranger.check_pod(new, ranges)
+        charged = (
+            quota_admission.charge(self._quotas(namespace), rt, new, recount=self._recount)
+            if namespace
+            else []
+        )
         meta["uid"] = str(uuid.uuid4())
         meta["creationTimestamp"] = rfc3339(self.clock.now())
         if rt.has_generation:
@@ -195,6 +206,8 @@ class Store:
             self._ips.note(new)
         if dry_run:
             return new
+        for quota_name, used in charged:
+            self._charge(namespace, quota_name, used)
         stored = self._commit("ADDED", rt, new, None)
         return stored if adopt else copied(stored)
 
@@ -366,8 +379,34 @@ class Store:
             if self.peek(rt, namespace, name) is None:
                 return name
 
-    def _default_and_validate(self, rt: ResourceType, obj: Obj, *, old: Obj | None) -> None:
+    def _limit_ranges(self, rt: ResourceType, namespace: str) -> tuple[Obj, ...]:
+        """The namespace's LimitRanges when ``rt`` is a pod (LimitRanger admits pods)."""
+        if rt.kind != "Pod" or not namespace:
+            return ()
+        return tuple(self.scan(_LIMIT_RANGE, namespace))
+
+    def _quotas(self, namespace: str) -> tuple[Obj, ...]:
+        return tuple(self.scan(_QUOTA, namespace))
+
+    def _recount(self, quota: Obj) -> dict[str, str]:
+        namespace = str(quota["metadata"].get("namespace", ""))
+        return resource_usage.namespace_usage(quota, lambda rt: self.scan(rt, namespace))
+
+    def _charge(self, namespace: str, name: str, used: dict[str, str]) -> None:
+        """ResourceQuota admission's own ``status.used`` update, before the object is stored."""
+
+        def put(quota: Obj) -> None:
+            hard = (quota.get("spec") or {}).get("hard") or {}
+            quota["status"] = {"hard": dict(hard), **(quota.get("status") or {}), "used": used}
+
+        self.mutate(_QUOTA, namespace, name, put, subresource="status")
+
+    def _default_and_validate(
+        self, rt: ResourceType, obj: Obj, *, old: Obj | None, ranges: Sequence[Obj] = ()
+    ) -> None:
         apply_defaults(rt.kind, obj, allocate_cluster_ip=self._ips.allocate)
+        if ranges:  # LimitRanger mutates after defaulting, before validation
+            limit_ranger.default_pod(obj, ranges)
         causes = validate(rt.kind, obj, old=old)
         if causes:
             name = str(obj.get("metadata", {}).get("name") or "")

@@ -120,7 +120,7 @@ def rollout_status(
         and current.get("reason") == cond.NEW_RS_AVAILABLE
     )
     if not has_progress_deadline(d) or complete:
-        return status
+        return _replica_failure(status, all_rss, new_rs)
     subject = f'ReplicaSet "{new_rs["metadata"]["name"]}"' if new_rs else f'Deployment "{_name(d)}"'
     if deployment_complete(d, status):
         cond.set_condition(
@@ -153,6 +153,29 @@ def rollout_status(
                 now,
             ),
         )
+    return _replica_failure(status, all_rss, new_rs)
+
+
+def _replica_failure(status: Obj, all_rss: Sequence[Obj | None], new_rs: Obj | None) -> Obj:
+    """``getReplicaFailures``: the new ReplicaSet's ``ReplicaFailure`` condition (else an old
+    one's) becomes the Deployment's, stamped with its transition time; none clears it."""
+    for rs in [new_rs, *(r for r in all_rss if r is not new_rs)]:
+        found = cond.get_condition((rs or {}).get("status") or {}, cond.REPLICA_FAILURE)
+        if found is not None:
+            at = found.get("lastTransitionTime")
+            cond.set_condition(
+                status,
+                {
+                    "type": cond.REPLICA_FAILURE,
+                    "status": found.get("status", "True"),
+                    "lastUpdateTime": at,
+                    "lastTransitionTime": at,
+                    "reason": found.get("reason", ""),
+                    "message": found.get("message", ""),
+                },
+            )
+            return status
+    cond.remove_condition(status, cond.REPLICA_FAILURE)
     return status
 
 
