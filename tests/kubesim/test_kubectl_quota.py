@@ -161,3 +161,34 @@ def test_a_replica_set_over_quota_reports_failed_create(kubectl: Kubectl, namesp
         lambda: "ReplicaFailure" not in kubectl("describe", "rs", "-n", namespace).stdout,
         what="the condition cleared once the pods fit",
     )
+
+
+def test_a_stateful_set_over_quota_says_which_pod_failed(kubectl: Kubectl, namespace: str) -> None:
+    _quota(kubectl, namespace, "pods=1")
+    kubectl.create(
+        f"""\
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {{name: db, namespace: {namespace}}}
+spec:
+  serviceName: db
+  replicas: 2
+  selector: {{matchLabels: {{app: db}}}}
+  template:
+    metadata: {{labels: {{app: db}}}}
+    spec:
+      containers: [{{name: db, image: postgres:16.4}}]
+"""
+    )
+
+    def failed() -> str:
+        return kubectl(
+            "get", "events", "-n", namespace, "--field-selector", "reason=FailedCreate",
+            "-o", "jsonpath={.items[*].message}",
+        ).stdout  # fmt: skip
+
+    assert eventually(failed, what="the StatefulSet's FailedCreate").startswith(
+        'create Pod db-1 in StatefulSet db failed error: pods "db-1" is forbidden: '
+        "exceeded quota: tiny, requested: pods=1, used: pods=1, limited: pods=1"
+    )
+    assert kubectl("get", "pods", "-n", namespace, "-o", "name").lines() == ["pod/db-0"]

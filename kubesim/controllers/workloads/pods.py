@@ -78,8 +78,15 @@ class PodMaker:
         """The pods whose controller reference is ``owner``."""
         return self._cache.controlled(uid_of(owner), "Pod")
 
-    def create(self, owner: Obj, pod: Obj, *, message: str | None = None) -> Obj | None:
-        """Create ``pod`` (a ``generateName`` gets a seeded suffix); None when the name is taken."""
+    def create(
+        self, owner: Obj, pod: Obj, *, message: str | None = None, failed: str | None = None
+    ) -> Obj | None:
+        """Create ``pod`` (a ``generateName`` gets a seeded suffix); None when the name is taken.
+
+        A refusal (quota, limits) is recorded as FailedCreate, with ``failed`` formatted with
+        the pod and the error (default: ``Error creating: ERROR``), and raised: the work queue
+        retries the sync with its backoff.
+        """
         meta = pod["metadata"]
         prefix = meta.pop("generateName", None)
         for attempt in range(5):
@@ -93,6 +100,15 @@ class PodMaker:
                     if prefix is not None and attempt < 4:
                         continue
                     return None
+                self._recorder.record(
+                    owner,
+                    kind=EventType.WARNING,
+                    reason="FailedCreate",
+                    message=(failed or "Error creating: {error}").format(
+                        pod=meta.get("name", ""), error=err.message
+                    ),
+                    source=self._source,
+                )
                 raise
             self._cache.apply("ADDED", "Pod", created)
             name = created["metadata"]["name"]

@@ -223,6 +223,9 @@ class StatefulSetController:
                     sts,
                     self._pod_for(sts, ordinal, current, update),
                     message=self._event(sts, "create"),
+                    # recordPodEvent's failure sentence
+                    failed=f"create Pod {{pod}} in StatefulSet {sts['metadata']['name']} "
+                    "failed error: {error}",
                 )
             elif _finished(pod) and not _terminating(pod):
                 self._pods.delete(sts, pod, message=self._event(sts, "delete"))
