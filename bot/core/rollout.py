@@ -340,5 +340,16 @@ def failing_pods(new_rs: Obj, pods: Sequence[Obj]) -> list[str]:
     return lines
 
 
+def replica_failure(deployment: Obj) -> str:
+    """The Deployment's ``ReplicaFailure`` condition as one line (its ReplicaSet cannot create
+    pods: a quota, a LimitRange), or "" when it has none."""
+    for cond in kube.items(deployment, "status", "conditions"):
+        if cond.get("type") == "ReplicaFailure" and cond.get("status") == "True":
+            return _failure_line(
+                "new pods cannot be created", kube.text(cond, "reason"), kube.text(cond, "message")
+            )
+    return ""
+
+
 def _failure_line(who: str, reason: str, detail: str) -> str:
     return f"{who}: {reason} — {detail}" if detail else f"{who}: {reason}"

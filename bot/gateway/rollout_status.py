@@ -4,7 +4,8 @@ kubectl follows the Deployment alone, so a rollout stuck on a missing image read
 new replicas have been updated..." until the progress deadline (ten minutes by default). The bot
 follows the Deployment's pods as well (a second list+watch, on its own thread, into one queue)
 and answers as soon as a pod of the new ReplicaSet is stuck (ImagePullBackOff, CrashLoopBackOff,
-unschedulable ...), naming it, instead of after its own deadline.
+unschedulable ...), naming it, or cannot be created at all (the Deployment's ReplicaFailure: a
+quota, a LimitRange), instead of after its own deadline.
 """
 
 from __future__ import annotations
@@ -166,8 +167,16 @@ class DeploymentStatus:
         return self._stuck(seen)
 
     def _stuck(self, seen: _Progress) -> Document | None:
-        """The answer naming the new ReplicaSet's stuck pods, or None while none is stuck."""
+        """The answer naming the new ReplicaSet's stuck pods (or the pods it cannot create),
+        or None while none is stuck."""
         deployment = seen.deployment
+        refused = rollout.replica_failure(deployment) if deployment is not None else ""
+        if refused:
+            note = (
+                "no more pods will be created until there is room: see describe quota and "
+                "describe limitrange in the namespace, or scale down"
+            )
+            return Document(f"{seen.document().text}{refused}\n", notes=(note,))
         if deployment is None or not seen.pods:
             return None
         generation = kube.number(deployment, "metadata", "generation")

@@ -352,3 +352,24 @@ PULL = 'Back-off pulling image "nginx:doesnotexist"'
 )
 def test_failing_pods_of_the_new_replica_set(pods: list[Any], lines: list[str]) -> None:
     assert rollout.failing_pods(NEW_RS, pods) == lines
+
+
+def test_a_replica_failure_is_one_line() -> None:
+    message = 'pods "web-1" is forbidden: exceeded quota: q'
+    refused = {
+        "status": {
+            "conditions": [
+                {"type": "Available", "status": "False", "reason": "MinimumReplicasUnavailable"},
+                {
+                    "type": "ReplicaFailure",
+                    "status": "True",
+                    "reason": "FailedCreate",
+                    "message": message,
+                },
+            ]
+        }
+    }
+    assert (
+        rollout.replica_failure(refused) == f"new pods cannot be created: FailedCreate — {message}"
+    )
+    assert rollout.replica_failure({"status": {}}) == ""

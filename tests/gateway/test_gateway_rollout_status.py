@@ -226,3 +226,24 @@ def test_timeout_beyond_the_setting_is_capped(cluster: Sandbox) -> None:
 def test_missing_deployment(gateway: KubernetesGateway) -> None:
     with pytest.raises(NotFound, match='deployment "nope" not found in namespace "prod"'):
         run(gateway, "rollout status deployment/nope -n prod")
+
+
+def test_pods_refused_by_a_quota_are_named_at_once(gw: KubernetesGateway, cluster: Sandbox) -> None:
+    core = client.CoreV1Api(cluster.api_client())
+    pods = core.list_namespaced_pod("prod").items
+    running = len([p for p in pods if p.status.phase not in ("Succeeded", "Failed")])
+    core.create_namespaced_resource_quota(
+        "prod", {"metadata": {"name": "full"}, "spec": {"hard": {"pods": str(running)}}}
+    )
+    run(gw, "scale deployment/web --replicas=5 -n prod")
+    result = status(gw)
+    assert not result.failed
+    *progress, refused = result.text.splitlines()
+    assert progress[-1].startswith('Waiting for deployment "web" rollout to finish: ')
+    assert re.fullmatch(
+        r'new pods cannot be created: FailedCreate — pods "web-[a-z0-9]+-[a-z0-9]{5}" is '
+        rf"forbidden: exceeded quota: full, requested: pods=1, used: pods={running}, "
+        rf"limited: pods={running}",
+        refused,
+    ), refused
+    assert "describe quota" in result.notes[0]
