@@ -50,6 +50,8 @@ policy:
   admins: [U0ME]
 confirmations:
   expiry_minutes: 2
+  scale_up_factor: 4
+  scale_up_above: 40
 """
 
 
@@ -82,6 +84,8 @@ def test_the_service_options_come_from_the_settings(tmp_path: Path, sandbox: San
         changes=Visibility.EPHEMERAL,
         errors=Visibility.IN_CHANNEL,
         confirmation_expiry=timedelta(minutes=2),
+        scale_up_factor=4,
+        scale_up_above=40,
     )
 
 

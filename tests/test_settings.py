@@ -179,6 +179,10 @@ def test_settings_are_frozen() -> None:
             "confirmations.expiry_minutes: expected a number at most 30, got 60",
         ),
         (
+            "confirmations:\n  scale_up_factor: 0\n",
+            "confirmations.scale_up_factor: expected a number at least 1, got 0",
+        ),
+        (
             "replies:\n  read_onyl: ephemeral\n",
             "replies.read_onyl: unknown key; did you mean 'read_only'? "
             "expected one of: changes, errors, read_only",
