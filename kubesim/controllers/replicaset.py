@@ -159,7 +159,6 @@ class ReplicaSetController:
                 self.queue.add_after(key, self._backoff(key))
             else:
                 self._failures.pop(key, None)
-            pods = [p for p in self._cache.controlled(uid_of(rs), "Pod") if is_active(p)]
         status, wake = self._status(rs, pods, failure)
         if status != rs.get("status"):
             meta = rs["metadata"]
