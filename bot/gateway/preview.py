@@ -19,14 +19,13 @@ from bot.gateway.api import Api
 from bot.gateway.discovery import (
     DAEMONSETS,
     DEPLOYMENTS,
-    PODS,
     REPLICASETS,
-    SERVICES,
     STATEFULSETS,
 )
 from bot.gateway.errors import Target
 from bot.gateway.handler import deployments_only
 from bot.gateway.namespaces import namespace_of
+from bot.gateway.verbs.delete import DELETABLE
 
 
 class Previewer:
@@ -92,9 +91,9 @@ class Previewer:
         return rollout.owned_replica_sets(deployment, page.items)
 
     def _delete(self, command: Delete) -> Preview:
-        info = {"pods": PODS, "services": SERVICES}.get(command.resource)
+        info = DELETABLE.get(command.resource)
         if info is None:
-            raise UsageError(f"delete works for pods and services, not {command.resource}")
+            raise UsageError(f"delete works for {', '.join(DELETABLE)}, not {command.resource}")
         namespace = namespace_of(command)
         kind = info.kind.lower()
         if command.name is not None:

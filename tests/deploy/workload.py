@@ -206,3 +206,44 @@ def _deletes(running: AccountStack, core: Any, refused: list[str]) -> None:
         lambda: not core.list_namespaced_service("default", label_selector="tier=retired").items,
         what="the retired services to be gone",
     )
+    _workload_deletes(running, core, refused)
+
+
+def _workload_deletes(running: AccountStack, core: Any, refused: list[str]) -> None:
+    """``delete statefulset|daemonset|job|cronjob NAME``, each of one made for it."""
+    apps, batch = client.AppsV1Api(core.api_client), client.BatchV1Api(core.api_client)
+    labels = {"app": "retired"}
+    pod = {
+        "metadata": {"labels": labels},
+        "spec": {
+            "restartPolicy": "Never",
+            "containers": [
+                {"name": "app", "image": "gcr.io/google-samples/kubernetes-bootcamp:v1"}
+            ],
+        },
+    }
+    always = {**pod, "spec": {**pod["spec"], "restartPolicy": "Always"}}
+    selector = {"matchLabels": labels}
+    meta = {"name": "retired"}
+    apps.create_namespaced_stateful_set(
+        "default",
+        {
+            "metadata": meta,
+            "spec": {"serviceName": "retired", "selector": selector, "template": always},
+        },
+    )
+    apps.create_namespaced_daemon_set(
+        "default", {"metadata": meta, "spec": {"selector": selector, "template": always}}
+    )
+    batch.create_namespaced_job("default", {"metadata": meta, "spec": {"template": pod}})
+    batch.create_namespaced_cron_job(
+        "default",
+        {
+            "metadata": meta,
+            "spec": {"schedule": "0 0 1 1 *", "jobTemplate": {"spec": {"template": pod}}},
+        },
+    )
+    for kind in ("statefulset", "daemonset", "job", "cronjob"):
+        prompt = _prompt(running.stack, f"delete {kind} retired")
+        done, _ = running.stack.click(CONFIRM_ACTION, prompt.confirm_token())
+        _note(refused, f"delete {kind}", done.text)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
+
+from kubernetes import client
 
 from bot.service.audit import Verdict
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
-from tests.e2e.target import AnyStack, Target
+from tests.e2e.target import AnyStack, Target, images
 from tests.fakeslack import BOB, OPS_CHANNEL
 
 
@@ -85,3 +88,43 @@ def test_delete_services_by_selector_only_for_the_author(
         deletes = sorted(r.path for r in writes if r.method == "DELETE")
         assert deletes == [f"/api/v1/namespaces/{ns}/services/{name}" for name in names]
     assert target.core.list_namespaced_service(ns, label_selector=f"tier={tier}").items == []
+
+
+def test_delete_statefulset_and_job_after_confirmation(any_stack: AnyStack, target: Target) -> None:
+    ns, name = target.namespace, f"cf-{uuid.uuid4().hex[:6]}"
+    labels = {"app": name}
+    template = {
+        "metadata": {"labels": labels},
+        "spec": {"containers": [{"name": "app", "image": images()[0]}]},
+    }
+    target.apps.create_namespaced_stateful_set(
+        ns,
+        {
+            "metadata": {"name": name},
+            "spec": {
+                "serviceName": name,
+                "selector": {"matchLabels": labels},
+                "template": template,
+            },
+        },
+    )
+    batch = client.BatchV1Api(target.client)
+    job_template = {**template, "spec": {**template["spec"], "restartPolicy": "Never"}}
+    batch.create_namespaced_job(
+        ns, {"metadata": {"name": name}, "spec": {"template": job_template}}
+    )
+    for kind, gone in (
+        ("statefulset", lambda: name not in _names(target.apps.list_namespaced_stateful_set(ns))),
+        ("job", lambda: name not in _names(batch.list_namespaced_job(ns))),
+    ):
+        prompt = any_stack.run(f"delete {kind} {name}")
+        assert f"Delete {kind} {name} in namespace {ns}?" in prompt.headline, prompt.text
+        assert f"1 {kind} in namespace {ns} will be deleted:" in prompt.text
+        assert not gone()
+        _, announcements = any_stack.click(CONFIRM_ACTION, prompt.confirm_token())
+        assert announcements[0].headline == f"@alice deleted {kind}/{name} in namespace {ns}"
+        target.wait(gone, what=f"{kind} {name} to be gone")
+
+
+def _names(listed: Any) -> set[str]:
+    return {item.metadata.name for item in listed.items}

@@ -27,7 +27,7 @@ from bot.gateway.errors import Target
 from bot.gateway.handler import Call, Handler
 from bot.gateway.namespaces import namespace_of
 
-_TYPES: Final = {
+DELETABLE: Final = {
     "pods": PODS,
     "services": SERVICES,
     "statefulsets": STATEFULSETS,
@@ -35,14 +35,15 @@ _TYPES: Final = {
     "jobs": JOBS,
     "cronjobs": CRONJOBS,
 }
+"""The types ``delete`` takes, by their plural: its handler and its preview read the same table."""
 _BODY: Final = {"propagationPolicy": "Background"}
 
 
 def delete(api: Api, cmd: Delete, *, page_size: int) -> Change | Document:
     """Delete and return kubectl's ``pod "x" deleted`` lines."""
-    info = _TYPES.get(cmd.resource)
+    info = DELETABLE.get(cmd.resource)
     if info is None:
-        raise UsageError(f"delete works for {', '.join(_TYPES)}, not {cmd.resource}")
+        raise UsageError(f"delete works for {', '.join(DELETABLE)}, not {cmd.resource}")
     namespace = namespace_of(cmd)
     # kubectl names an object of a named group with it: pod "x", job.batch "y"
     singular = info.kind.lower() + (f".{info.group}" if info.group else "")
