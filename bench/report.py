@@ -133,14 +133,15 @@ def rows(results: Data) -> list[tuple[str, str, str]]:
     )
     hostile = foot["hostile"]
     refused = hostile.get("refused_ms")
+    lone = hostile.get("refused", {})
     out.append(
         (
             "hostile input",
-            f"one {hostile['bytes']} B command: ack, refusal",
-            f"{hostile['ack_ms']} ms, "
-            + (
-                f"refused in the {hostile['refused_in']} at {refused} ms (the raw floor acks "
-                f"the same body in {hostile.get('floor_ack_ms')} ms)"
+            f"a {hostile['bytes']} B command alone, {lone.get('n', 1)} times: refusal",
+            (
+                f"refused in the {hostile['refused_in']}: median {refused} ms, slowest "
+                f"{_fmt(lone.get('max_ms', refused))} ms (the raw floor acks the same body in "
+                f"{hostile.get('floor_ack_ms')} ms)"
                 if refused is not None
                 else f"not refused in {hostile['answer_wait_s']} s"
             ),
@@ -210,7 +211,7 @@ def targets(results: Data) -> list[Data]:
     refused_ms = hostile.get("refused_ms")
     found.append(
         _check(
-            f"a {hostile['bytes'] // 1000} KB command refused in < 10 ms",
+            f"a {hostile['bytes'] // 1000} KB command refused in < 10 ms (median)",
             f"{refused_ms} ms (in the {hostile['refused_in']})"
             if refused_ms is not None
             else "no refusal in time",

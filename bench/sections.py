@@ -62,6 +62,7 @@ class Plan:
     log_rounds: int = 10
     footprint_commands: int = 1000
     hostile_bytes: int = 100_000
+    hostile_shots: int = 5
     hostile_flood: int = 16
     hostile_wait: float = 10.0
 
@@ -79,6 +80,7 @@ SMOKE = Plan(
     log_rounds=2,
     footprint_commands=10,
     hostile_bytes=100_000,
+    hostile_shots=2,
     hostile_flood=2,
     hostile_wait=3.0,
 )
@@ -119,10 +121,11 @@ def ack(plan: Plan, workdir: Path) -> Data:
                 samples[arm] += [s.ack_seconds for s in shots if s.status == 200]
                 failures[arm] += sum(1 for s in shots if s.status != 200)
                 if arm == "bot":  # let its work drain, so it does not load the next arm
+                    taken = [s for s in shots if s.status == 200 and BUSY not in s.answer]
                     busy += sum(1 for s in shots if BUSY in s.answer)
-                    arrived = replies_by(fake, [s.response_url for s in shots], timeout=60)
+                    arrived = replies_by(fake, [s.response_url for s in taken], timeout=60)
                     answers += [
-                        at - s.sent for s in shots if (at := arrived[s.response_url]) is not None
+                        at - s.sent for s in taken if (at := arrived[s.response_url]) is not None
                     ]
         result: Data = {
             "commands_per_arm": batch * plan.ack_rounds,
@@ -474,6 +477,8 @@ def footprint(plan: Plan, workdir: Path) -> Data:
 def _hostile(plan: Plan, fake: FakeSlack, url: str) -> Data:
     """A command of ``hostile_bytes`` (a long label selector), alone and ``hostile_flood`` at once.
 
+    Each lone one is sent once the bot has answered everything before it (the probes' work
+    would otherwise be timed with it), ``hostile_shots`` times; the median is the figure.
     Measured last, in the child process, which is stopped after it (a quadratic validator would
     otherwise burn the CPU for minutes).
     """
@@ -481,17 +486,28 @@ def _hostile(plan: Plan, fake: FakeSlack, url: str) -> Data:
     baseline = blast(
         url, [signed(fake, "get pods -n prod", user(i, "U0Q")) for i in range(5)], concurrency=5
     )
-    shot = blast(url, [signed(fake, text, user(1, "U0H"))], concurrency=1, timeout=30)[0]
-    in_ack = REFUSAL in shot.answer  # the refusal can be the ack itself
-    arrived = (
-        None
-        if in_ack
-        else replies_by(fake, [shot.response_url], timeout=plan.hostile_wait)[shot.response_url]
-    )
+    replies_by(fake, [s.response_url for s in baseline], timeout=plan.hostile_wait)
+    refusals: list[float] = []
+    for index in range(plan.hostile_shots):
+        shot = blast(url, [signed(fake, text, user(index, "U0H"))], concurrency=1, timeout=30)[0]
+        in_ack = REFUSAL in shot.answer  # the refusal can be the ack itself
+        arrived = (
+            None
+            if in_ack
+            else replies_by(fake, [shot.response_url], timeout=plan.hostile_wait)[shot.response_url]
+        )
+        refused_at = shot.acked if in_ack else arrived
+        if refused_at is not None:
+            refusals.append(refused_at - shot.sent)
     reply = next((p.body for p in fake.responses_to(shot.response_url) if p.status == 200), {})
-    refused_at = shot.acked if in_ack else arrived
     with serving(raw_floor()) as floor_url:  # what carrying those bytes costs at all
-        floor = blast(floor_url, [signed(fake, text, user(2, "U0H"))], concurrency=1, timeout=30)
+        floor = blast(
+            floor_url,
+            [signed(fake, text, user(i, "U0G")) for i in range(plan.hostile_shots)],
+            concurrency=1,
+            timeout=30,
+        )
+    refused = summary(refusals)
     flood = [signed(fake, text, user(i, "U0F")) for i in range(plan.hostile_flood)]
     flood_shots = blast(url, flood, concurrency=len(flood), timeout=30)
     probes = blast(
@@ -501,9 +517,10 @@ def _hostile(plan: Plan, fake: FakeSlack, url: str) -> Data:
         "bytes": len(text),
         "ack_ms": round(shot.ack_seconds * 1000, 3),
         "answered_ms": None if arrived is None else round((arrived - shot.sent) * 1000, 3),
-        "refused_ms": None if refused_at is None else round((refused_at - shot.sent) * 1000, 3),
+        "refused_ms": refused["p50_ms"] if refusals else None,
+        "refused": refused,
         "refused_in": "ack" if in_ack else "reply" if arrived is not None else None,
-        "floor_ack_ms": round(floor[0].ack_seconds * 1000, 3),
+        "floor_ack_ms": summary([s.ack_seconds for s in floor])["p50_ms"],
         "answer_wait_s": plan.hostile_wait,
         "reply": (_ack_text(shot.answer) if in_ack else str(reply.get("text", "")))[:120],
         "flood": len(flood_shots),
