@@ -5,7 +5,9 @@ each replica of an HTTP-mode bot (or replayed at one after a restart), and each 
 first replica to take a signature creates a ConfigMap named from the signature's hash in the
 bot's own namespace: the API server lets one create win, and every other replica gets 409
 AlreadyExists, which means "seen". Each object says when it expires; a replica sweeps expired
-ones at most once a minute. No data is stored: the name is the record.
+ones at most once a minute, on a thread of its own: the sweep lists every record and deletes
+the expired ones one by one, which the command that happened to be due must not wait for. No
+data is stored: the name is the record.
 """
 
 from __future__ import annotations
@@ -48,13 +50,16 @@ class SeenRequests:
         window: float = 300.0,
         sweep_every: float = 60.0,
         clock: Callable[[], float] = time.time,
+        run_apart: Callable[[Callable[[], None]], None] | None = None,
     ) -> None:
+        """``run_apart``: runs a due sweep off the caller's thread (default: a daemon thread)."""
         self._api = api
         self._namespace = namespace
         self._window = window
         self._sweep_every = sweep_every
         self._clock = clock
         self._collection = resource_path("", "v1", "configmaps", namespace)
+        self._run_apart = run_apart or _on_a_thread
         self._sweeping = threading.Lock()
         self._swept = clock()
 
@@ -106,15 +111,26 @@ class SeenRequests:
         return gone
 
     def _maybe_sweep(self) -> None:
-        """Sweep when a minute has passed, from one thread at a time (the others go on)."""
+        """Start a sweep when a minute has passed, one at a time (none while one runs)."""
         if self._clock() - self._swept < self._sweep_every or not self._sweeping.acquire(
             blocking=False
         ):
             return
+        self._swept = self._clock()
         try:
-            self._swept = self._clock()
+            self._run_apart(self._sweep_once)
+        except BaseException:
+            self._sweeping.release()
+            raise
+
+    def _sweep_once(self) -> None:
+        try:
             self.sweep()
         except ClusterError as e:
             logger.warning("could not sweep the expired Slack request records: %s", e)
         finally:
             self._sweeping.release()
+
+
+def _on_a_thread(job: Callable[[], None]) -> None:
+    threading.Thread(target=job, name="seen-requests-sweep", daemon=True).start()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -41,7 +42,9 @@ def test_a_signature_is_taken_once(gw: KubernetesGateway, core: Any) -> None:
 def test_expired_records_are_swept_at_most_once_a_minute(core: Any, cluster: Sandbox) -> None:
     now = [1_000_000.0]
     api = Api(cluster.api_client(), timeout=10, connect_timeout=5)
-    seen = SeenRequests(api, namespace="default", window=300, clock=lambda: now[0])
+    seen = SeenRequests(
+        api, namespace="default", window=300, clock=lambda: now[0], run_apart=lambda job: job()
+    )
     assert seen.first_time("v0=old")
     now[0] += 200
     assert seen.first_time("v0=new")
@@ -56,6 +59,39 @@ def test_expired_records_are_swept_at_most_once_a_minute(core: Any, cluster: San
     now[0] += 10
     assert seen.first_time("v0=later")
     assert [r.method for r in cluster.requests.all()[mark:]] == ["POST"]  # no sweep yet
+
+
+def test_the_sweep_runs_apart_from_the_request_that_is_due(core: Any, cluster: Sandbox) -> None:
+    now = [1_000_000.0]
+    due: list[Callable[[], None]] = []
+    api = Api(cluster.api_client(), timeout=10, connect_timeout=5)
+    seen = SeenRequests(
+        api, namespace="default", window=300, clock=lambda: now[0], run_apart=due.append
+    )
+    assert seen.first_time("v0=old")
+    now[0] += 400
+    mark = len(cluster.requests)
+    assert seen.first_time("v0=new")
+    assert [r.method for r in cluster.requests.all()[mark:]] == ["POST"]  # only its own record
+    (sweep,) = due
+    now[0] += 120
+    assert seen.first_time("v0=newer")
+    assert len(due) == 1  # no second sweep while the first has not run
+    sweep()
+    assert _records(core) == sorted([record_name("v0=new"), record_name("v0=newer")])
+
+
+def test_the_default_sweep_runs_on_a_thread_of_its_own(core: Any, cluster: Sandbox) -> None:
+    now = [1_000_000.0]
+    api = Api(cluster.api_client(), timeout=10, connect_timeout=5)
+    seen = SeenRequests(api, namespace="default", window=300, clock=lambda: now[0])
+    assert seen.first_time("v0=old")
+    now[0] += 400
+    assert seen.first_time("v0=new")
+    deadline = time.monotonic() + 10
+    while _records(core) != [record_name("v0=new")]:
+        assert time.monotonic() < deadline, "the expired record was not swept"
+        time.sleep(0.05)  # polling the cluster: the sweep's thread has no event to wait on
 
 
 def test_a_cluster_that_cannot_answer_lets_the_request_through(
