@@ -9,6 +9,7 @@ serves it; the bare Bolt app is served the same way by hand (aiohttp hands the r
 from __future__ import annotations
 
 import asyncio
+import gc
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -27,7 +28,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.compose import composed, require_cluster, slack_app
 from bot.core.replies import PROGRESS_CONTEXT
 from bot.settings import load_settings
-from bot.transport.slack_http import running_http
+from bot.transport.slack_http import running_http, settle_the_collector
 from kubesim.testing.harness import Sandbox
 from tests.e2e.stack import MemoryAudit
 from tests.fakeslack import ALICE, FakeSlack, SlackUser, payloads
@@ -75,7 +76,21 @@ def running_bot(
         )
         app = slack_app(settings, bot)
         stack.callback(app.close)  # its workers stop with it: no thread outlives it
+        stack.enter_context(_collector_as_served())
         yield stack.enter_context(running_http(app))
+
+
+@contextmanager
+def _collector_as_served() -> Iterator[None]:
+    """The collector as ``serve_http`` leaves it for ``k8s-chatops run``, for this process (so
+    for every arm), then as it was: the smoke run must not change it for the tests after it."""
+    thresholds = gc.get_threshold()
+    settle_the_collector()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 @contextmanager

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hmac
 import json
 import logging
@@ -22,7 +23,14 @@ from bot.settings import Settings, load_settings
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
 from bot.transport.slack_app import SlackApp, build_app
 from bot.transport.slack_clients import web_client
-from bot.transport.slack_http import EVENTS_PATH, HEALTH_PATH, SeenSignatures, running_http
+from bot.transport.slack_http import (
+    COLLECTOR_THRESHOLDS,
+    EVENTS_PATH,
+    HEALTH_PATH,
+    SeenSignatures,
+    running_http,
+    serve_http,
+)
 from bot.transport.slack_payloads import slack_subject
 from bot.transport.slack_serve import app_from_settings
 from bot.transport.slack_workers import WorkerSizes
@@ -581,3 +589,27 @@ def test_debug_logging_shows_no_response_url_token_or_reply_body(
 )
 def test_response_urls_are_redacted(url: str) -> None:
     assert redact(f"POST {url} failed") == "POST [REDACTED] failed"
+
+
+def test_serving_freezes_the_start_up_heap_and_collects_young_objects_less_often(
+    fake: FakeSlack, chatops: ScriptedChatOps
+) -> None:
+    client = web_client(fake.bot_token, base_url=fake.api_url)
+    app = build_app(chatops=chatops, client=client, signing_secret=SECRET, progress_after=None)
+    before = gc.get_threshold()
+    stop = threading.Event()
+    seen: list[tuple[tuple[int, int, int], int]] = []
+
+    def listening() -> None:
+        seen.append((gc.get_threshold(), gc.get_freeze_count()))
+        stop.set()
+
+    try:
+        serve_http(app, host="127.0.0.1", port=0, stop=stop, listening=listening)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+        app.close()
+    ((thresholds, frozen),) = seen
+    assert thresholds == COLLECTOR_THRESHOLDS != before
+    assert frozen > 0
