@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the fake Slack lives in tests/
     sys.path.insert(0, str(ROOT))
 
-from bench import notifier, report, sections  # noqa: E402
+from bench import harness, notifier, report, sections  # noqa: E402
 
 SECTIONS = {
     "ack": ("ack", sections.ack),
@@ -94,7 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     plan = sections.SMOKE if args.smoke else sections.Plan()
     results: dict[str, Any] = {"machine": report.machine(), "smoke": args.smoke}
     results["plan"] = {k: getattr(plan, k) for k in plan.__dataclass_fields__}
-    with tempfile.TemporaryDirectory(prefix="k8s-bench-") as workdir:
+    with (
+        tempfile.TemporaryDirectory(prefix="k8s-bench-") as workdir,
+        harness.client_process(),
+    ):
         for name in which:
             key, measure = SECTIONS[name]
             print(f"# measuring {name} ...", file=sys.stderr, flush=True)

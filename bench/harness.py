@@ -3,13 +3,17 @@
 The bot is wired by ``bot.compose`` and served by the bot's own HTTP mode, as ``k8s-chatops run``
 serves it; the bare Bolt app is served the same way by hand (aiohttp hands the request to
 ``App.dispatch``); the floor is an aiohttp handler that checks the v0 signature with slack_sdk's
-``SignatureVerifier`` and answers 200. Slack's side is played by ``tests/fakeslack``.
+``SignatureVerifier`` and answers 200. Slack's side is played by ``tests/fakeslack`` and, for
+the requests Slack sends, by a client in a process of its own (``bench.loadgen``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -18,7 +22,6 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
 from aiohttp import web
 from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -33,6 +36,7 @@ from kubesim.testing.harness import Sandbox
 from tests.e2e.stack import MemoryAudit
 from tests.fakeslack import ALICE, FakeSlack, SlackUser, payloads
 
+ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "bench0signing0secret0bench0sign0"
 EVENTS = "/slack/events"
 
@@ -62,13 +66,46 @@ def environment(workdir: Path, fake: FakeSlack) -> dict[str, str]:
 
 
 @contextmanager
+def sandbox_process(workdir: Path, *, scenario: str, speed: float) -> Iterator[Path]:
+    """A sandbox in a process of its own (``k8s-chatops sandbox``); yields its kubeconfig.
+
+    An API server never shares the bot's process: where only the bot's figures are read (the
+    ack), the sandbox's work for its commands does not take the interpreter from its acks.
+    """
+    kubeconfig = workdir / "sandbox.kubeconfig"
+    argv = [sys.executable, "-m", "bot", "sandbox", "--scenario", scenario]
+    argv += ["--speed", str(speed), "--kubeconfig-out", str(kubeconfig)]
+    child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert child.stdout is not None
+        for line in child.stdout:  # it prints its kubeconfig's path once it serves
+            if line.startswith("Kubeconfig:"):
+                break
+        else:
+            msg = f"the sandbox exited with {child.wait(timeout=10)}"
+            raise RuntimeError(msg)
+        yield kubeconfig
+    finally:
+        child.terminate()
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(timeout=10)
+        if child.stdout is not None:
+            child.stdout.close()
+
+
+@contextmanager
 def running_bot(
-    workdir: Path, sandbox: Sandbox, fake: FakeSlack, *, extra: str = ""
+    workdir: Path, sandbox: Sandbox | Path, fake: FakeSlack, *, extra: str = ""
 ) -> Iterator[str]:
-    """The real app in HTTP mode, in this process; yields its events URL."""
+    """The real app in HTTP mode, in this process, on ``sandbox`` (or the cluster a
+    kubeconfig names); yields its events URL."""
     env = environment(workdir, fake)
     path = workdir / "k8s-chatops.yaml"
-    path.write_text(settings_yaml(sandbox.kubeconfig, extra=extra))
+    kubeconfig = sandbox if isinstance(sandbox, Path) else sandbox.kubeconfig
+    path.write_text(settings_yaml(kubeconfig, extra=extra))
     settings = load_settings(path, env=env)
     with ExitStack() as stack:
         bot = stack.enter_context(
@@ -196,25 +233,68 @@ def signed(fake: FakeSlack, text: str, sender: SlackUser) -> tuple[str, str, dic
     return fields["response_url"], body, payloads.signature_headers(SIGNING_SECRET, body)
 
 
-async def _fire(
-    session: aiohttp.ClientSession,
-    url: str,
-    request: tuple[str, str, dict[str, str]],
-    gate: asyncio.Semaphore,
-    timeout: float,
-) -> Shot:
-    response_url, body, headers = request
-    async with gate:
-        sent = time.perf_counter()
+class Client:
+    """The load generator's child process (``bench.loadgen``): one job at a time."""
+
+    def __init__(self) -> None:
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", "bench.loadgen"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._lock = threading.Lock()
+
+    def blast(
+        self,
+        url: str,
+        requests: Sequence[tuple[str, str, dict[str, str]]],
+        *,
+        concurrency: int,
+        timeout: float,
+    ) -> list[Shot]:
+        job = {"url": url, "requests": requests, "concurrency": concurrency, "timeout": timeout}
+        assert self._child.stdin is not None
+        assert self._child.stdout is not None
+        with self._lock:
+            self._child.stdin.write(json.dumps(job) + "\n")
+            self._child.stdin.flush()
+            line = self._child.stdout.readline()
+        if not line:
+            msg = f"the load generator exited with {self._child.poll()}"
+            raise RuntimeError(msg)
+        return [
+            Shot(s["response_url"], s["sent"], s["acked"], s["status"], s["answer"])
+            for s in json.loads(line)
+        ]
+
+    def close(self) -> None:
+        if self._child.stdin is not None:
+            self._child.stdin.close()
         try:
-            async with session.post(
-                url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=timeout)
-            ) as answer:
-                text = (await answer.read()).decode("utf-8", "replace")
-                status = answer.status
-        except (TimeoutError, aiohttp.ClientError):
-            status, text = 0, ""
-        return Shot(response_url, sent, time.perf_counter(), status, text)
+            self._child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._child.kill()
+            self._child.wait(timeout=10)
+        if self._child.stdout is not None:
+            self._child.stdout.close()
+
+
+_client: Client | None = None
+
+
+@contextmanager
+def client_process() -> Iterator[Client]:
+    """Slack's client in its own process for the duration (``blast`` uses it)."""
+    global _client  # noqa: PLW0603 - one load generator for the run, used by every section
+    client = Client()
+    _client = client
+    try:
+        yield client
+    finally:
+        _client = None
+        client.close()
 
 
 def blast(
@@ -224,17 +304,12 @@ def blast(
     concurrency: int,
     timeout: float = 15.0,
 ) -> list[Shot]:
-    """POST every request, at most ``concurrency`` at a time; each bounded by ``timeout``."""
-
-    async def run() -> list[Shot]:
-        gate = asyncio.Semaphore(concurrency)
-        connector = aiohttp.TCPConnector(limit=concurrency, force_close=False)
-        async with aiohttp.ClientSession(connector=connector) as session:
-            return await asyncio.gather(
-                *(_fire(session, url, request, gate, timeout) for request in requests)
-            )
-
-    return asyncio.run(run())
+    """POST every request from the load generator's process, at most ``concurrency`` at a
+    time; each bounded by ``timeout`` (outside ``client_process``: a child for this call)."""
+    if _client is not None:
+        return _client.blast(url, requests, concurrency=concurrency, timeout=timeout)
+    with client_process() as client:
+        return client.blast(url, requests, concurrency=concurrency, timeout=timeout)
 
 
 def replies_by(fake: FakeSlack, urls: Sequence[str], *, timeout: float) -> dict[str, float | None]:

@@ -19,7 +19,7 @@ import tracemalloc
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from bench.harness import (
     raw_floor,
     replies_by,
     running_bot,
+    sandbox_process,
     serving,
     settings_yaml,
     signed,
@@ -97,9 +98,13 @@ def _free_port() -> int:
 
 
 def ack(plan: Plan, workdir: Path) -> Data:
-    """Signed commands at a fixed concurrency: the bot, a bare Bolt app and the raw floor."""
+    """Signed commands at a fixed concurrency: the bot, a bare Bolt app and the raw floor.
+
+    The three are served from this process, the sandbox and Slack's client run in processes of
+    their own (``sandbox_process``, ``bench.loadgen``): only the bot's arm works after its ack.
+    """
     with ExitStack() as stack:
-        sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=50.0))
+        sandbox = stack.enter_context(sandbox_process(workdir, scenario="demo", speed=50.0))
         fake = stack.enter_context(running_fake_slack())
         urls = {
             "bot": stack.enter_context(running_bot(workdir, sandbox, fake)),
@@ -257,7 +262,7 @@ def _slash(fake: FakeSlack, url: str, text: str, *, timeout: float = 120.0) -> f
 
 def _with_file(fake: FakeSlack, url: str) -> tuple[float, float, int]:
     """One ``get pods``: seconds to its reply and to its attached file (NaN: none), file bytes."""
-    files = len(fake.files)
+    files = _files_settled(fake)
     shot = blast(url, [signed(fake, "get pods", ALICE)], concurrency=1)[0]
     arrived = replies_by(fake, [shot.response_url], timeout=120)[shot.response_url]
     reply = float("nan") if arrived is None else arrived - shot.sent
@@ -268,6 +273,18 @@ def _with_file(fake: FakeSlack, url: str) -> tuple[float, float, int]:
     except AssertionError:
         return reply, float("nan"), 0
     return reply, time.perf_counter() - shot.sent, len(file.content)
+
+
+def _files_settled(fake: FakeSlack) -> int:
+    """How many files are uploaded, once every answer that said it attached one has its file
+    (an earlier command's upload follows its reply, and may still be on its way)."""
+
+    def promised() -> int:
+        return sum(1 for p in fake.responses if p.status == 200 and "direct message" in str(p.body))
+
+    with suppress(AssertionError):  # a lost upload: count what is there
+        fake.wait_for(lambda: len(fake.files) >= promised(), timeout=60, what="earlier files")
+    return len(fake.files)
 
 
 def _attachment(fake: FakeSlack, url: str, *, rounds: int) -> Data:
