@@ -15,7 +15,6 @@ import json
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
@@ -324,7 +323,7 @@ def replies_by(fake: FakeSlack, urls: Sequence[str], *, timeout: float) -> dict[
         for post in posts[seen:]:
             done = post.status == 200 and PROGRESS_CONTEXT not in str(post.body)
             if done and post.url in missing:
-                found[post.url] = time.perf_counter()
+                found[post.url] = post.at  # when it arrived, not when this thread looked
                 missing.discard(post.url)
         seen = len(posts)
         return not missing

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -54,6 +55,8 @@ class ResponsePost:
     body: dict[str, Any]
     status: int
     """200 when accepted; 404 past the 5-uses/30-minutes limit; 429 when rate limited."""
+    at: float = field(default_factory=time.perf_counter, compare=False)
+    """When the fake took it (``time.perf_counter``): the benchmarks time replies by it."""
 
 
 @dataclass(frozen=True, slots=True)
