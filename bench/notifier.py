@@ -211,9 +211,11 @@ def _delays(counts: Counts, workdir: Path, fake: FakeSlack) -> Data:
             ts = str(post.response["ts"])
             fake.wait_for(lambda t=ts: _completed(fake, t), timeout=60, what="the complete edit")
             completed_at = time.monotonic()
-            with seen.lock:
-                started.append(posted_at - seen.started[revision])
-                complete.append(completed_at - seen.complete[revision])
+            with seen.lock:  # a commit our subscriber did not see as such is not timed
+                if revision in seen.started:
+                    started.append(posted_at - seen.started[revision])
+                if revision in seen.complete:
+                    complete.append(completed_at - seen.complete[revision])
         rss, _ = _rss_mb(child.pid)
     return {
         "rollouts": len(started),
