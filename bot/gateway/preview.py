@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.core import kube, rollout
 from bot.core import preview as previews
 from bot.core.command import Command
+from bot.core.impersonation import KubeIdentity
 from bot.core.preview import Preview
 from bot.core.verbs.delete import Delete
 from bot.core.verbs.rollout import Rollout
@@ -35,12 +36,27 @@ class Previewer:
         self._api = api
         self._page_size = page_size
 
-    def preview(self, command: Command, *, prompt: str) -> Preview:
+    def preview(
+        self, command: Command, *, prompt: str, identity: KubeIdentity | None = None
+    ) -> Preview:
         """The preview of ``command``; ``prompt`` stands in for verbs read nowhere else.
 
-        Raises the cluster's errors (``NotFound`` …) and kubectl's (``rollout undo`` with no
-        history), so that a command that could not run is refused before anyone is asked.
+        ``identity``: read as it (impersonation: the identity the change will run as, so that
+        nobody is shown what they may not read); None: as the bot. Raises the cluster's errors
+        (``NotFound``, ``Forbidden`` …) and kubectl's (``rollout undo`` with no history), so
+        that a command that could not run is refused before anyone is asked.
         """
+        return _Reads(self._api.acting_as(identity), self._page_size).preview(command, prompt)
+
+
+class _Reads:
+    """One preview's reads, all over one ``Api`` (the bot's, or one impersonating someone)."""
+
+    def __init__(self, api: Api, page_size: int) -> None:
+        self._api = api
+        self._page_size = page_size
+
+    def preview(self, command: Command, prompt: str) -> Preview:
         if isinstance(command, Scale):
             return previews.scale(self._workload(command), command.replicas)
         if isinstance(command, SetImage):

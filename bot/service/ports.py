@@ -40,10 +40,13 @@ class AuditSink(Protocol):
 class Previews(Protocol):
     """Reads what a command would change (``bot.gateway.preview.Previewer``); never writes.
 
-    ``prompt`` is the preview of a verb it has no reader for. Raises the gateway's errors.
+    ``prompt`` is the preview of a verb it has no reader for; ``identity``, when set, is who
+    reads (the identity the change will run as). Raises the gateway's errors.
     """
 
-    def preview(self, command: Command, *, prompt: str) -> Preview: ...
+    def preview(
+        self, command: Command, *, prompt: str, identity: KubeIdentity | None = None
+    ) -> Preview: ...
 
 
 class PendingRequests(Protocol):

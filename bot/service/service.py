@@ -22,6 +22,7 @@ from bot.core.access import can_i_reply, whoami_reply
 from bot.core.approvals import who_can_approve
 from bot.core.command import Command, with_default_namespace
 from bot.core.grammar import Outline, outline
+from bot.core.impersonation import KubeIdentity
 from bot.core.policy import (
     Channel,
     Decision,
@@ -233,7 +234,7 @@ class ChatOps:
             return self._late(trail, clicker, self._reload(pending))
         running, version = claimed
         try:
-            fresh = self._preview(command, pending.prompt)
+            fresh = self._preview(command, pending.prompt, pending.author)
         except BotError as e:  # the target is gone, or cannot be read: as good as changed
             moved = [str(e)]
         else:
@@ -280,10 +281,18 @@ class ChatOps:
             raise UsageError("help has nothing to confirm")
         return self._resolve_namespace(found.build())
 
-    def _preview(self, command: Command, prompt: str) -> Preview:
+    def _preview(self, command: Command, prompt: str, author: Subject) -> Preview:
+        """What ``command`` would change, read as the identity it will run as."""
         if self._previews is None:
             return previews.generic(prompt)
-        return self._previews.preview(command, prompt=prompt)
+        identity = self._identity(author)
+        return self._previews.preview(command, prompt=prompt, identity=identity)
+
+    def _identity(self, subject: Subject) -> KubeIdentity | None:
+        """Who ``subject`` is in the cluster (None: the bot, without impersonation); raises
+        ``NotAllowed`` when impersonation needs what Slack did not tell."""
+        impersonation = self._options.impersonation
+        return None if impersonation is None else impersonation.identity(subject)
 
     def _park(
         self,
@@ -298,7 +307,7 @@ class ChatOps:
         """Preview the change (unless ``shown`` already has), keep the request, and ask for
         the click."""
         try:
-            shown = shown or self._preview(command, prompt)
+            shown = shown or self._preview(command, prompt, request.subject)
             parked = self._confirmations.park(
                 author=request.subject,
                 channel=request.channel,
@@ -371,7 +380,9 @@ class ChatOps:
             trail.write(Outcome.NOT_RUN, decision.reason, verdict=Verdict.DENIED)
             return self._error_reply(NotAllowed(decision.reason))
         try:
-            prompt, shown = self._question(command, decision, confirm=confirm)
+            prompt, shown = self._question(
+                command, decision, confirm=confirm, author=request.subject
+            )
         except BotError as e:  # the target of a large scale-up cannot be read
             trail.write(Outcome.FAILED, str(e))
             return self._error_reply(e)
@@ -380,7 +391,7 @@ class ChatOps:
         return self._execute(command, trail)
 
     def _question(
-        self, command: Command, decision: Decision, *, confirm: bool
+        self, command: Command, decision: Decision, *, confirm: bool, author: Subject
     ) -> tuple[str | None, Preview | None]:
         """What to ask before ``command`` runs (None: nothing), and the preview when it was
         read to decide: the verb's damaging cases, a rule's ``confirm`` or ``approvers``, a
@@ -390,16 +401,17 @@ class ChatOps:
         if prompt is None and asks:
             prompt = ruled_prompt(command, target_of(command))
         if prompt is None and isinstance(command, Scale):
-            return self._scale_up(command)
+            return self._scale_up(command, author)
         return prompt, None
 
-    def _scale_up(self, command: Scale) -> tuple[str | None, Preview | None]:
+    def _scale_up(self, command: Scale, author: Subject) -> tuple[str | None, Preview | None]:
         """The question of a large scale-up (``scale_up_factor``, ``scale_up_above``) and
-        the preview it read the current replicas from; (None, None) when it is not large."""
+        the preview it read the current replicas from (as ``author`` in the cluster); (None,
+        None) when it is not large."""
         factor, above = self._options.scale_up_factor, self._options.scale_up_above
         if not scale_up_may_ask(command, factor=factor, above=above):
             return None, None
-        shown = self._preview(command, "")
+        shown = self._preview(command, "", author)
         current = dict(shown.state).get("replicas")
         number = int(current) if current is not None and current.isdigit() else None
         prompt = scale_up_prompt(command, number, factor=factor, above=above)
@@ -443,11 +455,7 @@ class ChatOps:
 
     def _execute(self, command: Command, trail: _Trail) -> Reply:
         try:
-            identity = (
-                None
-                if self._options.impersonation is None
-                else self._options.impersonation.identity(trail.subject)
-            )
+            identity = self._identity(trail.subject)
             result = self._gateway.execute(
                 command, actor=trail.subject.actor, text=trail.text, identity=identity
             )

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from kubernetes import client
 
+from bot.transport.blocks import CONFIRM_ACTION
 from tests.e2e.target import AnyStack, running_any_stack
 from tests.fakeslack import ALICE, BOB
 from tests.kubesim.kubectl import Kubectl
@@ -164,3 +165,54 @@ def test_a_change_the_cluster_refuses_the_user_changes_nothing(
     assert apps.read_namespaced_deployment("redis", ns).spec.replicas == 2
     kubectl("scale", "deployment/redis", f"--replicas={before}", *as_alice)
     assert apps.read_namespaced_deployment("redis", ns).spec.replicas == before
+
+
+def test_a_preview_reads_as_the_user_the_change_will_run_as(
+    acting: AnyStack, kubectl: Kubectl, rbac: client.RbacAuthorizationV1Api, ns: str
+) -> None:
+    (pod, *_) = acting.target.pods("app=redis")
+    as_alice = ("-n", ns, "--as", "slack:U0ALICE", "--as-group", "chatops-users")
+    assert kubectl.fails("auth", "can-i", "get", "pods", *as_alice).stdout.strip() == "no"
+    mark = acting.mark()
+    # A delete always asks first; its preview (the existence check) is refused her: no question.
+    refused = acting.run(f"delete pod {pod} -n {ns}", user=ALICE)
+    assert (
+        f'you (Kubernetes user "slack:U0ALICE") may not get pods in namespace "{ns}" '
+        "(forbidden)" in refused.text
+    ), refused.text
+    assert "Confirm" not in refused.text
+    if (sent := acting.sent_since(mark)) is not None:
+        reads = [r for r in sent if r.path == f"/api/v1/namespaces/{ns}/pods/{pod}"]
+        assert [r.headers.get("Impersonate-User") for r in reads] == ["slack:U0ALICE"]
+        assert [r for r in sent if "/configmaps" in r.path and r.method == "POST"] == []
+
+    # Allowed to read pods one by one (not to list them, not to delete them).
+    _grant(
+        rbac,
+        "alice-gets-pods",
+        ns,
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]},
+        {"kind": "User", "name": "slack:U0ALICE"},
+    )
+    assert kubectl("auth", "can-i", "get", "pods", *as_alice).stdout.strip() == "yes"
+    mark = acting.mark()
+    prompt = acting.run(f"delete pod {pod} -n {ns}", user=ALICE)
+    assert pod in prompt.text, prompt.text
+    token = prompt.confirm_token()
+    if (sent := acting.sent_since(mark)) is not None:
+        reads = [r for r in sent if r.path == f"/api/v1/namespaces/{ns}/pods/{pod}"]
+        assert [r.headers.get("Impersonate-User") for r in reads] == ["slack:U0ALICE"]
+        # The pending request is the bot's own state: written as the bot.
+        (parked,) = [r for r in sent if r.method == "POST" and "/configmaps" in r.path]
+        assert parked.headers.get("Impersonate-User") is None
+    # At the click the pod is read again as her, and the delete is hers: refused by RBAC.
+    mark = acting.mark()
+    outcome, announced = acting.click(CONFIRM_ACTION, token, user=ALICE)
+    assert 'you (Kubernetes user "slack:U0ALICE") may not delete pods' in outcome.text, outcome.text
+    assert announced == []
+    assert pod in acting.target.pods("app=redis")
+    if (sent := acting.sent_since(mark)) is not None:
+        mine = [r for r in sent if r.path == f"/api/v1/namespaces/{ns}/pods/{pod}"]
+        assert [r.method for r in mine] == ["GET", "DELETE"]
+        assert {r.headers.get("Impersonate-User") for r in mine} == {"slack:U0ALICE"}
+    assert kubectl.fails("auth", "can-i", "delete", "pods", *as_alice).stdout.strip() == "no"

@@ -43,7 +43,9 @@ class Previews:
     state: tuple[tuple[str, str], ...] = (("replicas", "3"),)
     missing: bool = False
 
-    def preview(self, command: Command, *, prompt: str) -> Preview:
+    def preview(
+        self, command: Command, *, prompt: str, identity: KubeIdentity | None = None
+    ) -> Preview:
         if self.missing:
             raise NotFound('deployments.apps "web" not found')
         return Preview(("deployment web in namespace prod: 3 → 5 replicas",), self.state)

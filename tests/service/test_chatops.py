@@ -513,7 +513,9 @@ class Replicas:
     current: int
     reads: int = 0
 
-    def preview(self, command: Command, *, prompt: str) -> Preview:
+    def preview(
+        self, command: Command, *, prompt: str, identity: KubeIdentity | None = None
+    ) -> Preview:
         self.reads += 1
         assert isinstance(command, Scale)
         line = f"deployment web in namespace prod: {self.current} → {command.replicas} replicas"
@@ -596,5 +598,7 @@ def test_a_large_scale_up_of_a_missing_target_is_an_error() -> None:
 
 
 class Missing:
-    def preview(self, command: Command, *, prompt: str) -> Preview:
+    def preview(
+        self, command: Command, *, prompt: str, identity: KubeIdentity | None = None
+    ) -> Preview:
         raise NotFound('deployments.apps "nope" not found')
