@@ -29,6 +29,7 @@ from bot.core.notifications.routing import Route
 from bot.core.policy import Policy
 from bot.core.subject import Subject
 from bot.errors import ConfigError
+from bot.service.expiry import Sweeper
 from bot.service.options import ChatOpsOptions
 from bot.service.ports import AuditSink, KubeGateway
 from bot.service.service import ChatOps, utc_now
@@ -71,6 +72,8 @@ class Bot:
     """Whether the cluster answers now (the readiness probe asks)."""
     seen: SeenSignaturesPort | None = None
     """HTTP mode: the signed requests any replica took (in the bot's namespace)."""
+    expiry: Sweeper | None = None
+    """Expires unanswered requests and edits their prompts; the Slack app starts it."""
 
 
 def find_cluster(settings: Settings, env: Mapping[str, str]) -> Cluster | None:
@@ -250,6 +253,9 @@ def composed(
             channel = ChannelAudit(settings.audit.channel, secrets=settings.secrets.values())
             stack.callback(channel.close)
             audit = Tee(audit, channel)
+        pending = gateway.pending_store(
+            namespace=own_namespace(settings), prefix=pending_prefix(settings)
+        )
         chatops = ChatOps(
             gateway=gateway,
             policy=build_policy(settings, *extra_admins),
@@ -257,10 +263,10 @@ def composed(
             audit=CountedAudit(audit, metrics),
             clock=clock or utc_now,
             previews=gateway.previewer(),
-            pending=gateway.pending_store(
-                namespace=own_namespace(settings), prefix=pending_prefix(settings)
-            ),
+            pending=pending,
         )
+        expiry = Sweeper(service=chatops, feed=pending, clock=clock or utc_now)
+        stack.callback(expiry.stop)  # before the gateway closes
         seen = (
             gateway.seen_requests(namespace=own_namespace(settings))
             if settings.slack.mode is SlackMode.HTTP
@@ -275,6 +281,7 @@ def composed(
             metrics=metrics,
             reachable=gateway.reachable,
             seen=seen,
+            expiry=expiry,
         )
 
 
@@ -394,12 +401,15 @@ def notifications(
 
 def slack_app(settings: Settings, bot: Bot) -> SlackApp:
     """The Slack app serving ``bot`` in ``slack.mode`` (Bolt checks the bot token at once)."""
+    from bot.transport.slack_clients import responder_for  # noqa: PLC0415
     from bot.transport.slack_delivery import Delivery  # noqa: PLC0415 - Bolt is slow
     from bot.transport.slack_serve import app_from_settings  # noqa: PLC0415
 
     app = app_from_settings(settings, bot.chatops, metrics=bot.metrics, seen=bot.seen)
     if bot.audit_channel is not None:
         bot.audit_channel.attach(Delivery(app.client))
+    if bot.expiry is not None:
+        bot.expiry.start(Delivery(app.client, responder=responder_for(app.client)))
     return app
 
 

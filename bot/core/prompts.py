@@ -64,6 +64,16 @@ def expired_reply(text: str, expiry: timedelta, *, visibility: Visibility) -> Re
     )
 
 
+def unanswered_reply(text: str, expires: datetime, *, author: str) -> Reply:
+    """What a prompt nobody answered in time becomes: no buttons, nothing changed."""
+    return Reply(
+        headline=f"Expired at {expires:%H:%M} UTC; nothing was changed.",
+        parts=(Paragraph(f"{author} asked: {text}"),),
+        tone=Tone.WARNING,
+        context=(f"Nobody answered in time; {RUN_AGAIN} for a new preview.",),
+    )
+
+
 def changed_reply(target: str, changed: list[str], *, visibility: Visibility) -> Reply:
     """The target moved between the preview and the click: refused, naming what changed."""
     return Reply(

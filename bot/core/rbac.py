@@ -79,11 +79,12 @@ PENDING_REQUESTS: Final = (
     Access("get", "configmaps", own_namespace=True),
     Access("update", "configmaps", own_namespace=True),
     Access("list", "configmaps", own_namespace=True),
+    Access("watch", "configmaps", own_namespace=True),
     Access("delete", "configmaps", own_namespace=True),
 )
 """Previews waiting for their Confirm or Approve (``bot.gateway.pending_store``): one ConfigMap
-per request in the bot's own namespace, answered once by resourceVersion, expired ones listed
-and deleted."""
+per request in the bot's own namespace, answered once by resourceVersion, watched by every
+replica's expiry sweeper, expired ones listed and deleted."""
 
 SEEN_REQUESTS: Final = (
     Access("create", "configmaps", own_namespace=True),

@@ -6,18 +6,23 @@ clicks, retries and replicas race for it. So it is a ConfigMap named after the r
 and every change of its state is a PUT conditioned on the resourceVersion read: of two writers
 one gets 409 and learns it lost. The record itself is the service's JSON; the store only adds
 the expiry, so that it can collect what expired without reading records it does not know.
+``follow`` lists and watches them, so that every replica knows when the next one expires.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Final
 
 from bot.core import kube
 from bot.core.ages import parse_time, rfc3339
-from bot.core.pending import StoredRequest
+from bot.core.pending import StoredChange, StoredRequest
+from bot.core.watch_events import EventType
 from bot.errors import Conflict, NotFound
 from bot.gateway.api import Api, resource_path
+from bot.gateway.watch import Watch
 
 LABEL: Final = "k8s-chatops.io/pending-request"
 """Label of every pending-request ConfigMap; its value is the store's prefix."""
@@ -76,6 +81,29 @@ class PendingStore:
         except (Conflict, NotFound):
             return None
         return kube.text(written, "metadata", "resourceVersion")
+
+    def follow(self, stop: threading.Event) -> Iterator[StoredChange]:
+        """Every request stored now, then each write and deletion, until ``stop`` is set
+        (list+watch of the labelled ConfigMaps: reconnects, and re-lists after 410 Gone).
+        Raises ``ClusterError`` for what retrying cannot fix (a 403)."""
+        watch = Watch(self._api, self._collection, labels=f"{LABEL}={self._prefix}", stop=stop)
+
+        def stopper_run() -> None:
+            stop.wait()
+            watch.stop()
+
+        threading.Thread(target=stopper_run, name="pending-watch-stop", daemon=True).start()
+        start = f"{self._prefix}-"
+        for event in watch:
+            name = kube.name_of(event.object)
+            if not name.startswith(start):
+                continue
+            key = name[len(start) :]
+            record = kube.string_map(event.object, "data").get(_RECORD)
+            if event.type is EventType.DELETED or record is None:
+                yield StoredChange(key, None)
+            else:
+                yield StoredChange(key, StoredRequest(record, event.resource_version))
 
     def collect(self, before: datetime) -> int:
         """Delete the requests that expired before ``before``; returns how many went."""

@@ -5,8 +5,10 @@ A damaging command (or one whose rule says ``confirm: true`` or ``approvers``) i
 bot's namespace (``bot.gateway.pending_store``), so that a restart or a click Slack hands to
 another replica finds it. The button carries only the id. Each answer moves the request out of
 ``pending`` with a compare-and-swap on the stored version, so of a double click, a retried
-delivery or two replicas racing, exactly one gets to run it. Expired requests stay one more
-expiry period (to say "expired" rather than "unknown"), then are collected.
+delivery or two replicas racing, exactly one gets to run it. A request nobody answered is
+expired the same way (``expire``: of every replica's sweeper and a late click, one wins), and
+its prompt replaced where it was delivered (``place``). Expired requests stay one more expiry
+period (to say "expired" rather than "unknown"), then are collected.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 
 from bot.core.approvals import approver_role, not_an_approver, self_approval
-from bot.core.pending import StoredRequest
+from bot.core.pending import PromptPlace, StoredRequest
 from bot.core.policy import Channel, Policy
 from bot.core.preview import Preview
 from bot.core.subject import Subject
@@ -35,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 _ID: Final = re.compile(r"[0-9a-f]{8,64}")
 """What a request id looks like; anything else a button could carry names nothing."""
+_PLACED_RETRIES: Final = 3
+"""Writes of a request's place that may slip between a read and a move (one per prompt)."""
 
 
 class State(enum.StrEnum):
@@ -72,6 +76,8 @@ class PendingRequest:
     by: str = ""
     """Who answered it: ``@bob``."""
     outcome: str = ""
+    place: PromptPlace | None = None
+    """Where the prompt was delivered (None: not known yet, or nowhere it can be edited)."""
 
     def to_json(self) -> str:
         """The stored form (plain JSON, read by any replica)."""
@@ -104,6 +110,13 @@ class PendingRequest:
                 "state": str(self.state),
                 "by": self.by,
                 "outcome": self.outcome,
+                "place": None
+                if self.place is None
+                else {
+                    "channel": self.place.channel,
+                    "message": self.place.message,
+                    "reply_url": self.place.reply_url,
+                },
             },
             sort_keys=True,
         )
@@ -115,6 +128,7 @@ class PendingRequest:
             data: Any = json.loads(text)
             author = data["author"]
             preview = data["preview"]
+            place = data.get("place")
             return cls(
                 id=str(data["id"]),
                 author=Subject(
@@ -142,6 +156,11 @@ class PendingRequest:
                 state=State(data["state"]),
                 by=str(data["by"]),
                 outcome=str(data["outcome"]),
+                place=None
+                if not place
+                else PromptPlace(
+                    str(place["channel"]), str(place["message"]), str(place["reply_url"])
+                ),
             )
         except (ValueError, KeyError, TypeError):
             return None
@@ -258,12 +277,52 @@ class Confirmations:
         outcome: str = "",
     ) -> tuple[PendingRequest, str] | None:
         """Move ``request`` (as read at ``version``) to ``state``; None when another answer was
-        first, in which case this one must do nothing."""
-        moved = replace(request, state=state, by=by or request.by, outcome=outcome)
-        new = self._store.replace(
-            request.id, moved.to_json(), version=version, expires=moved.expires
-        )
-        return None if new is None else (moved, new)
+        first, in which case this one must do nothing. A request found still pending, as it
+        was, was only placed meanwhile (``place``): the move is made on that version."""
+        for _ in range(_PLACED_RETRIES):
+            moved = replace(request, state=state, by=by or request.by, outcome=outcome)
+            new = self._store.replace(
+                request.id, moved.to_json(), version=version, expires=moved.expires
+            )
+            if new is not None:
+                return moved, new
+            if request.state is not State.PENDING:
+                return None
+            again = self.load(request.id)
+            if again is None or replace(again[0], place=request.place) != request:
+                return None
+            request, version = again
+        return None
+
+    def place(self, key: str, place: PromptPlace) -> None:
+        """Record where the prompt of request ``key`` was delivered, while it is pending (an
+        answered one needs no editing); a failure is logged, and only that prompt will not
+        say when it expired."""
+        try:
+            for _ in range(_PLACED_RETRIES):
+                loaded = self.load(key)
+                if loaded is None or loaded[0].state is not State.PENDING:
+                    return
+                request, version = loaded
+                placed = replace(request, place=place)
+                if self._store.replace(
+                    key, placed.to_json(), version=version, expires=placed.expires
+                ):
+                    return
+        except BotError as e:
+            logger.warning("could not record where the prompt of request %s is: %s", key, e)
+
+    def expire(self, key: str) -> PendingRequest | None:
+        """Claim request ``key`` as expired if it is pending and past its expiry: the request
+        this caller alone must now report, or None (not due, answered, or another was first)."""
+        loaded = self.load(key)
+        if loaded is None:
+            return None
+        request, version = loaded
+        if request.state is not State.PENDING or self._clock() < request.expires:
+            return None
+        moved = self.move(request, version, State.EXPIRED)
+        return None if moved is None else moved[0]
 
     def finish(self, request: PendingRequest, version: str, state: State, outcome: str) -> None:
         """Record how a claimed request ended; only the claimer writes it, and a failure to is

@@ -4,13 +4,16 @@ nothing concrete: the Kubernetes gateway and the audit sink are plain protocols.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Protocol
 
 from bot.core.command import Command
 from bot.core.impersonation import KubeIdentity
-from bot.core.pending import StoredRequest
+from bot.core.pending import PromptPlace, StoredChange, StoredRequest
 from bot.core.preview import Preview
+from bot.core.reply import Reply
 from bot.core.results import Result
 from bot.service.audit import AuditRecord
 
@@ -65,3 +68,20 @@ class PendingRequests(Protocol):
         ...
 
     def collect(self, before: datetime) -> int: ...
+
+
+class PendingFeed(Protocol):
+    """Follows the pending requests every replica stores (``PendingStore.follow``)."""
+
+    def follow(self, stop: threading.Event) -> Iterator[StoredChange]:
+        """Every stored request, then each change, until ``stop``; raises the gateway's
+        errors when it cannot go on."""
+        ...
+
+
+class Prompts(Protocol):
+    """Edits a prompt where it was delivered (the Slack transport's ``Delivery``)."""
+
+    def replace_prompt(self, place: PromptPlace, reply: Reply) -> bool:
+        """Replace the prompt at ``place`` by ``reply``; False when the platform refused."""
+        ...

@@ -8,6 +8,7 @@ audit record, whichever way it ends.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import secrets
@@ -23,6 +24,7 @@ from bot.core.approvals import who_can_approve
 from bot.core.command import Command, with_default_namespace
 from bot.core.grammar import Outline, outline
 from bot.core.impersonation import KubeIdentity
+from bot.core.pending import PromptPlace
 from bot.core.policy import (
     Channel,
     Decision,
@@ -33,7 +35,13 @@ from bot.core.policy import (
     verb_denial,
 )
 from bot.core.preview import Preview
-from bot.core.prompts import answered_reply, changed_reply, expired_reply, prompt_reply
+from bot.core.prompts import (
+    answered_reply,
+    changed_reply,
+    expired_reply,
+    prompt_reply,
+    unanswered_reply,
+)
 from bot.core.replies import (
     cancelled_reply,
     change_reply,
@@ -179,6 +187,31 @@ class ChatOps:
             return self._answer(pending, version, subject, trail, approved=approved)
         except Exception as e:  # noqa: BLE001 - the same last line of defence as handle()
             return self._incident(e, trail)
+
+    def placed(self, token: str, place: PromptPlace) -> None:
+        """Where the transport delivered the prompt of request ``token``, so that whichever
+        replica expires it can edit it there."""
+        self._confirmations.place(token, place)
+
+    def expire(self, key: str) -> tuple[PendingRequest, Reply] | None:
+        """Expire request ``key`` if it is pending and past its expiry, and record it; the
+        request and what its prompt must now say, for the one caller that did (of every
+        replica's sweeper and a late click, one); None otherwise. Never raises."""
+        try:
+            request = self._confirmations.expire(key)
+        except BotError as e:
+            logger.warning("could not expire request %s: %s", key, e)
+            return None
+        if request is None:
+            return None
+        trail = self._trail(request.author, request.channel, request.text)
+        trail.pending(request, request.author)
+        trail.approver = ""
+        with contextlib.suppress(UsageError):  # else the stored target stands
+            trail.about(self._command_of(request.text))
+        reply = unanswered_reply(request.text, request.expires, author=request.author.display)
+        trail.write(Outcome.NOT_RUN, reply.headline, verdict=Verdict.EXPIRED)
+        return request, reply
 
     def _answer(
         self,

@@ -25,6 +25,7 @@ from slack_bolt import Ack, App, BoltRequest
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
+from bot.core.pending import PromptPlace
 from bot.core.replies import failure_reply
 from bot.core.reply import Reply
 from bot.core.subject import Subject
@@ -69,6 +70,10 @@ class ChatOpsPort(Protocol):
         channel: str = "",
         deliver: Deliver | None = None,
     ) -> Reply: ...
+
+    def placed(self, token: str, place: PromptPlace) -> None:
+        """Where the prompt of request ``token`` was delivered (to replace it at its expiry)."""
+        ...
 
 
 class SeenSignaturesPort(Protocol):
@@ -214,8 +219,18 @@ class _Listeners:
         except Exception:  # ChatOps returns errors as replies; this is the last guard
             logger.exception("unexpected failure while handling a slash command")
             reply = failure_reply()
-        if reply not in sent:
+        if reply in sent:
+            return
+        if reply.confirm is None:
             self._deliver(lambda: self._delivery.reply(origin, reply, after_progress=note.posted))
+            return
+        token = reply.confirm.token
+        try:
+            place = self._delivery.prompt(origin, reply, after_progress=note.posted)
+            if place is not None:
+                self._chatops.placed(token, place)
+        except Exception:  # as in _deliver: a bug here must not kill the listener silently
+            logger.exception("could not deliver a prompt to Slack")
 
     def _with_groups(self, subject: Subject) -> Subject:
         """The subject with the policy's groups they belong to, as Slack says now (and what

@@ -26,6 +26,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from bot.core.chat_sink import ChatSink, MessageRef
+from bot.core.pending import PromptPlace
 from bot.core.replies import posted_reply, progress_reply
 from bot.core.reply import Reply, Tone, Visibility
 from bot.transport.blocks import SlackMessage, to_slack
@@ -76,6 +77,36 @@ class Delivery(ChatSink):
                 self._delete_original(origin)
             return delivered
         return self._whisper(origin, reply, replace_original=after_progress)
+
+    def prompt(
+        self, origin: Origin, reply: Reply, *, after_progress: bool = False
+    ) -> PromptPlace | None:
+        """Deliver a confirmation or approval prompt as ``reply`` would be, and say where it
+        is, so that it can be replaced when it expires: a posted message (an approval, in the
+        channel), or the response_url it was whispered through. None when it went where it
+        cannot be edited (``chat.postEphemeral``, or nowhere)."""
+        if reply.visibility is Visibility.IN_CHANNEL:
+            delivered, posted = self._announced(origin, reply)
+            if after_progress:
+                self._delete_original(origin)
+            if posted is not None:
+                return PromptPlace(channel=posted.channel, message=posted.id)
+        else:
+            delivered, by_url = self._whispered(origin, reply, replace_original=after_progress)
+            delivered = delivered and by_url
+        if not delivered or not origin.response_url:
+            return None
+        return PromptPlace(channel=origin.channel, reply_url=origin.response_url)
+
+    def replace_prompt(self, place: PromptPlace, reply: Reply) -> bool:
+        """Replace a prompt where ``prompt`` delivered it (``chat.update`` of the message, or
+        the response_url with ``replace_original``); False when Slack refused."""
+        if place.message:
+            return (
+                self.update(MessageRef(channel=place.channel, id=place.message), reply) is not None
+            )
+        origin = Origin(channel=place.channel, user_id="", response_url=place.reply_url)
+        return self._respond(origin, to_slack(reply), "ephemeral", replace_original=True)
 
     def progress(self, origin: Origin, typed: str) -> bool:
         """Post the "working on it" note for a slow command; True when it was posted."""
@@ -158,6 +189,12 @@ class Delivery(ChatSink):
         """The answer first, its full output after: the preview does not wait for the upload's
         three Slack calls (and conversations.open). If the upload fails, the answer is replaced
         by one that says so."""
+        return self._whispered(origin, reply, replace_original=replace_original)[0]
+
+    def _whispered(
+        self, origin: Origin, reply: Reply, *, replace_original: bool
+    ) -> tuple[bool, bool]:
+        """``_whisper``, and whether it went through the response_url."""
         rendered = to_slack(reply)
         file = rendered.attachment
         message = rendered
@@ -172,7 +209,7 @@ class Delivery(ChatSink):
             if problem is not None and by_url:
                 failed = rendered.with_note(f"The full output could not be attached ({problem}).")
                 self._respond(origin, failed, "ephemeral", replace_original=True)
-        return delivered
+        return delivered, by_url
 
     def _ephemeral(self, origin: Origin, message: SlackMessage) -> bool:
         """``chat.postEphemeral``: when the response_url is spent or expired."""
@@ -192,9 +229,14 @@ class Delivery(ChatSink):
         return True
 
     def _announce(self, origin: Origin, reply: Reply) -> bool:
+        return self._announced(origin, reply)[0]
+
+    def _announced(self, origin: Origin, reply: Reply) -> tuple[bool, MessageRef | None]:
+        """``_announce``, and the message it posted (None: answered through the response_url)."""
         rendered = to_slack(reply)
-        if self._post(origin.channel, rendered, thread=None) is not None:
-            return True
+        posted = self._post(origin.channel, rendered, thread=None)
+        if posted is not None:
+            return True, posted
         # Not a member of the channel (or it is a DM with someone else): answer through Slack.
         message = rendered
         file = rendered.attachment
@@ -204,8 +246,8 @@ class Delivery(ChatSink):
             message = rendered.with_note(f"Full output {where} ({file.filename}).")
         if not self._respond(origin, message, "in_channel", replace_original=False):
             logger.error("could not announce a change in the channel")
-            return False
-        return True
+            return False, None
+        return True, None
 
     def _post(
         self,

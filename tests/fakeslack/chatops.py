@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.core.pending import PromptPlace
 from bot.core.reply import Reply, Visibility
 from bot.core.subject import Subject
 from bot.service.service import Deliver, Request
@@ -42,6 +43,7 @@ class ScriptedChatOps:
     """When set, ``handle`` waits for it (at most 10 s) before answering."""
     requests: list[Request] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
+    places: list[tuple[str, PromptPlace]] = field(default_factory=list)
 
     def handle(
         self, request: Request, *, deliver: Deliver | None = None, confirm: bool = False
@@ -63,3 +65,6 @@ class ScriptedChatOps:
         call = Answer(subject, token, approved, channel)
         self.answers.append(call)
         return self.on_answer(call)
+
+    def placed(self, token: str, place: PromptPlace) -> None:
+        self.places.append((token, place))

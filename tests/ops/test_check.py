@@ -225,7 +225,8 @@ def test_with_impersonation_the_bot_needs_only_to_impersonate_and_its_own_reques
     failed = [line.split()[1:3] for line in out.splitlines() if line.startswith("✗")]
     assert status == 1
     # The pending confirmations are the bot's own state: kept as the bot, not the user.
-    pending = [[verb, "configmaps"] for verb in ("create", "get", "update", "list", "delete")]
+    verbs = ("create", "get", "update", "list", "watch", "delete")
+    pending = [[verb, "configmaps"] for verb in verbs]
     assert failed == [["Slack", "scope"], ["Slack", "scope"], ["impersonate", "groups"], *pending]
     assert "✓ impersonate users" in out
     assert "users:read.email" in out

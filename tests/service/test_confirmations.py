@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.core.pending import PromptPlace
 from bot.core.preview import Preview
 from bot.core.subject import Subject
 from bot.service.confirmations import (
@@ -127,3 +129,48 @@ def test_default_ids_are_unguessable(clock: Clock) -> None:
     ids = {park(confirmations).id for _ in range(20)}
     assert len(ids) == 20
     assert all(len(i) >= 20 for i in ids)
+
+
+PLACE = PromptPlace("C1", message="1700000000.000100")
+
+
+def test_where_the_prompt_is_is_kept_with_the_request(parked: Confirmations) -> None:
+    request = park(parked)
+    parked.place(request.id, PLACE)
+    loaded = parked.load(request.id)
+    assert loaded is not None
+    assert loaded[0] == replace(request, place=PLACE)
+    assert PendingRequest.from_json(loaded[0].to_json()) == loaded[0]
+
+
+def test_a_click_read_before_the_prompt_was_placed_still_runs(parked: Confirmations) -> None:
+    request = park(parked)
+    loaded = parked.load(request.id)
+    assert loaded is not None
+    parked.place(request.id, PLACE)  # written between the click's read and its move
+    moved = parked.move(*loaded, State.RUNNING, by="@bob")
+    assert moved is not None
+    assert (moved[0].state, moved[0].place) == (State.RUNNING, PLACE)
+    assert parked.move(*loaded, State.CANCELLED) is None
+
+
+def test_an_answered_request_is_not_placed(parked: Confirmations) -> None:
+    request = park(parked)
+    loaded = parked.load(request.id)
+    assert loaded is not None
+    assert parked.move(*loaded, State.CANCELLED) is not None
+    parked.place(request.id, PLACE)
+    again = parked.load(request.id)
+    assert again is not None
+    assert (again[0].state, again[0].place) == (State.CANCELLED, None)
+
+
+def test_a_request_expires_once_and_only_when_due(parked: Confirmations, clock: Clock) -> None:
+    request = park(parked)
+    assert parked.expire(request.id) is None
+    clock.now += timedelta(minutes=5)
+    expired = parked.expire(request.id)
+    assert expired is not None
+    assert expired.state is State.EXPIRED
+    assert parked.expire(request.id) is None
+    assert parked.expire("0" * 20 + "f") is None
