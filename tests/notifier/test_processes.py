@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -15,10 +14,9 @@ from typing import Any
 from kubernetes import client
 
 from kubesim.testing.harness import Sandbox, running_sandbox
-from tests.e2e.stack import SIGNING_SECRET
+from tests.bot_processes import http_bot_process
 from tests.e2e.test_cli import free_port, wait_healthy
 from tests.fakeslack import FakeSlack, running_fake_slack
-from tests.subprocess_env import child_env
 
 CHANNEL = "C0DEPLOYS"
 WAIT = 60.0
@@ -39,30 +37,8 @@ leader_election:
 def bot_process(
     workdir: Path, sandbox: Sandbox, fake: FakeSlack, port: int
 ) -> Iterator[subprocess.Popen[bytes]]:
-    workdir.mkdir()
-    config = workdir / "k8s-chatops.yaml"
-    config.write_text(
-        f"slack:\n  mode: http\n  port: {port}\naudit:\n  path: {workdir / 'audit.jsonl'}\n"
-        f"{SETTINGS}"
-    )
-    env = child_env(
-        drop=("KUBERNETES_", "SLACK_"),
-        HOME=str(workdir),
-        LOG_LEVEL="INFO",
-        SLACK_BOT_TOKEN=fake.bot_token,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake.api_url,
-    )
-    argv = [sys.executable, "-m", "bot", "run", "--config", str(config), "--ops-port", "0"]
-    argv += ["--kubeconfig", str(sandbox.kubeconfig)]
-    with (workdir / "bot.log").open("wb") as log:
-        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            yield process
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=10)
+    with http_bot_process(workdir, sandbox, fake, port, settings=SETTINGS) as process:
+        yield process
 
 
 def holder(coordination: Any) -> str:
