@@ -30,7 +30,7 @@ class Verdict(enum.StrEnum):
     """A different person holding an approver role approved it (``approver`` says who)."""
     CANCELLED = "cancelled"
     EXPIRED = "expired"
-    """Clicked after its expiry: nothing was run."""
+    """Clicked after its expiry, or expired unanswered (the prompt then says so): nothing ran."""
     REFUSED = "refused"
     """A click from someone who may not answer, on a request already answered or unknown, or
     on a request whose target changed since its preview."""
