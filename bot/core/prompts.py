@@ -74,6 +74,17 @@ def unanswered_reply(text: str, expires: datetime, *, author: str) -> Reply:
     )
 
 
+def disallowed_reply(reason: str, *, visibility: Visibility) -> Reply:
+    """The policy no longer allows the request at the click: refused for good, so it replaces
+    the prompt (an error would leave its buttons, for a request nobody can answer now)."""
+    return Reply(
+        headline=f"Refused: {reason}",
+        parts=(Paragraph("Nothing was changed."),),
+        tone=Tone.WARNING,
+        visibility=visibility,
+    )
+
+
 def changed_reply(target: str, changed: list[str], *, visibility: Visibility) -> Reply:
     """The target moved between the preview and the click: refused, naming what changed."""
     return Reply(

@@ -38,6 +38,7 @@ from bot.core.preview import Preview
 from bot.core.prompts import (
     answered_reply,
     changed_reply,
+    disallowed_reply,
     expired_reply,
     prompt_reply,
     unanswered_reply,
@@ -259,9 +260,10 @@ class ChatOps:
         decision = authorize(self._policy, asker, Channel.of(pending.channel), command)
         trail.decided(decision)
         if not decision.allowed:
-            self._confirmations.move(pending, version, State.REFUSED, outcome=decision.reason)
-            trail.write(Outcome.NOT_RUN, decision.reason, verdict=Verdict.DENIED)
-            return self._error_reply(NotAllowed(decision.reason))
+            if self._confirmations.move(pending, version, State.REFUSED, outcome=decision.reason):
+                trail.write(Outcome.NOT_RUN, decision.reason, verdict=Verdict.DENIED)
+                return disallowed_reply(decision.reason, visibility=self._options.read_only)
+            return self._late(trail, clicker, self._reload(pending))
         claimed = self._confirmations.move(pending, version, State.RUNNING, by=clicker.display)
         if claimed is None:
             return self._late(trail, clicker, self._reload(pending))

@@ -182,9 +182,13 @@ def test_the_policy_is_asked_again_at_the_click() -> None:
     # Carol lost the role meanwhile (a replica with the new policy answers the click).
     after = make_bot(Policy(roles=policy().roles, bindings=policy().bindings[1:]), store=store)
     reply = after.chatops.answer(BOB, token(prompt), approved=True)
-    assert reply.tone is Tone.ERROR
+    assert reply.headline.startswith("Refused: ")
+    # Settled for good: not an error, so the transport replaces the prompt and its buttons.
+    assert reply.tone is Tone.WARNING
     assert after.gateway.calls == []
     assert after.audit.records[-1].decision is Verdict.DENIED
+    late = before.chatops.answer(BOB, token(prompt), approved=True)
+    assert late.headline.startswith("This request is no longer pending: it was refused")
 
 
 def test_a_button_can_ask_for_a_preview_no_rule_asks_for() -> None:
