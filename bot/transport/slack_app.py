@@ -194,12 +194,20 @@ class _Listeners:
             channel=channel or "", user_id=subject.user_id, response_url=body.get("response_url")
         )
         actions = body.get("actions") or [ButtonAction()]
-        self._run(subject, origin, actions[0].get("value", ""), progress_after=None)
+        self._run(subject, origin, actions[0].get("value", ""), progress_after=None, own_url=False)
 
     def _run(
-        self, subject: Subject, origin: Origin, text: str, *, progress_after: float | None
+        self,
+        subject: Subject,
+        origin: Origin,
+        text: str,
+        *,
+        progress_after: float | None,
+        own_url: bool = True,
     ) -> None:
-        """Run one typed (or clicked) command and deliver its reply."""
+        """Run one typed (or clicked) command and deliver its reply. ``own_url``: the
+        response_url's "original" is the command's own answer (a slash command), so a prompt
+        whispered through it can be replaced later; not a button's, whose message it is."""
         request = Request(subject=subject, channel=origin.channel, text=text)
         shown = typed(self._command, request.text)
         note = ProgressNote(lambda: self._delivery.progress(origin, shown), after=progress_after)
@@ -227,7 +235,7 @@ class _Listeners:
         token = reply.confirm.token
         try:
             place = self._delivery.prompt(origin, reply, after_progress=note.posted)
-            if place is not None:
+            if place is not None and (own_url or place.message):
                 self._chatops.placed(token, place)
         except Exception:  # as in _deliver: a bug here must not kill the listener silently
             logger.exception("could not deliver a prompt to Slack")

@@ -15,12 +15,13 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import QUIETED, configure_logging
-from bot.core.reply import Preformatted, Reply, Tone, Visibility
+from bot.core.pending import PromptPlace
+from bot.core.reply import ConfirmRequest, Preformatted, Reply, Tone, Visibility
 from bot.errors import ConfigError
 from bot.secrets import redact
 from bot.service.service import Request
 from bot.settings import Settings, load_settings
-from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
+from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION, RUN_ACTION
 from bot.transport.slack_app import SlackApp, build_app
 from bot.transport.slack_clients import web_client
 from bot.transport.slack_http import (
@@ -278,6 +279,44 @@ def test_cancel_click_replaces_the_prompt(
     assert (post.body["replace_original"], post.body["text"]) == (True, "Cancelled")
     assert chatops.answers[0].approved is False
     assert fake.calls_to("chat.postMessage") == []
+
+
+def prompt(visibility: Visibility) -> Reply:
+    return Reply(
+        headline="Scale?",
+        confirm=ConfirmRequest(prompt="Scale?", token="0123456789abcdef"),
+        visibility=visibility,
+    )
+
+
+def test_where_a_prompt_went_is_told_to_the_service(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    chatops.script = lambda r: prompt(Visibility.EPHEMERAL)
+    whispered = slack.command("scale deployment/web --replicas=0")
+    fake.wait_for(lambda: chatops.places, what="the ephemeral prompt's place")
+    chatops.script = lambda r: prompt(Visibility.IN_CHANNEL)
+    slack.command("scale deployment/web --replicas=5")
+    fake.wait_for(lambda: len(chatops.places) == 2, what="the posted prompt's place")
+    (message,) = [m for m in fake.messages if m["text"] == "Scale?"]
+    assert chatops.places == [
+        ("0123456789abcdef", PromptPlace(OPS_CHANNEL, reply_url=whispered.response_url)),
+        ("0123456789abcdef", PromptPlace(message["channel"], message=message["ts"])),
+    ]
+
+
+def test_a_prompt_whispered_for_a_button_is_not_replaced_through_its_url(
+    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    # The click's response_url "original" is the message with the button (a notification):
+    # replacing the prompt there at its expiry would wipe that message instead.
+    chatops.script = lambda r: prompt(Visibility.EPHEMERAL)
+    sent = slack.click(f"{RUN_ACTION}_0", "rollout undo deployment/web -n prod")
+    fake.wait_response(sent.response_url)
+    chatops.script = lambda r: prompt(Visibility.IN_CHANNEL)
+    slack.click(f"{RUN_ACTION}_0", "rollout undo deployment/web -n prod")
+    fake.wait_for(lambda: chatops.places, what="the posted prompt's place")
+    assert [bool(place.message) for _, place in chatops.places] == [True]
 
 
 def test_refused_click_on_a_shared_prompt_keeps_its_buttons(
