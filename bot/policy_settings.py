@@ -66,6 +66,15 @@ def _glob(value: str) -> str:
     return value
 
 
+def _namespace_glob(value: str) -> str:
+    # Namespaces are RFC 1123 labels: 'Prod' or 'prod ns' could never match one.
+    allowed = set("abcdefghijklmnopqrstuvwxyz0123456789-*?[]!")
+    if not value or not set(value) <= allowed:
+        msg = "expected a namespace name or glob such as 'prod' or 'prod-*' (lowercase)"
+        raise ValueError(msg)
+    return value
+
+
 def _user_id(value: str) -> str:
     # Display names change and collide; the U.../W... id is what Slack sends with each request.
     if not (value[:1] in ("U", "W") and value[1:].isalnum() and value.isupper()):
@@ -91,6 +100,7 @@ GroupId = Annotated[str, AfterValidator(_group_id)]
 Verb = Annotated[str, AfterValidator(_verb)]
 ResourceName = Annotated[str, AfterValidator(_resource)]
 Glob = Annotated[str, AfterValidator(_glob)]
+NamespaceGlob = Annotated[str, AfterValidator(_namespace_glob)]
 
 
 class RuleSettings(_Section):
@@ -98,7 +108,7 @@ class RuleSettings(_Section):
 
     verbs: tuple[Verb, ...] = Field(min_length=1)
     resources: tuple[ResourceName, ...] = ("*",)
-    namespaces: tuple[Glob, ...] = ("*",)
+    namespaces: tuple[NamespaceGlob, ...] = ("*",)
     names: tuple[Glob, ...] = ("*",)
     max_replicas: int | None = Field(default=None, ge=0)
     scale_to_zero: bool | None = None

@@ -154,6 +154,12 @@ def test_settings_are_frozen() -> None:
             "policy.roles.ops.rules[0].namespace: unknown key; did you mean 'namespaces'?",
         ),
         (
+            "policy:\n  roles:\n    ops:\n      rules:\n        - verbs: [get]\n"
+            "          namespaces: [Prod]\n",
+            "policy.roles.ops.rules[0].namespaces[0]: expected a namespace name or glob such as "
+            "'prod' or 'prod-*' (lowercase), got 'Prod'",
+        ),
+        (
             "policy:\n  bindings:\n    - roles: [viewer]\n      users: ['*']\n",
             "policy: bindings[0].roles: unknown role 'viewer'; expected one of: admin",
         ),
