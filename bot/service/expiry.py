@@ -88,7 +88,9 @@ class Sweeper:
                 for change in self._feed.follow(self._stop):
                     self._learn(change)
             except BotError as e:
-                logger.error("cannot follow pending requests (prompts will not expire): %s", e)
+                logger.error("cannot follow pending requests (will try again): %s", e)
+            except Exception:  # a bug must not stop the expiry for good
+                logger.exception("following pending requests failed (will try again)")
             self._stop.wait(RETRY_SECONDS)
 
     def _learn(self, change: StoredChange) -> None:
