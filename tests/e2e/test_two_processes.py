@@ -1,7 +1,8 @@
 """Two real ``k8s-chatops run`` processes (HTTP mode) on one sandbox and one fake Slack: a
 request previewed by one is answered by the other, once, whatever the clicks; a process killed
-with SIGKILL between the preview and the click loses nothing; and one that expired while no bot
-ran is expired (its prompt replaced, one record) by the next one to start.
+with SIGKILL between the preview and the click loses nothing; a prompt nobody answers is
+edited once, with one ``expired`` record, by whichever of the processes wins it; and one that
+expired while no bot ran is expired (its prompt replaced, one record) by the next one to start.
 
 The sandbox's request log counts the changes, the fake Slack the announcements, and each
 process's audit file the records.
@@ -34,8 +35,8 @@ from tests.fakeslack import ALICE, BOB, CAROL, FakeSlack, HttpSlack, Sent, Slack
 from tests.fakeslack.drive import post
 from tests.fakeslack.server import running_fake_slack
 
-pytestmark = pytest.mark.sandbox_only
-"""The sandbox's request log proves "exactly once"."""
+SANDBOX = "real run processes on a sandbox; its request log proves exactly once"
+"""Why each test here runs on the sandbox only."""
 
 POLICY = """\
 policy:
@@ -220,6 +221,7 @@ def records(request: str, *bots: Bot) -> list[dict[str, Any]]:
     return [r for bot in bots for r in bot.audit() if r["request"] == request]
 
 
+@pytest.mark.sandbox_only(reason=SANDBOX)
 def test_a_confirmation_previewed_by_one_process_runs_once_on_the_other(
     pair: Pair, apps: Any
 ) -> None:
@@ -247,6 +249,7 @@ def test_a_confirmation_previewed_by_one_process_runs_once_on_the_other(
     assert len(announcements(pair, name)) == 1
 
 
+@pytest.mark.sandbox_only(reason=SANDBOX)
 def test_a_double_click_on_both_processes_at_once_runs_once(pair: Pair, apps: Any) -> None:
     name = fresh_deployment(pair, apps)
     prompt = ask(pair, pair.a, f"rollout restart deployment/{name} -n prod", user=CAROL)
@@ -284,6 +287,7 @@ def test_a_double_click_on_both_processes_at_once_runs_once(pair: Pair, apps: An
     assert len(announcements(pair, name)) == 1
 
 
+@pytest.mark.sandbox_only(reason=SANDBOX)
 def test_an_approval_asked_of_one_process_is_approved_on_the_other(pair: Pair, apps: Any) -> None:
     name = fresh_deployment(pair, apps)
     prompt = ask(pair, pair.a, f"scale deployment/{name} --replicas=4 -n prod", user=CAROL)
@@ -307,6 +311,7 @@ def test_an_approval_asked_of_one_process_is_approved_on_the_other(pair: Pair, a
     assert approved["approver"] == f"@bob ({BOB.id})"
 
 
+@pytest.mark.sandbox_only(reason=SANDBOX)
 def test_a_process_killed_between_preview_and_click_loses_nothing(pair: Pair, apps: Any) -> None:
     name = fresh_deployment(pair, apps)
     with pair.another() as doomed:
@@ -324,6 +329,7 @@ def test_a_process_killed_between_preview_and_click_loses_nothing(pair: Pair, ap
     assert apps.read_namespaced_deployment(name, "prod").spec.replicas == 0
 
 
+@pytest.mark.sandbox_only(reason=SANDBOX)
 def test_a_request_that_expired_while_no_bot_ran_is_expired_at_the_next_start(
     tmp_path: Path,
 ) -> None:
@@ -363,3 +369,37 @@ def test_a_request_that_expired_while_no_bot_ran_is_expired_at_the_next_start(
         api = sandbox.api_client()
         stack.callback(api.close)
         assert client.AppsV1Api(api).read_namespaced_deployment("web", "prod").spec.replicas == 3
+
+
+@pytest.mark.sandbox_only(reason=SANDBOX)
+def test_three_processes_expire_an_approval_prompt_once(pair: Pair, apps: Any) -> None:
+    name = fresh_deployment(pair, apps)
+    quick = f"{POLICY}confirmations:\n  expiry_minutes: 0.05\n"
+    with pair.another(quick) as third:
+        # Asked of the third; the pair follows it too, and all three race for its expiry.
+        prompt = ask(pair, third, f"scale deployment/{name} --replicas=5 -n prod", user=CAROL)
+        assert prompt.via == "chat.postMessage"
+        token = prompt.confirm_token()
+        (message,) = [m for m in pair.fake.messages if token in str(m["blocks"])]
+
+        def expired() -> dict[str, Any] | None:
+            (now,) = [m for m in pair.fake.messages if m["ts"] == message["ts"]]
+            return now if str(now["text"]).startswith("Expired at") else None
+
+        edited = pair.fake.wait_for(expired, timeout=WAIT, what="the prompt edited")
+        assert not [b for b in edited["blocks"] if b.get("type") == "actions"]
+        bots = (pair.a, pair.b, third)
+        pair.fake.wait_for(
+            lambda: [r["decision"] for r in records(token, *bots)].count("expired") == 1,
+            timeout=WAIT,
+            what="the expired record",
+        )
+        late = pair.a.slack.click(CONFIRM_ACTION, token, user=BOB, ephemeral=False)
+        assert "no longer pending: it expired" in answer_to(pair, late).text
+    decisions = sorted(r["decision"] for r in records(token, *bots))
+    assert decisions == ["expired", "previewed", "refused"]
+    edits = [
+        c for c in pair.fake.calls_to("chat.update") if c.params.get("ts") == message["ts"] and c.ok
+    ]
+    assert len(edits) == 1
+    assert apps.read_namespaced_deployment(name, "prod").spec.replicas == 2
