@@ -149,7 +149,7 @@ class Stack:
         """Send ``/k8s TEXT`` and return the reply, by response_url or in the channel."""
         posted = len(self.fake.calls_to("chat.postMessage"))
         sent = self.slack.command(text, user=user, channel=channel)
-        return self._await(sent, posted, timeout)
+        return self._await(sent, posted, timeout, channel)
 
     def click(
         self,
@@ -174,13 +174,15 @@ class Stack:
         ]
         return Delivered("response_url", post.body, sent), announcements
 
-    def _await(self, sent: Sent, posted: int, timeout: float) -> Delivered:
+    def _await(self, sent: Sent, posted: int, timeout: float, channel: str) -> Delivered:
         def arrived() -> Delivered | None:
             for post in self.fake.responses_to(sent.response_url):
                 if post.status == 200 and PROGRESS_CONTEXT not in str(post.body):
                     return Delivered("response_url", post.body, sent)
             for call in self.fake.calls_to("chat.postMessage")[posted:]:
-                if call.ok:
+                # Not a notification posted meanwhile in another channel, or in a thread.
+                mine = call.params.get("channel") == channel and not call.params.get("thread_ts")
+                if call.ok and mine:
                     return Delivered("chat.postMessage", call.params, sent)
             return None
 
