@@ -366,6 +366,9 @@ def test_a_request_that_expired_while_no_bot_ran_is_expired_at_the_next_start(
                 what="the expired record",
             )
             assert [r["decision"] for r in records(token, doomed)] == ["previewed"]
+            # Stopped, not killed, before its Slack stops: no connection is left half open.
+            starting.process.send_signal(signal.SIGTERM)
+            assert starting.process.wait(timeout=30) == 0
         api = sandbox.api_client()
         stack.callback(api.close)
         assert client.AppsV1Api(api).read_namespaced_deployment("web", "prod").spec.replicas == 3
@@ -396,6 +399,8 @@ def test_three_processes_expire_an_approval_prompt_once(pair: Pair, apps: Any) -
         )
         late = pair.a.slack.click(CONFIRM_ACTION, token, user=BOB, ephemeral=False)
         assert "no longer pending: it expired" in answer_to(pair, late).text
+        third.process.send_signal(signal.SIGTERM)
+        assert third.process.wait(timeout=30) == 0
     decisions = sorted(r["decision"] for r in records(token, *bots))
     assert decisions == ["expired", "previewed", "refused"]
     edits = [
