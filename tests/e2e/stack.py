@@ -25,7 +25,7 @@ from bot.service.audit import AuditRecord
 from bot.settings import Settings, load_settings
 from bot.transport.blocks import CONFIRM_ACTION
 from bot.transport.slack_http import running_http
-from bot.transport.slack_serve import connect_socket_mode
+from bot.transport.slack_serve import connect_socket_mode, disconnect_socket_mode
 from kubesim.apiserver.faults import RecordedRequest
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.fakeslack import (
@@ -276,7 +276,7 @@ def _serve(
     assert settings.secrets.app_token is not None
     before = fake.socket.live
     handler = connect_socket_mode(app, app_token=settings.secrets.app_token.get_secret_value())
-    stack.callback(handler.close)
+    stack.callback(disconnect_socket_mode, handler)
     fake.wait_for(lambda: fake.socket.live == before + 1, what="the Socket Mode session")
     return SocketSlack(fake, session=before)
 

@@ -21,7 +21,7 @@ from bot.settings import Settings, load_settings
 from bot.transport.blocks import CONFIRM_ACTION, RUN_ACTION
 from bot.transport.slack_delivery import Delivery
 from bot.transport.slack_http import running_http
-from bot.transport.slack_serve import connect_socket_mode
+from bot.transport.slack_serve import connect_socket_mode, disconnect_socket_mode
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.e2e.stack import SIGNING_SECRET, MemoryAudit
 from tests.fakeslack import (
@@ -143,7 +143,7 @@ def running_bot(mode: str, workdir: Path) -> Iterator[Bot]:
             handler = connect_socket_mode(
                 app, app_token=settings.secrets.app_token.get_secret_value()
             )
-            stack.callback(handler.close)
+            stack.callback(disconnect_socket_mode, handler)
             fake.wait_for(lambda: fake.socket.live == 1, what="the Socket Mode session")
             slack = SocketSlack(fake)
         fake.wait_for(running.leading, timeout=WAIT, what="leadership")

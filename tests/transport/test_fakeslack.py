@@ -14,6 +14,7 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.webhook import WebhookClient
 
+from bot.transport.slack_serve import disconnect_socket_mode
 from tests.fakeslack import ALICE, RESPONSE_URL, FakeSlack, running_fake_slack
 from tests.fakeslack.drive import post
 
@@ -146,7 +147,7 @@ def socket_client(fake: FakeSlack) -> Iterator[SocketModeClient]:
     try:
         yield sm
     finally:
-        sm.close()
+        disconnect_socket_mode(sm)
 
 
 def test_socket_mode_hello_envelope_and_ack(

@@ -1,7 +1,6 @@
 """The Slack app in Socket Mode: envelopes over the fake's websocket, acks, reconnects.
 
-One connected app serves the whole module: closing a slack_sdk Socket Mode session takes up to
-its 3-second receive timeout, so each extra connection would cost seconds.
+One connected app serves most of the module, so that the tests share one session's set-up.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from bot.core.reply import Reply, Tone, Visibility
 from bot.transport.blocks import CONFIRM_ACTION
 from bot.transport.slack_app import build_app
 from bot.transport.slack_clients import web_client
-from bot.transport.slack_serve import connect_socket_mode
+from bot.transport.slack_serve import connect_socket_mode, disconnect_socket_mode
 from bot.transport.slack_workers import WorkerSizes
 from tests.fakeslack import ALICE, BOB, OPS_CHANNEL, FakeSlack, SocketSlack, running_fake_slack
 from tests.fakeslack.chatops import Answer, ScriptedChatOps, echo
@@ -41,7 +40,7 @@ def connected() -> Iterator[Rig]:
             fake.wait_for(lambda: fake.socket.live == 1, what="the app's session")
             yield Rig(fake, chatops, SocketSlack(fake))
         finally:
-            handler.close()
+            disconnect_socket_mode(handler)
             app.close()
 
 
@@ -122,7 +121,7 @@ def test_envelopes_are_acked_on_receipt_even_without_room() -> None:
             fake.wait_response(held.response_url)
             assert fake.responses_to(busy.response_url) == []
         finally:
-            session.close()
+            disconnect_socket_mode(session)
             app.close()
 
 
@@ -131,3 +130,24 @@ def test_a_command_over_the_bound_is_refused_in_the_ack(rig: Rig) -> None:
     sent = rig.slack.command("get pods -l " + ",".join(["a=b"] * 2000))
     assert "more than the 4,096 a command may have" in sent.body
     assert len(rig.chatops.requests) == before
+
+
+def test_disconnect_ends_the_session_and_every_client_thread_quietly(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with running_fake_slack() as fake:
+        client = web_client(fake.bot_token, base_url=fake.api_url)
+        app = build_app(chatops=ScriptedChatOps(script=echo), client=client, progress_after=None)
+        before = set(threading.enumerate())
+        session = connect_socket_mode(app, app_token=fake.app_token)
+        try:
+            fake.wait_for(lambda: fake.socket.live == 1, what="the app's session")
+            with caplog.at_level("INFO", logger="bot.transport.socket_mode"):
+                disconnect_socket_mode(session)
+            fake.wait_for(lambda: fake.socket.live == 0, what="the session's end at Slack")
+            started = set(threading.enumerate()) - before
+            assert [t.name for t in started if t.is_alive()] == []
+            assert [r.getMessage() for r in caplog.records if r.levelname != "INFO"] == []
+            assert session.closed
+        finally:
+            app.close()
