@@ -173,7 +173,16 @@ def test_a_stuck_new_pod_is_named_at_once(gw: KubernetesGateway) -> None:
     ), stuck
 
 
-def test_a_crash_looping_new_pod_is_named_with_its_restarts(gw: KubernetesGateway) -> None:
+def test_a_crash_looping_new_pod_is_named_with_its_restarts(
+    gw: KubernetesGateway, cluster: Sandbox
+) -> None:
+    # A crashing container runs 2 s before it exits, ready meanwhile: with minReadySeconds above
+    # that none of its pods counts as available, so the rollout cannot complete (as it could
+    # when a loaded machine let all three run at once) before one of them is named.
+    with cluster.api_client() as api:
+        client.AppsV1Api(api).patch_namespaced_deployment(
+            "web", "prod", {"spec": {"minReadySeconds": 60}}
+        )
     run(gw, "set image deployment/web web=registry.example/crash:1 -n prod")
     result = status(gw)
     assert result.notes == (STUCK_NOTE,)
