@@ -84,8 +84,10 @@ SETTINGS = Settings.model_validate(
     {
         "notifications": {"routes": [{"namespaces": ["*"], "channel": "C0DEPLOYS"}]},
         "leader_election": {
-            "lease_duration_seconds": 3,
-            "renew_deadline_seconds": 2,
+            # Nothing here waits for a Lease to expire: long enough that a renewal a loaded
+            # machine delays does not end the leadership the test reads the gauges of.
+            "lease_duration_seconds": 30,
+            "renew_deadline_seconds": 20,
             "retry_period_seconds": 0.3,
         },
     }
@@ -136,9 +138,15 @@ def test_notifier_posts_leadership_watch_and_slack_retries_are_counted(
         assert lag is not None
         assert lag >= 0
         running.halt()
+    # The watch's reader thread ends once the closed client fails its read: soon, not at once.
+    slack.wait_for(
+        lambda: (
+            _sample(metrics.exposition().decode(), "k8s_chatops_notifier_watch_lag_seconds") == 0
+        ),
+        what="the watch's end",
+    )
     text = metrics.exposition().decode()
     assert _sample(text, "k8s_chatops_leader") == 0
-    assert _sample(text, "k8s_chatops_notifier_watch_lag_seconds") == 0
     assert _sample(text, "k8s_chatops_slack_rate_limited_total") == 1
     assert _sample(text, "k8s_chatops_slack_api_retries_total", reason="rate_limited") == 1
     assert (_sample(text, "k8s_chatops_slack_api_calls_total", method="chat.postMessage") or 0) >= 1
