@@ -26,8 +26,12 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# Tests spend most of their time waiting on sockets and processes (the sandbox, the fake Slack,
+# kubectl), so more workers than the 2 cores CI has keep both busy; WORKERS=0 runs in one process.
+WORKERS ?= 4
+
 unit: $(STAMP)
-	$(BIN)/pytest --cov --cov-report=term:skip-covered
+	$(BIN)/pytest --numprocesses $(WORKERS) --cov --cov-report=term:skip-covered
 
 test: lint typecheck unit
 
