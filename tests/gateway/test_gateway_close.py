@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
@@ -32,10 +33,18 @@ def test_connections_of_concurrent_calls_are_kept_for_the_next(cluster: Sandbox)
     options = dataclasses.replace(OPTIONS, connections=16)
     gateway = KubernetesGateway.from_kubeconfig(cluster.kubeconfig, options=options)
     run(gateway, "get pods")  # discovery first, so that the burst is 16 list calls
-    cluster.faults.delay(0.5, path="/api/v1/namespaces/default/pods")
+    # Every call starts at once and is held 2 s, so that no call ends (and hands its
+    # connection to a later one) before the last has begun, however slow the machine.
+    cluster.faults.delay(2.0, path="/api/v1/namespaces/default/pods")
+    together = threading.Barrier(16)
+
+    def call(_: int) -> None:
+        together.wait(timeout=30)
+        run(gateway, "get pods")
+
     try:
         with ThreadPoolExecutor(max_workers=16) as pool:
-            list(pool.map(lambda _: run(gateway, "get pods"), range(16)))
+            list(pool.map(call, range(16)))
         assert established_to(port) - before == 16
     finally:
         cluster.faults.clear()
