@@ -40,7 +40,8 @@ def deploy(kubectl: Kubectl, name: str, *, replicas: int = 1, deadline: int | No
 
 
 def test_missing_image_exceeds_the_progress_deadline(sandbox: Sandbox, kubectl: Kubectl) -> None:
-    deploy(kubectl, "broken", replicas=2, deadline=30)
+    # 60 s is 6 s at the sandbox's speed: time for kubectl to start and print a line first.
+    deploy(kubectl, "broken", replicas=2, deadline=60)
     kubectl("set", "image", "deployments/broken", f"broken={MISSING}")
     run = kubectl.fails("rollout", "status", "deployment/broken", "--timeout=60s")
     assert run.stderr == 'error: deployment "broken" exceeded its progress deadline\n'
