@@ -31,7 +31,7 @@ typecheck: $(STAMP)
 WORKERS ?= 4
 
 unit: $(STAMP)
-	$(BIN)/pytest --numprocesses $(WORKERS) --cov --cov-report=term:skip-covered
+	$(BIN)/pytest --numprocesses $(WORKERS) --dist loadgroup --cov --cov-report=term:skip-covered
 
 test: lint typecheck unit
 

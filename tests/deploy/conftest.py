@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -20,3 +21,19 @@ def played(
     """The bot as its ServiceAccount after the workload, with deploy/ (and a component) applied."""
     with played_as_account(tmp_path_factory.mktemp("played"), request.param) as done:
         yield done
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under ``make test``'s workers (``--dist loadgroup``), the tests of one workload run, and
+    those of the installed image, each go to one worker, so that each is built once a run
+    rather than once per worker that draws one of its tests."""
+    here = Path(__file__).parent
+    for item in items:
+        if item.path.parent != here:
+            continue
+        callspec = getattr(item, "callspec", None)
+        if item.path.name == "test_image.py":
+            item.add_marker(pytest.mark.xdist_group("deploy-image"))
+        elif callspec is not None and "played" in callspec.params:
+            components = callspec.params["played"]
+            item.add_marker(pytest.mark.xdist_group("played-" + ("+".join(components) or "base")))
