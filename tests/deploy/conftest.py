@@ -34,6 +34,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         callspec = getattr(item, "callspec", None)
         if item.path.name == "test_image.py":
             item.add_marker(pytest.mark.xdist_group("deploy-image"))
+            # Its session fixture builds and installs the wheel: ~30 s alone, but past the
+            # suite's 120 s hang guard beside three busy workers on a loaded machine (its pip
+            # calls have their own 600 s limit).
+            item.add_marker(pytest.mark.timeout(600))
         elif callspec is not None and "played" in callspec.params:
             components = callspec.params["played"]
             item.add_marker(pytest.mark.xdist_group("played-" + ("+".join(components) or "base")))
