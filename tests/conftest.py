@@ -4,8 +4,9 @@ Hypothesis fails a test whose strategies see the global ``random`` move while it
 threads left running by another package's fixtures (Socket Mode pings and retries, websocket
 keep-alives) move it. Every fixture that starts threads stops them when its scope ends; this
 makes a leak fail loudly, at the Hypothesis test it would have made flaky, naming the threads.
-A test marked ``live_stack`` drives a running bot in HTTP mode on purpose: the sandbox and the
-HTTP servers draw only from generators of their own, so their threads are let be.
+A test marked ``live_stack`` drives a running bot in HTTP mode on purpose, so its threads are
+let be (the sandbox draws only from generators of its own; the libraries' threads may draw from
+the global ``random``, which the test's own warning filter says).
 """
 
 from __future__ import annotations
