@@ -16,7 +16,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from kubernetes import client
 
 from bot.gateway.pending_store import LABEL
 from bot.service.audit import Verdict
@@ -81,24 +80,6 @@ def replica(stack: Stack) -> Iterator[Stack]:
     """A second bot process's worth of app on the same sandbox and Slack."""
     with running_replica(stack) as other:
         yield other
-
-
-@pytest.fixture
-def apps(stack: Stack) -> Iterator[Any]:
-    api = stack.sandbox.api_client()
-    try:
-        yield client.AppsV1Api(api)
-    finally:
-        api.close()
-
-
-@pytest.fixture
-def core(stack: Stack) -> Iterator[Any]:
-    api = stack.sandbox.api_client()
-    try:
-        yield client.CoreV1Api(api)
-    finally:
-        api.close()
 
 
 def fresh_deployment(

@@ -15,27 +15,10 @@ import pytest
 
 from kubesim.testing.harness import Sandbox
 from tests.kubesim.kubectl import Judge, Kubectl, eventually, stored, stored_list
+from tests.kubesim.statefulsets import manifest
 
 pytestmark = pytest.mark.kubectl
 JUDGE = Judge()
-
-
-def manifest(name: str, image: str = "postgres:16", *, replicas: int = 3, extra: str = "") -> str:
-    return f"""\
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {{name: {name}}}
-spec:
-  serviceName: {name}
-  replicas: {replicas}
-  selector: {{matchLabels: {{app: {name}}}}}{extra}
-  template:
-    metadata: {{labels: {{app: {name}}}}}
-    spec:
-      containers:
-      - name: db
-        image: {image}
-"""
 
 
 def rolled_out(kubectl: Kubectl, name: str) -> list[str]:

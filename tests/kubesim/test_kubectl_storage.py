@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.kubesim.kubectl import Judge, Kubectl, eventually
+from tests.kubesim.statefulsets import manifest
 
 pytestmark = pytest.mark.kubectl
 JUDGE = Judge(scenario="demo", speed=20.0)
@@ -194,27 +195,15 @@ def test_kubectl_create_quota_and_ingress(kubectl: Kubectl) -> None:
 
 
 def _stateful(name: str, *, replicas: int, retention: str = "") -> str:
-    return f"""\
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {{name: {name}}}
-spec:
-  serviceName: {name}
-  replicas: {replicas}
-  selector: {{matchLabels: {{app: {name}}}}}{retention}
-  template:
-    metadata: {{labels: {{app: {name}}}}}
-    spec:
-      containers:
-      - name: db
-        image: postgres:16.4
-        volumeMounts: [{{name: data, mountPath: /var/lib/postgresql/data}}]
-  volumeClaimTemplates:
-  - metadata: {{name: data, labels: {{tier: db}}}}
-    spec:
-      accessModes: [ReadWriteOnce]
-      resources: {{requests: {{storage: 2Gi}}}}
-"""
+    """A StatefulSet whose one container mounts the claims of its ``data`` template."""
+    return manifest(name, "postgres:16.4", replicas=replicas, extra=retention) + (
+        "        volumeMounts: [{name: data, mountPath: /var/lib/postgresql/data}]\n"
+        "  volumeClaimTemplates:\n"
+        "  - metadata: {name: data, labels: {tier: db}}\n"
+        "    spec:\n"
+        "      accessModes: [ReadWriteOnce]\n"
+        "      resources: {requests: {storage: 2Gi}}\n"
+    )
 
 
 def _claims(kubectl: Kubectl, name: str) -> dict[str, dict[str, str]]:
