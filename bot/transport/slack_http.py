@@ -266,11 +266,17 @@ def running_http(app: SlackApp, *, host: str = "127.0.0.1", port: int = 0) -> It
         bound: int = runner.addresses[0][1]
         return bound
 
+    async def stop() -> None:
+        await runner.cleanup()
+        # The connections cleanup closed finish closing on the loop's next pass: let it run
+        # before the loop stops, or their sockets stay open.
+        await asyncio.sleep(0)
+
     try:
         bound = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=10)
         yield f"http://{host}:{bound}{EVENTS_PATH}"
     finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
+        asyncio.run_coroutine_threadsafe(stop(), loop).result(timeout=10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         loop.close()

@@ -116,6 +116,9 @@ class FakeSlack:
         await self.socket.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
+        # The connections cleanup closed finish closing on the loop's next pass; stopping the
+        # loop before it would leave their sockets open for the collector to warn about.
+        await asyncio.sleep(0)
 
     # -- test controls -----------------------------------------------------------------------
 
