@@ -1,38 +1,40 @@
 """What the benchmarks run against: the bot, a bare Bolt app and the raw floor, all on loopback.
 
-The bot is wired by ``bot.compose`` and served by the bot's own HTTP mode, as ``k8s-chatops run``
-serves it; the bare Bolt app is served the same way by hand (aiohttp hands the request to
-``App.dispatch``); the floor is an aiohttp handler that checks the v0 signature with slack_sdk's
-``SignatureVerifier`` and answers 200. Slack's side is played by ``tests/fakeslack`` and, for
-the requests Slack sends, by a client in a process of its own (``bench.loadgen``).
+The bot is ``k8s-chatops run --mode http`` in a process of its own, as deployed, and so is the
+sandbox (``k8s-chatops sandbox``); the bare Bolt app is served by aiohttp too (it hands the
+request to ``App.dispatch``); the floor is an aiohttp handler that checks the v0 signature
+with slack_sdk's ``SignatureVerifier`` and answers 200. Slack's side is played by
+``tests/fakeslack`` and, for the requests Slack sends, by a client in a process of its own
+(``bench.loadgen``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
+import os
+import socket
 import subprocess
 import sys
 import threading
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
+from kubernetes.client import ApiClient
+from kubernetes.config import new_client_from_config
 from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 
-from bot.compose import composed, require_cluster, slack_app
 from bot.core.replies import PROGRESS_CONTEXT
-from bot.settings import load_settings
-from bot.transport.slack_http import running_http, settle_the_collector
-from kubesim.testing.harness import Sandbox
-from tests.e2e.stack import MemoryAudit
 from tests.fakeslack import ALICE, FakeSlack, SlackUser, payloads
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,10 +47,11 @@ def user(index: int, prefix: str = "U0B") -> SlackUser:
     return SlackUser(f"{prefix}{index:05d}", f"user{index}")
 
 
-def settings_yaml(kubeconfig: Path, *, port: int = 3000, extra: str = "") -> str:
-    """The bot's settings file for a benchmark (``extra``: more ``kubernetes:`` keys)."""
+def settings_yaml(kubeconfig: Path, *, port: int = 3000, extra: str = "", slack: str = "") -> str:
+    """The bot's settings file for a benchmark (``extra``: more ``kubernetes:`` keys,
+    ``slack``: more ``slack:`` keys)."""
     return (
-        f"slack:\n  mode: http\n  port: {port}\n"
+        f"slack:\n  mode: http\n  port: {port}\n{slack}"
         f"kubernetes:\n  kubeconfig: {kubeconfig}\n  log_tail_lines: 100000\n{extra}"
         f"policy:\n  admins: [{ALICE.id}]\n"
     )
@@ -65,15 +68,22 @@ def environment(workdir: Path, fake: FakeSlack) -> dict[str, str]:
 
 
 @contextmanager
-def sandbox_process(workdir: Path, *, scenario: str, speed: float) -> Iterator[Path]:
+def sandbox_process(
+    workdir: Path, *, scenario: str, speed: float = 1.0, pods: int = 0, deployments: int = 0
+) -> Iterator[Path]:
     """A sandbox in a process of its own (``k8s-chatops sandbox``); yields its kubeconfig.
 
-    An API server never shares the bot's process: where only the bot's figures are read (the
-    ack), the sandbox's work for its commands does not take the interpreter from its acks.
+    An API server never shares the bot's process, nor Slack's: the sandbox's work for the
+    bot's commands does not take an interpreter from the bot, or from the floor it is set
+    beside.
     """
     kubeconfig = workdir / "sandbox.kubeconfig"
     argv = [sys.executable, "-m", "bot", "sandbox", "--scenario", scenario]
     argv += ["--speed", str(speed), "--kubeconfig-out", str(kubeconfig)]
+    if pods:
+        argv += ["--pods", str(pods)]
+    if deployments:
+        argv += ["--deployments", str(deployments)]
     child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert child.stdout is not None
@@ -85,48 +95,82 @@ def sandbox_process(workdir: Path, *, scenario: str, speed: float) -> Iterator[P
             raise RuntimeError(msg)
         yield kubeconfig
     finally:
-        child.terminate()
-        try:
-            child.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait(timeout=10)
+        _stop(child)
         if child.stdout is not None:
             child.stdout.close()
 
 
+def api_client(kubeconfig: Path) -> ApiClient:
+    """The official client on ``kubeconfig`` (the floors' requests, the bench's set-up)."""
+    return new_client_from_config(config_file=str(kubeconfig))
+
+
+def _stop(child: subprocess.Popen[str] | subprocess.Popen[bytes]) -> None:
+    child.terminate()
+    try:
+        child.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait(timeout=10)
+
+
+@dataclass(frozen=True, slots=True)
+class BotProcess:
+    """A running ``k8s-chatops run --mode http``: where Slack posts to it, its pid, and how
+    long it took from start to answering HTTP."""
+
+    url: str
+    pid: int
+    ready_seconds: float
+
+
 @contextmanager
 def running_bot(
-    workdir: Path, sandbox: Sandbox | Path, fake: FakeSlack, *, extra: str = ""
-) -> Iterator[str]:
-    """The real app in HTTP mode, in this process, on ``sandbox`` (or the cluster a
-    kubeconfig names); yields its events URL."""
-    env = environment(workdir, fake)
-    path = workdir / "k8s-chatops.yaml"
-    kubeconfig = sandbox if isinstance(sandbox, Path) else sandbox.kubeconfig
-    path.write_text(settings_yaml(kubeconfig, extra=extra))
-    settings = load_settings(path, env=env)
-    with ExitStack() as stack:
-        bot = stack.enter_context(
-            composed(settings, require_cluster(settings, env), audit=MemoryAudit())
-        )
-        app = slack_app(settings, bot)
-        stack.callback(app.close)  # its workers stop with it: no thread outlives it
-        stack.enter_context(_collector_as_served())
-        yield stack.enter_context(running_http(app))
+    workdir: Path, kubeconfig: Path, fake: FakeSlack, *, extra: str = "", slack: str = ""
+) -> Iterator[BotProcess]:
+    """The real app as deployed: ``k8s-chatops run --mode http`` in a process of its own, on
+    the cluster ``kubeconfig`` names, Slack played by ``fake`` (in the bench's process).
 
-
-@contextmanager
-def _collector_as_served() -> Iterator[None]:
-    """The collector as ``serve_http`` leaves it for ``k8s-chatops run``, for this process (so
-    for every arm), then as it was: the smoke run must not change it for the tests after it."""
-    thresholds = gc.get_threshold()
-    settle_the_collector()
+    ``extra``: more ``kubernetes:`` keys; ``slack``: more ``slack:`` keys (YAML lines).
+    """
+    port = _free_port()
+    config = workdir / "k8s-chatops.yaml"
+    config.write_text(settings_yaml(kubeconfig, port=port, extra=extra, slack=slack))
+    env = {**os.environ, **environment(workdir, fake), "LOG_LEVEL": "WARNING"}
+    argv = [sys.executable, "-m", "bot", "run", "--mode", "http", "--config", str(config)]
+    argv += ["--ops-port", "0"]  # no fixed port: benches and tests may run side by side
+    log_path = workdir / "bot.log"
+    with log_path.open("wb") as log:
+        began = time.perf_counter()
+        child = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
-        yield
+        deadline = time.monotonic() + 60
+        while not _answers_http(port):
+            if child.poll() is not None or time.monotonic() > deadline:
+                msg = f"the bot did not start: see {log_path}"
+                raise RuntimeError(msg)
+            time.sleep(0.01)  # polling the port: there is no event to wait on
+        ready = time.perf_counter() - began
+        yield BotProcess(f"http://127.0.0.1:{port}{EVENTS}", child.pid, ready)
     finally:
-        gc.unfreeze()
-        gc.set_threshold(*thresholds)
+        _stop(child)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _answers_http(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+            return True
+    except urllib.error.HTTPError:
+        return True  # it answered, with whatever status
+    except OSError:
+        return False
 
 
 @contextmanager

@@ -107,7 +107,8 @@ def rows(results: Data) -> list[tuple[str, str, str]]:
                     "get pods",
                     f"{pods} pods, attached file",
                     f"slash -> file p50 {_fmt(size['bot_to_file']['p50_ms'])} ms; "
-                    f"{size['file_mb']} MB file, peak traced {size['peak_traced_mb']} MB",
+                    f"{size['file_mb']} MB file; the bot's RSS {size['bot_rss_mb']} MB, "
+                    f"its peak {size['bot_peak_rise_mb']} MB above it",
                 )
             )
     logs = results["logs"]
@@ -117,8 +118,9 @@ def rows(results: Data) -> list[tuple[str, str, str]]:
                 "logs",
                 f"{case['text']} ({logs['log_lines']} lines, {logs['log_bytes']} B log)",
                 f"bot {_fmt(case['bot']['p50_ms'])} ms, floor {_fmt(case['floor']['p50_ms'])} ms "
-                f"({_fmt(case['bot_over_floor'])}x); peak traced MB "
-                + ", ".join(f"{k} {v}" for k, v in case["peak_traced_mb"].items()),
+                f"({_fmt(case['bot_over_floor'])}x); "
+                f"the bot's RSS peak +{case['bot_peak_rise_mb']} MB, "
+                f"the floor's client traced {case['floor_peak_traced_mb']} MB",
             )
         )
     foot = results["footprint"]

@@ -10,16 +10,12 @@ import json
 import math
 import os
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import tracemalloc
-import urllib.error
-import urllib.request
-from collections.abc import Callable
-from contextlib import ExitStack, suppress
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,20 +23,19 @@ from typing import Any
 from kubernetes import client
 
 from bench.harness import (
+    BotProcess,
+    api_client,
     bare_bolt,
     blast,
-    environment,
     raw_floor,
     replies_by,
     running_bot,
     sandbox_process,
     serving,
-    settings_yaml,
     signed,
     user,
 )
 from bench.stats import ratio, summary
-from kubesim.testing.harness import running_sandbox
 from tests.fakeslack import ALICE, FakeSlack, running_fake_slack
 
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
@@ -87,27 +82,22 @@ SMOKE = Plan(
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 # --- ack ------------------------------------------------------------------------------------
 
 
 def ack(plan: Plan, workdir: Path) -> Data:
     """Signed commands at a fixed concurrency: the bot, a bare Bolt app and the raw floor.
 
-    The three are served from this process, the sandbox and Slack's client run in processes of
-    their own (``sandbox_process``, ``bench.loadgen``): only the bot's arm works after its ack.
+    The bot is a process of its own, as deployed; the bare Bolt app and the floor are served
+    from this process, where Slack's API (the fake) takes the bot's replies; the sandbox and
+    Slack's client run in processes of their own (``sandbox_process``, ``bench.loadgen``):
+    only the bot's arm works after its ack.
     """
     with ExitStack() as stack:
         sandbox = stack.enter_context(sandbox_process(workdir, scenario="demo", speed=50.0))
         fake = stack.enter_context(running_fake_slack())
         urls = {
-            "bot": stack.enter_context(running_bot(workdir, sandbox, fake)),
+            "bot": stack.enter_context(running_bot(workdir, sandbox, fake)).url,
             "bare_bolt": stack.enter_context(serving(bare_bolt(fake))),
             "floor": stack.enter_context(serving(raw_floor())),
         }
@@ -193,10 +183,10 @@ def ack_under_load(plan: Plan, workdir: Path) -> Data:
     levels: Data = {}
     extra = f"  rollout_status_timeout_seconds: {plan.rollout_timeout}\n"
     with ExitStack() as stack:
-        sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=50.0))
+        sandbox = stack.enter_context(sandbox_process(workdir, scenario="demo", speed=50.0))
         fake = stack.enter_context(running_fake_slack())
-        url = stack.enter_context(running_bot(workdir, sandbox, fake, extra=extra))
-        api = sandbox.api_client()
+        url = stack.enter_context(running_bot(workdir, sandbox, fake, extra=extra)).url
+        api = api_client(sandbox)
         stack.callback(api.close)
         apps = client.AppsV1Api(api)
         blast(url, [signed(fake, "get pods -n prod", ALICE)], concurrency=1)  # warm-up
@@ -287,22 +277,32 @@ def _files_settled(fake: FakeSlack) -> int:
     return len(fake.files)
 
 
-def _attachment(fake: FakeSlack, url: str, *, rounds: int) -> Data:
-    """Slash -> attached file, and the peak of memory traced while one such command runs (the
-    whole process: the sandbox's and the fake Slack's share included, the file's bytes the fake
-    keeps too)."""
-    to_file = [at for _, at, _ in (_with_file(fake, url) for _ in range(rounds))]
-    tracemalloc.start()
-    try:
-        _, _, size = _with_file(fake, url)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+def _attachment(fake: FakeSlack, bot: BotProcess, *, rounds: int) -> Data:
+    """Slash -> attached file, and the bot process's peak resident memory while one such
+    command runs, above what it held before it (``peak_rss``)."""
+    to_file = [at for _, at, _ in (_with_file(fake, bot.url) for _ in range(rounds))]
+    with peak_rss(bot.pid) as grew:
+        _, _, size = _with_file(fake, bot.url)
     return {
         "bot_to_file": summary([s for s in to_file if not math.isnan(s)]),
         "file_mb": round(size / 1e6, 3),
-        "peak_traced_mb": round(peak / 1e6, 3),
+        "bot_rss_mb": grew["before_mb"],
+        "bot_peak_rise_mb": grew["rise_mb"],
     }
+
+
+@contextmanager
+def peak_rss(pid: int) -> Iterator[dict[str, float]]:
+    """How far ``pid``'s resident memory peaked above its level at the start of the block.
+
+    Linux keeps the peak (``VmHWM``); writing 5 to ``clear_refs`` resets it to the current
+    size, so the peak read after the block is the block's own.
+    """
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+    before = _rss_kb(pid)["VmRSS"]
+    found: dict[str, float] = {"before_mb": round(before / 1024, 1)}
+    yield found
+    found["rise_mb"] = round((_rss_kb(pid)["VmHWM"] - before) / 1024, 1)
 
 
 def get_pods(plan: Plan, workdir: Path) -> Data:
@@ -311,15 +311,16 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
     kubectl = shutil.which("kubectl")
     for pods, rounds in zip(plan.pod_counts, plan.get_rounds, strict=True):
         with ExitStack() as stack:
+            home = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=workdir)))
             sandbox = stack.enter_context(
-                running_sandbox(scenario="scale", pods=pods, deployments=min(10, pods))
+                sandbox_process(home, scenario="scale", pods=pods, deployments=min(10, pods))
             )
             fake = stack.enter_context(running_fake_slack())
-            home = Path(stack.enter_context(tempfile.TemporaryDirectory(dir=workdir)))
-            url = stack.enter_context(running_bot(home, sandbox, fake))
-            api = sandbox.api_client()
+            served = stack.enter_context(running_bot(home, sandbox, fake))
+            url = served.url
+            api = api_client(sandbox)
             stack.callback(api.close)
-            argv = [kubectl or "kubectl", "--kubeconfig", str(sandbox.kubeconfig), "get", "pods"]
+            argv = [kubectl or "kubectl", "--kubeconfig", str(sandbox), "get", "pods"]
             env = {**os.environ, "HOME": str(home)}
 
             def run_kubectl(argv: list[str] = argv, env: dict[str, str] = env) -> None:
@@ -345,7 +346,7 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
                     else:
                         samples[arm].append(_timed(arms[arm]))
             figures = {arm: summary(values) for arm, values in samples.items()}
-            attachment = _attachment(fake, url, rounds=min(rounds, 5))
+            attachment = _attachment(fake, served, rounds=min(rounds, 5))
             bot, floor = figures["bot"]["p50_ms"], figures["floor"]["p50_ms"]
             kube = figures.get("kubectl", {}).get("p50_ms", float("nan"))
             sizes[str(pods)] = {
@@ -367,10 +368,13 @@ def logs(plan: Plan, workdir: Path) -> Data:
     """One container's long log (2,000 lines): ``--tail 100``, the default, and all of it."""
     cases: Data = {}
     with ExitStack() as stack:
-        sandbox = stack.enter_context(running_sandbox(scenario="scale", pods=2, deployments=1))
+        sandbox = stack.enter_context(
+            sandbox_process(workdir, scenario="scale", pods=2, deployments=1)
+        )
         fake = stack.enter_context(running_fake_slack())
-        url = stack.enter_context(running_bot(workdir, sandbox, fake))
-        api = sandbox.api_client()
+        bot = stack.enter_context(running_bot(workdir, sandbox, fake))
+        url = bot.url
+        api = api_client(sandbox)
         stack.callback(api.close)
         core = client.CoreV1Api(api)
         pod = core.list_namespaced_pod("default").items[0].metadata.name
@@ -395,14 +399,14 @@ def logs(plan: Plan, workdir: Path) -> Data:
                 if not math.isnan(seconds):
                     samples["bot"].append(seconds)
                 samples["floor"].append(_timed(arms["floor"]))
-            peaks = {}
-            for arm, fn in arms.items():
-                tracemalloc.start()
-                try:
-                    fn()
-                    peaks[arm] = round(tracemalloc.get_traced_memory()[1] / 1e6, 3)
-                finally:
-                    tracemalloc.stop()
+            with peak_rss(bot.pid) as grew:
+                arms["bot"]()
+            tracemalloc.start()  # the floor's client runs here: its own allocations
+            try:
+                arms["floor"]()
+                floor_peak = round(tracemalloc.get_traced_memory()[1] / 1e6, 3)
+            finally:
+                tracemalloc.stop()
             bot_ms = summary(samples["bot"])
             floor_ms = summary(samples["floor"])
             cases[name] = {
@@ -410,7 +414,8 @@ def logs(plan: Plan, workdir: Path) -> Data:
                 "bot": bot_ms,
                 "floor": floor_ms,
                 "bot_over_floor": ratio(bot_ms["p50_ms"], floor_ms["p50_ms"]),
-                "peak_traced_mb": peaks,
+                "bot_peak_rise_mb": grew["rise_mb"],
+                "floor_peak_traced_mb": floor_peak,
             }
     return {"log_lines": log_lines, "log_bytes": log_bytes, "cases": cases}
 
@@ -427,49 +432,14 @@ def _rss_kb(pid: int) -> dict[str, int]:
     return fields
 
 
-def _answers_http(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-            return True
-    except urllib.error.HTTPError:
-        return True  # it answered, with whatever status
-    except OSError:
-        return False
-
-
 def footprint(plan: Plan, workdir: Path) -> Data:
     """Start to ready, idle RSS, RSS after N commands; then a hostile 100 KB command."""
     with ExitStack() as stack:
-        sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=50.0))
+        sandbox = stack.enter_context(sandbox_process(workdir, scenario="demo", speed=50.0))
         fake = stack.enter_context(running_fake_slack())
-        port = _free_port()
-        config = workdir / "footprint.yaml"
-        config.write_text(settings_yaml(sandbox.kubeconfig, port=port))
-        env = {**os.environ, **environment(workdir, fake), "LOG_LEVEL": "WARNING"}
-        argv = [sys.executable, "-m", "bot", "run", "--mode", "http", "--config", str(config)]
-        argv += ["--ops-port", "0"]  # no fixed port: benches and tests may run side by side
-        log = stack.enter_context((workdir / "footprint.log").open("wb"))
-        began = time.perf_counter()
-        child = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-        def stop() -> None:
-            child.terminate()
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait(timeout=10)
-
-        stack.callback(stop)
-        deadline = time.monotonic() + 60
-        while not _answers_http(port):
-            if child.poll() is not None or time.monotonic() > deadline:
-                msg = f"the bot did not start: see {workdir / 'footprint.log'}"
-                raise RuntimeError(msg)
-            time.sleep(0.01)  # polling the port: there is no event to wait on
-        ready = time.perf_counter() - began
-        url = f"http://127.0.0.1:{port}/slack/events"
-        idle = _rss_kb(child.pid)
+        bot = stack.enter_context(running_bot(workdir, sandbox, fake))
+        url = bot.url
+        idle = _rss_kb(bot.pid)
         requests = [
             signed(fake, "get pods -n prod", user(i % 50)) for i in range(plan.footprint_commands)
         ]
@@ -478,9 +448,9 @@ def footprint(plan: Plan, workdir: Path) -> Data:
             batch = blast(url, requests[start : start + 100], concurrency=10)
             replies_by(fake, [s.response_url for s in batch], timeout=60)
             shots += batch
-        after = _rss_kb(child.pid)
+        after = _rss_kb(bot.pid)
         result: Data = {
-            "start_to_ready_s": round(ready, 3),
+            "start_to_ready_s": round(bot.ready_seconds, 3),
             "idle_rss_mb": round(idle["VmRSS"] / 1024, 1),
             "commands": len(shots),
             "commands_acked_200": sum(1 for s in shots if s.status == 200),

@@ -49,7 +49,8 @@ def test_smoke_run_measures_every_section(
         assert all(arm["n"] > 0 for arm in size["arms"].values())
     attached = results["get_pods"]["sizes"]["150"]
     assert attached["file_mb"] > 0
-    assert attached["peak_traced_mb"] > 0
+    assert attached["bot_rss_mb"] > 0
+    assert attached["bot_peak_rise_mb"] >= 0
     assert attached["bot_to_file"]["n"] > 0
     assert results["logs"]["log_lines"] > 100
     assert set(results["logs"]["cases"]) == {"tail_100", "default", "all_lines"}
