@@ -3,12 +3,7 @@
 Bolt's ``App.start()`` is ``http.server`` (single-threaded; its docstring says not for
 production) and Bolt's aiohttp adapter expects the asyncio ``AsyncApp``. The service and the
 Kubernetes client block, so the app stays the thread-based ``App``, and the event loop only
-does what the ack needs: it checks the v0 signature with slack_sdk's ``SignatureVerifier``
-(microseconds), refuses a replay, gives the request to the workers and answers 200 at once, or
-the "busy" message when they have no room. No thread is involved before the ack, so the ack
-cannot wait behind work, however much of it is running. Replays are refused twice over: from
-this process's memory on the loop (free), then, on the worker, from the record every replica
-shares in the cluster (``bot.gateway.seen_requests``), so that one signed request runs once.
+does what the ack needs (``bot.transport.slack_front``); the workers then run the request.
 """
 
 from __future__ import annotations
@@ -16,142 +11,44 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-import re
 import signal
 import sys
 import threading
-import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Final
-from urllib.parse import parse_qs
+from typing import Any, Final
 
 from aiohttp import web
 from slack_bolt import BoltRequest
 
-from bot.core.grammar import MAX_COMMAND_BYTES
 from bot.transport.slack_app import SlackApp
-from bot.transport.slack_intake import form_payload
+from bot.transport.slack_front import (
+    EVENTS_PATH,
+    Signed,
+    ack_application,
+)
 
 logger = logging.getLogger(__name__)
 
-EVENTS_PATH: Final = "/slack/events"
-HEALTH_PATH: Final = "/healthz"
-MAX_BODY_BYTES: Final = 1024 * 1024
-"""Slack's payloads are a few KB; anything far larger is not Slack."""
-REPLAY_WINDOW_SECONDS: Final = 300.0
-"""Slack's signatures are honoured for five minutes; a replay within them is answered once."""
-_TIMESTAMP: Final = re.compile(r"[0-9]{1,15}")
-"""What ``X-Slack-Request-Timestamp`` holds: Unix seconds. slack_sdk's verifier calls ``int()``
-on it unguarded, so anything else would be a 500 with a traceback instead of a 401."""
 LOOP_SWITCH_INTERVAL: Final = 0.001
 """Seconds a running thread keeps the interpreter once the loop asks (``favour_the_loop``)."""
 COLLECTOR_THRESHOLDS: Final = (10_000, 50, 100)
 """The cyclic collector's thresholds once serving (``settle_the_collector``); CPython's are
 (700, 10, 10)."""
-_REFUSED: Final = {"error": "invalid request"}
-"""Bolt's answer to a request that fails verification, kept for the same clients."""
-
-
-class SeenSignatures:
-    """Signatures of the requests taken in the last ``window`` seconds, to answer a replay once.
-
-    A signed request stays valid for Slack's five minutes, so one captured ``rollout restart``
-    could otherwise be replayed at will. Only the event loop touches this (no lock needed).
-    """
-
-    def __init__(
-        self,
-        *,
-        window: float = REPLAY_WINDOW_SECONDS,
-        limit: int = 100_000,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._window = window
-        self._limit = limit
-        self._clock = clock
-        self._seen: OrderedDict[str, float] = OrderedDict()
-
-    def first_time(self, signature: str) -> bool:
-        """Record ``signature``; False when it was already taken within the window."""
-        now = self._clock()
-        while self._seen and (
-            next(iter(self._seen.values())) <= now or len(self._seen) >= self._limit
-        ):
-            self._seen.popitem(last=False)
-        if signature in self._seen:
-            return False
-        self._seen[signature] = now + self._window
-        return True
 
 
 def web_application(app: SlackApp) -> web.Application:
-    """The aiohttp application: ``POST /slack/events`` and ``GET /healthz``."""
+    """The aiohttp application serving ``app``: the ack (``slack_front``), then its workers."""
     verifier = app.verifier
     if verifier is None:
         msg = "HTTP mode needs the signing secret (build_app(signing_secret=...))"
         raise ValueError(msg)
-    seen = SeenSignatures()
 
-    async def events(request: web.Request) -> web.Response:
-        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
-        signature = request.headers.get("X-Slack-Signature", "")
-        raw = await request.read()
-        if not _TIMESTAMP.fullmatch(timestamp) or not verifier.is_valid(
-            body=raw, timestamp=timestamp, signature=signature
-        ):
-            return web.json_response(_REFUSED, status=401)
-        if not seen.first_time(signature):
-            logger.warning("ignored a replayed Slack request (its signature was already used)")
-            return web.Response(status=200)
-        body = raw.decode("utf-8", errors="replace")
-        oversized = _oversized_text(body)
-        if oversized is not None:  # refused before its text is decoded (linear, but slow)
-            fields, size = oversized
-            return web.json_response(app.intake.refuse_too_long(form_payload(fields), size))
-        form = parse_qs(body, keep_blank_values=True)
-        if "ssl_check" in form:  # Slack checking the certificate of a slash command's URL
-            return web.Response(status=200)
-        headers: dict[str, str | Sequence[str]] = {
-            key: request.headers.getall(key) for key in request.headers
-        }
-        job = _once(app, signature, body, request.query_string, headers)
-        answer = app.intake.take(form_payload(form), job)
-        if answer is None:
-            return web.Response(status=200)
-        return web.json_response(answer)
+    def take(payload: dict[str, Any], signed: Signed) -> dict[str, Any] | None:
+        job = _once(app, signed.signature, signed.body, signed.query, signed.headers)
+        return app.intake.take(payload, job)
 
-    async def health(_: web.Request) -> web.Response:
-        return web.Response(text="ok")
-
-    application = web.Application(client_max_size=MAX_BODY_BYTES)
-    application.router.add_post(EVENTS_PATH, events)
-    application.router.add_get(HEALTH_PATH, health)
-    return application
-
-
-def _oversized_text(body: str) -> tuple[dict[str, list[str]], int] | None:
-    """A slash command whose ``text`` is over the bound: its other fields and the text's size.
-
-    The size is read from the encoded field (each ``%XX`` is one byte), so a 100 KB text is
-    refused without being unquoted: ``parse_qs`` takes about 40 ms for it. None otherwise.
-    """
-    if body.startswith("text="):
-        start = 0
-    else:  # values are percent-encoded: "&text=" can only start the field
-        start = body.find("&text=") + 1
-        if start == 0:
-            return None
-    end = body.find("&", start)
-    value = body[start + 5 : len(body) if end == -1 else end]
-    if len(value) <= MAX_COMMAND_BYTES:  # decoding only shortens it
-        return None
-    size = len(value) - 2 * value.count("%")
-    if size <= MAX_COMMAND_BYTES:
-        return None
-    rest = body[:start] + (body[end + 1 :] if end != -1 else "")
-    return parse_qs(rest, keep_blank_values=True), size
+    return ack_application(verifier, take, app.intake.refuse_too_long)
 
 
 def _once(
