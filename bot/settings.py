@@ -98,13 +98,22 @@ class SlackSettings(_Section):
         description="threads for commands that wait (rollout status), apart from the others",
     )
     queue: int = Field(
-        default=64,
+        default=256,
         ge=0,
         le=10_000,
         description="requests waiting for a thread (per pool); past it users are told to retry",
     )
     per_user: int = Field(
         default=4, ge=1, le=1000, description="requests one user may have waiting or running"
+    )
+    workers_nice: int = Field(
+        default=5,
+        ge=0,
+        le=19,
+        description=(
+            "http mode: how far below the ack process's the CPU priority of the bot's own "
+            "threads is (a nice increment; 0: the same)"
+        ),
     )
     shutdown_grace_seconds: float = Field(
         default=25.0,

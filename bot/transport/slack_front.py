@@ -11,10 +11,19 @@ once.
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import itertools
+import json
 import logging
+import os
 import re
+import signal
+import socket
+import struct
+import sys
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -24,7 +33,9 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from bot.core.grammar import MAX_COMMAND_BYTES
-from bot.transport.slack_intake import form_payload
+from bot.transport.slack_delivery import Origin
+from bot.transport.slack_intake import admit, form_payload, origin_of, refuse_too_long
+from bot.transport.slack_workers import WorkerSizes
 
 logger = logging.getLogger("bot.transport.slack_http")
 
@@ -153,3 +164,255 @@ def _oversized_text(body: str) -> tuple[dict[str, list[str]], int] | None:
         return None
     rest = body[:start] + (body[end + 1 :] if end != -1 else "")
     return parse_qs(rest, keep_blank_values=True), size
+
+
+# --- the ack's process --------------------------------------------------------------------------
+#
+# ``k8s-chatops run`` serves HTTP mode from two processes. This one, started by the bot's own
+# (``slack_http.AckProcess``), owns the port: it verifies, admits and acks every request, and
+# forwards what it admitted to the bot's process over a socket pair. The workers' Python shares
+# one interpreter lock, so an ack served in their process waited for them whenever they worked
+# (p99 of 200-330 ms at 50 commands in flight, 6-8x the floor); here nothing else runs Python.
+#
+# The link carries frames: a 4-byte big-endian length, then that many bytes of UTF-8 JSON.
+#   bot -> ack:  config (first, once), done (a forwarded request ended), stop
+#   ack -> bot:  listening (the port is open) or failed (it could not be), job (a request
+#                admitted), busy (a click without room: tell its author), log (a log record)
+
+FRAME_HEADER: Final = struct.Struct(">I")
+MAX_FRAME_BYTES: Final = 2 * MAX_BODY_BYTES + 64 * 1024
+"""A forwarded request is at most a body and its headers."""
+
+Frame = dict[str, Any]
+
+
+def encode_frame(frame: Frame) -> bytes:
+    """One frame on the link: its length, then its JSON."""
+    data = json.dumps(frame, separators=(",", ":")).encode()
+    return FRAME_HEADER.pack(len(data)) + data
+
+
+def decode_frame(data: bytes) -> Frame:
+    """A frame's JSON (ValueError when it is not a JSON object)."""
+    frame = json.loads(data)
+    if not isinstance(frame, dict):
+        msg = "a link frame must be a JSON object"
+        raise ValueError(msg)
+    return frame
+
+
+def frame_length(header: bytes) -> int:
+    """The length a frame's header announces (ValueError past ``MAX_FRAME_BYTES``)."""
+    (size,) = FRAME_HEADER.unpack(header)
+    if size > MAX_FRAME_BYTES:
+        msg = f"a link frame of {size} bytes is over the bound"
+        raise ValueError(msg)
+    return int(size)
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """A request admitted: its number on the link, whose it is, which pool it runs on."""
+
+    number: int
+    user: str
+    long: bool
+
+
+class Admission:
+    """The workers' bounds (``slack_workers.Workers``), counted here so the ack can say "busy"
+    without asking the bot's process: each admitted request counts until the bot says it ended.
+
+    The bot's own counts can only be lower (it forgets a request before this hears of it), so
+    what this admits the workers take.
+    """
+
+    def __init__(self, sizes: WorkerSizes) -> None:
+        self._sizes = sizes
+        self._per_user: Counter[str] = Counter()
+        self._per_pool: Counter[bool] = Counter()
+        self._tickets: dict[int, Ticket] = {}
+        self._numbers = itertools.count(1)
+
+    def enter(self, user: str, *, long: bool) -> Ticket | None:
+        """A ticket for ``user``'s request, or None when one of the bounds is reached."""
+        sizes = self._sizes
+        room = (sizes.long_workers if long else sizes.workers) + max(sizes.queue, 0)
+        if self._per_user[user] >= sizes.per_user or self._per_pool[long] >= room:
+            return None
+        ticket = Ticket(next(self._numbers), user, long)
+        self._per_user[user] += 1
+        self._per_pool[long] += 1
+        self._tickets[ticket.number] = ticket
+        return ticket
+
+    def leave(self, number: int) -> None:
+        """The request ``number`` ended (an unknown number is ignored)."""
+        ticket = self._tickets.pop(number, None)
+        if ticket is None:
+            return
+        self._per_pool[ticket.long] -= 1
+        self._per_user[ticket.user] -= 1
+        if self._per_user[ticket.user] <= 0:
+            del self._per_user[ticket.user]
+
+    def in_flight(self) -> int:
+        return len(self._tickets)
+
+
+class _LinkLog(logging.Handler):
+    """Sends this process's log records to the bot's, which logs them as its own (its format,
+    its redaction)."""
+
+    def __init__(self, send: Callable[[Frame], None]) -> None:
+        super().__init__()
+        self._send = send
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._send(
+                {
+                    "t": "log",
+                    "name": record.name,
+                    "level": record.levelno,
+                    "msg": self.format(record),
+                }
+            )
+        except Exception:  # noqa: BLE001 - a log record must never take the ack down
+            self.handleError(record)
+
+
+def front_take(admission: Admission, send: Callable[[Frame], None]) -> Take:
+    """``take`` for the ack's process: admit against ``admission``, forward to the bot."""
+
+    def take(payload: dict[str, Any], signed: Signed) -> dict[str, Any] | None:
+        admitted: list[Ticket] = []
+
+        def submit(user: str, *, long: bool) -> bool:
+            ticket = admission.enter(user, long=long)
+            if ticket is not None:
+                admitted.append(ticket)
+            return ticket is not None
+
+        def tell_busy(origin: Origin) -> None:
+            send({"t": "busy", "origin": _origin_fields(origin)})
+
+        answer = admit(payload, submit, tell_busy)
+        for ticket in admitted:
+            origin = origin_of(payload)
+            send(
+                {
+                    "t": "job",
+                    "number": ticket.number,
+                    "user": ticket.user,
+                    "long": ticket.long,
+                    "signature": signed.signature,
+                    "body": signed.body,
+                    "query": signed.query,
+                    "headers": signed.headers,
+                    "origin": None if origin is None else _origin_fields(origin),
+                }
+            )
+        return answer
+
+    return take
+
+
+def _origin_fields(origin: Origin) -> dict[str, Any]:
+    return {
+        "channel": origin.channel,
+        "user_id": origin.user_id,
+        "response_url": origin.response_url,
+    }
+
+
+def origin_from(fields: Any) -> Origin | None:
+    """The ``Origin`` a frame carries (None when it carries none)."""
+    if not isinstance(fields, dict):
+        return None
+    return Origin(
+        channel=str(fields.get("channel", "")),
+        user_id=str(fields.get("user_id", "")),
+        response_url=fields.get("response_url") or None,
+    )
+
+
+async def _read_frame(reader: asyncio.StreamReader) -> Frame | None:
+    try:
+        header = await reader.readexactly(FRAME_HEADER.size)
+        return decode_frame(await reader.readexactly(frame_length(header)))
+    except asyncio.IncompleteReadError:
+        return None
+
+
+async def _serve(link: socket.socket) -> int:
+    reader, writer = await asyncio.open_unix_connection(sock=link)
+
+    def send(frame: Frame) -> None:
+        writer.write(encode_frame(frame))
+
+    config = await _read_frame(reader)
+    if config is None or config.get("t") != "config":
+        return 2
+    root = logging.getLogger()
+    root.handlers[:] = [_LinkLog(send)]
+    root.setLevel(int(config.get("log_level", logging.INFO)))
+    sizes = WorkerSizes(**config["sizes"])
+    admission = Admission(sizes)
+    application = ack_application(
+        SignatureVerifier(str(config["secret"])), front_take(admission, send), refuse_too_long
+    )
+    runner = web.AppRunner(application, access_log=None, shutdown_timeout=5)
+    await runner.setup()
+    try:
+        try:
+            await web.TCPSite(runner, str(config["host"]), int(config["port"])).start()
+        except OSError as e:
+            send({"t": "failed", "error": str(e)})
+            await writer.drain()
+            return 1
+        send({"t": "listening", "port": runner.addresses[0][1], "pid": os.getpid()})
+        settle_the_collector()
+        while (frame := await _read_frame(reader)) is not None:
+            kind = frame.get("t")
+            if kind == "done":
+                admission.leave(int(frame["number"]))
+            elif kind == "stop":
+                break
+        # EOF: the bot's process is gone, and with it whatever this would hand over
+    finally:
+        await runner.cleanup()
+        await asyncio.sleep(0)  # the connections cleanup closed finish closing
+        writer.close()
+    return 0
+
+
+COLLECTOR_THRESHOLDS: Final = (10_000, 50, 100)
+"""The cyclic collector's thresholds once serving (``settle_the_collector``); CPython's are
+(700, 10, 10)."""
+
+
+def settle_the_collector() -> None:
+    """Keep the cyclic garbage collector's pauses off the acks and the answers.
+
+    A full collection walks every object the process holds, and everything built at start-up
+    (the Kubernetes client's models, Slack's, the settings, the discovery cache) stays for the
+    process's life: measured in the bench's process, collections took about a sixth of its CPU
+    and each full one 80-150 ms. So what start-up built is frozen (never walked again,
+    ``gc.freeze``), and young objects are collected less often (a command's garbage is mostly
+    freed by reference counting anyway). Called by both processes once they serve.
+    """
+    gc.collect()  # what start-up left as garbage is freed, not frozen
+    gc.freeze()
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
+
+
+def main(argv: Sequence[str]) -> int:
+    """``python -m bot.transport.slack_front FD``: serve the acks, linked to the bot on FD."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the group: the bot stops this
+    link = socket.socket(fileno=int(argv[1]))
+    return asyncio.run(_serve(link))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

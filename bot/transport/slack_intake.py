@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from bot.core.grammar import MAX_COMMAND_BYTES, too_long
 from bot.core.replies import busy_reply, error_reply
@@ -53,6 +53,59 @@ def _ack(message: SlackMessage) -> dict[str, Any]:
     }
 
 
+class Submit(Protocol):
+    """Queues the request of ``user`` (on the pool for commands that wait, when ``long``);
+    False when there is no room."""
+
+    def __call__(self, user: str, *, long: bool) -> bool: ...
+
+
+def admit(
+    payload: Mapping[str, Any], submit: Submit, tell_busy: Callable[[Origin], None]
+) -> dict[str, Any] | None:
+    """Queue ``payload`` through ``submit``; the ack's payload (None: an empty ack).
+
+    A command text over the bound is refused in the ack itself: nothing is queued, and no
+    thread spends time on it. A command without room gets the "busy" reply in its ack; a click
+    without room is told through ``tell_busy`` (its ack can carry no message).
+    """
+    size = text_bytes(payload)
+    if size > MAX_COMMAND_BYTES:
+        return refuse_too_long(payload, size)
+    command = "command" in payload
+    user = _sender(payload)
+    text = str(payload.get("text", "")) if command else _button_command(payload)
+    long = waits_long(text)
+    if submit(user, long=long):
+        logger.debug(
+            "queued a request of %s on the %s workers", user, "long" if long else "general"
+        )
+        return None
+    logger.warning("busy: a request of %s was refused (no room in the workers)", user)
+    if command:
+        return busy_ack()
+    origin = origin_of(payload)
+    if origin is not None:
+        tell_busy(origin)
+    return None
+
+
+def refuse_too_long(payload: Mapping[str, Any], size: int) -> dict[str, Any]:
+    """The ack refusing a command of ``size`` bytes (logged: it never reaches the service, so
+    the audit trail does not record it)."""
+    user = _sender(payload)
+    logger.warning("refused a command of %d bytes from %s in the ack", size, user)
+    return too_long_ack(size)
+
+
+def origin_of(payload: Mapping[str, Any]) -> Origin | None:
+    """Where a request's answer can go: its ``response_url`` (None when it has none)."""
+    url = payload.get("response_url")
+    if not isinstance(url, str) or not url:
+        return None
+    return Origin(channel=_channel(payload), user_id=_sender(payload), response_url=url)
+
+
 @dataclass(frozen=True, slots=True)
 class Intake:
     """The workers, and the delivery that tells a click's author the bot is busy."""
@@ -61,42 +114,21 @@ class Intake:
     delivery: Delivery
 
     def take(self, payload: Mapping[str, Any], dispatch: Job) -> dict[str, Any] | None:
-        """Queue ``dispatch`` for ``payload``'s sender; the ack's payload (None: empty ack).
+        """Queue ``dispatch`` for ``payload``'s sender (``admit``); the ack's payload."""
 
-        A command text over the bound is refused in the ack itself: nothing is queued, and no
-        thread spends time on it."""
-        size = text_bytes(payload)
-        if size > MAX_COMMAND_BYTES:
-            return self.refuse_too_long(payload, size)
-        command = "command" in payload
-        user = _sender(payload)
-        text = str(payload.get("text", "")) if command else _button_command(payload)
-        long = waits_long(text)
-        if self.workers.submit(user, dispatch, long=long):
-            logger.debug(
-                "queued a request of %s on the %s workers", user, "long" if long else "general"
-            )
-            return None
-        logger.warning("busy: a request of %s was refused (no room in the workers)", user)
-        if command:
-            return busy_ack()
-        url = payload.get("response_url")
-        if isinstance(url, str) and url:
-            origin = Origin(channel=_channel(payload), user_id=user, response_url=url)
-            delivery = self.delivery
+        def submit(user: str, *, long: bool) -> bool:
+            return self.workers.submit(user, dispatch, long=long)
 
-            def tell() -> None:
-                delivery.reply(origin, busy_reply())
+        return admit(payload, submit, self.tell_busy)
 
-            self.workers.notify(tell)
-        return None
+    def tell_busy(self, origin: Origin) -> None:
+        """Tell a request's author, at its ``response_url``, that the bot had no room for it."""
+        delivery = self.delivery
 
-    def refuse_too_long(self, payload: Mapping[str, Any], size: int) -> dict[str, Any]:
-        """The ack refusing a command of ``size`` bytes (logged: it never reaches the service,
-        so the audit trail does not record it)."""
-        user = _sender(payload)
-        logger.warning("refused a command of %d bytes from %s in the ack", size, user)
-        return too_long_ack(size)
+        def tell() -> None:
+            delivery.reply(origin, busy_reply())
+
+        self.workers.notify(tell)
 
 
 def _sender(payload: Mapping[str, Any]) -> str:

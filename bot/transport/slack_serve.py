@@ -184,6 +184,7 @@ def serve(
                 port=settings.slack.port,
                 stop=stop,
                 listening=listening,
+                nice=settings.slack.workers_nice,
             )
         else:
             app_token = settings.secrets.app_token

@@ -43,7 +43,7 @@ class WorkerSizes:
     """Threads for commands and clicks."""
     long_workers: int = 16
     """Threads for the commands that wait (``rollout status``)."""
-    queue: int = 64
+    queue: int = 256
     """Requests waiting for a thread, in each pool."""
     per_user: int = 4
     """Requests one user may have waiting or running."""

@@ -223,3 +223,42 @@ def test_sigterm_taken_by_another_thread_still_stops_the_bot(tmp_path: Path) -> 
         assert libc.syscall(SYS_TGKILL[platform.machine()], pid, others[-1], signal.SIGTERM) == 0
         assert bot.process.wait(timeout=60) == 0
         assert not bot.lease_holder()
+
+
+def _ack_process(bot: Running) -> int:
+    """The pid of the bot's child that serves its HTTP port."""
+    pid = bot.process.pid
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    (child,) = children
+    return int(child)
+
+
+def _nice(pid: int, tid: int) -> int:
+    """A thread's nice value (field 19 of its stat, after the parenthesised name)."""
+    stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+    return int(stat.rpartition(")")[2].split()[16])
+
+
+def test_a_process_of_its_own_acks_even_while_the_bots_process_is_frozen(tmp_path: Path) -> None:
+    with running_bot(tmp_path) as bot:
+        ack = _ack_process(bot)
+        assert ack != bot.process.pid
+        threads = [int(t) for t in os.listdir(f"/proc/{bot.process.pid}/task")]
+        assert {_nice(bot.process.pid, t) for t in threads} == {5}  # slack.workers_nice
+        assert _nice(ack, ack) == 0
+        bot.process.send_signal(signal.SIGSTOP)  # no thread of the bot's can run
+        try:
+            sent = bot.slack.command("get pods -n prod")
+            assert (sent.status, sent.body) == (200, "")  # acked all the same
+            assert bot.fake.responses_to(sent.response_url) == []
+        finally:
+            bot.process.send_signal(signal.SIGCONT)
+        answer = bot.fake.wait_response(sent.response_url, timeout=30)  # then it runs
+        assert "web-" in json.dumps(answer.body)
+
+
+def test_the_bot_stops_with_an_error_when_its_ack_process_dies(tmp_path: Path) -> None:
+    with running_bot(tmp_path) as bot:
+        os.kill(_ack_process(bot), signal.SIGKILL)
+        assert bot.process.wait(timeout=60) != 0
+    assert "the ack process ended" in bot.log.read_text()

@@ -24,8 +24,13 @@ from bot.settings import Settings, load_settings
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION, RUN_ACTION
 from bot.transport.slack_app import SlackApp, build_app
 from bot.transport.slack_clients import web_client
-from bot.transport.slack_front import EVENTS_PATH, HEALTH_PATH, SeenSignatures
-from bot.transport.slack_http import COLLECTOR_THRESHOLDS, running_http, serve_http
+from bot.transport.slack_front import (
+    COLLECTOR_THRESHOLDS,
+    EVENTS_PATH,
+    HEALTH_PATH,
+    SeenSignatures,
+)
+from bot.transport.slack_http import running_http, serve_http
 from bot.transport.slack_payloads import slack_subject
 from bot.transport.slack_serve import app_from_settings
 from bot.transport.slack_workers import WorkerSizes
