@@ -125,7 +125,13 @@ def rows(results: Data) -> list[tuple[str, str, str]]:
         )
     foot = results["footprint"]
     out.append(("footprint", "start to ready (HTTP port answers)", f"{foot['start_to_ready_s']} s"))
-    out.append(("footprint", "idle RSS", f"{foot['idle_rss_mb']} MB"))
+    out.append(
+        (
+            "footprint",
+            "idle RSS (both processes)",
+            f"{foot['idle_rss_mb']} MB, the ack process's {foot['ack_process_idle_rss_mb']} MB",
+        )
+    )
     out.append(
         (
             "footprint",

@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import time
 import tracemalloc
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
@@ -432,6 +433,19 @@ def _rss_kb(pid: int) -> dict[str, int]:
     return fields
 
 
+def _children(pid: int) -> list[int]:
+    """The processes ``pid`` started (the bot's ack process)."""
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _rss_kb_all(pid: int) -> dict[str, int]:
+    """``_rss_kb`` of ``pid`` and its children together (each one's peak, summed)."""
+    total = Counter(_rss_kb(pid))
+    for child in _children(pid):
+        total.update(_rss_kb(child))
+    return dict(total)
+
+
 def footprint(plan: Plan, workdir: Path) -> Data:
     """Start to ready, idle RSS, RSS after N commands; then a hostile 100 KB command."""
     with ExitStack() as stack:
@@ -439,7 +453,8 @@ def footprint(plan: Plan, workdir: Path) -> Data:
         fake = stack.enter_context(running_fake_slack())
         bot = stack.enter_context(running_bot(workdir, sandbox, fake))
         url = bot.url
-        idle = _rss_kb(bot.pid)
+        idle = _rss_kb_all(bot.pid)
+        ack_idle = sum(_rss_kb(child)["VmRSS"] for child in _children(bot.pid))
         requests = [
             signed(fake, "get pods -n prod", user(i % 50)) for i in range(plan.footprint_commands)
         ]
@@ -448,10 +463,11 @@ def footprint(plan: Plan, workdir: Path) -> Data:
             batch = blast(url, requests[start : start + 100], concurrency=10)
             replies_by(fake, [s.response_url for s in batch], timeout=60)
             shots += batch
-        after = _rss_kb(bot.pid)
+        after = _rss_kb_all(bot.pid)
         result: Data = {
             "start_to_ready_s": round(bot.ready_seconds, 3),
             "idle_rss_mb": round(idle["VmRSS"] / 1024, 1),
+            "ack_process_idle_rss_mb": round(ack_idle / 1024, 1),
             "commands": len(shots),
             "commands_acked_200": sum(1 for s in shots if s.status == 200),
             "rss_after_commands_mb": round(after["VmRSS"] / 1024, 1),
