@@ -107,7 +107,7 @@ class SlackSettings(_Section):
         default=4, ge=1, le=1000, description="requests one user may have waiting or running"
     )
     workers_nice: int = Field(
-        default=5,
+        default=10,
         ge=0,
         le=19,
         description=(

@@ -244,7 +244,7 @@ def test_a_process_of_its_own_acks_even_while_the_bots_process_is_frozen(tmp_pat
         ack = _ack_process(bot)
         assert ack != bot.process.pid
         threads = [int(t) for t in os.listdir(f"/proc/{bot.process.pid}/task")]
-        assert {_nice(bot.process.pid, t) for t in threads} == {5}  # slack.workers_nice
+        assert {_nice(bot.process.pid, t) for t in threads} == {10}  # slack.workers_nice
         assert _nice(ack, ack) == 0
         bot.process.send_signal(signal.SIGSTOP)  # no thread of the bot's can run
         try:
