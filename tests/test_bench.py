@@ -28,6 +28,7 @@ def _numbers(value: object) -> list[float]:
 
 
 @pytest.mark.kubectl
+@pytest.mark.timeout(360)  # a dozen sandbox and bot processes start and stop: slow under load
 def test_smoke_run_measures_every_section(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
