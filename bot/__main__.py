@@ -315,9 +315,9 @@ def _run(args: argparse.Namespace, env: Mapping[str, str]) -> int:
         )
         from bot.transport.slack_serve import serve  # noqa: PLC0415 - Bolt only when serving
 
-        serve(settings, app, stop=stop, health=health)
+        status = serve(settings, app, stop=stop, health=health)
     logger.info("stopped")
-    return 0
+    return status
 
 
 def _check(args: argparse.Namespace, env: Mapping[str, str]) -> int:

@@ -47,6 +47,11 @@ STOP_SECONDS: Final = 10.0
 """How long it may take to close it once asked."""
 
 
+class AckProcessEnded(RuntimeError):
+    """The process serving the port ended without being asked to: no request can reach the
+    bot any more (the requests already taken can still finish)."""
+
+
 class AckProcess:
     """The process serving the port (``python -m bot.transport.slack_front``), and the link
     that brings the requests it admitted to ``app``'s workers.
@@ -227,7 +232,8 @@ def serve_http(
     """Serve until ``stop`` is set (SIGTERM), then stop listening: requests being acked are
     answered, new ones are refused by the closed port. ``listening`` is called once the port is
     open (readiness). ``nice``: how far this process's threads go below the ack process in CPU
-    priority (``lower_priority``). Raises RuntimeError when the ack process ended on its own."""
+    priority (``lower_priority``). Raises ``AckProcessEnded`` when the ack process ended on its
+    own (``stop`` is set then too)."""
     settle_the_collector()
     front = AckProcess(app, host=host, port=port, on_exit=stop.set)
     lower_priority(nice)
@@ -245,7 +251,7 @@ def serve_http(
         front.stop()
     if front.failed:
         msg = "the ack process ended on its own; the port is closed"
-        raise RuntimeError(msg)
+        raise AckProcessEnded(msg)
 
 
 def lower_priority(nice: int) -> None:

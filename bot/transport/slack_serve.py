@@ -33,7 +33,7 @@ from bot.transport.ops_server import Health
 from bot.transport.slack_app import ChatOpsPort, SeenSignaturesPort, SlackApp, build_app
 from bot.transport.slack_clients import SHUTDOWN, web_client
 from bot.transport.slack_groups import People
-from bot.transport.slack_http import serve_http, until_stopped
+from bot.transport.slack_http import AckProcessEnded, serve_http, until_stopped
 from bot.transport.slack_workers import WorkerSizes
 
 logger = logging.getLogger(__name__)
@@ -161,8 +161,9 @@ def serve(
     *,
     stop: threading.Event | None = None,
     health: Health | None = None,
-) -> None:
-    """Run ``app`` until SIGINT/SIGTERM (or ``stop``); what ``k8s-chatops run`` calls.
+) -> int:
+    """Run ``app`` until SIGINT/SIGTERM (or ``stop``); what ``k8s-chatops run`` calls. Returns
+    the exit status: 0, or 1 when HTTP mode's ack process ended on its own.
 
     Then it shuts down gracefully: no new request is taken (the HTTP port closes, the Socket
     Mode connection ends, so Slack sends the next ones to another replica), and the ones in
@@ -171,6 +172,7 @@ def serve(
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         _stop_on_signals(stop)
+    ended: AckProcessEnded | None = None
     try:
         if settings.slack.mode is SlackMode.HTTP:
 
@@ -178,14 +180,17 @@ def serve(
                 if health is not None:
                     health.slack = lambda: True
 
-            serve_http(
-                app,
-                host=settings.slack.host,
-                port=settings.slack.port,
-                stop=stop,
-                listening=listening,
-                nice=settings.slack.workers_nice,
-            )
+            try:
+                serve_http(
+                    app,
+                    host=settings.slack.host,
+                    port=settings.slack.port,
+                    stop=stop,
+                    listening=listening,
+                    nice=settings.slack.workers_nice,
+                )
+            except AckProcessEnded as e:  # what was taken still finishes, then the bot fails
+                ended = e
         else:
             app_token = settings.secrets.app_token
             assert app_token is not None  # checked by app_from_settings()
@@ -196,6 +201,10 @@ def serve(
     finally:
         SHUTDOWN.set()  # replies still retrying give up now, so the process can exit
         app.close()
+    if ended is not None:
+        logger.error("%s", ended)
+        return 1
+    return 0
 
 
 def finish_in_flight(app: SlackApp, *, grace: float) -> bool:

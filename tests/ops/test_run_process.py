@@ -257,8 +257,19 @@ def test_a_process_of_its_own_acks_even_while_the_bots_process_is_frozen(tmp_pat
         assert "web-" in json.dumps(answer.body)
 
 
-def test_the_bot_stops_with_an_error_when_its_ack_process_dies(tmp_path: Path) -> None:
+def test_when_its_ack_process_dies_the_bot_finishes_what_it_took_and_exits_1(
+    tmp_path: Path,
+) -> None:
     with running_bot(tmp_path) as bot:
+        path = "/api/v1/namespaces/prod/pods"
+        bot.sandbox.faults.delay(3.0, method="GET", path=f"{path}$", times=1)
+        sent = bot.slack.command("get pods -n prod")
+        bot.fake.wait_for(
+            lambda: bot.sandbox.requests.matching(method="GET", path=path),
+            what="the command's request to the cluster",
+        )
         os.kill(_ack_process(bot), signal.SIGKILL)
-        assert bot.process.wait(timeout=60) != 0
+        assert bot.process.wait(timeout=60) == 1
+        posts = [json.dumps(p.body) for p in bot.fake.responses_to(sent.response_url)]
+        assert any("web-" in body for body in posts), posts  # the command taken was answered
     assert "the ack process ended" in bot.log.read_text()
