@@ -340,10 +340,17 @@ def test_refusal_posted_in_channel_still_keeps_a_shared_prompt(
     assert fake.responses_to(sent.response_url) == []
 
 
-def test_tokens_never_reach_the_log(
-    fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack, caplog: pytest.LogCaptureFixture
-) -> None:
+@pytest.fixture
+def debug_log(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
+    """DEBUG records captured, set before the app starts (when its ack process reads the level)."""
     caplog.set_level(logging.DEBUG)
+    return caplog
+
+
+def test_tokens_never_reach_the_log(
+    debug_log: pytest.LogCaptureFixture, fake: FakeSlack, chatops: ScriptedChatOps, slack: HttpSlack
+) -> None:
+    caplog = debug_log
     chatops.script = lambda r: Reply(headline="announced", visibility=Visibility.IN_CHANNEL)
     slack.command("rollout restart deployment/web")
     fake.wait_call("chat.postMessage")
