@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import ssl
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -17,6 +18,7 @@ from bot.transport.slack_clients import (
     SERVER_ERROR_RETRIES,
     response_client,
     retry_after_wait,
+    tls_context,
     web_client,
 )
 from tests.fakeslack import RESPONSE_URL, FakeSlack, running_fake_slack
@@ -108,3 +110,21 @@ def test_retries_leave_the_global_random_state_alone(
     web_client(fake.bot_token, base_url=fake.api_url).chat_postMessage(channel="C1", text="hi")
     assert [c.status for c in fake.calls_to("chat.postMessage")] == [429, 500, 200]
     assert drawn == []
+
+
+def test_every_slack_client_over_https_shares_one_verifying_tls_context() -> None:
+    """Made once: urllib's default, made per connection, reads the CA bundle every time."""
+    clients = [
+        web_client("xoxb-1"),
+        web_client("xoxb-2", base_url="https://slack.example/api/"),
+        response_client("https://hooks.slack.com/commands/T1/2/abc"),
+    ]
+    assert {id(client.ssl) for client in clients} == {id(tls_context())}
+    assert tls_context().verify_mode is ssl.CERT_REQUIRED
+    assert tls_context().check_hostname
+
+
+def test_plain_http_clients_keep_urllibs_shared_opener(fake: FakeSlack) -> None:
+    """Given a context, urllib builds an opener per call: only HTTPS is worth it."""
+    assert web_client(fake.bot_token, base_url=fake.api_url).ssl is None
+    assert response_client("http://127.0.0.1:1/hook").ssl is None
