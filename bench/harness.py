@@ -126,16 +126,25 @@ class BotProcess:
 
 @contextmanager
 def running_bot(
-    workdir: Path, kubeconfig: Path, fake: FakeSlack, *, extra: str = "", slack: str = ""
+    workdir: Path,
+    kubeconfig: Path,
+    fake: FakeSlack,
+    *,
+    extra: str = "",
+    slack: str = "",
+    sections: str = "",
+    start_seconds: float = 60.0,
 ) -> Iterator[BotProcess]:
     """The real app as deployed: ``k8s-chatops run --mode http`` in a process of its own, on
     the cluster ``kubeconfig`` names, Slack played by ``fake`` (in the bench's process).
 
-    ``extra``: more ``kubernetes:`` keys; ``slack``: more ``slack:`` keys (YAML lines).
+    ``extra``: more ``kubernetes:`` keys; ``slack``: more ``slack:`` keys; ``sections``: more
+    top-level sections (YAML lines). ``start_seconds``: how long it may take to answer HTTP.
     """
+    workdir.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     config = workdir / "k8s-chatops.yaml"
-    config.write_text(settings_yaml(kubeconfig, port=port, extra=extra, slack=slack))
+    config.write_text(settings_yaml(kubeconfig, port=port, extra=extra, slack=slack) + sections)
     env = {**os.environ, **environment(workdir, fake), "LOG_LEVEL": "WARNING"}
     argv = [sys.executable, "-m", "bot", "run", "--mode", "http", "--config", str(config)]
     argv += ["--ops-port", "0"]  # no fixed port: benches and tests may run side by side
@@ -144,7 +153,7 @@ def running_bot(
         began = time.perf_counter()
         child = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_seconds
         while not _answers_http(port):
             if child.poll() is not None or time.monotonic() > deadline:
                 msg = f"the bot did not start: see {log_path}"

@@ -13,22 +13,17 @@ after rollouts there; beside it the same on the demo cluster (nine Deployments).
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
 import time
-import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kubernetes import client
 
-from bench.harness import environment, settings_yaml
+from bench.harness import running_bot
 from bench.sections import SMOKE, Plan
 from bench.stats import summary
 from bot.core import rollout
@@ -85,13 +80,6 @@ def measure(plan: Plan, workdir: Path) -> Data:
 # --- the child --------------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _rss_mb(pid: int) -> tuple[float, float]:
     """(VmRSS, VmHWM) of a process, in MB."""
     fields = {}
@@ -100,44 +88,6 @@ def _rss_mb(pid: int) -> tuple[float, float]:
         if key in ("VmRSS", "VmHWM"):
             fields[key] = int(value.split()[0]) / 1024
     return round(fields["VmRSS"], 1), round(fields["VmHWM"], 1)
-
-
-@contextmanager
-def _bot(workdir: Path, sandbox: Sandbox, fake: FakeSlack) -> Iterator[subprocess.Popen[bytes]]:
-    """``k8s-chatops run --mode http`` with notifications on, until it answers /healthz."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    config = workdir / "k8s-chatops.yaml"
-    config.write_text(settings_yaml(sandbox.kubeconfig, port=port) + NOTIFY)
-    env = {**os.environ, **environment(workdir, fake), "LOG_LEVEL": "WARNING"}
-    argv = [sys.executable, "-m", "bot", "run", "--mode", "http", "--config", str(config)]
-    argv += ["--ops-port", "0"]  # the ops port is not measured here; 8080 may be taken
-    with (workdir / "bot.log").open("wb") as log:
-        child = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            fake.wait_for(
-                lambda: _healthy(child, port), timeout=120, what="the bot to answer /healthz"
-            )
-            yield child
-        finally:
-            child.terminate()
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait(timeout=10)
-
-
-def _healthy(child: subprocess.Popen[bytes], port: int) -> bool:
-    if child.poll() is not None:
-        msg = f"the bot exited with {child.returncode}"
-        raise RuntimeError(msg)
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
-            return bool(answer.status == 200)
-    except OSError:
-        time.sleep(0.05)  # the port is polled: there is no event to wait on
-        return False
 
 
 def _watching(sandbox: Sandbox) -> bool:
@@ -187,7 +137,9 @@ def _delays(counts: Counts, workdir: Path, fake: FakeSlack) -> Data:
     complete: list[float] = []
     with ExitStack() as stack:
         sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=20.0))
-        child = stack.enter_context(_bot(workdir, sandbox, fake))
+        child = stack.enter_context(
+            running_bot(workdir, sandbox.kubeconfig, fake, sections=NOTIFY, start_seconds=120)
+        )
         fake.wait_for(lambda: _watching(sandbox), timeout=60, what="the bot's watch")
         api = sandbox.api_client()
         stack.callback(api.close)
@@ -257,7 +209,9 @@ def _memory(counts: Counts, workdir: Path, fake: FakeSlack) -> Data:
             )
         )
         sandbox_start = time.monotonic() - began
-        child = stack.enter_context(_bot(workdir, sandbox, fake))
+        child = stack.enter_context(
+            running_bot(workdir, sandbox.kubeconfig, fake, sections=NOTIFY, start_seconds=120)
+        )
         began = time.monotonic()
         fake.wait_for(lambda: _watching(sandbox), timeout=300, what="the bot's watch")
         listed = time.monotonic() - began
