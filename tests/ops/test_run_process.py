@@ -26,6 +26,7 @@ from kubernetes.client.exceptions import ApiException
 
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.fakeslack import ALICE, FakeSlack, HttpSlack, running_fake_slack
+from tests.fakeslack.drive import Sent
 from tests.subprocess_env import child_env
 
 SIGNING_SECRET = "0ops0signing0secret0ops0signing0"
@@ -127,20 +128,26 @@ def running_bot(workdir: Path) -> Iterator[Running]:
                     process.wait(timeout=10)
 
 
+def command_in_flight(bot: Running) -> Sent:
+    """``get pods -n prod``, sent once the bot is waiting on its pod list, which the cluster
+    answers only seconds later."""
+    path = "/api/v1/namespaces/prod/pods"
+    bot.sandbox.faults.delay(3.0, method="GET", path=f"{path}$", times=1)
+    sent = bot.slack.command("get pods -n prod")
+    bot.fake.wait_for(
+        lambda: bot.sandbox.requests.matching(method="GET", path=path),
+        what="the command's request to the cluster",
+    )
+    return sent
+
+
 def test_sigterm_finishes_the_command_in_flight_releases_the_lease_and_exits_0(
     tmp_path: Path,
 ) -> None:
     with running_bot(tmp_path) as bot:
         assert get(bot.ops + "/healthz") == (200, "ok\n")
         bot.fake.wait_for(bot.lease_holder, timeout=30, what="the notifier's Lease")
-        # The command in flight: its pod list is answered only seconds later.
-        path = "/api/v1/namespaces/prod/pods"
-        bot.sandbox.faults.delay(3.0, method="GET", path=f"{path}$", times=1)
-        sent = bot.slack.command("get pods -n prod")
-        bot.fake.wait_for(
-            lambda: bot.sandbox.requests.matching(method="GET", path=path),
-            what="the command's request to the cluster",
-        )
+        sent = command_in_flight(bot)
         bot.process.send_signal(signal.SIGTERM)
         bot.fake.wait_for(
             lambda: get(bot.ops + "/readyz") == (503, "not ready: shutting down\n"),
@@ -261,13 +268,7 @@ def test_when_its_ack_process_dies_the_bot_finishes_what_it_took_and_exits_1(
     tmp_path: Path,
 ) -> None:
     with running_bot(tmp_path) as bot:
-        path = "/api/v1/namespaces/prod/pods"
-        bot.sandbox.faults.delay(3.0, method="GET", path=f"{path}$", times=1)
-        sent = bot.slack.command("get pods -n prod")
-        bot.fake.wait_for(
-            lambda: bot.sandbox.requests.matching(method="GET", path=path),
-            what="the command's request to the cluster",
-        )
+        sent = command_in_flight(bot)
         os.kill(_ack_process(bot), signal.SIGKILL)
         assert bot.process.wait(timeout=60) == 1
         posts = [json.dumps(p.body) for p in bot.fake.responses_to(sent.response_url)]
