@@ -13,17 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import itertools
-import json
 import logging
 import os
 import re
 import signal
 import socket
-import struct
 import sys
 import time
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -35,6 +32,16 @@ from slack_sdk.signature import SignatureVerifier
 from bot.core.grammar import MAX_COMMAND_BYTES
 from bot.transport.slack_delivery import Origin
 from bot.transport.slack_intake import admit, form_payload, origin_of, refuse_too_long
+from bot.transport.slack_link import (
+    FRAME_HEADER,
+    Admission,
+    Frame,
+    Ticket,
+    decode_frame,
+    encode_frame,
+    frame_length,
+    origin_fields,
+)
 from bot.transport.slack_workers import WorkerSizes
 
 logger = logging.getLogger("bot.transport.slack_http")
@@ -170,94 +177,10 @@ def _oversized_text(body: str) -> tuple[dict[str, list[str]], int] | None:
 #
 # ``k8s-chatops run`` serves HTTP mode from two processes. This one, started by the bot's own
 # (``slack_http.AckProcess``), owns the port: it verifies, admits and acks every request, and
-# forwards what it admitted to the bot's process over a socket pair. The workers' Python shares
-# one interpreter lock, so an ack served in their process waited for them whenever they worked
-# (p99 of 200-330 ms at 50 commands in flight, 6-8x the floor); here nothing else runs Python.
-#
-# The link carries frames: a 4-byte big-endian length, then that many bytes of UTF-8 JSON.
-#   bot -> ack:  config (first, once), done (a forwarded request ended), stop
-#   ack -> bot:  listening (the port is open) or failed (it could not be), job (a request
-#                admitted), busy (a click without room: tell its author), log (a log record)
-
-FRAME_HEADER: Final = struct.Struct(">I")
-MAX_FRAME_BYTES: Final = 2 * MAX_BODY_BYTES + 64 * 1024
-"""A forwarded request is at most a body and its headers."""
-
-Frame = dict[str, Any]
-
-
-def encode_frame(frame: Frame) -> bytes:
-    """One frame on the link: its length, then its JSON."""
-    data = json.dumps(frame, separators=(",", ":")).encode()
-    return FRAME_HEADER.pack(len(data)) + data
-
-
-def decode_frame(data: bytes) -> Frame:
-    """A frame's JSON (ValueError when it is not a JSON object)."""
-    frame = json.loads(data)
-    if not isinstance(frame, dict):
-        msg = "a link frame must be a JSON object"
-        raise ValueError(msg)
-    return frame
-
-
-def frame_length(header: bytes) -> int:
-    """The length a frame's header announces (ValueError past ``MAX_FRAME_BYTES``)."""
-    (size,) = FRAME_HEADER.unpack(header)
-    if size > MAX_FRAME_BYTES:
-        msg = f"a link frame of {size} bytes is over the bound"
-        raise ValueError(msg)
-    return int(size)
-
-
-@dataclass(frozen=True, slots=True)
-class Ticket:
-    """A request admitted: its number on the link, whose it is, which pool it runs on."""
-
-    number: int
-    user: str
-    long: bool
-
-
-class Admission:
-    """The workers' bounds (``slack_workers.Workers``), counted here so the ack can say "busy"
-    without asking the bot's process: each admitted request counts until the bot says it ended.
-
-    The bot's own counts can only be lower (it forgets a request before this hears of it), so
-    what this admits the workers take.
-    """
-
-    def __init__(self, sizes: WorkerSizes) -> None:
-        self._sizes = sizes
-        self._per_user: Counter[str] = Counter()
-        self._per_pool: Counter[bool] = Counter()
-        self._tickets: dict[int, Ticket] = {}
-        self._numbers = itertools.count(1)
-
-    def enter(self, user: str, *, long: bool) -> Ticket | None:
-        """A ticket for ``user``'s request, or None when one of the bounds is reached."""
-        sizes = self._sizes
-        room = (sizes.long_workers if long else sizes.workers) + max(sizes.queue, 0)
-        if self._per_user[user] >= sizes.per_user or self._per_pool[long] >= room:
-            return None
-        ticket = Ticket(next(self._numbers), user, long)
-        self._per_user[user] += 1
-        self._per_pool[long] += 1
-        self._tickets[ticket.number] = ticket
-        return ticket
-
-    def leave(self, number: int) -> None:
-        """The request ``number`` ended (an unknown number is ignored)."""
-        ticket = self._tickets.pop(number, None)
-        if ticket is None:
-            return
-        self._per_pool[ticket.long] -= 1
-        self._per_user[ticket.user] -= 1
-        if self._per_user[ticket.user] <= 0:
-            del self._per_user[ticket.user]
-
-    def in_flight(self) -> int:
-        return len(self._tickets)
+# forwards what it admitted to the bot's process over a socket pair (``slack_link``). The
+# workers' Python shares one interpreter lock, so an ack served in their process waited for them
+# whenever they worked (p99 of 200-330 ms at 50 commands in flight, 6-8x the floor); here
+# nothing else runs Python.
 
 
 class _LinkLog(logging.Handler):
@@ -295,7 +218,7 @@ def front_take(admission: Admission, send: Callable[[Frame], None]) -> Take:
             return ticket is not None
 
         def tell_busy(origin: Origin) -> None:
-            send({"t": "busy", "origin": _origin_fields(origin)})
+            send({"t": "busy", "origin": origin_fields(origin)})
 
         answer = admit(payload, submit, tell_busy)
         for ticket in admitted:
@@ -310,31 +233,12 @@ def front_take(admission: Admission, send: Callable[[Frame], None]) -> Take:
                     "body": signed.body,
                     "query": signed.query,
                     "headers": signed.headers,
-                    "origin": None if origin is None else _origin_fields(origin),
+                    "origin": None if origin is None else origin_fields(origin),
                 }
             )
         return answer
 
     return take
-
-
-def _origin_fields(origin: Origin) -> dict[str, Any]:
-    return {
-        "channel": origin.channel,
-        "user_id": origin.user_id,
-        "response_url": origin.response_url,
-    }
-
-
-def origin_from(fields: Any) -> Origin | None:
-    """The ``Origin`` a frame carries (None when it carries none)."""
-    if not isinstance(fields, dict):
-        return None
-    return Origin(
-        channel=str(fields.get("channel", "")),
-        user_id=str(fields.get("user_id", "")),
-        response_url=fields.get("response_url") or None,
-    )
 
 
 async def _read_frame(reader: asyncio.StreamReader) -> Frame | None:

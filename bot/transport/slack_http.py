@@ -28,15 +28,14 @@ from typing import BinaryIO, Final
 from slack_bolt import BoltRequest
 
 from bot.transport.slack_app import SlackApp
-from bot.transport.slack_front import (
-    EVENTS_PATH,
+from bot.transport.slack_front import EVENTS_PATH, settle_the_collector
+from bot.transport.slack_link import (
     FRAME_HEADER,
     Frame,
     decode_frame,
     encode_frame,
     frame_length,
     origin_from,
-    settle_the_collector,
 )
 
 logger = logging.getLogger(__name__)

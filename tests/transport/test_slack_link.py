@@ -1,10 +1,11 @@
-"""The ack process's own parts: its count of the workers' bounds and the link's frames."""
+"""The link between HTTP mode's processes: the ack process's count of the workers' bounds, and
+the frames."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.transport.slack_front import (
+from bot.transport.slack_link import (
     FRAME_HEADER,
     MAX_FRAME_BYTES,
     Admission,
