@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from slack_sdk.socket_mode import SocketModeClient
 
 from bot.core.reply import Reply, Tone, Visibility
 from bot.transport.blocks import CONFIRM_ACTION
@@ -132,21 +133,30 @@ def test_a_command_over_the_bound_is_refused_in_the_ack(rig: Rig) -> None:
     assert len(rig.chatops.requests) == before
 
 
+def _client_threads(session: SocketModeClient) -> list[threading.Thread]:
+    """The threads slack_sdk's client runs: its session runner, its monitor, its message
+    processor and its message workers (counted by the client itself, not by what else happens
+    to start a thread in this process meanwhile)."""
+    runners = (session.current_session_runner, session.current_app_monitor)
+    found = [r.thread for r in (*runners, session.message_processor) if r.thread is not None]
+    return [*found, *session.message_workers._threads]
+
+
 def test_disconnect_ends_the_session_and_every_client_thread_quietly(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     with running_fake_slack() as fake:
         client = web_client(fake.bot_token, base_url=fake.api_url)
         app = build_app(chatops=ScriptedChatOps(script=echo), client=client, progress_after=None)
-        before = set(threading.enumerate())
         session = connect_socket_mode(app, app_token=fake.app_token)
         try:
             fake.wait_for(lambda: fake.socket.live == 1, what="the app's session")
+            threads = _client_threads(session)
+            assert threads
             with caplog.at_level("INFO", logger="bot.transport.socket_mode"):
                 disconnect_socket_mode(session)
             fake.wait_for(lambda: fake.socket.live == 0, what="the session's end at Slack")
-            started = set(threading.enumerate()) - before
-            assert [t.name for t in started if t.is_alive()] == []
+            assert [t.name for t in [*threads, *_client_threads(session)] if t.is_alive()] == []
             assert [r.getMessage() for r in caplog.records if r.levelname != "INFO"] == []
             assert session.closed
         finally:
