@@ -152,7 +152,7 @@ def _delays(counts: Counts, workdir: Path, fake: FakeSlack) -> Data:
             # waits for a possible burst (a digest), which is not the delay measured here.
             time.sleep(max(0.0, last_start + PACE - time.monotonic()))
             last_start = time.monotonic()
-            image = f"nginx:1.{28 + index}"
+            image = f"nginx:1.27.{index}"  # a published shape: nginx has no 1.30 yet
             template = {"spec": {"containers": [{"name": "web", "image": image}]}}
             apps.patch_namespaced_deployment("web", "prod", {"spec": {"template": template}})
             revision = 3 + index
