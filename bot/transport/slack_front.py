@@ -183,15 +183,23 @@ def _oversized_text(body: str) -> tuple[dict[str, list[str]], int] | None:
 # nothing else runs Python.
 
 
+LOG_BACKLOG_BYTES: Final = 8 * 1024 * 1024
+"""Past this much unsent on the link, log records are dropped (the bot's process is not reading:
+the requests admitted are bounded by the workers' bounds, the records by nothing else)."""
+
+
 class _LinkLog(logging.Handler):
     """Sends this process's log records to the bot's, which logs them as its own (its format,
     its redaction)."""
 
-    def __init__(self, send: Callable[[Frame], None]) -> None:
+    def __init__(self, send: Callable[[Frame], None], backlog: Callable[[], int]) -> None:
         super().__init__()
         self._send = send
+        self._backlog = backlog
 
     def emit(self, record: logging.LogRecord) -> None:
+        if self._backlog() > LOG_BACKLOG_BYTES:
+            return
         try:
             self._send(
                 {
@@ -259,7 +267,7 @@ async def _serve(link: socket.socket) -> int:
     if config is None or config.get("t") != "config":
         return 2
     root = logging.getLogger()
-    root.handlers[:] = [_LinkLog(send)]
+    root.handlers[:] = [_LinkLog(send, writer.transport.get_write_buffer_size)]
     root.setLevel(int(config.get("log_level", logging.INFO)))
     sizes = WorkerSizes(**config["sizes"])
     admission = Admission(sizes)

@@ -3,8 +3,11 @@ the frames."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
+from bot.transport.slack_front import LOG_BACKLOG_BYTES, _LinkLog
 from bot.transport.slack_link import (
     FRAME_HEADER,
     MAX_FRAME_BYTES,
@@ -59,3 +62,14 @@ def test_frames_round_trip_and_are_bounded() -> None:
         frame_length(FRAME_HEADER.pack(MAX_FRAME_BYTES + 1))
     with pytest.raises(ValueError, match="JSON object"):
         decode_frame(b"[1, 2]")
+
+
+def test_the_ack_process_drops_log_records_while_the_bot_reads_none() -> None:
+    sent: list[dict[str, object]] = []
+    backlog = [0]
+    handler = _LinkLog(sent.append, lambda: backlog[0])
+    record = logging.LogRecord("bot.transport", logging.WARNING, __file__, 1, "busy", None, None)
+    handler.emit(record)
+    backlog[0] = LOG_BACKLOG_BYTES + 1  # the link is full: the bot's process is not reading
+    handler.emit(record)
+    assert [frame["msg"] for frame in sent] == ["busy"]
