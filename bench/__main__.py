@@ -30,14 +30,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # the fake Slack lives in tests/
     sys.path.insert(0, str(ROOT))
 
-from bench import harness, notifier, report, sections  # noqa: E402
+from bench import footprint, harness, notifier, report, sections, sizes  # noqa: E402
 
 SECTIONS = {
     "ack": ("ack", sections.ack),
     "load": ("ack_under_load", sections.ack_under_load),
-    "get": ("get_pods", sections.get_pods),
-    "logs": ("logs", sections.logs),
-    "footprint": ("footprint", sections.footprint),
+    "get": ("get_pods", sizes.get_pods),
+    "logs": ("logs", sizes.logs),
+    "footprint": ("footprint", footprint.footprint),
     "notifier": ("notifier", notifier.measure),
 }
 DEFAULT = ("ack", "load", "get", "logs", "footprint")
