@@ -174,7 +174,10 @@ def test_on_delete_waits_for_pods_to_be_deleted(kubectl: Kubectl, sandbox: Sandb
         failed.stderr == "error: rollout status is only available for RollingUpdate strategy type\n"
     )
     kubectl("set", "image", "sts/manual", "db=postgres:17")
-    kubectl("delete", "pod", "manual-1")
+    # Not waited for by kubectl: the controller re-creates manual-1 under the same name, and if
+    # that happens between kubectl's GET and its LIST (the sandbox's kubelet ends a pod far
+    # faster than a real one), kubectl waits for a deletion of the new pod, which never comes.
+    kubectl("delete", "pod", "manual-1", "--wait=false")
 
     def image_of(name: str) -> str | None:
         pod = pods(sandbox, "manual").get(name)
