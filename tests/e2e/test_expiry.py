@@ -14,30 +14,10 @@ from kubernetes import client
 
 from bot.service.audit import Outcome, Verdict
 from bot.transport.blocks import CONFIRM_ACTION
+from tests.e2e.approval_policy import APPROVALS, QUICK_EXPIRY
 from tests.e2e.stack import Stack, running_replica, running_stack
 from tests.fakeslack import ALICE, BOB, CAROL
 
-POLICY = """\
-policy:
-  admins: [U0ALICE]
-  roles:
-    release-manager:
-      rules:
-        - verbs: [scale]
-          resources: [deployments]
-          namespaces: [prod]
-          approvers: [sre-lead]
-    sre-lead:
-      rules:
-        - verbs: [get]
-  bindings:
-    - roles: [release-manager]
-      users: [U0CAROL]
-    - roles: [sre-lead]
-      users: [U0BOB]
-"""
-EXPIRY = "confirmations:\n  expiry_minutes: 0.05\n"
-"""Three seconds."""
 SANDBOX = "a second replica shares the sandbox stack, and the test reads the bot's ConfigMaps"
 """Why each test here runs on the sandbox only."""
 
@@ -45,7 +25,7 @@ SANDBOX = "a second replica shares the sandbox stack, and the test reads the bot
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     workdir = tmp_path_factory.mktemp("expiry")
-    with running_stack("http", workdir, policy=POLICY, extra=EXPIRY) as running:
+    with running_stack("http", workdir, policy=APPROVALS, extra=QUICK_EXPIRY) as running:
         yield running
         assert [p for p in running.fake.responses if p.status != 200] == []
         assert [c for c in running.fake.calls if not c.ok] == []

@@ -29,6 +29,7 @@ from bot.core.replies import PROGRESS_CONTEXT
 from bot.transport.blocks import CONFIRM_ACTION
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.bot_processes import http_bot_process
+from tests.e2e.approval_policy import APPROVALS, QUICK_EXPIRY
 from tests.e2e.stack import SIGNING_SECRET, Delivered
 from tests.e2e.test_cli import free_port, wait_healthy
 from tests.fakeslack import ALICE, BOB, CAROL, FakeSlack, HttpSlack, Sent, SlackUser, payloads
@@ -38,25 +39,6 @@ from tests.fakeslack.server import running_fake_slack
 SANDBOX = "real run processes on a sandbox; its request log proves exactly once"
 """Why each test here runs on the sandbox only."""
 
-POLICY = """\
-policy:
-  admins: [U0ALICE]
-  roles:
-    release-manager:
-      rules:
-        - verbs: [scale, rollout-restart]
-          resources: [deployments]
-          namespaces: [prod]
-          approvers: [sre-lead]
-    sre-lead:
-      rules:
-        - verbs: [get]
-  bindings:
-    - roles: [release-manager]
-      users: [U0CAROL]
-    - roles: [sre-lead]
-      users: [U0BOB]
-"""
 MUTATING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 WAIT = 60.0
 _names = itertools.count()
@@ -118,9 +100,9 @@ def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
     with ExitStack() as stack:
         sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=50.0))
         fake = stack.enter_context(running_fake_slack())
-        a = stack.enter_context(started(sandbox, fake, root, POLICY))
-        b = stack.enter_context(started(sandbox, fake, root, POLICY))
-        yield Pair(sandbox, fake, root, POLICY, a, b)
+        a = stack.enter_context(started(sandbox, fake, root, APPROVALS))
+        b = stack.enter_context(started(sandbox, fake, root, APPROVALS))
+        yield Pair(sandbox, fake, root, APPROVALS, a, b)
         for bot in (a, b):
             bot.process.send_signal(signal.SIGTERM)
             assert bot.process.wait(timeout=30) == 0
@@ -333,7 +315,7 @@ def test_a_process_killed_between_preview_and_click_loses_nothing(pair: Pair, ap
 def test_a_request_that_expired_while_no_bot_ran_is_expired_at_the_next_start(
     tmp_path: Path,
 ) -> None:
-    quick = f"{POLICY}confirmations:\n  expiry_minutes: 0.05\n"
+    quick = APPROVALS + QUICK_EXPIRY
     with ExitStack() as stack:
         # A sandbox and Slack of its own: the pair's processes would expire it themselves.
         sandbox = stack.enter_context(running_sandbox(scenario="demo", speed=50.0))
@@ -377,7 +359,7 @@ def test_a_request_that_expired_while_no_bot_ran_is_expired_at_the_next_start(
 @pytest.mark.sandbox_only(reason=SANDBOX)
 def test_three_processes_expire_an_approval_prompt_once(pair: Pair, apps: Any) -> None:
     name = fresh_deployment(pair, apps)
-    quick = f"{POLICY}confirmations:\n  expiry_minutes: 0.05\n"
+    quick = APPROVALS + QUICK_EXPIRY
     with pair.another(quick) as third:
         # Asked of the third; the pair follows it too, and all three race for its expiry.
         prompt = ask(pair, third, f"scale deployment/{name} --replicas=5 -n prod", user=CAROL)
