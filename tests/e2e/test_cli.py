@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
-import sys
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,58 +17,29 @@ from pathlib import Path
 import pytest
 
 from kubesim.testing.harness import running_sandbox
+from tests.bot_processes import bot_process, free_port, wait_healthy
 from tests.e2e.stack import SIGNING_SECRET
 from tests.e2e.target import Target
 from tests.fakeslack import ALICE, FakeSlack, HttpSlack, SocketSlack, running_fake_slack
-from tests.subprocess_env import child_env
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
-def bot_process(
+def cli_bot(
     mode: str, workdir: Path, kubeconfig: Path, fake: FakeSlack, port: int, *, settings: str = ""
 ) -> Iterator[subprocess.Popen[bytes]]:
-    config = workdir / "k8s-chatops.yaml"
-    config.write_text(
-        f"slack:\n  mode: {mode}\n  port: {port}\npolicy:\n  admins: [{ALICE.id}]\n"
-        f"audit:\n  path: {workdir / 'audit.jsonl'}\n{settings}"
-    )
-    env = child_env(
-        drop=("KUBERNETES_", "SLACK_"),
-        HOME=str(workdir),
-        LOG_LEVEL="DEBUG",
-        SLACK_BOT_TOKEN=fake.bot_token,
-        SLACK_APP_TOKEN=fake.app_token,
-        SLACK_SIGNING_SECRET=SIGNING_SECRET,
-        SLACK_API_URL=fake.api_url,
-    )
-    argv = [sys.executable, "-m", "bot", "run", "--config", str(config)]
-    argv += ["--kubeconfig", str(kubeconfig), "--log-format", "text", "--ops-port", "0"]
-    with (workdir / "bot.log").open("wb") as log:
-        process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            yield process
-        finally:
-            if process.poll() is None:
-                process.kill()
-                process.wait(timeout=10)
-
-
-def wait_healthy(fake: FakeSlack, url: str, process: subprocess.Popen[bytes]) -> None:
-    def healthy() -> bool:
-        assert process.poll() is None, "the bot exited"
-        try:
-            with urllib.request.urlopen(url, timeout=1) as answer:
-                return bool(answer.status == 200)
-        except OSError:
-            return False
-
-    fake.wait_for(healthy, timeout=60, what="the bot's /healthz")
+    """The bot these tests run: Alice an admin, DEBUG logs as text."""
+    admins = f"policy:\n  admins: [{ALICE.id}]\n"
+    with bot_process(
+        mode,
+        workdir,
+        kubeconfig,
+        fake,
+        port,
+        settings=admins + settings,
+        log_level="DEBUG",
+        log_format="text",
+    ) as process:
+        yield process
 
 
 @pytest.mark.parametrize("any_stack", ["http"], indirect=True)  # its cluster, for both modes
@@ -80,7 +48,7 @@ def test_run_serves_slack_and_stops_on_sigterm(target: Target, mode: str, tmp_pa
     port = free_port()
     with (
         running_fake_slack() as fake,
-        bot_process(mode, tmp_path, target.kubeconfig, fake, port) as process,
+        cli_bot(mode, tmp_path, target.kubeconfig, fake, port) as process,
     ):
         slack: HttpSlack | SocketSlack
         if mode == "http":
@@ -116,7 +84,7 @@ def http_bot(
     port = free_port()
     with (
         running_fake_slack(bot_token=BOT_TOKEN) as fake,
-        bot_process("http", workdir, kubeconfig, fake, port, settings=settings) as process,
+        cli_bot("http", workdir, kubeconfig, fake, port, settings=settings) as process,
     ):
         wait_healthy(fake, f"http://127.0.0.1:{port}/healthz", process)
         yield fake, HttpSlack(fake, f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET)

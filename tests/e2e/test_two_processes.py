@@ -28,10 +28,9 @@ from kubernetes import client
 from bot.core.replies import PROGRESS_CONTEXT
 from bot.transport.blocks import CONFIRM_ACTION
 from kubesim.testing.harness import Sandbox, running_sandbox
-from tests.bot_processes import http_bot_process
+from tests.bot_processes import free_port, http_bot_process, wait_healthy
 from tests.e2e.approval_policy import APPROVALS, QUICK_EXPIRY
 from tests.e2e.stack import SIGNING_SECRET, Delivered
-from tests.e2e.test_cli import free_port, wait_healthy
 from tests.fakeslack import ALICE, BOB, CAROL, FakeSlack, HttpSlack, Sent, SlackUser, payloads
 from tests.fakeslack.drive import post
 from tests.fakeslack.server import running_fake_slack

@@ -14,8 +14,7 @@ from typing import Any
 from kubernetes import client
 
 from kubesim.testing.harness import Sandbox, running_sandbox
-from tests.bot_processes import http_bot_process
-from tests.e2e.test_cli import free_port, wait_healthy
+from tests.bot_processes import free_port, http_bot_process, wait_healthy
 from tests.fakeslack import FakeSlack, running_fake_slack
 
 CHANNEL = "C0DEPLOYS"
