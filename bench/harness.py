@@ -40,6 +40,8 @@ from tests.fakeslack import ALICE, FakeSlack, SlackUser, payloads
 ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "bench0signing0secret0bench0sign0"
 EVENTS = "/slack/events"
+SANDBOX_PIDS: dict[Path, int] = {}
+"""The pid of each running ``sandbox_process``, by its kubeconfig (its CPU time is measured)."""
 
 
 def user(index: int, prefix: str = "U0B") -> SlackUser:
@@ -85,6 +87,7 @@ def sandbox_process(
     if deployments:
         argv += ["--deployments", str(deployments)]
     child = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    SANDBOX_PIDS[kubeconfig] = child.pid
     try:
         assert child.stdout is not None
         for line in child.stdout:  # it prints its kubeconfig's path once it serves
@@ -95,6 +98,7 @@ def sandbox_process(
             raise RuntimeError(msg)
         yield kubeconfig
     finally:
+        SANDBOX_PIDS.pop(kubeconfig, None)
         _stop(child)
         if child.stdout is not None:
             child.stdout.close()

@@ -13,6 +13,7 @@ after rollouts there; beside it the same on the demo cluster (nine Deployments).
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -157,11 +158,15 @@ def _delays(counts: Counts, workdir: Path, fake: FakeSlack) -> Data:
             apps.patch_namespaced_deployment("web", "prod", {"spec": {"template": template}})
             revision = 3 + index
             post = fake.wait_for(
-                lambda r=revision: _posted(fake, r), timeout=60, what=f"revision {revision}'s post"
+                functools.partial(_posted, fake, revision),
+                timeout=60,
+                what=f"revision {revision}'s post",
             )
             posted_at = time.monotonic()
             ts = str(post.response["ts"])
-            fake.wait_for(lambda t=ts: _completed(fake, t), timeout=60, what="the complete edit")
+            fake.wait_for(
+                functools.partial(_completed, fake, ts), timeout=60, what="the complete edit"
+            )
             completed_at = time.monotonic()
             with seen.lock:  # a commit our subscriber did not see as such is not timed
                 if revision in seen.started:
@@ -234,7 +239,9 @@ def _memory(counts: Counts, workdir: Path, fake: FakeSlack) -> Data:
             template = {"spec": {"containers": [{"name": container, "image": "nginx:1.28"}]}}
             apps.patch_namespaced_deployment(name, "default", {"spec": {"template": template}})
             fake.wait_for(
-                lambda n=name: _rolled_out(fake, n), timeout=120, what=f"{name}'s complete edit"
+                functools.partial(_rolled_out, fake, name),
+                timeout=120,
+                what=f"{name}'s complete edit",
             )
         after, peak = _rss_mb(child.pid)
     return {

@@ -101,6 +101,16 @@ def rows(results: Data) -> list[tuple[str, str, str]]:
                 f"kubectl/bot {_fmt(size['kubectl_over_bot'])}x",
             )
         )
+        cpu = size["cpu_ms_per_call"]
+        out.append(
+            (
+                "get pods",
+                f"{pods} pods, CPU ms per call",
+                f"bot: its processes {_fmt(cpu['bot']['bot'])} + sandbox "
+                f"{_fmt(cpu['bot']['sandbox'])}; floor: its client {_fmt(cpu['floor']['client'])}"
+                f" + sandbox {_fmt(cpu['floor']['sandbox'])}",
+            )
+        )
         if size.get("file_mb"):
             out.append(
                 (

@@ -3,6 +3,7 @@ floor) and, for ``get``, kubectl per command. Arms are interleaved, as in ``sect
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -18,7 +19,9 @@ from typing import Any
 
 from kubernetes import client
 
+from bench.cpu import CpuMeter
 from bench.harness import (
+    SANDBOX_PIDS,
     BotProcess,
     api_client,
     blast,
@@ -50,6 +53,14 @@ def _table_rows(api: Any) -> int:
         _return_http_data_only=True,
     )
     return len(json.loads(answer.data)["rows"])
+
+
+def _log(core: client.CoreV1Api, pod: str, tail: int | None) -> bytes:
+    """The raw log GET (the logs' floor)."""
+    answer: bytes = core.read_namespaced_pod_log(
+        pod, "default", tail_lines=tail, _preload_content=False
+    ).data
+    return answer
 
 
 def _slash(fake: FakeSlack, url: str, text: str, *, timeout: float = 120.0) -> float:
@@ -122,22 +133,29 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
                 subprocess.run(argv, env=env, check=True, capture_output=True, timeout=120)
 
             arms: dict[str, Callable[[], object]] = {
-                "bot": lambda fake=fake, url=url: _slash(fake, url, "get pods"),
-                "floor": lambda api=api: _table_rows(api),
+                "bot": functools.partial(_slash, fake, url, "get pods"),
+                "floor": functools.partial(_table_rows, api),
             }
             if kubectl:
                 arms["kubectl"] = run_kubectl
             rows = _table_rows(api)
             for fn in arms.values():  # warm-up: discovery caches, connections
                 fn()
+            _files_settled(fake)
             samples: dict[str, list[float]] = {arm: [] for arm in arms}
             names = list(arms)
+            cpu = CpuMeter({"bot": served.pid, "sandbox": SANDBOX_PIDS[sandbox]})
             for round_ in range(rounds):
                 for arm in names[round_ % len(names) :] + names[: round_ % len(names)]:
                     if arm == "bot":
-                        seconds = _slash(fake, url, "get pods")
+                        with cpu.measure(arm):
+                            seconds = _slash(fake, url, "get pods")
+                            _files_settled(fake)  # its file too: no arm overlaps its upload
                         if not math.isnan(seconds):
                             samples[arm].append(seconds)
+                    elif arm == "floor":
+                        with cpu.measure(arm, client=True):
+                            samples[arm].append(_timed(arms[arm]))
                     else:
                         samples[arm].append(_timed(arms[arm]))
             figures = {arm: summary(values) for arm, values in samples.items()}
@@ -151,6 +169,7 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
                 "arms": figures,
                 "bot_over_floor": ratio(bot, floor),
                 "kubectl_over_bot": ratio(kube, bot),
+                "cpu_ms_per_call": cpu.per_call_ms(),
                 **attachment,
             }
     return {"sizes": sizes, "kubectl": kubectl is not None}
@@ -179,12 +198,8 @@ def logs(plan: Plan, workdir: Path) -> Data:
         for name, flags in variants.items():
             tail = None if name == "default" else int(flags.split()[-1])
             arms: dict[str, Callable[[], object]] = {
-                "bot": lambda flags=flags: _slash(fake, url, f"logs {pod}{flags}"),
-                "floor": lambda tail=tail: (
-                    core.read_namespaced_pod_log(
-                        pod, "default", tail_lines=tail, _preload_content=False
-                    ).data
-                ),
+                "bot": functools.partial(_slash, fake, url, f"logs {pod}{flags}"),
+                "floor": functools.partial(_log, core, pod, tail),
             }
             for fn in arms.values():
                 fn()

@@ -211,7 +211,9 @@ class FakeSlack:
         with self._changed:
             return list(self.workspace.files)
 
-    def wait_for(self, condition: Callable[[], T], *, timeout: float = 10.0, what: str = "") -> T:
+    def wait_for(
+        self, condition: Callable[[], T | None], *, timeout: float = 10.0, what: str = ""
+    ) -> T:
         """Block until ``condition()`` is truthy and return it; AssertionError at the deadline."""
         deadline = time.monotonic() + timeout
         with self._changed:
