@@ -11,9 +11,7 @@ import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Final, TypeVar
-
-import yaml
+from typing import Any, Final
 
 from bot.core import jsonpath, kube
 from bot.core.kube import Obj
@@ -22,7 +20,7 @@ from bot.core.render_text import table_text
 from bot.core.results import Document, Table
 from bot.core.secret_data import NOTE as SECRET_NOTE
 from bot.core.secret_data import redacted_items
-from bot.core.verbs.get import Column, Get, OutputFormat
+from bot.core.verbs.get import Get, OutputFormat
 from bot.core.wording import rows_bound
 from bot.errors import NotFound, UsageError
 from bot.gateway.api import JSON, TABLE, Api
@@ -30,8 +28,7 @@ from bot.gateway.discovery import Discovery, ResourceInfo
 from bot.gateway.errors import Target
 from bot.gateway.handler import Call, Handler
 from bot.gateway.namespaces import namespace_of
-
-T = TypeVar("T")
+from bot.gateway.verbs.get_output import custom_row, sort_objects, to_json, to_yaml
 
 LIGHT_ROWS: Final = 10
 """Table rows without their objects per page, for each object of a page of objects."""
@@ -54,40 +51,6 @@ def cell_text(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, separators=(",", ":"))
     return str(value)
-
-
-class _GoYamlDumper(yaml.SafeDumper):
-    """Quote like go-yaml (double quotes, ``|`` blocks for multi-line text), as kubectl does."""
-
-    def choose_scalar_style(self) -> str:
-        style = str(super().choose_scalar_style())
-        return '"' if style == "'" else style
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if "\n" in value:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
-    return dumper.represent_str(value)
-
-
-_GoYamlDumper.add_representer(str, _represent_str)
-
-
-def to_yaml(obj: object) -> str:
-    """sigs.k8s.io/yaml's layout: sorted keys, block style, unindented lists, no wrapping."""
-    return yaml.dump(
-        obj,
-        Dumper=_GoYamlDumper,
-        default_flow_style=False,
-        sort_keys=True,
-        allow_unicode=True,
-        width=1 << 30,
-    )
-
-
-def to_json(obj: object) -> str:
-    """kubectl's ``-o json``: four-space indentation, sorted keys."""
-    return json.dumps(obj, indent=4, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _strip(obj: Obj, info: ResourceInfo) -> Obj:
@@ -379,45 +342,6 @@ class Getter:
             headers=not cmd.no_headers,
         )
         return table, missing, truncated
-
-
-def custom_row(columns: Sequence[Column], obj: Obj) -> tuple[str, ...]:
-    """One ``custom-columns`` row: each path's values joined by commas, ``<none>`` if none."""
-    cells = []
-    for column in columns:
-        found = jsonpath.find(column.path, obj)
-        values = found[0] if found else []
-        cells.append(",".join(jsonpath.go_sprint(v) for v in values) if values else "<none>")
-    return tuple(cells)
-
-
-def sort_objects(
-    items: list[T], template: jsonpath.Template, object_of: Callable[[T], object]
-) -> list[T]:
-    """kubectl's ``--sort-by``: a stable sort on the path's first value (numbers as numbers,
-    text by its characters, as Go compares strings); an error when no object has the field.
-
-    kubectl's sort is not stable: the order of ties is its own, so callers cannot rely on it."""
-    keys: list[tuple[int, float, str]] = []
-    seen = False
-    for item in items:
-        found = jsonpath.find(template, object_of(item))
-        values = found[0] if found else []
-        value = values[0] if values else None
-        seen = seen or bool(values)
-        if isinstance(value, int | float):
-            keys.append((1, float(value), ""))
-        elif value is None:
-            keys.append((0, 0.0, ""))
-        else:
-            text = value if isinstance(value, str) else jsonpath.go_json(value)
-            keys.append((2, 0.0, text))
-    if items and not seen:
-        raise UsageError(
-            f'couldn\'t find any field with path "{template.source}" in the list of objects'
-        )
-    order = sorted(range(len(items)), key=keys.__getitem__)
-    return [items[i] for i in order]
 
 
 def _lines(
