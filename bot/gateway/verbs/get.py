@@ -7,11 +7,9 @@ knowing every type's columns, so CRDs get their own printer columns. Lists are r
 
 from __future__ import annotations
 
-import itertools
-import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import Final
 
 from bot.core import jsonpath, kube
 from bot.core.kube import Obj
@@ -20,6 +18,7 @@ from bot.core.render_text import table_text
 from bot.core.results import Document, Table
 from bot.core.secret_data import NOTE as SECRET_NOTE
 from bot.core.secret_data import redacted_items
+from bot.core.server_table import empty_message, server_table, sort_objects
 from bot.core.verbs.get import Get, OutputFormat
 from bot.core.wording import rows_bound
 from bot.errors import NotFound, UsageError
@@ -28,29 +27,10 @@ from bot.gateway.discovery import Discovery, ResourceInfo
 from bot.gateway.errors import Target
 from bot.gateway.handler import Call, Handler
 from bot.gateway.namespaces import namespace_of
-from bot.gateway.verbs.get_output import custom_row, sort_objects, to_json, to_yaml
+from bot.gateway.verbs.get_output import custom_row, to_json, to_yaml
 
 LIGHT_ROWS: Final = 10
 """Table rows without their objects per page, for each object of a page of objects."""
-
-
-def cell_text(value: Any) -> str:
-    """A Table cell as kubectl prints it (first line only, Go's ``%v`` for numbers)."""
-    if isinstance(value, str):  # most cells: tested first, as this runs for every cell
-        if "\n" in value or "\r" in value or "\f" in value:
-            for stop in ("\n", "\r", "\f"):
-                if stop in value:
-                    return value[: value.index(stop)] + "..."
-        return value
-    if value is None:
-        return "<none>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"))
-    return str(value)
 
 
 def _strip(obj: Obj, info: ResourceInfo) -> Obj:
@@ -89,7 +69,7 @@ class Getter:
         requests = self._requests(cmd)
         with_kind = len(requests) > 1
         namespaced = any(r.info.namespaced for r in requests)
-        empty = _empty_message(namespace_of(cmd) if namespaced and not cmd.all_namespaces else None)
+        empty = empty_message(namespace_of(cmd) if namespaced and not cmd.all_namespaces else None)
         if cmd.output in (OutputFormat.TABLE, OutputFormat.WIDE):
             return self._tables(cmd, requests, with_kind=with_kind, empty=empty)
         items, notes = self._objects(cmd, requests)
@@ -293,114 +273,17 @@ class Getter:
         size = self._page_size * LIGHT_ROWS if include == "None" else None
         query = self._query(cmd, include=include)
         pages, missing = self._read(request, query, accept=TABLE, page_size=size)
-        first = next(pages, {})
-        if first.get("kind") != "Table":
-            table = _fallback_table(
-                [first, *pages], all_namespaces=namespace_column, empty=_empty_message(namespace)
-            )
-            return table, missing, False
-        definitions = kube.items(first, "columnDefinitions")
-        wide = cmd.output is OutputFormat.WIDE
-        shown = [i for i, c in enumerate(definitions) if wide or kube.number(c, "priority") == 0]
-        columns = [kube.text(definitions[i], "name").upper() for i in shown]
-        name_at = next(
-            (n for n, i in enumerate(shown) if kube.text(definitions[i], "format") == "name"), 0
-        )
-        columns += [key.rpartition("/")[2].upper() for key in cmd.label_columns]
-        if cmd.show_labels:
-            columns.append("LABELS")
-        if namespace_column:
-            columns.insert(0, "NAMESPACE")
-
-        plain = not (with_kind or labels or namespace_column)
-        needed = max(shown, default=-1)
-
-        def line_of(row: Obj) -> tuple[str, ...]:
-            raw_cells = row.get("cells")
-            cells: list[Any] = raw_cells if isinstance(raw_cells, list) else []
-            if plain and needed < len(cells):  # the usual row: its cells, nothing added
-                return tuple([cell_text(cells[i]) for i in shown])
-            line = [cell_text(cells[i]) if i < len(cells) else "" for i in shown]
-            if with_kind and line:
-                line[name_at] = f"{info.kind_ref}/{line[name_at]}"
-            meta = kube.mapping(row, "object", "metadata")
-            found = kube.mapping(meta, "labels")
-            line += [str(found.get(key, "")) for key in cmd.label_columns]
-            if cmd.show_labels:
-                line.append(
-                    ",".join(f"{k}={found[k]}" for k in sorted(found)) if found else "<none>"
-                )
-            if namespace_column:
-                line.insert(0, kube.text(meta, "namespace"))
-            return tuple(line)
-
-        texts, truncated = _lines(itertools.chain([first], pages), line_of, cmd, budget=budget)
-        table = Table(
-            columns=tuple(columns),
-            rows=tuple(texts),
-            empty_message=_empty_message(namespace),
-            headers=not cmd.no_headers,
+        table, truncated = server_table(
+            next(pages, {}),
+            pages,
+            cmd,
+            kind_ref=info.kind_ref,
+            with_kind=with_kind,
+            namespace_column=namespace_column,
+            budget=budget,
+            empty=empty_message(namespace),
         )
         return table, missing, truncated
-
-
-def _lines(
-    pages: Iterator[Obj], line_of: Callable[[Obj], tuple[str, ...]], cmd: Get, *, budget: int
-) -> tuple[list[tuple[str, ...]], bool]:
-    """Every page's rows as lines of text, at most ``budget``, and whether rows were left out.
-
-    Rows are converted page by page and the raw ones dropped with their page, unless --sort-by
-    needs every row's object first.
-    """
-    kept: list[Obj] = []
-    texts: list[tuple[str, ...]] = []
-    for page in pages:
-        for row in _rows(page):
-            if len(kept) + len(texts) == budget:  # a row past the bound: say so
-                return _sorted(texts, kept, line_of, cmd), True
-            if cmd.sort_by is None:
-                texts.append(line_of(row))
-            else:
-                kept.append(row)
-    return _sorted(texts, kept, line_of, cmd), False
-
-
-def _sorted(
-    texts: list[tuple[str, ...]],
-    kept: list[Obj],
-    line_of: Callable[[Obj], tuple[str, ...]],
-    cmd: Get,
-) -> list[tuple[str, ...]]:
-    if cmd.sort_by is None:
-        return texts
-    return [line_of(row) for row in sort_objects(kept, cmd.sort_by, _row_object)]
-
-
-def _row_object(row: Obj) -> object:
-    return row.get("object")
-
-
-def _rows(table: Obj) -> list[Obj]:
-    """A page's rows as they were decoded (read only, so not copied: 5,000 rows a request)."""
-    if table.get("kind") != "Table":
-        return [table]
-    rows = table.get("rows")
-    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
-
-
-def _empty_message(namespace: str | None) -> str:
-    return f"No resources found in {namespace} namespace." if namespace else "No resources found"
-
-
-def _fallback_table(pages: Sequence[Obj], *, all_namespaces: bool, empty: str) -> Table:
-    """When the server cannot print Tables: kubectl's default NAME column (plus NAMESPACE)."""
-    objects = [o for p in pages for o in (kube.items(p, "items") if "items" in p else [p])]
-    rows = tuple(
-        ((kube.text(o, "metadata", "namespace"),) if all_namespaces else ()) + (kube.name_of(o),)
-        for o in objects
-    )
-    columns = ("NAMESPACE", "NAME") if all_namespaces else ("NAME",)
-    return Table(columns=columns, rows=rows, empty_message=empty)
 
 
 def _get(cmd: Get, call: Call) -> Table | Document:

@@ -1,20 +1,16 @@
-"""``get``'s printers that need no server: ``-o yaml`` and ``-o json`` text, ``custom-columns``
-rows and ``--sort-by``'s order, each as kubectl prints or orders them."""
+"""``get``'s printers of whole objects: ``-o yaml`` and ``-o json`` text and ``custom-columns``
+rows, each as kubectl prints them."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 
 import yaml
 
 from bot.core import jsonpath
 from bot.core.kube import Obj
 from bot.core.verbs.get import Column
-from bot.errors import UsageError
-
-T = TypeVar("T")
 
 
 class _GoYamlDumper(yaml.SafeDumper):
@@ -59,32 +55,3 @@ def custom_row(columns: Sequence[Column], obj: Obj) -> tuple[str, ...]:
         values = found[0] if found else []
         cells.append(",".join(jsonpath.go_sprint(v) for v in values) if values else "<none>")
     return tuple(cells)
-
-
-def sort_objects(
-    items: list[T], template: jsonpath.Template, object_of: Callable[[T], object]
-) -> list[T]:
-    """kubectl's ``--sort-by``: a stable sort on the path's first value (numbers as numbers,
-    text by its characters, as Go compares strings); an error when no object has the field.
-
-    kubectl's sort is not stable: the order of ties is its own, so callers cannot rely on it."""
-    keys: list[tuple[int, float, str]] = []
-    seen = False
-    for item in items:
-        found = jsonpath.find(template, object_of(item))
-        values = found[0] if found else []
-        value = values[0] if values else None
-        seen = seen or bool(values)
-        if isinstance(value, int | float):
-            keys.append((1, float(value), ""))
-        elif value is None:
-            keys.append((0, 0.0, ""))
-        else:
-            text = value if isinstance(value, str) else jsonpath.go_json(value)
-            keys.append((2, 0.0, text))
-    if items and not seen:
-        raise UsageError(
-            f'couldn\'t find any field with path "{template.source}" in the list of objects'
-        )
-    order = sorted(range(len(items)), key=keys.__getitem__)
-    return [items[i] for i in order]

@@ -1,0 +1,185 @@
+"""kubectl's table of one type from the API server's Table pages: the columns it shows, each
+row's cells as the text it prints, ``--sort-by``'s order and the row bound. Pure: the pages come
+in already read."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+from bot.core import jsonpath, kube
+from bot.core.kube import Obj
+from bot.core.results import Table
+from bot.core.verbs.get import Get, OutputFormat
+from bot.errors import UsageError
+
+T = TypeVar("T")
+
+
+def cell_text(value: Any) -> str:
+    """A Table cell as kubectl prints it (first line only, Go's ``%v`` for numbers)."""
+    if isinstance(value, str):  # most cells: tested first, as this runs for every cell
+        if "\n" in value or "\r" in value or "\f" in value:
+            for stop in ("\n", "\r", "\f"):
+                if stop in value:
+                    return value[: value.index(stop)] + "..."
+        return value
+    if value is None:
+        return "<none>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
+
+
+def server_table(
+    first: Obj,
+    pages: Iterator[Obj],
+    cmd: Get,
+    *,
+    kind_ref: str,
+    with_kind: bool,
+    namespace_column: bool,
+    budget: int,
+    empty: str,
+) -> tuple[Table, bool]:
+    """One type's table from the server's pages (``first`` read already), at most ``budget``
+    rows, and whether rows were left out. Pages that are not Tables (a server that cannot print
+    them) get kubectl's default NAME column."""
+    if first.get("kind") != "Table":
+        return fallback_table([first, *pages], all_namespaces=namespace_column, empty=empty), False
+    definitions = kube.items(first, "columnDefinitions")
+    wide = cmd.output is OutputFormat.WIDE
+    shown = [i for i, c in enumerate(definitions) if wide or kube.number(c, "priority") == 0]
+    columns = [kube.text(definitions[i], "name").upper() for i in shown]
+    name_at = next(
+        (n for n, i in enumerate(shown) if kube.text(definitions[i], "format") == "name"), 0
+    )
+    columns += [key.rpartition("/")[2].upper() for key in cmd.label_columns]
+    if cmd.show_labels:
+        columns.append("LABELS")
+    if namespace_column:
+        columns.insert(0, "NAMESPACE")
+
+    labels = cmd.show_labels or bool(cmd.label_columns)
+    plain = not (with_kind or labels or namespace_column)
+    needed = max(shown, default=-1)
+
+    def line_of(row: Obj) -> tuple[str, ...]:
+        raw_cells = row.get("cells")
+        cells: list[Any] = raw_cells if isinstance(raw_cells, list) else []
+        if plain and needed < len(cells):  # the usual row: its cells, nothing added
+            return tuple([cell_text(cells[i]) for i in shown])
+        line = [cell_text(cells[i]) if i < len(cells) else "" for i in shown]
+        if with_kind and line:
+            line[name_at] = f"{kind_ref}/{line[name_at]}"
+        meta = kube.mapping(row, "object", "metadata")
+        found = kube.mapping(meta, "labels")
+        line += [str(found.get(key, "")) for key in cmd.label_columns]
+        if cmd.show_labels:
+            line.append(",".join(f"{k}={found[k]}" for k in sorted(found)) if found else "<none>")
+        if namespace_column:
+            line.insert(0, kube.text(meta, "namespace"))
+        return tuple(line)
+
+    texts, truncated = _lines(itertools.chain([first], pages), line_of, cmd, budget=budget)
+    table = Table(
+        columns=tuple(columns),
+        rows=tuple(texts),
+        empty_message=empty,
+        headers=not cmd.no_headers,
+    )
+    return table, truncated
+
+
+def sort_objects(
+    items: list[T], template: jsonpath.Template, object_of: Callable[[T], object]
+) -> list[T]:
+    """kubectl's ``--sort-by``: a stable sort on the path's first value (numbers as numbers,
+    text by its characters, as Go compares strings); an error when no object has the field.
+
+    kubectl's sort is not stable: the order of ties is its own, so callers cannot rely on it."""
+    keys: list[tuple[int, float, str]] = []
+    seen = False
+    for item in items:
+        found = jsonpath.find(template, object_of(item))
+        values = found[0] if found else []
+        value = values[0] if values else None
+        seen = seen or bool(values)
+        if isinstance(value, int | float):
+            keys.append((1, float(value), ""))
+        elif value is None:
+            keys.append((0, 0.0, ""))
+        else:
+            text = value if isinstance(value, str) else jsonpath.go_json(value)
+            keys.append((2, 0.0, text))
+    if items and not seen:
+        raise UsageError(
+            f'couldn\'t find any field with path "{template.source}" in the list of objects'
+        )
+    order = sorted(range(len(items)), key=keys.__getitem__)
+    return [items[i] for i in order]
+
+
+def _lines(
+    pages: Iterator[Obj], line_of: Callable[[Obj], tuple[str, ...]], cmd: Get, *, budget: int
+) -> tuple[list[tuple[str, ...]], bool]:
+    """Every page's rows as lines of text, at most ``budget``, and whether rows were left out.
+
+    Rows are converted page by page and the raw ones dropped with their page, unless --sort-by
+    needs every row's object first.
+    """
+    kept: list[Obj] = []
+    texts: list[tuple[str, ...]] = []
+    for page in pages:
+        for row in _rows(page):
+            if len(kept) + len(texts) == budget:  # a row past the bound: say so
+                return _sorted(texts, kept, line_of, cmd), True
+            if cmd.sort_by is None:
+                texts.append(line_of(row))
+            else:
+                kept.append(row)
+    return _sorted(texts, kept, line_of, cmd), False
+
+
+def _sorted(
+    texts: list[tuple[str, ...]],
+    kept: list[Obj],
+    line_of: Callable[[Obj], tuple[str, ...]],
+    cmd: Get,
+) -> list[tuple[str, ...]]:
+    if cmd.sort_by is None:
+        return texts
+    return [line_of(row) for row in sort_objects(kept, cmd.sort_by, _row_object)]
+
+
+def _row_object(row: Obj) -> object:
+    return row.get("object")
+
+
+def _rows(table: Obj) -> list[Obj]:
+    """A page's rows as they were decoded (read only, so not copied: 5,000 rows a request)."""
+    if table.get("kind") != "Table":
+        return [table]
+    rows = table.get("rows")
+    return [row for row in rows if isinstance(row, dict)] if isinstance(rows, list) else []
+
+
+def empty_message(namespace: str | None) -> str:
+    return f"No resources found in {namespace} namespace." if namespace else "No resources found"
+
+
+def fallback_table(pages: Sequence[Obj], *, all_namespaces: bool, empty: str) -> Table:
+    """When the server cannot print Tables: kubectl's default NAME column (plus NAMESPACE)."""
+    objects = [o for p in pages for o in (kube.items(p, "items") if "items" in p else [p])]
+    rows = tuple(
+        ((kube.text(o, "metadata", "namespace"),) if all_namespaces else ()) + (kube.name_of(o),)
+        for o in objects
+    )
+    columns = ("NAMESPACE", "NAME") if all_namespaces else ("NAME",)
+    return Table(columns=columns, rows=rows, empty_message=empty)
