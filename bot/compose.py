@@ -339,7 +339,7 @@ def notifications(
     from bot.gateway.notifier_cluster import NotifierCluster  # noqa: PLC0415
     from bot.notifier.leader import Elector, Timings  # noqa: PLC0415
     from bot.notifier.notifier import Notifier as Running  # noqa: PLC0415
-    from bot.notifier.notifier import NotifierOptions  # noqa: PLC0415
+    from bot.notifier.options import NotifierOptions  # noqa: PLC0415
 
     config = settings.notifications
     routes = tuple(Route(r.namespaces, r.channel, r.selector) for r in config.routes)
