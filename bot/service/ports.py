@@ -5,7 +5,7 @@ nothing concrete: the Kubernetes gateway and the audit sink are plain protocols.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Protocol
 
@@ -16,6 +16,9 @@ from bot.core.preview import Preview
 from bot.core.reply import Reply
 from bot.core.results import Result
 from bot.service.audit import AuditRecord
+
+Deliver = Callable[[Reply], bool]
+"""Puts a reply in front of its audience now; False when it could not (Slack refused it)."""
 
 
 class KubeGateway(Protocol):

@@ -12,7 +12,6 @@ import contextlib
 import dataclasses
 import logging
 import secrets
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -65,7 +64,7 @@ from bot.core.verbs.whoami import Whoami
 from bot.core.wording import confirmation_unknown
 from bot.errors import BotError, NotAllowed, UsageError
 from bot.service.announcements import announcement
-from bot.service.audit import AuditRecord, Outcome, Verdict
+from bot.service.audit import Outcome, Verdict
 from bot.service.confirmations import (
     Confirmations,
     MemoryRequests,
@@ -75,13 +74,10 @@ from bot.service.confirmations import (
     click_refusal,
 )
 from bot.service.options import ChatOpsOptions
-from bot.service.ports import AuditSink, KubeGateway, PendingRequests, Previews
+from bot.service.ports import AuditSink, Deliver, KubeGateway, PendingRequests, Previews
+from bot.service.trail import Trail
 
 logger = logging.getLogger(__name__)
-
-
-Deliver = Callable[[Reply], bool]
-"""Puts a reply in front of its audience now; False when it could not (Slack refused it)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +215,7 @@ class ChatOps:
         pending: PendingRequest,
         version: str,
         clicker: Subject,
-        trail: _Trail,
+        trail: Trail,
         *,
         approved: bool,
     ) -> Reply:
@@ -251,7 +247,7 @@ class ChatOps:
         pending: PendingRequest,
         version: str,
         clicker: Subject,
-        trail: _Trail,
+        trail: Trail,
     ) -> Reply:
         """An accepted Confirm or Approve: ask the policy again, claim the request (once),
         read the target again, and run it only if it is as previewed."""
@@ -290,20 +286,20 @@ class ChatOps:
         loaded = self._confirmations.load(pending.id)
         return pending if loaded is None else loaded[0]
 
-    def _refuse(self, trail: _Trail, clicker: Subject, why: str) -> Reply:
+    def _refuse(self, trail: Trail, clicker: Subject, why: str) -> Reply:
         """A click its clicker may not make, recorded under their name and channel; the
         request stays pending for those who may answer it."""
         self._refused(trail, clicker, why)
         return self._error_reply(NotAllowed(why))
 
-    def _late(self, trail: _Trail, clicker: Subject, request: PendingRequest) -> Reply:
+    def _late(self, trail: Trail, clicker: Subject, request: PendingRequest) -> Reply:
         """A click on a request another answer (or the clock) already settled."""
         why = answered(request)
         self._refused(trail, clicker, why)
         return answered_reply(why, visibility=self._options.errors)
 
     @staticmethod
-    def _refused(trail: _Trail, clicker: Subject, why: str) -> None:
+    def _refused(trail: Trail, clicker: Subject, why: str) -> None:
         trail.subject = clicker
         trail.channel = trail.clicked_in or trail.channel
         trail.approver = ""
@@ -335,7 +331,7 @@ class ChatOps:
         request: Request,
         decision: Decision,
         prompt: str,
-        trail: _Trail,
+        trail: Trail,
         *,
         shown: Preview | None = None,
     ) -> Reply:
@@ -378,10 +374,10 @@ class ChatOps:
             approval=approval,
         )
 
-    def _trail(self, subject: Subject, channel: str, text: str) -> _Trail:
-        return _Trail(self._audit, self._clock, subject=subject, channel=channel, text=text)
+    def _trail(self, subject: Subject, channel: str, text: str) -> Trail:
+        return Trail(self._audit, self._clock, subject=subject, channel=channel, text=text)
 
-    def _handle(self, request: Request, trail: _Trail, *, confirm: bool = False) -> Reply:
+    def _handle(self, request: Request, trail: Trail, *, confirm: bool = False) -> Reply:
         try:
             found = outline(request.text)
             if isinstance(found, Outline):
@@ -471,7 +467,7 @@ class ChatOps:
         return verb_denial(self._policy, subject, channel, spec.name)
 
     def _access(
-        self, command: Whoami | CanI, request: Request, channel: Channel, trail: _Trail
+        self, command: Whoami | CanI, request: Request, channel: Channel, trail: Trail
     ) -> Reply:
         """``whoami`` and ``can-i``: answered from the policy, never the cluster."""
         visibility = self._options.read_only
@@ -488,7 +484,7 @@ class ChatOps:
         trail.write(Outcome.OK, reply.headline)
         return reply
 
-    def _execute(self, command: Command, trail: _Trail) -> Reply:
+    def _execute(self, command: Command, trail: Trail) -> Reply:
         try:
             identity = self._identity(trail.subject)
             result = self._gateway.execute(
@@ -517,7 +513,7 @@ class ChatOps:
         """Fill in the default namespace; ``-A`` and namespace-less commands are left alone."""
         return with_default_namespace(command, self._options.default_namespace)
 
-    def _result_reply(self, command: Command, result: Result, trail: _Trail) -> Reply:
+    def _result_reply(self, command: Command, result: Result, trail: Trail) -> Reply:
         options = self._options
         if _changed(command, result):
             headline = announcement(trail.subject, command)
@@ -539,7 +535,7 @@ class ChatOps:
     def _error_reply(self, error: BotError) -> Reply:
         return error_reply(error, visibility=self._options.errors)
 
-    def _incident(self, error: Exception, trail: _Trail) -> Reply:
+    def _incident(self, error: Exception, trail: Trail) -> Reply:
         """Log the traceback under a fresh id; the user gets the id, never the details."""
         incident = secrets.token_hex(4)
         logger.error(
@@ -552,95 +548,6 @@ class ChatOps:
         )
         trail.write(Outcome.ERROR, type(error).__name__, incident=incident)
         return incident_reply(incident, visibility=self._options.errors)
-
-
-class _Trail:
-    """One request's audit fields, so that whichever way it ends, one record is written."""
-
-    def __init__(
-        self,
-        sink: AuditSink,
-        clock: Callable[[], datetime],
-        *,
-        subject: Subject,
-        channel: str,
-        text: str,
-    ) -> None:
-        self._sink = sink
-        self._clock = clock
-        self._started = time.monotonic()
-        self.subject = subject
-        self.channel = channel
-        self.text = text
-        self.verdict = Verdict.ALLOWED
-        """The decision so far, so that an incident is recorded with it."""
-        self.deliver: Deliver | None = None
-        """How the transport announces a change before the record is written."""
-        self.verb = ""
-        self.target = ""
-        self.rule = ""
-        self.approver = ""
-        """Who answered a previewed request, for the audit trail: ``@bob (U0BOB)``."""
-        self.approved_by = ""
-        self.clicked_in = ""
-        """Where a button was clicked, for the record of a refused click."""
-        self.preview: tuple[str, ...] = ()
-        self.request = ""
-        self.outcome: Outcome | None = None
-        """How it ended, once written."""
-
-    def pending(self, request: PendingRequest, clicker: Subject) -> None:
-        """Record which previewed request a click answers, and who clicked."""
-        self.target = request.target
-        self.rule = request.rule
-        self.approver = f"{clicker.display} ({clicker.user_id})"
-        self.approved_by = clicker.display
-        self.preview = request.preview.lines
-        self.request = request.id
-
-    def about(self, command: Command) -> None:
-        """Record what the request asks for, once parsed."""
-        self.verb = command.verb
-        self.target = target_of(command).describe()
-
-    def decided(self, decision: Decision) -> None:
-        """Record what allowed it (a denial's reason goes in the detail)."""
-        if decision.allowed and decision.role:
-            self.rule = f"{decision.binding} role {decision.role} rule {decision.rule}"
-
-    def write(
-        self,
-        outcome: Outcome,
-        detail: str = "",
-        *,
-        verdict: Verdict | None = None,
-        incident: str | None = None,
-        announced: bool | None = None,
-    ) -> None:
-        """Write the record; call once, as the last step of a request."""
-        self.verdict = verdict or self.verdict
-        self.outcome = outcome
-        self._sink.record(
-            AuditRecord(
-                time=self._clock(),
-                user_id=self.subject.user_id,
-                user_name=self.subject.user_name,
-                channel=self.channel,
-                text=self.text,
-                decision=self.verdict,
-                outcome=outcome,
-                duration_ms=round((time.monotonic() - self._started) * 1000),
-                detail=detail,
-                incident=incident,
-                announced=announced,
-                verb=self.verb,
-                target=self.target,
-                rule=self.rule,
-                approver=self.approver,
-                preview=self.preview,
-                request=self.request,
-            )
-        )
 
 
 def _changed(command: Command, result: Result) -> bool:

@@ -30,7 +30,8 @@ from bot.core.replies import failure_reply
 from bot.core.reply import Reply
 from bot.core.subject import Subject
 from bot.core.wording import typed
-from bot.service.service import Deliver, Request
+from bot.service.ports import Deliver
+from bot.service.service import Request
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION, RUN_ACTION
 from bot.transport.slack_clients import responder_for
 from bot.transport.slack_delivery import Delivery, Origin

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from bot.core.pending import PromptPlace
 from bot.core.reply import Reply, Visibility
 from bot.core.subject import Subject
-from bot.service.service import Deliver, Request
+from bot.service.ports import Deliver
+from bot.service.service import Request
 
 
 @dataclass(frozen=True, slots=True)
