@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
 
 from kubesim.api import quantity
-from kubesim.printing.cells import since, timestamp
-
-JSON = dict[str, Any]
-Row = Callable[[JSON, datetime], list[Any]]
+from kubesim.printing.cells import timestamp
+from kubesim.printing.rows import JSON, Row, age, meta
 
 _MODES: Final = (
     ("ReadWriteOnce", "RWO"),
@@ -25,15 +22,6 @@ _DEFAULT_CLASS: Final = (
 )
 
 
-def _meta(obj: JSON) -> JSON:
-    meta = obj.get("metadata")
-    return meta if isinstance(meta, dict) else {}
-
-
-def _age(obj: JSON, now: datetime) -> str:
-    return since(_meta(obj).get("creationTimestamp"), now)
-
-
 def access_modes(modes: object) -> str:
     """``GetAccessModesAsString``: the short forms in a fixed order."""
     held = set(modes) if isinstance(modes, list) else set()
@@ -42,7 +30,7 @@ def access_modes(modes: object) -> str:
 
 def storage_class_of(obj: JSON) -> str:
     """``GetPersistentVolume(Claim)Class``: the beta annotation wins over the field."""
-    annotations = _meta(obj).get("annotations") or {}
+    annotations = meta(obj).get("annotations") or {}
     if _CLASS_ANNOTATION in annotations:
         return str(annotations[_CLASS_ANNOTATION])
     return str((obj.get("spec") or {}).get("storageClassName") or "")
@@ -54,7 +42,7 @@ def _storage(resources: object) -> str:
 
 
 def _phase(obj: JSON) -> str:
-    if _meta(obj).get("deletionTimestamp"):
+    if meta(obj).get("deletionTimestamp"):
         return "Terminating"
     return str((obj.get("status") or {}).get("phase") or "")
 
@@ -64,7 +52,7 @@ def _volume_row(obj: JSON, now: datetime) -> list[Any]:
     ref = spec.get("claimRef")
     claim = f"{ref.get('namespace', '')}/{ref.get('name', '')}" if isinstance(ref, dict) else ""
     return [
-        _meta(obj).get("name", ""),
+        meta(obj).get("name", ""),
         _storage(spec.get("capacity")),
         access_modes(spec.get("accessModes")),
         spec.get("persistentVolumeReclaimPolicy", ""),
@@ -73,7 +61,7 @@ def _volume_row(obj: JSON, now: datetime) -> list[Any]:
         storage_class_of(obj),
         spec.get("volumeAttributesClassName") or "<unset>",
         (obj.get("status") or {}).get("reason", ""),
-        _age(obj, now),
+        age(obj, now),
         spec.get("volumeMode") or "<unset>",
     ]
 
@@ -86,14 +74,14 @@ def _claim_row(obj: JSON, now: datetime) -> list[Any]:
         modes = access_modes(status.get("accessModes"))
         capacity = _storage(status.get("capacity"))
     return [
-        _meta(obj).get("name", ""),
+        meta(obj).get("name", ""),
         _phase(obj),
         spec.get("volumeName", ""),
         capacity,
         modes,
         storage_class_of(obj),
         spec.get("volumeAttributesClassName") or "<unset>",
-        _age(obj, now),
+        age(obj, now),
         spec.get("volumeMode") or "<unset>",
     ]
 
@@ -108,7 +96,7 @@ def _quota_row(obj: JSON, now: datetime) -> list[Any]:
         limit = quantity.parse((status.get("hard") or {}).get(name))
         column = limits if name.split(".")[0] == "limits" and "." in name else requests
         column.append(f"{name}: {used}/{limit}")
-    return [_meta(obj).get("name", ""), _age(obj, now), ", ".join(requests), ", ".join(limits)]
+    return [meta(obj).get("name", ""), age(obj, now), ", ".join(requests), ", ".join(limits)]
 
 
 def _hosts(rules: list[JSON]) -> str:
@@ -134,18 +122,18 @@ def load_balancer(status: object) -> str:
 def _ingress_row(obj: JSON, now: datetime) -> list[Any]:
     spec = obj.get("spec") or {}
     return [
-        _meta(obj).get("name", ""),
+        meta(obj).get("name", ""),
         spec.get("ingressClassName") or "<none>",
         _hosts([r for r in spec.get("rules") or [] if isinstance(r, dict)]),
         load_balancer(obj.get("status")),
         "80, 443" if spec.get("tls") else "80",
-        _age(obj, now),
+        age(obj, now),
     ]
 
 
 def _storage_class_row(obj: JSON, now: datetime) -> list[Any]:
-    annotations = _meta(obj).get("annotations") or {}
-    name = str(_meta(obj).get("name", ""))
+    annotations = meta(obj).get("annotations") or {}
+    name = str(meta(obj).get("name", ""))
     if any(annotations.get(key) == "true" for key in _DEFAULT_CLASS):
         name += " (default)"
     return [
@@ -154,13 +142,13 @@ def _storage_class_row(obj: JSON, now: datetime) -> list[Any]:
         obj.get("reclaimPolicy") or "Delete",
         obj.get("volumeBindingMode") or "Immediate",
         bool(obj.get("allowVolumeExpansion")),
-        _age(obj, now),
+        age(obj, now),
     ]
 
 
 def _created_row(obj: JSON, _now: datetime) -> list[Any]:
-    created = timestamp(_meta(obj).get("creationTimestamp"))
-    return [_meta(obj).get("name", ""), created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else None]
+    created = timestamp(meta(obj).get("creationTimestamp"))
+    return [meta(obj).get("name", ""), created.strftime("%Y-%m-%dT%H:%M:%SZ") if created else None]
 
 
 ROWS: Final[dict[str, Row]] = {
