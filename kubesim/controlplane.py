@@ -13,7 +13,8 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from kubesim.api.resources import ResourceType, by_kind
+from kubesim.api.resource_type import ResourceType
+from kubesim.api.resources import by_kind
 from kubesim.controllers.deployment.controller import DeploymentController
 from kubesim.controllers.endpoints import SERVICE, EndpointsController
 from kubesim.controllers.garbage import GarbageCollector

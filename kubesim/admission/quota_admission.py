@@ -17,7 +17,7 @@ from typing import Any
 from kubesim.admission import resource_usage
 from kubesim.api import quantity, status
 from kubesim.api.quantity import Quantity
-from kubesim.api.resources import ResourceType
+from kubesim.api.resource_type import ResourceType
 
 Obj = dict[str, Any]
 

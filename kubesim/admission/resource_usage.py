@@ -14,7 +14,8 @@ from typing import Any, Final
 
 from kubesim.api import quantity
 from kubesim.api.quantity import Quantity
-from kubesim.api.resources import REGISTRY, ResourceType, by_kind
+from kubesim.api.resource_type import ResourceType
+from kubesim.api.resources import REGISTRY, by_kind
 
 Obj = dict[str, Any]
 

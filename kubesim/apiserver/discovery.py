@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kubesim.api.resources import REGISTRY, ResourceType, group_versions, in_group_version
+from kubesim.api.resource_type import ResourceType
+from kubesim.api.resources import REGISTRY, group_versions, in_group_version
 
 AGGREGATED_CONTENT_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 SERVER_VERSION = {

@@ -16,7 +16,8 @@ from typing import Any, Final
 from aiohttp import web
 
 from kubesim.api import status
-from kubesim.api.resources import ResourceType, by_kind
+from kubesim.api.resource_type import ResourceType
+from kubesim.api.resources import by_kind
 from kubesim.apiserver.routing import Target
 from kubesim.apiserver.wire import respond
 from kubesim.machinery.clock import rfc3339

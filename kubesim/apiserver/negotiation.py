@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from kubesim.api import status
-from kubesim.api.resources import ResourceType
+from kubesim.api.resource_type import ResourceType
 from kubesim.apiserver import protobuf
 
 ACCEPTED_TYPES = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]

@@ -15,7 +15,8 @@ import hashlib
 import json
 from typing import Any
 
-from kubesim.api.resources import GROUP_VERSIONS, ResourceType, in_group_version
+from kubesim.api.resource_type import ResourceType
+from kubesim.api.resources import GROUP_VERSIONS, in_group_version
 from kubesim.apiserver.discovery import SERVER_VERSION
 
 PREFIX = "/openapi/v3"

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from kubesim.admission import field_errors
 from kubesim.api import status
-from kubesim.api.resources import ResourceType
+from kubesim.api.resource_type import ResourceType
 from kubesim.apiserver import negotiation
 from kubesim.apiserver.authn import Authenticator
 from kubesim.apiserver.authz import Authorizer

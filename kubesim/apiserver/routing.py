@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kubesim.api.resources import ResourceType, by_path
+from kubesim.api.resource_type import ResourceType
+from kubesim.api.resources import by_path
 
 Lookup = Callable[[str, str, str], ResourceType | None]
 """``(group, version, plural)`` to the served type, like ``resources.by_path``."""

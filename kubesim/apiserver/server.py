@@ -17,7 +17,7 @@ from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from kubesim.api import status
-from kubesim.api.resources import ResourceType
+from kubesim.api.resource_type import ResourceType
 from kubesim.apiserver import discovery, impersonation, metrics, openapi, reviews, routing
 from kubesim.apiserver.authn import Authenticator
 from kubesim.apiserver.authz import Authorizer

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from aiohttp import web
 
 from kubesim.api import status
-from kubesim.api.resources import ResourceType
+from kubesim.api.resource_type import ResourceType
 from kubesim.apiserver.negotiation import Output, Shape, partial_metadata
 from kubesim.selectors.fields import FieldSelector
 from kubesim.selectors.labels import LabelSelector

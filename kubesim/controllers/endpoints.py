@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kubesim.api.resources import ResourceType, by_kind
+from kubesim.api.resource_type import ResourceType
+from kubesim.api.resources import by_kind
 from kubesim.api.status import ApiError
 from kubesim.machinery.clock import Clock, rfc3339
 from kubesim.machinery.informer import Key, key_of

@@ -8,7 +8,8 @@ a dependent with some owners left just loses the dangling references.
 
 from __future__ import annotations
 
-from kubesim.api.resources import ResourceType, by_kind
+from kubesim.api.resource_type import ResourceType
+from kubesim.api.resources import by_kind
 from kubesim.machinery.clock import Clock
 from kubesim.machinery.informer import Cache, Key, key_of, uid_of
 from kubesim.machinery.workqueue import WorkQueue

@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Final
 
 from kubesim.admission import resource_usage
-from kubesim.api.resources import ResourceType, by_kind
+from kubesim.api.resource_type import ResourceType
+from kubesim.api.resources import by_kind
 from kubesim.machinery.clock import Clock
 from kubesim.machinery.workqueue import WorkQueue
 from kubesim.storage.storeport import Obj, StorePort

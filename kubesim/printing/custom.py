@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from kubesim.api.resources import PrinterColumn
+from kubesim.api.resource_type import PrinterColumn
 from kubesim.printing.cells import human_duration, timestamp
 
 JSON = dict[str, Any]

@@ -15,7 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from kubesim.api.resources import ResourceType, by_kind
+from kubesim.api.resource_type import ResourceType
+from kubesim.api.resources import by_kind
 from kubesim.controllers.deployment import conditions as cond
 from kubesim.controllers.deployment import revisions as rev
 from kubesim.controllers.deployment.rollout_math import desired, max_surge

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubesim.api import status
-from kubesim.api.resources import ResourceType
+from kubesim.api.resource_type import ResourceType
 from kubesim.selectors.labels import SelectorError
 
 

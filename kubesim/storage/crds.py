@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from kubesim.api import status
-from kubesim.api.resources import REGISTRY, PrinterColumn, ResourceType, by_kind, by_path
+from kubesim.api.resource_type import PrinterColumn, ResourceType
+from kubesim.api.resources import REGISTRY, by_kind, by_path
 from kubesim.storage.storeport import Obj, StorePort
 
 CRD = by_kind("CustomResourceDefinition")

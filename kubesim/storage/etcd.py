@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from kubesim.api import status
-from kubesim.api.resources import REGISTRY, ResourceType
+from kubesim.api.resource_type import ResourceType
+from kubesim.api.resources import REGISTRY
 from kubesim.selectors.fields import FieldSelector, parse_fields
 from kubesim.selectors.labels import LabelSelector, parse_labels
 from kubesim.storage.changes import Change, ChangeFeed, Changes, Subscriber

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kubesim.api import status
-from kubesim.api.resources import ResourceType
+from kubesim.api.resource_type import ResourceType
 from kubesim.storage.etcd import Obj
 
 

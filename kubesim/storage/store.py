@@ -16,7 +16,8 @@ from kubesim.admission import limit_ranger, quota_admission, resource_usage
 from kubesim.admission.defaults import apply_defaults, job_selector, preserve_allocations
 from kubesim.admission.validation import validate
 from kubesim.api import status
-from kubesim.api.resources import ResourceType, by_kind
+from kubesim.api.resource_type import ResourceType
+from kubesim.api.resources import by_kind
 from kubesim.storage.cluster_ips import ClusterIPs
 from kubesim.storage.etcd import Etcd
 from kubesim.storage.jsoncopy import clone, copied

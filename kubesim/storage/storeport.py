@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
-from kubesim.api.resources import ResourceType
+from kubesim.api.resource_type import ResourceType
 from kubesim.selectors.labels import LabelSelector
 
 Obj = dict[str, Any]
