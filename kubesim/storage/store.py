@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from kubesim.admission import limit_ranger, quota_admission, resource_usage
-from kubesim.admission.defaults import apply_defaults, job_selector, preserve_allocations
+from kubesim.admission.defaults import apply_defaults, preserve_allocations
 from kubesim.admission.validation import validate
+from kubesim.admission.workload_defaults import job_selector
 from kubesim.api import status
 from kubesim.api.resource_type import ResourceType
 from kubesim.api.resources import by_kind

@@ -11,10 +11,9 @@ from kubesim.admission.defaults import (
     NODE_PORT_MAX,
     NODE_PORT_MIN,
     apply_defaults,
-    image_pull_policy,
     preserve_allocations,
-    qos_class,
 )
+from kubesim.admission.pod_defaults import image_pull_policy, qos_class
 
 
 def _ip() -> str:
