@@ -7,9 +7,7 @@ served; kubectl lists it first and JSON after, so it still gets JSON.
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -20,6 +18,8 @@ import yaml
 from kubesim.api import status
 from kubesim.api.resource_type import ResourceType
 from kubesim.apiserver import protobuf
+from kubesim.printing.custom import custom_table
+from kubesim.printing.tables import to_table
 
 ACCEPTED_TYPES = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]
 _BODY_TYPES = ["application/json", "application/yaml", "application/vnd.kubernetes.protobuf"]
@@ -101,18 +101,6 @@ def partial_metadata(obj: dict[str, Any], output: Output) -> dict[str, Any]:
     }
 
 
-TableBuilder = Callable[..., dict[str, Any]]
-
-
-def _printer() -> TableBuilder | None:
-    # printing/tables.py is written in parallel by another helper: use it when it is there.
-    try:
-        found: TableBuilder = importlib.import_module("kubesim.printing.tables").to_table
-    except (ImportError, AttributeError):
-        return None
-    return found
-
-
 def table(
     rt: ResourceType,
     objects: list[dict[str, Any]],
@@ -126,45 +114,10 @@ def table(
         raise status.bad_request(
             f'Unsupported value: "{include_object}": supported values: "Metadata", "None", "Object"'
         )
-    builder = _printer()
     if rt.printer_columns is not None:
-        from kubesim.printing.custom import custom_table  # noqa: PLC0415 -- like _printer
-
         built = custom_table(rt.printer_columns, objects, now=now, include_object=include_object)
-    elif builder is not None:
-        built = builder(rt.kind, objects, now=now, include_object=include_object)
     else:
-        built = _name_table(objects, include_object)
+        built = to_table(rt.kind, objects, now=now, include_object=include_object)
     built["apiVersion"] = output.meta_api_version
     built.setdefault("metadata", {})
     return built
-
-
-def _name_table(objects: list[dict[str, Any]], include_object: str) -> dict[str, Any]:
-    rows = []
-    for obj in objects:
-        row: dict[str, Any] = {"cells": [obj["metadata"]["name"]]}
-        if include_object == "Object":
-            row["object"] = obj
-        elif include_object == "Metadata":
-            row["object"] = {
-                "kind": "PartialObjectMetadata",
-                "apiVersion": "meta.k8s.io/v1",
-                "metadata": obj["metadata"],
-            }
-        rows.append(row)
-    return {
-        "kind": "Table",
-        "apiVersion": "meta.k8s.io/v1",
-        "metadata": {},
-        "columnDefinitions": [
-            {
-                "name": "Name",
-                "type": "string",
-                "format": "name",
-                "description": "Name must be unique within a namespace.",
-                "priority": 0,
-            }
-        ],
-        "rows": rows,
-    }
