@@ -34,14 +34,9 @@ from bot.core.subject import Subject
 from bot.errors import ConfigError
 from bot.logs import TEXT_FORMAT, JsonFormatter, LogFormat
 from bot.secrets import RedactingFilter
-from bot.settings import (
-    DEFAULT_PATH,
-    ENVIRONMENT,
-    Override,
-    Settings,
-    load_settings,
-    reference,
-)
+from bot.settings import Settings, load_settings
+from bot.settings.loading import DEFAULT_PATH, Override
+from bot.settings.reference import ENVIRONMENT, reference
 from bot.transport.console import (
     ConsoleSink,
     console_subject,

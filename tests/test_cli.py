@@ -13,7 +13,9 @@ import pytest
 from bot.__main__ import CONSOLE_WITHOUT_CLUSTER, SANDBOX_MISSING, _parser, _settings, main
 from bot.compose import Cluster, find_cluster
 from bot.errors import ConfigError
-from bot.settings import ENVIRONMENT, KubernetesSettings, Settings, reference
+from bot.settings import Settings
+from bot.settings.reference import ENVIRONMENT, reference
+from bot.settings.sections import KubernetesSettings
 from tests.subprocess_env import REPO, child_env
 
 

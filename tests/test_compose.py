@@ -23,7 +23,8 @@ from bot.errors import ConfigError
 from bot.service.audit import AuditRecord
 from bot.service.options import ChatOpsOptions
 from bot.service.service import Request
-from bot.settings import LeaderElectionSettings, Settings, load_settings
+from bot.settings import Settings, load_settings
+from bot.settings.notifications import LeaderElectionSettings
 from bot.transport.console import console_subject
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.gateway.support import established_to

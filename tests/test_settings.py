@@ -13,17 +13,10 @@ from bot.core.impersonation import Impersonation
 from bot.core.reply import Visibility
 from bot.errors import ConfigError
 from bot.secrets import SECRET_ENV, RedactingFilter, load_secrets, redact
-from bot.settings import (
-    DEFAULT_PATH,
-    ENVIRONMENT,
-    FILE_SECTIONS,
-    LogLevel,
-    Override,
-    Settings,
-    SlackMode,
-    load_settings,
-    reference,
-)
+from bot.settings import Settings, SlackMode, load_settings
+from bot.settings.loading import DEFAULT_PATH, Override
+from bot.settings.reference import ENVIRONMENT, reference
+from bot.settings.settings import FILE_SECTIONS, LogLevel
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / DEFAULT_PATH
