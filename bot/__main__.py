@@ -21,13 +21,11 @@ from pathlib import Path
 from typing import Final
 
 from bot import __version__
+from bot.cluster import Cluster, find_cluster, require_cluster
 from bot.compose import (
-    Cluster,
     composed,
     console_session,
-    find_cluster,
     notifications,
-    require_cluster,
     slack_app,
 )
 from bot.core.subject import Subject

@@ -1,11 +1,11 @@
 """The composition root: the one place that turns the settings into a running bot.
 
-It picks the cluster, derives each part's options from the settings (the gateway's timeouts and
-log bounds, the service's namespace, prefix, visibilities and confirmation expiry), and builds
-the gateway, the policy, the audit trail, the service and the transports. ``k8s-chatops run``
-and ``console``, the end-to-end tests and ``bench/`` all wire the bot through it, so the tests
-run what production runs. Heavy libraries (the Kubernetes client, Bolt) are imported only by the
-functions that need them, so that ``--help`` stays fast.
+For the cluster that ``bot.cluster`` found, it derives each part's options from the settings
+(the gateway's timeouts and log bounds, the service's namespace, prefix, visibilities and
+confirmation expiry), and builds the gateway, the policy, the audit trail, the service and the
+transports. ``k8s-chatops run`` and ``console``, the end-to-end tests and ``bench/`` all wire
+the bot through it, so the tests run what production runs. Heavy libraries (the Kubernetes
+client, Bolt) are imported only by the functions that need them, so that ``--help`` stays fast.
 """
 
 from __future__ import annotations
@@ -16,19 +16,18 @@ import socket
 import sys
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
 from bot.audit_channel import ChannelAudit, Tee
 from bot.audit_log import JsonLinesAudit
+from bot.cluster import Cluster, own_namespace
 from bot.core.notifications.routing import Route
 from bot.core.policy import Policy
 from bot.core.subject import Subject
-from bot.errors import ConfigError
 from bot.service.expiry import Sweeper
 from bot.service.options import ChatOpsOptions
 from bot.service.ports import AuditSink, KubeGateway
@@ -43,17 +42,6 @@ if TYPE_CHECKING:
     from bot.notifier.notifier import Notifier
     from bot.notifier.ports import NotificationSink
     from bot.transport.slack_app import SeenSignaturesPort, SlackApp
-
-
-@dataclass(frozen=True, slots=True)
-class Cluster:
-    """Where the gateway connects: in-cluster, or a kubeconfig (and context)."""
-
-    in_cluster: bool
-    kubeconfig: Path | None = None
-    context: str | None = None
-    label: str = ""
-    """For logs and the console's first line: which cluster it talks to."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,73 +64,9 @@ class Bot:
     """Expires unanswered requests and edits their prompts; the Slack app starts it."""
 
 
-def find_cluster(settings: Settings, env: Mapping[str, str]) -> Cluster | None:
-    """In a pod use the service account; else --kubeconfig, the setting, KUBECONFIG, ~/.kube.
-
-    None when there is nothing to connect to.
-    """
-    kube = settings.kubernetes
-    if env.get("KUBERNETES_SERVICE_HOST"):
-        return Cluster(in_cluster=True, label="in-cluster service account")
-    if kube.kubeconfig is not None:
-        if not kube.kubeconfig.exists():
-            msg = f"kubernetes.kubeconfig: the file {str(kube.kubeconfig)!r} does not exist"
-            raise ConfigError(msg)
-        return Cluster(
-            in_cluster=False,
-            kubeconfig=kube.kubeconfig,
-            context=kube.context,
-            label=f"kubeconfig {kube.kubeconfig}",
-        )
-    paths = [Path(p) for p in env.get("KUBECONFIG", "").split(os.pathsep) if p]
-    existing = [p for p in paths if p.exists()]
-    if existing:
-        # The Kubernetes client merges a KUBECONFIG list itself; pass the first file it reads.
-        return Cluster(
-            in_cluster=False,
-            kubeconfig=None,
-            context=kube.context,
-            label=f"KUBECONFIG {env['KUBECONFIG']}",
-        )
-    default = Path(env.get("HOME", str(Path.home()))) / ".kube" / "config"
-    if not paths and default.exists():
-        return Cluster(
-            in_cluster=False,
-            kubeconfig=default,
-            context=kube.context,
-            label=f"kubeconfig {default}",
-        )
-    return None
-
-
-SERVICE_ACCOUNT_NAMESPACE: Final = Path("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
-
-
-def own_namespace(settings: Settings, *, service_account: Path = SERVICE_ACCOUNT_NAMESPACE) -> str:
-    """The bot's own namespace (its Lease and notification state): the pod's, read from the
-    service account; else ``leader_election.namespace``; else ``default``."""
-    try:
-        namespace = service_account.read_text(encoding="utf-8").strip()
-    except OSError:
-        namespace = ""
-    return namespace or settings.leader_election.namespace or "default"
-
-
 def pending_prefix(settings: Settings) -> str:
     """Names of the pending-request ConfigMaps: ``k8s-chatops-request-ID``."""
     return f"{settings.leader_election.lease_name}-request"
-
-
-def require_cluster(settings: Settings, env: Mapping[str, str]) -> Cluster:
-    """``find_cluster``, or a ConfigError saying where the bot looked."""
-    cluster = find_cluster(settings, env)
-    if cluster is None:
-        msg = (
-            "no Kubernetes configuration found: not in a pod, and no --kubeconfig, "
-            "kubernetes.kubeconfig, KUBECONFIG or ~/.kube/config"
-        )
-        raise ConfigError(msg)
-    return cluster
 
 
 def chatops_options(settings: Settings) -> ChatOpsOptions:

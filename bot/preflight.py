@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from bot.compose import Cluster, own_namespace
+from bot.cluster import Cluster, own_namespace
 from bot.core.rbac import NOTIFIER, PENDING_REQUESTS, SEEN_REQUESTS, Access
 from bot.core.verbs.registry import BY_NAME, SPECS
 from bot.errors import BotError, ConfigError

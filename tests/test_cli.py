@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.__main__ import CONSOLE_WITHOUT_CLUSTER, SANDBOX_MISSING, _parser, _settings, main
-from bot.compose import Cluster, find_cluster
+from bot.cluster import Cluster, find_cluster
 from bot.errors import ConfigError
 from bot.settings import Settings
 from bot.settings.reference import ENVIRONMENT, reference

@@ -9,14 +9,12 @@ from urllib.parse import urlparse
 
 import pytest
 
+from bot.cluster import Cluster, own_namespace, require_cluster
 from bot.compose import (
-    Cluster,
     chatops_options,
     composed,
     console_session,
     gateway_options,
-    own_namespace,
-    require_cluster,
 )
 from bot.core.reply import Paragraph, Visibility
 from bot.errors import ConfigError

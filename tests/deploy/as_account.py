@@ -18,7 +18,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.compose import Cluster as BotCluster
+from bot.cluster import Cluster as BotCluster
 from bot.compose import NotifierTimings, RunningNotifier, composed, notifications, slack_app
 from bot.settings import load_settings
 from bot.transport.slack_delivery import Delivery

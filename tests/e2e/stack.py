@@ -18,7 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.compose import composed, require_cluster, slack_app
+from bot.cluster import require_cluster
+from bot.compose import composed, slack_app
 from bot.core.replies import PROGRESS_CONTEXT
 from bot.gateway import seen_requests
 from bot.service.audit import AuditRecord

@@ -30,7 +30,8 @@ import pytest
 import yaml
 from kubernetes import client, config
 
-from bot.compose import composed, notifications, require_cluster, slack_app
+from bot.cluster import require_cluster
+from bot.compose import composed, notifications, slack_app
 from bot.core.rbac import Access
 from bot.preflight import needed_access, run_checks
 from bot.settings import load_settings

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from kubernetes import client
 
-from bot.compose import NotifierTimings, composed, notifications, require_cluster, slack_app
+from bot.cluster import require_cluster
+from bot.compose import NotifierTimings, composed, notifications, slack_app
 from bot.service.audit import Verdict
 from bot.settings import Settings, load_settings
 from bot.transport.blocks import CONFIRM_ACTION, RUN_ACTION

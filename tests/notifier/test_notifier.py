@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from kubernetes import client
 
-from bot.compose import Cluster, NotifierTimings, RunningNotifier, notifications
+from bot.cluster import Cluster
+from bot.compose import NotifierTimings, RunningNotifier, notifications
 from bot.settings import Settings
 from bot.transport.slack_clients import web_client
 from bot.transport.slack_delivery import Delivery

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 from kubernetes import client
 
-from bot.compose import Cluster, NotifierTimings, notifications
+from bot.cluster import Cluster
+from bot.compose import NotifierTimings, notifications
 from bot.errors import ConfigError
 from bot.settings import Settings
 from bot.telemetry import Metrics
