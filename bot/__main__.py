@@ -22,15 +22,11 @@ from typing import Final
 
 from bot import __version__
 from bot.cluster import Cluster, find_cluster, require_cluster
-from bot.compose import (
-    composed,
-    console_session,
-    notifications,
-    slack_app,
-)
+from bot.compose import composed, console_session, slack_app
 from bot.core.subject import Subject
 from bot.errors import ConfigError
 from bot.logs import TEXT_FORMAT, JsonFormatter, LogFormat
+from bot.notifications import notifications
 from bot.secrets import RedactingFilter
 from bot.settings import Settings, load_settings
 from bot.settings.loading import DEFAULT_PATH, Override

@@ -19,7 +19,8 @@ from pathlib import Path
 import yaml
 
 from bot.cluster import Cluster as BotCluster
-from bot.compose import NotifierTimings, RunningNotifier, composed, notifications, slack_app
+from bot.compose import composed, slack_app
+from bot.notifications import NotifierTimings, RunningNotifier, notifications
 from bot.settings import load_settings
 from bot.transport.slack_delivery import Delivery
 from bot.transport.slack_http import running_http

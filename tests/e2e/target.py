@@ -31,8 +31,9 @@ import yaml
 from kubernetes import client, config
 
 from bot.cluster import require_cluster
-from bot.compose import composed, notifications, slack_app
+from bot.compose import composed, slack_app
 from bot.core.rbac import Access
+from bot.notifications import notifications
 from bot.preflight import needed_access, run_checks
 from bot.settings import load_settings
 from bot.transport.slack_delivery import Delivery

@@ -16,7 +16,8 @@ import pytest
 from kubernetes import client
 
 from bot.cluster import require_cluster
-from bot.compose import NotifierTimings, composed, notifications, slack_app
+from bot.compose import composed, slack_app
+from bot.notifications import NotifierTimings, notifications
 from bot.service.audit import Verdict
 from bot.settings import Settings, load_settings
 from bot.transport.blocks import CONFIRM_ACTION, RUN_ACTION

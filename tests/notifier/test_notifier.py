@@ -14,7 +14,7 @@ import pytest
 from kubernetes import client
 
 from bot.cluster import Cluster
-from bot.compose import NotifierTimings, RunningNotifier, notifications
+from bot.notifications import NotifierTimings, RunningNotifier, notifications
 from bot.settings import Settings
 from bot.transport.slack_clients import web_client
 from bot.transport.slack_delivery import Delivery

@@ -12,8 +12,8 @@ import pytest
 from kubernetes import client
 
 from bot.cluster import Cluster
-from bot.compose import NotifierTimings, notifications
 from bot.errors import ConfigError
+from bot.notifications import NotifierTimings, notifications
 from bot.settings import Settings
 from bot.telemetry import Metrics
 from bot.transport.ops_server import CLUSTER_CHECK_SECONDS, Health, running_ops
