@@ -20,11 +20,12 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from kubernetes.client import ApiClient
@@ -33,13 +34,19 @@ from slack_bolt import Ack, App, BoltRequest
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.webhook import WebhookClient
 
 from bot.core.replies import PROGRESS_CONTEXT
 from tests.fakeslack import ALICE, FakeSlack, SlackUser, payloads
+from tests.fakeslack.webapi import MAX_MESSAGE_TEXT
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "bench0signing0secret0bench0sign0"
 EVENTS = "/slack/events"
+TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
+"""The server's Table, as the floors ask for it."""
+Answer = Callable[[str, str], None]
+"""What a bare Bolt app does after its ack, given the command's text and response_url."""
 SANDBOX_PIDS: dict[Path, int] = {}
 """The pid of each running ``sandbox_process``, by its kubeconfig (its CPU time is measured)."""
 
@@ -211,15 +218,18 @@ def serving(application: web.Application) -> Iterator[str]:
         loop.close()
 
 
-def bare_bolt(fake: FakeSlack) -> web.Application:
-    """A Bolt app whose command listener only acks, behind aiohttp → ``App.dispatch``."""
+def bare_bolt(fake: FakeSlack, *, then: Answer | None = None) -> web.Application:
+    """A Bolt app whose command listener only acks, behind aiohttp → ``App.dispatch``; with
+    ``then``, the listener runs it on the command's text and response_url after the ack."""
     app = App(
         client=WebClient(token=fake.bot_token, base_url=fake.api_url),
         signing_secret=SIGNING_SECRET,
     )
 
-    def on_command(ack: Ack) -> None:
+    def on_command(ack: Ack, command: dict[str, Any]) -> None:
         ack()
+        if then is not None:
+            then(str(command["text"]), str(command["response_url"]))
 
     app.command("/k8s")(on_command)
     executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="bare-bolt")
@@ -242,6 +252,30 @@ def bare_bolt(fake: FakeSlack) -> web.Application:
     application.router.add_post(EVENTS, events)
     application.on_cleanup.append(close)
     return application
+
+
+def bare_get(api: ApiClient) -> Answer:
+    """The least a Bolt app can do to answer ``get pods``: the floor's Table GET, its rows'
+    cells joined by spaces, posted to the response_url with slack_sdk (no policy, no record,
+    no layout, no second process); past one message's 40,000 characters, only the count."""
+
+    def answer(_text: str, response_url: str) -> None:
+        found = api.call_api(
+            "/api/v1/namespaces/default/pods",
+            "GET",
+            query_params=[("includeObject", "None")],
+            header_params={"Accept": TABLE},
+            auth_settings=["BearerToken"],
+            _preload_content=False,
+            _return_http_data_only=True,
+        )
+        rows = json.loads(found.data)["rows"]
+        text = "\n".join(" ".join(str(cell) for cell in row["cells"]) for row in rows)
+        if len(text) > MAX_MESSAGE_TEXT - 6:  # what Slack takes: the bot attaches a file then
+            text = f"{len(rows)} rows"
+        WebhookClient(response_url).send(text=f"```{text}```", response_type="ephemeral")
+
+    return answer
 
 
 def raw_floor() -> web.Application:

@@ -98,6 +98,8 @@ def rows(results: Data) -> list[tuple[str, str, str]]:
                 "get pods",
                 f"{pods} pods, ratios",
                 f"bot/floor {_fmt(size['bot_over_floor'])}x, "
+                f"bot/(floor + replay record) {_fmt(size['bot_over_floor_and_record'])}x, "
+                f"bot/bare Bolt doing the GET {_fmt(size['bot_over_bare_bolt'])}x, "
                 f"kubectl/bot {_fmt(size['kubectl_over_bot'])}x",
             )
         )

@@ -31,7 +31,6 @@ from bench.harness import (
 from bench.stats import ratio, summary
 from tests.fakeslack import ALICE, running_fake_slack
 
-TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
 Data = dict[str, Any]
 
 

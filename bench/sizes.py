@@ -1,9 +1,11 @@
 """``get pods`` at three sizes and a long container log: the bot beside one request (the
-floor) and, for ``get``, kubectl per command. Arms are interleaved, as in ``sections``."""
+floor) and, for ``get``, beside that request after the write the bot makes before any answer
+(its replay record) and kubectl per command. Arms are interleaved, as in ``sections``."""
 
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import os
@@ -12,7 +14,7 @@ import subprocess
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
@@ -22,16 +24,20 @@ from kubernetes import client
 from bench.cpu import CpuMeter
 from bench.harness import (
     SANDBOX_PIDS,
+    TABLE,
     BotProcess,
     api_client,
+    bare_bolt,
+    bare_get,
     blast,
     replies_by,
     running_bot,
     sandbox_process,
+    serving,
     signed,
 )
 from bench.memory import peak_rss
-from bench.sections import TABLE, Data, Plan
+from bench.sections import Data, Plan
 from bench.stats import ratio, summary
 from tests.fakeslack import ALICE, FakeSlack, running_fake_slack
 
@@ -53,6 +59,31 @@ def _table_rows(api: Any) -> int:
         _return_http_data_only=True,
     )
     return len(json.loads(answer.data)["rows"])
+
+
+def _recorded_table_rows(api: Any, serials: Iterator[int]) -> int:
+    """The floor with the one write every command of the bot makes before it answers: a
+    replay record (a ConfigMap like ``bot.gateway.seen_requests``'s), then the Table GET."""
+    record = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": f"bench-seen-{next(serials):08d}",
+            "labels": {"bench/seen-request": "true"},
+            "annotations": {"bench/expires-at": "2099-01-01T00:00:00Z"},
+        },
+    }
+    answer = api.call_api(
+        "/api/v1/namespaces/default/configmaps",
+        "POST",
+        body=record,
+        header_params={"Accept": "application/json", "Content-Type": "application/json"},
+        auth_settings=["BearerToken"],
+        _preload_content=False,
+        _return_http_data_only=True,
+    )
+    json.loads(answer.data)
+    return _table_rows(api)
 
 
 def _log(core: client.CoreV1Api, pod: str, tail: int | None) -> bytes:
@@ -111,8 +142,32 @@ def _attachment(fake: FakeSlack, bot: BotProcess, *, rounds: int) -> Data:
     }
 
 
+def _slash_settled(fake: FakeSlack, url: str) -> float:
+    """``_slash`` of ``get pods``, then its attached file too: no arm overlaps its upload."""
+    seconds = _slash(fake, url, "get pods")
+    _files_settled(fake)
+    return seconds
+
+
+def _interleaved(
+    arms: dict[str, Callable[[], float]], rounds: int, cpu: CpuMeter
+) -> dict[str, list[float]]:
+    """Each arm's seconds (NaN ones dropped), ``rounds`` times, the order rotated each round;
+    each call's CPU counted in ``cpu`` (the floors' with their client's thread)."""
+    samples: dict[str, list[float]] = {arm: [] for arm in arms}
+    names = list(arms)
+    for round_ in range(rounds):
+        for arm in names[round_ % len(names) :] + names[: round_ % len(names)]:
+            with cpu.measure(arm, client=arm.startswith("floor")):
+                seconds = arms[arm]()
+            if not math.isnan(seconds):
+                samples[arm].append(seconds)
+    return samples
+
+
 def get_pods(plan: Plan, workdir: Path) -> Data:
-    """``get pods`` over every row: the bot, one Table GET (the floor), kubectl per command."""
+    """``get pods`` over every row: the bot, one Table GET (the floor), the floor after a
+    replay record, a bare Bolt app doing the floor's GET, and kubectl per command."""
     sizes: Data = {}
     kubectl = shutil.which("kubectl")
     for pods, rounds in zip(plan.pod_counts, plan.get_rounds, strict=True):
@@ -126,38 +181,30 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
             url = served.url
             api = api_client(sandbox)
             stack.callback(api.close)
+            bolt_api = api_client(sandbox)  # its own pool: the floor's connection stays the floor's
+            stack.callback(bolt_api.close)
+            bolt_url = stack.enter_context(serving(bare_bolt(fake, then=bare_get(bolt_api))))
             argv = [kubectl or "kubectl", "--kubeconfig", str(sandbox), "get", "pods"]
             env = {**os.environ, "HOME": str(home)}
 
             def run_kubectl(argv: list[str] = argv, env: dict[str, str] = env) -> None:
                 subprocess.run(argv, env=env, check=True, capture_output=True, timeout=120)
 
-            arms: dict[str, Callable[[], object]] = {
-                "bot": functools.partial(_slash, fake, url, "get pods"),
-                "floor": functools.partial(_table_rows, api),
+            arms: dict[str, Callable[[], float]] = {
+                "bot": functools.partial(_slash_settled, fake, url),
+                "floor": functools.partial(_timed, functools.partial(_table_rows, api)),
+                "floor_and_record": functools.partial(
+                    _timed, functools.partial(_recorded_table_rows, api, itertools.count())
+                ),
+                "bare_bolt": functools.partial(_slash, fake, bolt_url, "get pods"),
             }
             if kubectl:
-                arms["kubectl"] = run_kubectl
+                arms["kubectl"] = functools.partial(_timed, run_kubectl)
             rows = _table_rows(api)
             for fn in arms.values():  # warm-up: discovery caches, connections
                 fn()
-            _files_settled(fake)
-            samples: dict[str, list[float]] = {arm: [] for arm in arms}
-            names = list(arms)
             cpu = CpuMeter({"bot": served.pid, "sandbox": SANDBOX_PIDS[sandbox]})
-            for round_ in range(rounds):
-                for arm in names[round_ % len(names) :] + names[: round_ % len(names)]:
-                    if arm == "bot":
-                        with cpu.measure(arm):
-                            seconds = _slash(fake, url, "get pods")
-                            _files_settled(fake)  # its file too: no arm overlaps its upload
-                        if not math.isnan(seconds):
-                            samples[arm].append(seconds)
-                    elif arm == "floor":
-                        with cpu.measure(arm, client=True):
-                            samples[arm].append(_timed(arms[arm]))
-                    else:
-                        samples[arm].append(_timed(arms[arm]))
+            samples = _interleaved(arms, rounds, cpu)
             figures = {arm: summary(values) for arm, values in samples.items()}
             attachment = _attachment(fake, served, rounds=min(rounds, 5))
             bot, floor = figures["bot"]["p50_ms"], figures["floor"]["p50_ms"]
@@ -168,6 +215,8 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
                 "rounds": rounds,
                 "arms": figures,
                 "bot_over_floor": ratio(bot, floor),
+                "bot_over_floor_and_record": ratio(bot, figures["floor_and_record"]["p50_ms"]),
+                "bot_over_bare_bolt": ratio(bot, figures["bare_bolt"]["p50_ms"]),
                 "kubectl_over_bot": ratio(kube, bot),
                 "cpu_ms_per_call": cpu.per_call_ms(),
                 **attachment,
