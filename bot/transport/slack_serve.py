@@ -14,7 +14,9 @@ import logging
 import signal
 import socket
 import threading
+import time
 from types import FrameType
+from typing import Final
 
 from slack_bolt import BoltRequest
 from slack_bolt.adapter.socket_mode.internals import build_headers
@@ -121,6 +123,10 @@ def connect_socket_mode(app: SlackApp, *, app_token: str) -> SocketModeClient:
     return client
 
 
+_RUNNER_STOPS_WITHIN: Final = 5.0
+"""Seconds a closing client waits for its session's runner to end before ``close()`` joins it."""
+
+
 def disconnect_socket_mode(client: SocketModeClient) -> None:
     """``client.close()``, without waiting out slack_sdk's idle polls (up to 4 s in all).
 
@@ -132,12 +138,23 @@ def disconnect_socket_mode(client: SocketModeClient) -> None:
     connection as before.
     """
     client.closed = True
+    client.auto_reconnect_enabled = False
     client.message_queue.put(None)
+    # The session's runner calls its target again whenever a run ends, and each new run marks
+    # the session live again: woken between two runs, it would start one that never ends, and
+    # close() would wait for it forever. So the runner is told to stop before it is woken.
+    runner = client.current_session_runner
+    runner.event.set()
+    client.current_session_state.terminated = True
     session = client.current_session
     sock = session.sock if session is not None else None
     if sock is not None:
         with contextlib.suppress(OSError):  # already closed by a reconnect: nothing to wake
             socket.socket.shutdown(sock, socket.SHUT_RD)
+    deadline = time.monotonic() + _RUNNER_STOPS_WITHIN
+    while runner.is_alive() and time.monotonic() < deadline:
+        client.current_session_state.terminated = True  # a run that began just before stays short
+        runner.thread.join(0.05)
     client.close()
 
 
