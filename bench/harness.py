@@ -254,22 +254,29 @@ def bare_bolt(fake: FakeSlack, *, then: Answer | None = None) -> web.Application
     return application
 
 
+def pod_rows(api: ApiClient) -> list[dict[str, Any]]:
+    """The floor of ``get pods``: one Table GET of the default namespace's pods, without their
+    objects (``includeObject=None``), its JSON decoded; its rows."""
+    answer = api.call_api(
+        "/api/v1/namespaces/default/pods",
+        "GET",
+        query_params=[("includeObject", "None")],
+        header_params={"Accept": TABLE},
+        auth_settings=["BearerToken"],
+        _preload_content=False,
+        _return_http_data_only=True,
+    )
+    rows: list[dict[str, Any]] = json.loads(answer.data)["rows"]
+    return rows
+
+
 def bare_get(api: ApiClient) -> Answer:
     """The least a Bolt app can do to answer ``get pods``: the floor's Table GET, its rows'
     cells joined by spaces, posted to the response_url with slack_sdk (no policy, no record,
     no layout, no second process); past one message's 40,000 characters, only the count."""
 
     def answer(_text: str, response_url: str) -> None:
-        found = api.call_api(
-            "/api/v1/namespaces/default/pods",
-            "GET",
-            query_params=[("includeObject", "None")],
-            header_params={"Accept": TABLE},
-            auth_settings=["BearerToken"],
-            _preload_content=False,
-            _return_http_data_only=True,
-        )
-        rows = json.loads(found.data)["rows"]
+        rows = pod_rows(api)
         text = "\n".join(" ".join(str(cell) for cell in row["cells"]) for row in rows)
         if len(text) > MAX_MESSAGE_TEXT - 6:  # what Slack takes: the bot attaches a file then
             text = f"{len(rows)} rows"

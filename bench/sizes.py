@@ -24,12 +24,12 @@ from kubernetes import client
 from bench.cpu import CpuMeter
 from bench.harness import (
     SANDBOX_PIDS,
-    TABLE,
     BotProcess,
     api_client,
     bare_bolt,
     bare_get,
     blast,
+    pod_rows,
     replies_by,
     running_bot,
     sandbox_process,
@@ -49,16 +49,7 @@ def _timed(fn: Callable[[], object]) -> float:
 
 
 def _table_rows(api: Any) -> int:
-    answer = api.call_api(
-        "/api/v1/namespaces/default/pods",
-        "GET",
-        query_params=[("includeObject", "None")],
-        header_params={"Accept": TABLE},
-        auth_settings=["BearerToken"],
-        _preload_content=False,
-        _return_http_data_only=True,
-    )
-    return len(json.loads(answer.data)["rows"])
+    return len(pod_rows(api))
 
 
 def _recorded_table_rows(api: Any, serials: Iterator[int]) -> int:
