@@ -208,11 +208,17 @@ def serving(application: web.Application) -> Iterator[str]:
         port: int = runner.addresses[0][1]
         return port
 
+    async def stop() -> None:
+        await runner.cleanup()
+        # The connections cleanup closed finish closing on the loop's next pass; stopping the
+        # loop before it would leave their sockets open for the collector to warn about.
+        await asyncio.sleep(0)
+
     try:
         port = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=10)
         yield f"http://127.0.0.1:{port}{EVENTS}"
     finally:
-        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(timeout=10)
+        asyncio.run_coroutine_threadsafe(stop(), loop).result(timeout=10)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(timeout=10)
         loop.close()
