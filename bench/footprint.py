@@ -7,13 +7,12 @@ import json
 from contextlib import ExitStack
 from pathlib import Path
 
+from bench.apps import raw_floor, serving
 from bench.harness import (
     blast,
-    raw_floor,
     replies_by,
     running_bot,
     sandbox_process,
-    serving,
     signed,
     user,
 )

@@ -16,15 +16,13 @@ from typing import Any
 
 from kubernetes import client
 
+from bench.apps import bare_bolt, raw_floor, serving
 from bench.harness import (
     api_client,
-    bare_bolt,
     blast,
-    raw_floor,
     replies_by,
     running_bot,
     sandbox_process,
-    serving,
     signed,
     user,
 )

@@ -21,19 +21,16 @@ from typing import Any
 
 from kubernetes import client
 
+from bench.apps import bare_bolt, bare_get, pod_rows, serving
 from bench.cpu import CpuMeter
 from bench.harness import (
     SANDBOX_PIDS,
     BotProcess,
     api_client,
-    bare_bolt,
-    bare_get,
     blast,
-    pod_rows,
     replies_by,
     running_bot,
     sandbox_process,
-    serving,
     signed,
 )
 from bench.memory import peak_rss
