@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import threading
+import urllib.parse
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
 
 from aiohttp import web
 from kubernetes.client import ApiClient
@@ -21,8 +26,7 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
 
-from bench.harness import EVENTS, SIGNING_SECRET
-from tests.fakeslack import FakeSlack
+from bench.harness import EVENTS, ROOT, SIGNING_SECRET
 from tests.fakeslack.webapi import MAX_MESSAGE_TEXT
 
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
@@ -62,11 +66,20 @@ def serving(application: web.Application) -> Iterator[str]:
         loop.close()
 
 
-def bare_bolt(fake: FakeSlack, *, then: Answer | None = None) -> web.Application:
+class Workspace(Protocol):
+    """The Slack a bare Bolt app starts against (the fake Slack, or its address and token)."""
+
+    @property
+    def bot_token(self) -> str: ...
+    @property
+    def api_url(self) -> str: ...
+
+
+def bare_bolt(slack: Workspace, *, then: Answer | None = None) -> web.Application:
     """A Bolt app whose command listener only acks, behind aiohttp → ``App.dispatch``; with
     ``then``, the listener runs it on the command's text and response_url after the ack."""
     app = App(
-        client=WebClient(token=fake.bot_token, base_url=fake.api_url),
+        client=WebClient(token=slack.bot_token, base_url=slack.api_url),
         signing_secret=SIGNING_SECRET,
     )
 
@@ -129,9 +142,12 @@ def bare_get(api: ApiClient) -> Answer:
     return answer
 
 
-def raw_floor() -> web.Application:
-    """aiohttp + the v0 signature check + 200: the least any HTTP-mode app can do."""
+def raw_floor(*, then: Answer | None = None) -> web.Application:
+    """aiohttp + the v0 signature check + 200: the least any HTTP-mode app can do; with
+    ``then``, a thread runs it on the command's text and response_url once the check passed
+    (the least any such app can do to answer a command at all: no framework around it)."""
     verifier = SignatureVerifier(SIGNING_SECRET)
+    executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="raw-floor")
 
     async def events(request: web.Request) -> web.Response:
         body = await request.text()
@@ -141,8 +157,55 @@ def raw_floor() -> web.Application:
             request.headers.get("X-Slack-Signature", ""),
         ):
             return web.Response(status=401)
+        if then is not None:
+            fields = urllib.parse.parse_qs(body, keep_blank_values=True)
+            executor.submit(then, fields["text"][0], fields["response_url"][0])
         return web.Response(status=200)
+
+    async def close(_: web.Application) -> None:
+        executor.shutdown(wait=False, cancel_futures=True)
 
     application = web.Application()
     application.router.add_post(EVENTS, events)
+    application.on_cleanup.append(close)
     return application
+
+
+@dataclass(frozen=True, slots=True)
+class StandaloneApps:
+    """``bench.standalone`` running: its pid, and where each of its apps takes commands."""
+
+    pid: int
+    bare_bolt: str
+    slash_floor: str
+
+
+@contextmanager
+def standalone_apps(kubeconfig: Path, slack: Workspace) -> Iterator[StandaloneApps]:
+    """The bare Bolt app and the slash floor, each doing ``get pods``' floor GET, served by a
+    process of their own (``bench.standalone``) for the duration."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bench.standalone", str(kubeconfig), slack.api_url, slack.bot_token],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        line = child.stdout.readline()  # once both serve; empty if it exited first
+        if not line:
+            msg = f"bench.standalone exited with {child.wait(timeout=10)} before serving"
+            raise RuntimeError(msg)
+        urls = json.loads(line)
+        yield StandaloneApps(child.pid, urls["bare_bolt"], urls["slash_floor"])
+    finally:
+        if child.stdin is not None:
+            child.stdin.close()
+        try:
+            child.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait(timeout=10)
+        if child.stdout is not None:
+            child.stdout.close()

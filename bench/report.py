@@ -100,6 +100,8 @@ def rows(results: Data) -> list[tuple[str, str, str]]:
                 f"bot/floor {_fmt(size['bot_over_floor'])}x, "
                 f"bot/(floor + replay record) {_fmt(size['bot_over_floor_and_record'])}x, "
                 f"bot/bare Bolt doing the GET {_fmt(size['bot_over_bare_bolt'])}x, "
+                f"bot/slash floor {_fmt(size['bot_over_slash_floor'])}x, "
+                f"slash floor/floor {_fmt(size['slash_floor_over_floor'])}x, "
                 f"kubectl/bot {_fmt(size['kubectl_over_bot'])}x",
             )
         )
@@ -110,7 +112,9 @@ def rows(results: Data) -> list[tuple[str, str, str]]:
                 f"{pods} pods, CPU ms per call",
                 f"bot: its processes {_fmt(cpu['bot']['bot'])} + sandbox "
                 f"{_fmt(cpu['bot']['sandbox'])}; floor: its client {_fmt(cpu['floor']['client'])}"
-                f" + sandbox {_fmt(cpu['floor']['sandbox'])}",
+                f" + sandbox {_fmt(cpu['floor']['sandbox'])}; slash floor: its process "
+                f"{_fmt(cpu['slash_floor']['apps'])} + sandbox "
+                f"{_fmt(cpu['slash_floor']['sandbox'])}",
             )
         )
         if size.get("file_mb"):

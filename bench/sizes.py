@@ -1,6 +1,8 @@
 """``get pods`` at three sizes and a long container log: the bot beside one request (the
 floor) and, for ``get``, beside that request after the write the bot makes before any answer
-(its replay record) and kubectl per command. Arms are interleaved, as in ``sections``."""
+(its replay record), beside two apps that answer the slash command with nothing but that
+request (``bench.standalone``), and beside kubectl per command. Arms are interleaved, as in
+``sections``."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from typing import Any
 
 from kubernetes import client
 
-from bench.apps import bare_bolt, bare_get, pod_rows, serving
+from bench.apps import pod_rows, standalone_apps
 from bench.cpu import CpuMeter
 from bench.harness import (
     SANDBOX_PIDS,
@@ -155,7 +157,8 @@ def _interleaved(
 
 def get_pods(plan: Plan, workdir: Path) -> Data:
     """``get pods`` over every row: the bot, one Table GET (the floor), the floor after a
-    replay record, a bare Bolt app doing the floor's GET, and kubectl per command."""
+    replay record, a bare Bolt app and the slash floor (aiohttp, the v0 check, 200) each doing
+    the floor's GET and posting its rows, and kubectl per command."""
     sizes: Data = {}
     kubectl = shutil.which("kubectl")
     for pods, rounds in zip(plan.pod_counts, plan.get_rounds, strict=True):
@@ -169,9 +172,7 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
             url = served.url
             api = api_client(sandbox)
             stack.callback(api.close)
-            bolt_api = api_client(sandbox)  # its own pool: the floor's connection stays the floor's
-            stack.callback(bolt_api.close)
-            bolt_url = stack.enter_context(serving(bare_bolt(fake, then=bare_get(bolt_api))))
+            apps = stack.enter_context(standalone_apps(sandbox, fake))
             argv = [kubectl or "kubectl", "--kubeconfig", str(sandbox), "get", "pods"]
             env = {**os.environ, "HOME": str(home)}
 
@@ -184,14 +185,15 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
                 "floor_and_record": functools.partial(
                     _timed, functools.partial(_recorded_table_rows, api, itertools.count())
                 ),
-                "bare_bolt": functools.partial(_slash, fake, bolt_url, "get pods"),
+                "bare_bolt": functools.partial(_slash, fake, apps.bare_bolt, "get pods"),
+                "slash_floor": functools.partial(_slash, fake, apps.slash_floor, "get pods"),
             }
             if kubectl:
                 arms["kubectl"] = functools.partial(_timed, run_kubectl)
             rows = _table_rows(api)
             for fn in arms.values():  # warm-up: discovery caches, connections
                 fn()
-            cpu = CpuMeter({"bot": served.pid, "sandbox": SANDBOX_PIDS[sandbox]})
+            cpu = CpuMeter({"bot": served.pid, "sandbox": SANDBOX_PIDS[sandbox], "apps": apps.pid})
             samples = _interleaved(arms, rounds, cpu)
             figures = {arm: summary(values) for arm, values in samples.items()}
             attachment = _attachment(fake, served, rounds=min(rounds, 5))
@@ -205,6 +207,8 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
                 "bot_over_floor": ratio(bot, floor),
                 "bot_over_floor_and_record": ratio(bot, figures["floor_and_record"]["p50_ms"]),
                 "bot_over_bare_bolt": ratio(bot, figures["bare_bolt"]["p50_ms"]),
+                "bot_over_slash_floor": ratio(bot, figures["slash_floor"]["p50_ms"]),
+                "slash_floor_over_floor": ratio(figures["slash_floor"]["p50_ms"], floor),
                 "kubectl_over_bot": ratio(kube, bot),
                 "cpu_ms_per_call": cpu.per_call_ms(),
                 **attachment,
