@@ -172,20 +172,20 @@ def raw_floor(*, then: Answer | None = None) -> web.Application:
 
 
 @dataclass(frozen=True, slots=True)
-class StandaloneApps:
-    """``bench.standalone`` running: its pid, and where each of its apps takes commands."""
+class Standalone:
+    """An app of ``bench.standalone`` running: its pid, and where it takes commands."""
 
     pid: int
-    bare_bolt: str
-    slash_floor: str
+    url: str
 
 
 @contextmanager
-def standalone_apps(kubeconfig: Path, slack: Workspace) -> Iterator[StandaloneApps]:
-    """The bare Bolt app and the slash floor, each doing ``get pods``' floor GET, served by a
-    process of their own (``bench.standalone``) for the duration."""
+def standalone(app: str, kubeconfig: Path, slack: Workspace) -> Iterator[Standalone]:
+    """``bench.standalone``'s ``app`` doing ``get pods``' floor GET, served by a process of
+    its own for the duration."""
+    argv = [app, str(kubeconfig), slack.api_url, slack.bot_token]
     child = subprocess.Popen(
-        [sys.executable, "-m", "bench.standalone", str(kubeconfig), slack.api_url, slack.bot_token],
+        [sys.executable, "-m", "bench.standalone", *argv],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -193,12 +193,11 @@ def standalone_apps(kubeconfig: Path, slack: Workspace) -> Iterator[StandaloneAp
     )
     try:
         assert child.stdout is not None
-        line = child.stdout.readline()  # once both serve; empty if it exited first
-        if not line:
-            msg = f"bench.standalone exited with {child.wait(timeout=10)} before serving"
+        url = child.stdout.readline().strip()  # once it serves; empty if it exited first
+        if not url:
+            msg = f"bench.standalone {app} exited with {child.wait(timeout=10)} before serving"
             raise RuntimeError(msg)
-        urls = json.loads(line)
-        yield StandaloneApps(child.pid, urls["bare_bolt"], urls["slash_floor"])
+        yield Standalone(child.pid, url)
     finally:
         if child.stdin is not None:
             child.stdin.close()

@@ -15,6 +15,9 @@ from pathlib import Path
 
 from bench.memory import children
 
+_SETTLE_STEP = 0.005
+"""Seconds between the reads of ``CpuMeter.settle``."""
+
 
 def cpu_seconds(pid: int) -> float:
     """Every live thread of ``pid``: seconds on a CPU so far (a thread that ended is not
@@ -56,6 +59,20 @@ class CpuMeter:
         for name, seconds in after.items():
             spent[name] += seconds - before[name]
         self._calls[arm] = self._calls.get(arm, 0) + 1
+
+    def settle(self, *, within: float = 1.0) -> float:
+        """Wait, at most ``within`` seconds, until no party uses more than a twentieth of a CPU:
+        what one call left running after its answer (an upload, freeing what it decoded) is
+        neither counted in the next call's CPU nor slows it. Returns the seconds it waited."""
+        start = time.monotonic()
+        last = self._now(client=False)
+        while time.monotonic() - start < within:
+            time.sleep(_SETTLE_STEP)
+            now = self._now(client=False)
+            if all(now[name] - last[name] < _SETTLE_STEP / 20 for name in now):
+                break
+            last = now
+        return time.monotonic() - start
 
     def per_call_ms(self) -> dict[str, dict[str, float]]:
         """arm -> party -> milliseconds of CPU per call."""

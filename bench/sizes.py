@@ -23,7 +23,7 @@ from typing import Any
 
 from kubernetes import client
 
-from bench.apps import pod_rows, standalone_apps
+from bench.apps import pod_rows, standalone
 from bench.cpu import CpuMeter
 from bench.harness import (
     SANDBOX_PIDS,
@@ -37,6 +37,7 @@ from bench.harness import (
 )
 from bench.memory import peak_rss
 from bench.sections import Data, Plan
+from bench.standalone import APPS
 from bench.stats import ratio, summary
 from tests.fakeslack import ALICE, FakeSlack, running_fake_slack
 
@@ -141,18 +142,22 @@ def _slash_settled(fake: FakeSlack, url: str) -> float:
 
 def _interleaved(
     arms: dict[str, Callable[[], float]], rounds: int, cpu: CpuMeter
-) -> dict[str, list[float]]:
+) -> tuple[dict[str, list[float]], list[float]]:
     """Each arm's seconds (NaN ones dropped), ``rounds`` times, the order rotated each round;
-    each call's CPU counted in ``cpu`` (the floors' with their client's thread)."""
+    each call's CPU counted in ``cpu`` (the floors' with their client's thread), each call
+    made once the parties are quiet (``CpuMeter.settle``); and the seconds each of those
+    waits took."""
     samples: dict[str, list[float]] = {arm: [] for arm in arms}
+    waited: list[float] = []
     names = list(arms)
     for round_ in range(rounds):
         for arm in names[round_ % len(names) :] + names[: round_ % len(names)]:
+            waited.append(cpu.settle())
             with cpu.measure(arm, client=arm.startswith("floor")):
                 seconds = arms[arm]()
             if not math.isnan(seconds):
                 samples[arm].append(seconds)
-    return samples
+    return samples, waited
 
 
 def get_pods(plan: Plan, workdir: Path) -> Data:
@@ -172,7 +177,7 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
             url = served.url
             api = api_client(sandbox)
             stack.callback(api.close)
-            apps = stack.enter_context(standalone_apps(sandbox, fake))
+            apps = {app: stack.enter_context(standalone(app, sandbox, fake)) for app in APPS}
             argv = [kubectl or "kubectl", "--kubeconfig", str(sandbox), "get", "pods"]
             env = {**os.environ, "HOME": str(home)}
 
@@ -185,16 +190,18 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
                 "floor_and_record": functools.partial(
                     _timed, functools.partial(_recorded_table_rows, api, itertools.count())
                 ),
-                "bare_bolt": functools.partial(_slash, fake, apps.bare_bolt, "get pods"),
-                "slash_floor": functools.partial(_slash, fake, apps.slash_floor, "get pods"),
+                **{app: functools.partial(_slash, fake, apps[app].url, "get pods") for app in APPS},
             }
             if kubectl:
                 arms["kubectl"] = functools.partial(_timed, run_kubectl)
             rows = _table_rows(api)
             for fn in arms.values():  # warm-up: discovery caches, connections
                 fn()
-            cpu = CpuMeter({"bot": served.pid, "sandbox": SANDBOX_PIDS[sandbox], "apps": apps.pid})
-            samples = _interleaved(arms, rounds, cpu)
+            cpu = CpuMeter(
+                {"bot": served.pid, "sandbox": SANDBOX_PIDS[sandbox]}
+                | {app: apps[app].pid for app in APPS}
+            )
+            samples, waited = _interleaved(arms, rounds, cpu)
             figures = {arm: summary(values) for arm, values in samples.items()}
             attachment = _attachment(fake, served, rounds=min(rounds, 5))
             bot, floor = figures["bot"]["p50_ms"], figures["floor"]["p50_ms"]
@@ -211,6 +218,7 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
                 "slash_floor_over_floor": ratio(figures["slash_floor"]["p50_ms"], floor),
                 "kubectl_over_bot": ratio(kube, bot),
                 "cpu_ms_per_call": cpu.per_call_ms(),
+                "settle_ms": summary(waited),
                 **attachment,
             }
     return {"sizes": sizes, "kubectl": kubectl is not None}
