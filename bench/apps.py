@@ -142,6 +142,16 @@ def bare_get(api: ApiClient) -> Answer:
     return answer
 
 
+def bare_echo() -> Answer:
+    """A one-line reply with no request to the cluster: what getting a command in and its
+    answer out costs, apart from any work for it."""
+
+    def answer(_text: str, response_url: str) -> None:
+        WebhookClient(response_url).send(text="ok", response_type="ephemeral")
+
+    return answer
+
+
 def raw_floor(*, then: Answer | None = None) -> web.Application:
     """aiohttp + the v0 signature check + 200: the least any HTTP-mode app can do; with
     ``then``, a thread runs it on the command's text and response_url once the check passed

@@ -102,6 +102,7 @@ def rows(results: Data) -> list[tuple[str, str, str]]:
                 f"bot/bare Bolt doing the GET {_fmt(size['bot_over_bare_bolt'])}x, "
                 f"bot/slash floor {_fmt(size['bot_over_slash_floor'])}x, "
                 f"slash floor/floor {_fmt(size['slash_floor_over_floor'])}x, "
+                f"(floor + slash echo)/floor {_fmt(size['floor_and_echo_over_floor'])}x, "
                 f"kubectl/bot {_fmt(size['kubectl_over_bot'])}x",
             )
         )

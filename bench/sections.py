@@ -44,7 +44,7 @@ class Plan:
     probe_wait: float = 10.0
     rollout_timeout: float = 120.0
     pod_counts: tuple[int, ...] = (50, 500, 5000)
-    get_rounds: tuple[int, ...] = (20, 20, 8)
+    get_rounds: tuple[int, ...] = (20, 20, 16)
     log_rounds: int = 10
     footprint_commands: int = 1000
     hostile_bytes: int = 100_000

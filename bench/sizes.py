@@ -216,6 +216,7 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
                 "bot_over_bare_bolt": ratio(bot, figures["bare_bolt"]["p50_ms"]),
                 "bot_over_slash_floor": ratio(bot, figures["slash_floor"]["p50_ms"]),
                 "slash_floor_over_floor": ratio(figures["slash_floor"]["p50_ms"], floor),
+                "floor_and_echo_over_floor": ratio(floor + figures["slash_echo"]["p50_ms"], floor),
                 "kubectl_over_bot": ratio(kube, bot),
                 "cpu_ms_per_call": cpu.per_call_ms(),
                 "settle_ms": summary(waited),

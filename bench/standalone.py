@@ -2,12 +2,13 @@
 
 In the bench's own process they would share its interpreter lock with the fake Slack they post
 to, and be slowed by it where the bot is not. Here they are not: the bare Bolt app (``bare_bolt``
-doing ``bare_get``) and the slash floor (``raw_floor`` doing ``bare_get``), each on a port of its
-own: each in a process of its own, with its own client of the cluster, so that neither's work
-(or its collector's) is counted in the other's CPU or slows it.
+doing ``bare_get``), the slash floor (``raw_floor`` doing ``bare_get``), and the slash echo
+(``raw_floor`` doing ``bare_echo``: no GET, a one-line reply), which says what a command's way in
+and its answer's way out cost. Each runs in a process of its own, with its own client of the
+cluster, so that neither's work (or its collector's) is counted in another's CPU or slows it.
 
-``python -m bench.standalone APP KUBECONFIG SLACK_API_URL BOT_TOKEN`` (APP: ``bare_bolt`` or
-``slash_floor``) serves it until its stdin closes; once it answers, it prints its URL.
+``python -m bench.standalone APP KUBECONFIG SLACK_API_URL BOT_TOKEN`` (APP: one of ``APPS``)
+serves it until its stdin closes; once it answers, it prints its URL.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.apps import bare_bolt, bare_get, raw_floor, serving
+from bench.apps import bare_bolt, bare_echo, bare_get, raw_floor, serving
 from bench.harness import api_client
 
 
@@ -27,7 +28,7 @@ class _Slack:
     api_url: str
 
 
-APPS = ("bare_bolt", "slash_floor")
+APPS = ("bare_bolt", "slash_floor", "slash_echo")
 
 
 def main(argv: list[str]) -> None:
@@ -35,12 +36,12 @@ def main(argv: list[str]) -> None:
     with ExitStack() as stack:
         api = api_client(Path(kubeconfig))
         stack.callback(api.close)
-        answer = bare_get(api)
-        app = (
-            bare_bolt(_Slack(token, api_url), then=answer)
-            if name == "bare_bolt"
-            else raw_floor(then=answer)
-        )
+        apps = {
+            "bare_bolt": lambda: bare_bolt(_Slack(token, api_url), then=bare_get(api)),
+            "slash_floor": lambda: raw_floor(then=bare_get(api)),
+            "slash_echo": lambda: raw_floor(then=bare_echo()),
+        }
+        app = apps[name]()
         print(stack.enter_context(serving(app)), flush=True)
         sys.stdin.read()  # until the bench closes it
 
