@@ -7,6 +7,7 @@ the Slack renderer can put the same text in a code block.
 
 from __future__ import annotations
 
+import itertools
 from typing import Final
 
 from bot.core import tabwriter
@@ -27,15 +28,17 @@ def table_text(table: Table) -> str:
 
     Every column but the last is padded to ``max(widest cell + 3, 6)``; the last is not padded,
     so a row whose last cell is empty (``-L`` of a label the object lacks) keeps the padding of
-    the one before, as kubectl's. A table without rows prints its ``empty_message`` instead,
-    as kubectl does.
+    the one before, as kubectl's. A cell of several lines (``custom-columns`` prints values
+    whole) goes through tabwriter, as kubectl's does. A table without rows prints its
+    ``empty_message`` instead, as kubectl does.
     """
     if not table.rows:
         return table.empty_message
     shown = (table.columns, *table.rows) if table.headers else table.rows
     count = len(shown[0])
     uniform = all(len(line) == count for line in shown)
-    if count and uniform and not any("\t" in "".join(line) for line in shown):
+    cells = "".join(itertools.chain.from_iterable(shown))
+    if count and uniform and "\t" not in cells and "\n" not in cells and "\f" not in cells:
         return "\n".join(_aligned(shown))
     lines = ["\t".join(line) for line in shown]
     return tabwriter.align("\n".join(lines), minwidth=MIN_WIDTH, padding=PADDING)

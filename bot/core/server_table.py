@@ -8,7 +8,7 @@ import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from bot.core import jsonpath, kube
 from bot.core.kube import Obj
@@ -20,22 +20,32 @@ T = TypeVar("T")
 
 
 def cell_text(value: Any) -> str:
-    """A Table cell as kubectl prints it (first line only, Go's ``%v`` for numbers)."""
+    """A Table cell as kubectl prints it: text up to its first line break (then "..."), Go's
+    ``%v`` for numbers, nothing for a missing value; ESC shown as ``^[``, as kubectl's
+    ``printers.WriteEscaped`` does, so that no cell can drive a terminal."""
     if isinstance(value, str):  # most cells: tested first, as this runs for every cell
-        if "\n" in value or "\r" in value or "\f" in value:
-            for stop in ("\n", "\r", "\f"):
-                if stop in value:
-                    return value[: value.index(stop)] + "..."
-        return value
-    if value is None:
-        return "<none>"
-    if isinstance(value, bool):
+        breaks = [at for at in (value.find("\n"), value.find("\r"), value.find("\f")) if at >= 0]
+        text = f"{value[: min(breaks)]}..." if breaks else value
+    elif value is None:
+        return ""
+    elif isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
+    elif isinstance(value, float) and value.is_integer():
         return str(int(value))
-    if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"))
-    return str(value)
+    elif isinstance(value, dict | list):
+        text = json.dumps(value, separators=(",", ":"))
+    else:
+        text = str(value)
+    return terminal_safe(text)
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` as kubectl's ``printers.WriteEscaped`` writes a cell: ESC as ``^[`` and a
+    carriage return as ``\\r``, the characters that would drive a terminal."""
+    return text.translate(_ESCAPED) if "\x1b" in text or "\r" in text else text
+
+
+_ESCAPED: Final = str.maketrans({"\x1b": "^[", "\r": "\\r"})
 
 
 def server_table(
@@ -129,13 +139,24 @@ def _cells(row: Obj) -> list[Any]:
 
 
 def _texts(values: list[Any]) -> list[str]:
-    """``cell_text`` of each value; one-line text, most cells, is taken as it is."""
+    """``cell_text`` of each of a column's values. The usual columns take one pass each: one
+    of one-line text is taken as it is, one of whole numbers (RESTARTS) becomes their digits."""
+    try:
+        joined = "".join(values)
+    except TypeError:  # not all text
+        if all(value.__class__ is int for value in values):
+            return list(map(str, values))
+    else:
+        if _plain(joined):
+            return values
     return [
-        value
-        if value.__class__ is str and "\n" not in value and "\r" not in value and "\f" not in value
-        else cell_text(value)
-        for value in values
+        value if value.__class__ is str and _plain(value) else cell_text(value) for value in values
     ]
+
+
+def _plain(text: str) -> bool:
+    """Whether ``cell_text`` leaves ``text`` as it is: no line break, no ESC."""
+    return "\n" not in text and "\r" not in text and "\f" not in text and "\x1b" not in text
 
 
 def _labels_text(labels: dict[str, Any]) -> str:

@@ -13,11 +13,14 @@ def align(text: str, *, minwidth: int = 0, padding: int = 2) -> str:
     """Lay out tab-separated ``text`` as ``tabwriter.NewWriter(out, minwidth, 8, padding, ' ', 0)``.
 
     kubectl describe uses ``minwidth=0, padding=2``; its tables (``printers.GetNewTabWriter``)
-    use ``minwidth=6, padding=3``. The last cell of each line is never padded.
+    use ``minwidth=6, padding=3``. The last cell of each line is never padded. A form feed
+    ends its line as a newline does, and every column with it: the text after it is laid out
+    afresh (Go's writer flushes there).
     """
-    lines = [line.split("\t") for line in text.split("\n")]
     out: list[str] = []
-    _format(lines, 0, len(lines), [], out, minwidth=minwidth, padding=padding)
+    for part in text.split("\f"):
+        lines = [line.split("\t") for line in part.split("\n")]
+        _format(lines, 0, len(lines), [], out, minwidth=minwidth, padding=padding)
     return "\n".join(out)
 
 

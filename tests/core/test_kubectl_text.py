@@ -50,6 +50,12 @@ def test_tabwriter_aligns_per_block() -> None:
     )
 
 
+def test_tabwriter_form_feed_ends_the_line_and_every_column() -> None:
+    """Go's writer flushes at a form feed: the lines after it are laid out afresh."""
+    text = "a\tlong-cell\tx\nbb\tc\fthen\ty\nz\tw"
+    assert tabwriter.align(text) == "a   long-cell  x\nbb  c\nthen  y\nz     w"
+
+
 def test_tabwriter_table_layout() -> None:
     table = "REVISION\tCHANGE-CAUSE\n1\t<none>\n"
     assert tabwriter.align(table, minwidth=6, padding=3) == (

@@ -61,11 +61,30 @@ def test_cells_print_as_kubectl_prints_them() -> None:
     assert table.columns == ("NAME", "READY", "RESTARTS")
     assert table.rows == (
         ("web-1", "1/1", "0"),
-        ("web-2", "<none>", "2"),
+        ("web-2", "", "2"),
         ("web-3", "line one...", "true"),
         ("web-4", '{"a":1}', "1.5"),
     )
     assert not cut
+
+
+def test_columns_of_one_kind_print_as_their_cells_do() -> None:
+    """A column all of one-line text or all of whole numbers is converted in one pass; one
+    cell unlike the rest (a second line, a bool, a float) sends its column the long way."""
+    uniform = _page(["web-1", "1/1", 0, "a"], ["web-2", "0/1", 12, "b"])
+    assert _table("get pods", uniform)[0].rows == (("web-1", "1/1", "0"), ("web-2", "0/1", "12"))
+    mixed = _page(["web-1", "1/1", 0, "a"], ["web-2", "0/1\r\nx", True, "b"])
+    assert _table("get pods", mixed)[0].rows == (("web-1", "1/1", "0"), ("web-2", "0/1...", "true"))
+    floats = _page(["web-1", "1/1", 3, "a"], ["web-2", "1/1", 4.0, "b"])
+    assert [row[2] for row in _table("get pods", floats)[0].rows] == ["3", "4"]
+
+
+def test_no_cell_can_drive_a_terminal() -> None:
+    page = _page(["\x1b[2Jweb-1", "1/1\x1b[0m", 0, "a"], ["web-2", "1/1", 3.0, "b"])
+    assert _table("get pods", page)[0].rows == (
+        ("^[[2Jweb-1", "1/1^[[0m", "0"),
+        ("web-2", "1/1", "3"),
+    )
 
 
 def test_wide_shows_every_column_and_short_rows_get_empty_cells() -> None:

@@ -7,6 +7,7 @@ difference (``logs -l`` prefixed without ``--prefix``) is not compared here.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 import shlex
 import subprocess
@@ -302,3 +303,73 @@ def test_top_without_a_metrics_api_says_so(judge: Judge) -> None:
         )
     assert str(refused.value) == NO_METRICS
     assert done.stderr == "error: Metrics API not available\n"
+
+
+WIDGETS = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, listKind: WidgetList, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+    additionalPrinterColumns:
+    - {name: Note, type: string, jsonPath: .spec.note}
+    - {name: Count, type: integer, jsonPath: .spec.count}
+    - {name: Enabled, type: boolean, jsonPath: .spec.enabled}
+    - {name: Ratio, type: number, jsonPath: .spec.ratio}
+    - {name: Absent, type: string, jsonPath: .spec.absent}
+    - {name: Tags, type: string, jsonPath: .spec.tags, priority: 1}
+"""
+WIDGET_OBJECTS = [
+    {"name": "a", "note": "first\rsecond\nthird", "count": 3, "enabled": True, "ratio": 1.5,
+     "tags": ["x", "y"]},
+    {"name": "b", "note": "one\ntwo\fthree", "count": 0, "enabled": False, "ratio": 2.0},
+    {"name": "c", "note": "plain", "count": 12, "ratio": 0.25, "absent": "here"},
+    {"name": "d", "note": "\x1b[1mbold\x1b[0m", "count": 7, "enabled": True, "ratio": 3},
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def widgets(judge: Judge, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judge]:
+    """A judge whose cluster has a CRD with a printer column of each type, and objects whose
+    cells take kubectl's every case: text of several lines, numbers, booleans, none, a list."""
+    with running_sandbox(scenario="demo", controllers=False) as sandbox:
+        gateway = KubernetesGateway(sandbox.api_client(), options=OPTIONS)
+        found = Judge(sandbox, gateway, judge.binary, judge.home)
+        folder = tmp_path_factory.mktemp("widgets")
+        (folder / "crd.yaml").write_text(WIDGETS)
+        found.kubectl(f"apply -f {folder / 'crd.yaml'}")
+        eventually(lambda: "widgets" in found.kubectl("api-resources"), what="the Widget type")
+        for widget in WIDGET_OBJECTS:
+            spec = {k: v for k, v in widget.items() if k != "name"}
+            manifest = {"apiVersion": "example.com/v1", "kind": "Widget",
+                        "metadata": {"name": widget["name"], "namespace": "default"},
+                        "spec": spec}  # fmt: skip
+            path = folder / f"{widget['name']}.json"
+            path.write_text(json.dumps(manifest))
+            found.kubectl(f"apply -f {path}")
+        yield found
+        gateway.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "get widgets",
+        "get widgets -o wide",
+        "get widgets -o custom-columns=NAME:.metadata.name,NOTE:.spec.note,TAGS:.spec.tags,"
+        "ABSENT:.spec.absent,RATIO:.spec.ratio",
+    ],
+)
+def test_printer_column_cells_match_kubectl(widgets: Judge, text: str) -> None:
+    """Each cell as kubectl prints it: text cut at its first line break (whichever of \\r, \\n
+    and \\f comes first), then "..."; numbers, booleans, a missing value, a list."""
+    widgets.compare(text)

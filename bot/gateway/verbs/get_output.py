@@ -10,6 +10,7 @@ import yaml
 
 from bot.core import jsonpath
 from bot.core.kube import Obj
+from bot.core.server_table import terminal_safe
 from bot.core.verbs.get import Column
 
 
@@ -48,10 +49,12 @@ def to_json(obj: object) -> str:
 
 
 def custom_row(columns: Sequence[Column], obj: Obj) -> tuple[str, ...]:
-    """One ``custom-columns`` row: each path's values joined by commas, ``<none>`` if none."""
+    """One ``custom-columns`` row: each path's values joined by commas, ``<none>`` if none;
+    ESC and carriage returns shown as kubectl's ``printers.WriteEscaped`` shows them."""
     cells = []
     for column in columns:
         found = jsonpath.find(column.path, obj)
         values = found[0] if found else []
-        cells.append(",".join(jsonpath.go_sprint(v) for v in values) if values else "<none>")
+        text = ",".join(jsonpath.go_sprint(v) for v in values) if values else "<none>"
+        cells.append(terminal_safe(text))
     return tuple(cells)
