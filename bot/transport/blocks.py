@@ -213,9 +213,18 @@ _OTHER_BREAKS: Final = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 """Line boundaries ``str.splitlines`` knows besides ``\\n``."""
 
 
+_ASCII_BREAKS: Final = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e")
+"""The ones of ``_OTHER_BREAKS`` that ASCII text can hold."""
+
+
 def _line_count(text: str) -> int:
-    """``len(text.splitlines())`` without the list (an attached output can be 50,000 rows)."""
-    if _OTHER_BREAKS.search(text) is not None:
+    """``len(text.splitlines())`` without the list (an attached output can be 50,000 rows).
+    ASCII text, the usual, is known as such at once: only the ASCII breaks are looked for."""
+    if (
+        any(found in text for found in _ASCII_BREAKS)
+        if text.isascii()
+        else _OTHER_BREAKS.search(text) is not None
+    ):
         return len(text.splitlines())
     return text.count("\n") + (1 if text and not text.endswith("\n") else 0)
 

@@ -206,6 +206,9 @@ def test_two_overflowing_outputs_attach_the_first_only() -> None:
         ("\n".join(f"row {i}" for i in range(50_000)) + "\n", 50_000),  # counted, not split
         ("\r\n".join(f"row {i}" for i in range(150)), 150),  # CRLF is one break
         ("\n".join(f"row {i}\rover" for i in range(150)), 300),  # a lone CR is one too
+        ("\x1c".join(f"row {i}" for i in range(150)), 150),  # ASCII, a file separator
+        ("\u2028".join(f"row {i} é" for i in range(150)), 150),  # beyond ASCII, a line separator
+        ("\n".join(f"row {i} é" for i in range(150)), 150),
     ],
 )
 def test_an_attached_outputs_preview_counts_lines_as_splitlines(text: str, lines: int) -> None:
