@@ -21,8 +21,9 @@ class Out:
         self._parts: list[str] = []
 
     def write(self, level: int, text: str) -> None:
-        """Write ``text`` (tabs separate cells) after ``level`` indentation steps."""
-        self._parts.append("  " * level + text)
+        """Write ``text`` (tabs separate cells) after ``level`` indentation steps, escaped as
+        kubectl's writer escapes it (``kube.terminal_safe``)."""
+        self._parts.append("  " * level + kube.terminal_safe(text))
 
     def line(self, text: str) -> None:
         """``WriteLine``: the text and a newline, no indentation."""

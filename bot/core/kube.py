@@ -1,4 +1,5 @@
-"""Typed reads of raw Kubernetes JSON objects, plus kubectl's label and selector formatting.
+"""Typed reads of raw Kubernetes JSON objects, plus kubectl's label and selector formatting and
+its escaping of what it prints.
 
 The gateway hands the pure algorithms plain ``dict`` objects decoded from the API (typed client
 models drop fields they do not know). These accessors keep ``Any`` at this edge: callers get
@@ -8,7 +9,7 @@ models drop fields they do not know). These accessors keep ``Any`` at this edge:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 Obj = dict[str, Any]
 """A decoded Kubernetes object (or any JSON object inside one)."""
@@ -125,3 +126,13 @@ def controller_ref(obj: Mapping[str, Any] | None) -> Obj | None:
         if ref.get("controller") is True:
             return ref
     return None
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` as kubectl's ``printers.WriteEscaped`` writes it (table cells, custom columns,
+    describe's lines): ESC as ``^[`` and a carriage return as ``\\r``, the characters that
+    would drive a terminal."""
+    return text.translate(_ESCAPED) if "\x1b" in text or "\r" in text else text
+
+
+_ESCAPED: Final = str.maketrans({"\x1b": "^[", "\r": "\\r"})

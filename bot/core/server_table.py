@@ -8,10 +8,10 @@ import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import Any, TypeVar
 
 from bot.core import jsonpath, kube
-from bot.core.kube import Obj
+from bot.core.kube import Obj, terminal_safe
 from bot.core.results import Table
 from bot.core.verbs.get import Get, OutputFormat
 from bot.errors import UsageError
@@ -37,15 +37,6 @@ def cell_text(value: Any) -> str:
     else:
         text = str(value)
     return terminal_safe(text)
-
-
-def terminal_safe(text: str) -> str:
-    """``text`` as kubectl's ``printers.WriteEscaped`` writes a cell: ESC as ``^[`` and a
-    carriage return as ``\\r``, the characters that would drive a terminal."""
-    return text.translate(_ESCAPED) if "\x1b" in text or "\r" in text else text
-
-
-_ESCAPED: Final = str.maketrans({"\x1b": "^[", "\r": "\\r"})
 
 
 def server_table(

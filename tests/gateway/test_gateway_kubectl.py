@@ -367,9 +367,12 @@ def widgets(judge: Judge, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         "get widgets -o wide",
         "get widgets -o custom-columns=NAME:.metadata.name,NOTE:.spec.note,TAGS:.spec.tags,"
         "ABSENT:.spec.absent,RATIO:.spec.ratio",
+        "describe widget d",
+        "describe widget a",
     ],
 )
 def test_printer_column_cells_match_kubectl(widgets: Judge, text: str) -> None:
-    """Each cell as kubectl prints it: text cut at its first line break (whichever of \\r, \\n
-    and \\f comes first), then "..."; numbers, booleans, a missing value, a list."""
+    """Each value as kubectl prints it: in a server's table, text cut at its first line break
+    (whichever of \\r, \\n and \\f comes first), then "..."; numbers, booleans, a missing
+    value, a list; in custom columns and describe, text whole; ESC and \\r escaped in all."""
     widgets.compare(text)

@@ -9,8 +9,7 @@ from collections.abc import Sequence
 import yaml
 
 from bot.core import jsonpath
-from bot.core.kube import Obj
-from bot.core.server_table import terminal_safe
+from bot.core.kube import Obj, terminal_safe
 from bot.core.verbs.get import Column
 
 
