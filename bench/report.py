@@ -103,6 +103,8 @@ def rows(results: Data) -> list[tuple[str, str, str]]:
                 f"bot/slash floor {_fmt(size['bot_over_slash_floor'])}x, "
                 f"slash floor/floor {_fmt(size['slash_floor_over_floor'])}x, "
                 f"(floor + slash echo)/floor {_fmt(size['floor_and_echo_over_floor'])}x, "
+                f"(floor and record + slash echo)/floor "
+                f"{_fmt(size['floor_record_and_echo_over_floor'])}x, "
                 f"kubectl/bot {_fmt(size['kubectl_over_bot'])}x",
             )
         )
@@ -225,7 +227,9 @@ def targets(results: Data) -> list[Data]:
         found += [
             _check(
                 f"get pods at {pods}: bot <= {limit}x floor",
-                f"{_fmt(value)}x (the slash floor: {_fmt(size['slash_floor_over_floor'])}x)",
+                f"{_fmt(value)}x (the slash floor: {_fmt(size['slash_floor_over_floor'])}x; "
+                f"the GET, the record and a reply's way in and out: "
+                f"{_fmt(size['floor_record_and_echo_over_floor'])}x)",
                 ok=value <= limit,
             ),
             _check(

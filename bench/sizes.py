@@ -163,7 +163,9 @@ def _interleaved(
 def get_pods(plan: Plan, workdir: Path) -> Data:
     """``get pods`` over every row: the bot, one Table GET (the floor), the floor after a
     replay record, a bare Bolt app and the slash floor (aiohttp, the v0 check, 200) each doing
-    the floor's GET and posting its rows, and kubectl per command."""
+    the floor's GET and posting its rows, the slash echo (the slash floor's way in and out, no
+    GET), and kubectl per command. The floor after the record plus the echo is what the parts
+    the issue asks of every command (the record, the request, the way in and out) add up to."""
     sizes: Data = {}
     kubectl = shutil.which("kubectl")
     for pods, rounds in zip(plan.pod_counts, plan.get_rounds, strict=True):
@@ -217,6 +219,9 @@ def get_pods(plan: Plan, workdir: Path) -> Data:
                 "bot_over_slash_floor": ratio(bot, figures["slash_floor"]["p50_ms"]),
                 "slash_floor_over_floor": ratio(figures["slash_floor"]["p50_ms"], floor),
                 "floor_and_echo_over_floor": ratio(floor + figures["slash_echo"]["p50_ms"], floor),
+                "floor_record_and_echo_over_floor": ratio(
+                    figures["floor_and_record"]["p50_ms"] + figures["slash_echo"]["p50_ms"], floor
+                ),
                 "kubectl_over_bot": ratio(kube, bot),
                 "cpu_ms_per_call": cpu.per_call_ms(),
                 "settle_ms": summary(waited),
