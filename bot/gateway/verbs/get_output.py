@@ -4,7 +4,9 @@ rows, each as kubectl prints them."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
+from typing import Final
 
 import yaml
 
@@ -14,11 +16,33 @@ from bot.core.verbs.get import Column
 
 
 class _GoYamlDumper(yaml.SafeDumper):
-    """Quote like go-yaml (double quotes, ``|`` blocks for multi-line text), as kubectl does."""
+    """Quote like go-yaml v2, as kubectl does: text that would read back as another type in
+    double quotes, text whose characters YAML reserves in single quotes, ``|`` blocks for text
+    of several lines."""
 
     def choose_scalar_style(self) -> str:
         style = str(super().choose_scalar_style())
-        return '"' if style == "'" else style
+        # PyYAML single-quotes both kinds; go-yaml double-quotes text it would resolve.
+        resolves = isinstance(self.event, yaml.ScalarEvent) and not self.event.implicit[0]
+        return '"' if style == "'" and resolves else style
+
+
+# What go-yaml v2 resolves that PyYAML's YAML 1.1 rules do not, so must be quoted: the
+# one-letter booleans, 0o octals, and floats with an exponent but no point or sign in it
+# (gopkg.in/yaml.v2 resolve.go); and "=", which PyYAML reads as a value and go-yaml as text.
+_GoYamlDumper.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in found if tag != "tag:yaml.org,2002:value"]
+    for first, found in yaml.SafeDumper.yaml_implicit_resolvers.items()
+}
+_GoYamlDumper.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile("^[yYnN]$"), list("yYnN"))
+_GoYamlDumper.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile("^[-+]?0o[0-7_]+$"), list("-+0")
+)
+_GoYamlDumper.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+.0123456789"),
+)
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
@@ -43,8 +67,15 @@ def to_yaml(obj: object) -> str:
 
 
 def to_json(obj: object) -> str:
-    """kubectl's ``-o json``: four-space indentation, sorted keys."""
-    return json.dumps(obj, indent=4, sort_keys=True, ensure_ascii=False) + "\n"
+    """kubectl's ``-o json``: four-space indentation, sorted keys, and Go's ``encoding/json``
+    escapes (``<``, ``>``, ``&``, U+2028 and U+2029, which JSON holds only inside strings)."""
+    text = json.dumps(obj, indent=4, sort_keys=True, ensure_ascii=False)
+    return text.translate(_GO_JSON_ESCAPES) + "\n"
+
+
+_GO_JSON_ESCAPES: Final = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
 
 
 def custom_row(columns: Sequence[Column], obj: Obj) -> tuple[str, ...]:
