@@ -18,7 +18,8 @@ import yaml
 
 from kubesim.api.resources import by_kind
 from kubesim.apiserver import tls
-from kubesim.apiserver.faults import Faults, RequestLog
+from kubesim.apiserver.faults import Faults
+from kubesim.apiserver.request_log import RequestLog
 from kubesim.apiserver.server import ApiServer
 from kubesim.auth import bootstrap
 from kubesim.controlplane import Controllers, KubeletRules

@@ -1,7 +1,7 @@
-"""Test hooks: the request log, and faults injected into the sandbox's answers.
+"""Test hook: faults injected into the sandbox's answers (the request log is ``request_log``).
 
-Both are driven from the test's thread while the server runs on its own loop, so they guard their
-state with a lock and reach the loop (to drop watch streams) through ``call_soon_threadsafe``.
+Driven from the test's thread while the server runs on its own loop, it guards its state with a
+lock and reaches the loop (to drop watch streams) through ``call_soon_threadsafe``.
 """
 
 from __future__ import annotations
@@ -10,14 +10,11 @@ import asyncio
 import re
 import threading
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from multidict import CIMultiDictProxy, MultiDictProxy
-
-from kubesim.auth.attributes import Attributes
+from kubesim.apiserver.request_log import query_matches
 
 _REASONS = {
     400: "BadRequest",
@@ -35,102 +32,6 @@ _REASONS = {
     503: "ServiceUnavailable",
     504: "Timeout",
 }
-
-
-@dataclass(slots=True)
-class Outcome:
-    """What the server made of one request, filled in while it answers (read it once the
-    client has its answer)."""
-
-    user: str = ""
-    """Who sent it, after impersonation (empty for a public path or a rejected token)."""
-    attributes: Attributes | None = None
-    """What the RBAC authorizer was asked (None for a privileged identity, which is not asked)."""
-    impersonation: list[Attributes] = field(default_factory=list)
-    """The ``impersonate`` checks made for the caller, one per Impersonate-* header value."""
-    status: int | None = None
-    """The answer's status code; None until the handler returned (a watch: its stream ended)."""
-
-
-@dataclass(frozen=True, slots=True)
-class RecordedRequest:
-    """One request as the sandbox received it."""
-
-    method: str
-    path: str
-    query: MultiDictProxy[str]
-    """Parsed query (``r.query["labelSelector"]``; ``getall`` for repeated keys)."""
-    headers: CIMultiDictProxy[str]
-    """Case-insensitive; ``getall("Impersonate-Group")`` for repeated headers."""
-    body: Any
-    """Parsed JSON when the body is JSON, else the text (or None when empty)."""
-    content_type: str
-    at: float
-    """``time.monotonic()`` when it arrived."""
-    outcome: Outcome = field(default_factory=Outcome)
-    """Who it was and how it was answered."""
-
-
-def _query_matches(have: Mapping[str, str], want: Mapping[str, str] | None) -> bool:
-    return want is None or all(have.get(k) == v for k, v in want.items())
-
-
-class RequestLog:
-    """Every request the sandbox received, oldest first (bounded)."""
-
-    def __init__(self, *, limit: int = 50_000) -> None:
-        self._lock = threading.Lock()
-        self._items: deque[RecordedRequest] = deque(maxlen=limit)
-
-    def record(self, request: RecordedRequest) -> None:
-        """Append one request (called by the server)."""
-        with self._lock:
-            self._items.append(request)
-
-    def all(self) -> list[RecordedRequest]:
-        """A snapshot of the log."""
-        with self._lock:
-            return list(self._items)
-
-    def matching(
-        self,
-        *,
-        method: str | None = None,
-        path: str | re.Pattern[str] | None = None,
-        query: Mapping[str, str] | None = None,
-        header: Mapping[str, str] | None = None,
-    ) -> list[RecordedRequest]:
-        """Requests with this method, path (exact, or a compiled pattern searched) and query."""
-        found = []
-        for r in self.all():
-            if method is not None and r.method != method.upper():
-                continue
-            if isinstance(path, str) and r.path != path:
-                continue
-            if isinstance(path, re.Pattern) and not path.search(r.path):
-                continue
-            if not _query_matches(r.query, query) or not _query_matches(r.headers, header):
-                continue
-            found.append(r)
-        return found
-
-    def clear(self) -> None:
-        """Forget everything recorded so far."""
-        with self._lock:
-            self._items.clear()
-
-    @property
-    def last(self) -> RecordedRequest:
-        """The most recent request (IndexError when none)."""
-        with self._lock:
-            return self._items[-1]
-
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._items)
-
-    def __iter__(self) -> Iterator[RecordedRequest]:
-        return iter(self.all())
 
 
 _FLOOD_LINE = b"flood: a server that ignores limitBytes keeps on writing this line\n"
@@ -193,7 +94,7 @@ class Rule:
             return False
         if self.path is not None and not self.path.search(path):
             return False
-        return _query_matches(query, self.query)
+        return query_matches(query, self.query)
 
 
 @dataclass(frozen=True, slots=True)

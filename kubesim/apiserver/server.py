@@ -21,8 +21,9 @@ from kubesim.api.resource_type import ResourceType
 from kubesim.apiserver import discovery, impersonation, metrics, openapi, reviews, routing
 from kubesim.apiserver.authn import Authenticator
 from kubesim.apiserver.authz import Authorizer
-from kubesim.apiserver.faults import Faults, Outcome, RecordedRequest, RequestLog, now
+from kubesim.apiserver.faults import Faults, now
 from kubesim.apiserver.objects import Objects
+from kubesim.apiserver.request_log import Outcome, RecordedRequest, RequestLog
 from kubesim.apiserver.watch import WatchHub
 from kubesim.apiserver.wire import respond
 from kubesim.auth import attributes

@@ -35,7 +35,8 @@ from typing import Any, TypeVar
 import yaml
 
 from kubesim.api.resources import by_kind
-from kubesim.apiserver.faults import Faults, RequestLog
+from kubesim.apiserver.faults import Faults
+from kubesim.apiserver.request_log import RequestLog
 from kubesim.auth import tokens
 from kubesim.cluster import Cluster, ClusterOptions, kubeconfig, start_cluster, write_kubeconfig
 from kubesim.storage.store import Store

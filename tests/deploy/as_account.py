@@ -24,7 +24,7 @@ from bot.notifications import NotifierTimings, RunningNotifier, notifications
 from bot.settings import load_settings
 from bot.transport.slack_delivery import Delivery
 from bot.transport.slack_http import running_http
-from kubesim.apiserver.faults import RecordedRequest
+from kubesim.apiserver.request_log import RecordedRequest
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.ci import require_kubectl
 from tests.deploy.manifests import ACCOUNT, NAMESPACE, RBAC_KINDS, of_kind, rendered

@@ -27,7 +27,7 @@ from bot.settings import Settings, load_settings
 from bot.transport.blocks import CONFIRM_ACTION
 from bot.transport.slack_http import running_http
 from bot.transport.slack_serve import connect_socket_mode, disconnect_socket_mode
-from kubesim.apiserver.faults import RecordedRequest
+from kubesim.apiserver.request_log import RecordedRequest
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.fakeslack import (
     ALICE,

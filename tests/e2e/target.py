@@ -39,7 +39,7 @@ from bot.settings import load_settings
 from bot.transport.slack_delivery import Delivery
 from bot.transport.slack_http import running_http
 from bot.transport.slack_serve import connect_socket_mode
-from kubesim.apiserver.faults import RecordedRequest
+from kubesim.apiserver.request_log import RecordedRequest
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.e2e.stack import (
     OPS_MEMBERS,

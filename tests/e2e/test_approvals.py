@@ -20,7 +20,7 @@ import pytest
 from bot.gateway.pending_store import LABEL
 from bot.service.audit import Verdict
 from bot.transport.blocks import CONFIRM_ACTION, DENY_ACTION
-from kubesim.apiserver.faults import RecordedRequest
+from kubesim.apiserver.request_log import RecordedRequest
 from tests.e2e.stack import Delivered, Stack, running_replica, running_stack
 from tests.e2e.target import AnyStack, Target
 from tests.fakeslack import ALICE, BOB, CAROL

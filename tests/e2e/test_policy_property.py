@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.service.audit import Verdict
-from kubesim.apiserver.faults import RecordedRequest
+from kubesim.apiserver.request_log import RecordedRequest
 from tests.e2e.stack import Stack, running_stack
 from tests.fakeslack import SlackUser
 

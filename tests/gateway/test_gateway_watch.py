@@ -16,7 +16,7 @@ from bot.errors import Forbidden
 from bot.gateway import client as clients
 from bot.gateway.api import Api
 from bot.gateway.watch import EventType, Origin, Watch, WatchEvent, WatchTimeouts
-from kubesim.apiserver.faults import RecordedRequest
+from kubesim.apiserver.request_log import RecordedRequest
 from kubesim.testing.harness import Sandbox, running_sandbox
 
 NS = "test"
