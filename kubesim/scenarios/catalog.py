@@ -18,6 +18,7 @@ from kubesim.api.resources import by_kind
 from kubesim.controllers import endpoints
 from kubesim.machinery.clock import parse_rfc3339
 from kubesim.scenarios.crds import load_certificates
+from kubesim.scenarios.jobs import cron_job, finished_job
 from kubesim.scenarios.nodes import node_manifest, system_pods
 from kubesim.scenarios.objects import (
     NAMESPACE,
@@ -29,7 +30,7 @@ from kubesim.scenarios.objects import (
     backdated,
 )
 from kubesim.scenarios.storage import load_storage
-from kubesim.scenarios.workloads import cron_job, finished_job, stateful_set
+from kubesim.scenarios.workloads import stateful_set
 from kubesim.storage.store import Store
 from kubesim.storage.storeport import Obj
 
