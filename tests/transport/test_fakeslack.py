@@ -15,14 +15,8 @@ from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.webhook import WebhookClient
 
 from bot.transport.slack_serve import disconnect_socket_mode
-from tests.fakeslack import ALICE, RESPONSE_URL, FakeSlack, running_fake_slack
+from tests.fakeslack import ALICE, RESPONSE_URL, FakeSlack
 from tests.fakeslack.drive import post
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with running_fake_slack() as server:
-        yield server
 
 
 def client(fake: FakeSlack, token: str | None = None) -> WebClient:

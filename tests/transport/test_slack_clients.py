@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import ssl
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -21,13 +20,7 @@ from bot.transport.slack_clients import (
     tls_context,
     web_client,
 )
-from tests.fakeslack import RESPONSE_URL, FakeSlack, running_fake_slack
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with running_fake_slack() as server:
-        yield server
+from tests.fakeslack import RESPONSE_URL, FakeSlack
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from bot.core.chat_sink import ChatSink, MessageRef
@@ -13,17 +11,11 @@ from bot.transport.blocks import BLOCK_LIMIT, INLINE_LINES, SlackMessage, to_sla
 from bot.transport.slack_clients import web_client
 from bot.transport.slack_delivery import Delivery
 from bot.transport.slack_files import SLICE, utf8_length, utf8_slices
-from tests.fakeslack import OPS_CHANNEL, FakeSlack, running_fake_slack
+from tests.fakeslack import OPS_CHANNEL, FakeSlack
 
 STARTED = Reply(headline="Rollout of deployment/web in namespace prod started")
 DONE = Reply(headline="deployment/web in namespace prod rolled out", tone=Tone.SUCCESS)
 LONG = "\n".join(f"line {n}" for n in range(INLINE_LINES + 50))
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeSlack]:
-    with running_fake_slack() as server:
-        yield server
 
 
 @pytest.fixture
