@@ -95,6 +95,17 @@ def leading(running: RunningNotifier) -> bool:
     return running.leading()
 
 
+def watching(sandbox: Sandbox, since: int) -> bool:
+    """Whether a notifier started once the log held ``since`` requests has listed the
+    Deployments and watches them (a change made before its list would be its starting point)."""
+    return any(
+        r.method == "GET"
+        and r.path == "/apis/apps/v1/deployments"
+        and r.query.get("watch") == "true"
+        for r in sandbox.requests.all()[since:]
+    )
+
+
 def set_image(
     apps: Any,
     image: str,
@@ -374,8 +385,10 @@ def test_a_burst_of_rollouts_is_one_digest_with_every_outcome(slack: FakeSlack) 
 def test_a_scale_is_followed_like_a_rollout_when_scale_changes_is_on(
     sandbox: Sandbox, slack: FakeSlack, apps: Any
 ) -> None:
+    since = len(sandbox.requests)
     with notifier(sandbox, slack, settings=SCALES) as running:
         slack.wait_for(lambda: leading(running), timeout=WAIT, what="leadership")
+        slack.wait_for(lambda: watching(sandbox, since), timeout=WAIT, what="the watch")
         apps.patch_namespaced_deployment_scale("web", "staging", {"spec": {"replicas": 5}})
         (message,) = final(slack, "complete")
     assert message["text"].split("\n")[0] == ("Deployment staging/web scaled 2 → 5: complete")
