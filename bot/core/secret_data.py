@@ -1,6 +1,6 @@
 """Secret values never leave the bot: every object of kind Secret in a document the bot shows
 (``get secret -o yaml|json``, a ``List`` of them, any list holding one) has its values replaced
-by ``<redacted: N bytes>``, keys kept so that people can still see what a Secret holds.
+by ``(redacted: N bytes)``, keys kept so that people can still see what a Secret holds.
 
 A value posted in a channel cannot be taken back, so this is applied to the objects before they
 are printed, whoever asks and whatever their role. ``last-applied-configuration`` repeats the
@@ -54,13 +54,13 @@ def _secret(secret: Mapping[str, Any]) -> dict[str, Any]:
         values = out.get(key)
         if isinstance(values, Mapping):
             out[key] = {
-                k: f"<redacted: {size_of(v, encoded=encoded)} bytes>" for k, v in values.items()
+                k: f"(redacted: {size_of(v, encoded=encoded)} bytes)" for k, v in values.items()
             }
     metadata = out.get("metadata")
     if isinstance(metadata, Mapping) and isinstance(metadata.get("annotations"), Mapping):
         annotations = dict(metadata["annotations"])
         if _LAST_APPLIED in annotations:
-            annotations[_LAST_APPLIED] = "<redacted>"
+            annotations[_LAST_APPLIED] = "(redacted)"
         out["metadata"] = {**metadata, "annotations": annotations}
     return out
 

@@ -96,7 +96,7 @@ def test_generic_prints_every_field_and_redacts_secrets() -> None:
         "API Version:  example.com/v1",
         "Embedded:",
         "  Data:",
-        "    K:   <redacted: 7 bytes>",
+        "    K:   (redacted: 7 bytes)",
         "  Kind:  Secret",
         "Kind:    Widget",
         "Metadata:",

@@ -20,8 +20,8 @@ def test_a_secret_keeps_keys_and_loses_values() -> None:
     assert found
     assert out == {
         **SECRET,
-        "data": {"token": "<redacted: 6 bytes>"},
-        "stringData": {"note": "<redacted: 6 bytes>"},
+        "data": {"token": "(redacted: 6 bytes)"},
+        "stringData": {"note": "(redacted: 6 bytes)"},
     }
 
 
@@ -31,5 +31,5 @@ def test_secrets_inside_lists_are_found_and_other_objects_untouched() -> None:
     assert found
     assert isinstance(out, dict)
     assert out["items"][0] == config
-    assert out["items"][1]["data"] == {"token": "<redacted: 6 bytes>"}
+    assert out["items"][1]["data"] == {"token": "(redacted: 6 bytes)"}
     assert redacted(config) == (config, False)

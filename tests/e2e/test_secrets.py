@@ -65,10 +65,10 @@ def test_get_secret_as_yaml_shows_keys_and_sizes(any_stack: AnyStack, secret: st
     reply = any_stack.run(f"get secret {secret} -o yaml")
     assert VALUE not in reply.text
     assert _b64(VALUE) not in reply.text
-    assert re.search(r"^  password: \"<redacted: 19 bytes>\"$", reply.text, re.MULTILINE), (
+    assert re.search(r"^  password: '\(redacted: 19 bytes\)'$", reply.text, re.MULTILINE), (
         reply.text
     )
-    assert re.search(r"^  user: \"<redacted: 3 bytes>\"$", reply.text, re.MULTILINE)
+    assert re.search(r"^  user: '\(redacted: 3 bytes\)'$", reply.text, re.MULTILINE)
     assert "Secret values are redacted" in reply.text
 
 
@@ -76,7 +76,7 @@ def test_a_list_holding_secrets_is_redacted_too(any_stack: AnyStack, secret: str
     reply = any_stack.run("get secrets -o json")
     assert VALUE not in reply.text
     assert _b64(VALUE) not in reply.text
-    assert '"password": "<redacted: 19 bytes>"' in reply.text
+    assert '"password": "(redacted: 19 bytes)"' in reply.text
     assert secret in reply.text
 
 
@@ -94,4 +94,4 @@ def test_the_secret_table_keeps_kubectls_columns(any_stack: AnyStack, secret: st
 def test_templates_reach_no_secret_value(any_stack: AnyStack, secret: str, output: str) -> None:
     reply = any_stack.run(f"get secret {secret} -o {output}")
     assert _b64(VALUE) not in reply.text
-    assert "<redacted: 19 bytes>" in reply.text, reply.text
+    assert "(redacted: 19 bytes)" in reply.text, reply.text
