@@ -22,7 +22,7 @@ from kubesim.machinery.clock import Clock
 from kubesim.machinery.informer import Cache, Key, controller_ref, key_of, uid_of
 from kubesim.machinery.recorder import REPLICASET_CONTROLLER, EventRecorder, EventType
 from kubesim.machinery.workqueue import WorkQueue
-from kubesim.selectors.labels import LabelSelector, selector_of
+from kubesim.selectors.requirements import LabelSelector, selector_of
 from kubesim.storage.storeport import Obj, StorePort
 
 BURST_REPLICAS = 500
