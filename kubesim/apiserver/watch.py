@@ -22,7 +22,7 @@ from kubesim.api import status
 from kubesim.api.resource_type import ResourceType
 from kubesim.apiserver.negotiation import Output, Shape, partial_metadata
 from kubesim.selectors.fields import FieldSelector
-from kubesim.selectors.labels import LabelSelector
+from kubesim.selectors.requirements import LabelSelector
 from kubesim.storage.changes import Change
 from kubesim.storage.store import Obj, Store
 

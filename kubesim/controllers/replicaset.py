@@ -11,25 +11,24 @@ from __future__ import annotations
 import copy
 import random
 from collections.abc import Callable, Sequence
-from datetime import timedelta
-from typing import Any
 
 from kubesim.api.resources import by_kind
 from kubesim.api.status import ApiError
+from kubesim.controllers.active_pods import deletion_rank, is_active
 from kubesim.controllers.deployment.rollout_math import spec_replicas
 from kubesim.controllers.podtemplate import ALPHANUMS
-from kubesim.machinery.clock import Clock, parse_rfc3339, rfc3339
+from kubesim.controllers.replicaset_status import replicaset_status
+from kubesim.machinery.clock import Clock
 from kubesim.machinery.informer import Cache, Key, controller_ref, key_of, uid_of
 from kubesim.machinery.recorder import REPLICASET_CONTROLLER, EventRecorder, EventType
 from kubesim.machinery.workqueue import WorkQueue
-from kubesim.selectors.labels import LabelSelector, selector_of
+from kubesim.selectors.requirements import LabelSelector, selector_of
 from kubesim.storage.storeport import Obj, StorePort
 
 BURST_REPLICAS = 500
 """At most this many pods are created or deleted per sync (upstream's burstReplicas)."""
 CREATE_QPS = 20.0
 CREATE_BURST = 30
-REPLICA_FAILURE = "ReplicaFailure"
 FAILURE_BACKOFF_START = 0.5
 """Seconds before the first retry of a ReplicaSet whose pod was refused; doubled each time."""
 FAILURE_BACKOFF_MAX = 30.0
@@ -37,56 +36,6 @@ FAILURE_BACKOFF_MAX = 30.0
 applied to the pod creations of a ReplicaSet that wants more than one burst of pods: a scale to
 100,000 adds pods at the pace a real cluster does, so the sandbox keeps answering while it
 grows; smaller scale-ups are created at once, as before."""
-
-_PHASE_RANK = {"Pending": 0, "Unknown": 1, "Running": 2}
-
-
-def is_active(pod: Obj) -> bool:
-    """``FilterActivePods``: not terminal and not being deleted."""
-    return pod.get("status", {}).get("phase") not in (
-        "Succeeded",
-        "Failed",
-    ) and not pod.get("metadata", {}).get("deletionTimestamp")
-
-
-def ready_condition(pod: Obj) -> dict[str, Any] | None:
-    """The pod's Ready condition."""
-    for c in pod.get("status", {}).get("conditions") or ():
-        if c.get("type") == "Ready":
-            return dict(c)
-    return None
-
-
-def is_ready(pod: Obj) -> bool:
-    """``IsPodReady``."""
-    c = ready_condition(pod)
-    return c is not None and c.get("status") == "True"
-
-
-def _stamp(text: str | None) -> float:
-    return parse_rfc3339(text).timestamp() if text else 0.0
-
-
-def deletion_rank(pod: Obj) -> tuple[Any, ...]:
-    """``ActivePodsWithRanks`` order: the pods to delete first sort first."""
-    meta, spec, status = pod.get("metadata", {}), pod.get("spec", {}), pod.get("status", {})
-    ready = is_ready(pod)
-    ready_since = _stamp((ready_condition(pod) or {}).get("lastTransitionTime")) if ready else 0
-    cost = (meta.get("annotations") or {}).get("controller.kubernetes.io/pod-deletion-cost", "0")
-    restarts = max(
-        (int(c.get("restartCount", 0)) for c in status.get("containerStatuses") or ()), default=0
-    )
-    created = meta.get("creationTimestamp")
-    return (
-        bool(spec.get("nodeName")),
-        _PHASE_RANK.get(status.get("phase", "Pending"), 0),
-        ready,
-        int(cost) if str(cost).lstrip("-").isdigit() else 0,
-        -ready_since,
-        -restarts,
-        created is not None,
-        -_stamp(created),
-    )
 
 
 def _owner_ref(rs: Obj) -> Obj:
@@ -159,7 +108,7 @@ class ReplicaSetController:
                 self.queue.add_after(key, self._backoff(key))
             else:
                 self._failures.pop(key, None)
-        status, wake = self._status(rs, pods, failure)
+        status, wake = replicaset_status(rs, pods, self._clock, failure)
         if status != rs.get("status"):
             meta = rs["metadata"]
 
@@ -306,70 +255,3 @@ class ReplicaSetController:
             message=f"Deleted pod: {meta['name']}",
             source=REPLICASET_CONTROLLER,
         )
-
-    def _status(
-        self, rs: Obj, pods: Sequence[Obj], failure: str | None = None
-    ) -> tuple[Obj, float | None]:
-        """``calculateStatus``, plus when to look again for minReadySeconds: a failed creation
-        sets the ``ReplicaFailure`` condition (reason FailedCreate), a sync without one clears
-        it."""
-        template_labels = (
-            rs.get("spec", {}).get("template", {}).get("metadata", {}).get("labels") or {}
-        )
-        min_ready = int(rs.get("spec", {}).get("minReadySeconds") or 0)
-        labeled = ready = available = 0
-        wake: float | None = None
-        for pod in pods:
-            labels = pod.get("metadata", {}).get("labels") or {}
-            if all(labels.get(k) == v for k, v in template_labels.items()):
-                labeled += 1
-            if not is_ready(pod):
-                continue
-            ready += 1
-            if min_ready == 0:
-                available += 1
-                continue
-            since = (ready_condition(pod) or {}).get("lastTransitionTime")
-            start = parse_rfc3339(since) + timedelta(seconds=0.999) if since else self._clock.now()
-            left = min_ready - self._clock.elapsed(start)
-            if left < 0:
-                available += 1
-            else:
-                wake = left if wake is None else min(wake, left)
-        status: Obj = {"replicas": len(pods)}
-        for field, value in (
-            ("fullyLabeledReplicas", labeled),
-            ("readyReplicas", ready),
-            ("availableReplicas", available),
-            ("observedGeneration", int(rs.get("metadata", {}).get("generation") or 0)),
-        ):
-            if value:
-                status[field] = value
-        conditions = [
-            c
-            for c in (rs.get("status") or {}).get("conditions") or ()
-            if c.get("type") != REPLICA_FAILURE
-        ]
-        if failure is not None:
-            old = next(
-                (
-                    c
-                    for c in (rs.get("status") or {}).get("conditions") or ()
-                    if c.get("type") == REPLICA_FAILURE
-                ),
-                None,
-            )
-            # A condition already there is kept as it is (setCondition only when none exists).
-            conditions.append(
-                old
-                or {
-                    "type": REPLICA_FAILURE,
-                    "status": "True",
-                    "lastTransitionTime": rfc3339(self._clock.now()),
-                    "reason": "FailedCreate",
-                    "message": failure,
-                }
-            )
-        if conditions:
-            status["conditions"] = conditions
-        return status, None if wake is None else wake + 0.005 * self._clock.speed

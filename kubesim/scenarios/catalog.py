@@ -17,18 +17,12 @@ from datetime import datetime, timedelta
 from kubesim.api.resources import by_kind
 from kubesim.controllers import endpoints
 from kubesim.machinery.clock import parse_rfc3339
+from kubesim.scenarios.apps import SERVICE, App, Materializer, Revision
+from kubesim.scenarios.backdating import backdated
 from kubesim.scenarios.crds import load_certificates
 from kubesim.scenarios.jobs import cron_job, finished_job
 from kubesim.scenarios.nodes import node_manifest, system_pods
-from kubesim.scenarios.objects import (
-    NAMESPACE,
-    NODE,
-    SERVICE,
-    App,
-    Materializer,
-    Revision,
-    backdated,
-)
+from kubesim.scenarios.pods import PodWriter
 from kubesim.scenarios.storage import load_storage
 from kubesim.scenarios.workloads import stateful_set
 from kubesim.storage.store import Store
@@ -37,6 +31,7 @@ from kubesim.storage.storeport import Obj
 __all__ = ["NAMES", "load", "node_manifest"]
 
 NAMES = ("empty", "demo", "scale")
+NAMESPACE, NODE = by_kind("Namespace"), by_kind("Node")
 SYSTEM_NAMESPACES = ("default", "kube-node-lease", "kube-public", "kube-system")
 CLUSTER_AGE = timedelta(days=12)
 PODS_PER_NODE = 100
@@ -181,8 +176,9 @@ def _demo(
         for namespace in extra_namespaces:
             _namespace(store, namespace)
     day, hour = timedelta(days=1), timedelta(hours=1)
-    make = Materializer(store, now=now, nodes=nodes)
-    system_pods(store, make, nodes, now - CLUSTER_AGE)
+    pods = PodWriter(store, now=now, nodes=nodes)
+    make = Materializer(store, pods)
+    system_pods(store, pods, nodes, now - CLUSTER_AGE)
     with backdated(store, now - CLUSTER_AGE):
         store.create(SERVICE, _KUBE_DNS)
     for app in (
@@ -249,10 +245,10 @@ def _demo(
         ),
     ):
         make.app(app)
-    _demo_workloads(store, make, [n for n in nodes if not n["spec"].get("taints")] or nodes)
+    _demo_workloads(store, pods, [n for n in nodes if not n["spec"].get("taints")] or nodes)
 
 
-def _demo_workloads(store: Store, make: Materializer, workers: list[Obj]) -> None:
+def _demo_workloads(store: Store, make: PodWriter, workers: list[Obj]) -> None:
     """prod's database StatefulSet, its nightly backup CronJob and the last migration Job."""
     day, hour = timedelta(days=1), timedelta(hours=1)
     stateful_set(
@@ -308,7 +304,7 @@ def _demo_workloads(store: Store, make: Materializer, workers: list[Obj]) -> Non
 def _scale(store: Store, now: datetime, nodes: list[Obj], *, pods: int, deployments: int) -> None:
     """``deployments`` Deployments sharing ``pods`` pods evenly, all settled and Running."""
     count = max(deployments, 1 if pods else 0)
-    make = Materializer(store, now=now, nodes=nodes)
+    make = Materializer(store, PodWriter(store, now=now, nodes=nodes))
     base, extra = divmod(max(pods, 0), count) if count else (0, 0)
     width = len(str(count))
     for index in range(count):

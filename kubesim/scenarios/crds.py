@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from kubesim.machinery.clock import rfc3339
-from kubesim.scenarios.objects import backdated
+from kubesim.scenarios.backdating import backdated
 from kubesim.storage import crds
 from kubesim.storage.store import Store
 from kubesim.storage.storeport import Obj

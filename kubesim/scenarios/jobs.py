@@ -16,7 +16,8 @@ from kubesim.kubelet.images import image_id
 from kubesim.kubelet.kubelet import node_ip
 from kubesim.kubelet.pod_status import ContainerRun, PodRun, render
 from kubesim.machinery.clock import rfc3339
-from kubesim.scenarios.objects import POD, Materializer, backdated
+from kubesim.scenarios.backdating import backdated
+from kubesim.scenarios.pods import POD, PodWriter
 from kubesim.scenarios.workloads import set_status
 from kubesim.storage.store import Store
 from kubesim.storage.storeport import Obj
@@ -79,7 +80,7 @@ def _completed_status(spec: Obj, node: Obj, started: datetime, took: timedelta) 
 
 def finished_job(
     store: Store,
-    make: Materializer,
+    make: PodWriter,
     node: Obj,
     manifest: Obj,
     *,
@@ -134,7 +135,7 @@ def finished_job(
 
 def cron_job(
     store: Store,
-    make: Materializer,
+    make: PodWriter,
     node: Obj,
     *,
     name: str,

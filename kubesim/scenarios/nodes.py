@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from kubesim.machinery.clock import rfc3339
-from kubesim.scenarios.objects import POD, Materializer, backdated
+from kubesim.scenarios.backdating import backdated
+from kubesim.scenarios.pods import POD, PodWriter
 from kubesim.scenarios.workloads import daemon_set
 from kubesim.storage.store import Store
 from kubesim.storage.storeport import Obj
@@ -126,7 +127,7 @@ def node_manifest(name: str, index: int, born: datetime) -> Obj:
     }
 
 
-def system_pods(store: Store, make: Materializer, nodes: list[Obj], born: datetime) -> None:
+def system_pods(store: Store, make: PodWriter, nodes: list[Obj], born: datetime) -> None:
     """Static control-plane pods on the first node, kube-proxy and kindnet on every node."""
     control = nodes[0]
     for component, image in _STATIC:
@@ -157,7 +158,7 @@ def system_pods(store: Store, make: Materializer, nodes: list[Obj], born: dateti
 
 def _system_pod(
     store: Store,
-    make: Materializer,
+    make: PodWriter,
     name: str,
     image: str,
     *,

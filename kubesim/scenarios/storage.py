@@ -16,7 +16,7 @@ from kubesim.api.resources import by_kind
 from kubesim.controllers.quota import QUOTA, settled_status
 from kubesim.controllers.workloads.statefulset import ordinal_of, stateful_claims
 from kubesim.machinery.clock import parse_rfc3339
-from kubesim.scenarios.objects import backdated
+from kubesim.scenarios.backdating import backdated
 from kubesim.storage.store import Store
 from kubesim.storage.storeport import Obj
 

@@ -18,7 +18,9 @@ from kubesim.controllers.workloads.history import (
 )
 from kubesim.controllers.workloads.statefulset import stateful_pod
 from kubesim.machinery.clock import rfc3339
-from kubesim.scenarios.objects import POD, SERVICE, Materializer, backdated
+from kubesim.scenarios.apps import SERVICE
+from kubesim.scenarios.backdating import backdated
+from kubesim.scenarios.pods import POD, PodWriter
 from kubesim.storage.store import Store
 from kubesim.storage.storeport import Obj
 
@@ -59,7 +61,7 @@ def _revision(store: Store, owner: Obj, born: datetime) -> Obj:
 
 def daemon_set(
     store: Store,
-    make: Materializer,
+    make: PodWriter,
     nodes: list[Obj],
     *,
     name: str,
@@ -117,7 +119,7 @@ def daemon_set(
 
 def stateful_set(
     store: Store,
-    make: Materializer,
+    make: PodWriter,
     workers: list[Obj],
     *,
     name: str,

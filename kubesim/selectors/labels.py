@@ -2,7 +2,8 @@
 
 The grammar, the error texts and the validation messages follow
 ``k8s.io/apimachinery/pkg/labels/selector.go`` so that a bad ``-l`` gets the same 400 message from
-the sandbox as from a real cluster. Field selectors live in ``fields.py``.
+the sandbox as from a real cluster. What a parsed selector is, and how it matches, is in
+``requirements.py``; field selectors live in ``fields.py``.
 
 Written apart from ``bot.core.values.label_selector`` on purpose, as an independent oracle; do
 not share.
@@ -11,27 +12,10 @@ not share.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from enum import StrEnum
-from typing import Any
 
 from kubesim.api import status
-
-
-class Op(StrEnum):
-    """Requirement operators (``selection.Operator``)."""
-
-    IN = "in"
-    NOT_IN = "notin"
-    EQUALS = "="
-    DOUBLE_EQUALS = "=="
-    NOT_EQUALS = "!="
-    GREATER = "gt"
-    LESS = "lt"
-    EXISTS = "exists"
-    NOT_EXISTS = "!"
-
+from kubesim.selectors.label_validation import label_value_errors, qualified_name_errors
+from kubesim.selectors.requirements import LabelSelector, Op, Requirement
 
 _BINARY = "in, notin, =, ==, !=, gt, lt"
 _SPECIAL = frozenset("=!(),><")
@@ -59,112 +43,9 @@ _OPS = {
     "LT": Op.LESS,
 }
 
-_NAME_RE = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_DNS1123_SUBDOMAIN_RE = re.compile(
-    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-)
-_LABEL_VALUE_RE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-_NAME_MSG = (
-    "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-    "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
-    "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
-)
-_QUALIFIED_MSG = (
-    "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start "
-    "and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
-    "used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS "
-    "subdomain prefix and '/' (e.g. 'example.com/MyName')"
-)
-_SUBDOMAIN_MSG = (
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
-    "'.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used "
-    "for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-)
-_LABEL_VALUE_MSG = (
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or "
-    "'.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
-    "'my_value',  or '12345', regex used for validation is "
-    "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
-)
-
 
 class SelectorError(ValueError):
     """A selector that does not parse; its text is the apiserver's message."""
-
-
-def qualified_name_errors(key: str) -> list[str]:
-    """``validation.IsQualifiedName`` messages (empty when valid)."""
-    parts = key.split("/")
-    if len(parts) == 1:
-        name = parts[0]
-    elif len(parts) == 2:
-        prefix, name = parts
-        if not prefix:
-            return ["prefix part must be non-empty"]
-        if len(prefix) > 253:
-            return ["prefix part must be no more than 253 characters"]
-        if not _DNS1123_SUBDOMAIN_RE.match(prefix):
-            return [f"prefix part {_SUBDOMAIN_MSG}"]
-    else:
-        return [_QUALIFIED_MSG]
-    errors: list[str] = []
-    if not name:
-        return ["name part must be non-empty"]
-    if len(name) > 63:
-        errors.append("name part must be no more than 63 characters")
-    if not _NAME_RE.match(name):
-        errors.append(_NAME_MSG)
-    return errors
-
-
-def label_value_errors(value: str) -> list[str]:
-    """``validation.IsValidLabelValue`` messages (empty when valid)."""
-    errors: list[str] = []
-    if len(value) > 63:
-        errors.append("must be no more than 63 characters")
-    if not _LABEL_VALUE_RE.match(value):
-        errors.append(_LABEL_VALUE_MSG)
-    return errors
-
-
-@dataclass(frozen=True, slots=True)
-class Requirement:
-    """One clause of a label selector."""
-
-    key: str
-    op: Op
-    values: tuple[str, ...] = ()
-
-    def matches(self, labels: Mapping[str, str]) -> bool:
-        """``Requirement.Matches``."""
-        present = self.key in labels
-        if self.op in (Op.IN, Op.EQUALS, Op.DOUBLE_EQUALS):
-            return present and labels[self.key] in self.values
-        if self.op in (Op.NOT_IN, Op.NOT_EQUALS):
-            return not present or labels[self.key] not in self.values
-        if self.op is Op.EXISTS:
-            return present
-        if self.op is Op.NOT_EXISTS:
-            return not present
-        if not present:
-            return False
-        try:
-            have, want = int(labels[self.key]), int(self.values[0])
-        except ValueError:
-            return False
-        return have > want if self.op is Op.GREATER else have < want
-
-
-@dataclass(frozen=True, slots=True)
-class LabelSelector:
-    """A parsed label selector: every requirement must match."""
-
-    requirements: tuple[Requirement, ...] = ()
-
-    def matches(self, labels: Mapping[str, str] | None) -> bool:
-        """Whether an object with these labels is selected."""
-        have = labels or {}
-        return all(r.matches(have) for r in self.requirements)
 
 
 def _lex(text: str) -> list[tuple[str, str]]:
@@ -326,29 +207,4 @@ def parse_labels(text: str | None) -> LabelSelector:
         reqs = _LabelParser(text).parse()
     except SelectorError as err:
         raise status.bad_request(str(err)) from None
-    return LabelSelector(tuple(sorted(reqs, key=lambda r: r.key)))
-
-
-_EXPRESSION_OPS = {
-    "In": Op.IN,
-    "NotIn": Op.NOT_IN,
-    "Exists": Op.EXISTS,
-    "DoesNotExist": Op.NOT_EXISTS,
-}
-
-
-def selector_of(selector: Mapping[str, Any] | None) -> LabelSelector | None:
-    """``metav1.LabelSelectorAsSelector`` for a stored (validated) selector; None selects
-    nothing, ``{}`` everything."""
-    if selector is None:
-        return None
-    reqs = [
-        Requirement(str(k), Op.EQUALS, (str(v),))
-        for k, v in (selector.get("matchLabels") or {}).items()
-    ]
-    for expr in selector.get("matchExpressions") or ():
-        op = _EXPRESSION_OPS[str(expr.get("operator"))]
-        reqs.append(
-            Requirement(str(expr.get("key")), op, tuple(str(v) for v in expr.get("values") or ()))
-        )
     return LabelSelector(tuple(sorted(reqs, key=lambda r: r.key)))

@@ -16,7 +16,8 @@ from kubesim.api import status
 from kubesim.api.resource_type import ResourceType
 from kubesim.api.resources import REGISTRY
 from kubesim.selectors.fields import FieldSelector, parse_fields
-from kubesim.selectors.labels import LabelSelector, parse_labels
+from kubesim.selectors.labels import parse_labels
+from kubesim.selectors.requirements import LabelSelector
 from kubesim.storage.changes import Change, ChangeFeed, Changes, Subscriber
 from kubesim.storage.jsoncopy import clone, copied
 

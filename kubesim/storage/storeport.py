@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from kubesim.api.resource_type import ResourceType
-from kubesim.selectors.labels import LabelSelector
+from kubesim.selectors.requirements import LabelSelector
 
 Obj = dict[str, Any]
 """A Kubernetes object as plain JSON (the sandbox never uses typed models)."""

@@ -18,7 +18,7 @@ import pytest
 
 from bot.gateway.gateway import KubernetesGateway
 from kubesim.api.resources import by_kind
-from kubesim.scenarios.objects import backdated
+from kubesim.scenarios.backdating import backdated
 from kubesim.storage.store import Store
 from kubesim.testing.harness import running_sandbox
 from tests.ci import require_kubectl

@@ -15,10 +15,11 @@ import copy
 import random
 from collections.abc import Sequence
 
+from kubesim.controllers.active_pods import is_ready
 from kubesim.controllers.node_affinity import affinity_matches, required_terms
 from kubesim.controllers.scheduler import tolerates
 from kubesim.controllers.workloads.history import REVISION_HASH_LABEL, History
-from kubesim.controllers.workloads.pods import PodMaker, available_in, is_ready, template_pod
+from kubesim.controllers.workloads.pods import PodMaker, available_in, template_pod
 from kubesim.machinery.clock import Clock
 from kubesim.machinery.informer import Cache, Key, key_of
 from kubesim.machinery.recorder import EventRecorder, Source

@@ -13,7 +13,8 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
-from kubesim.controllers.workloads.pods import PodMaker, is_ready, template_pod
+from kubesim.controllers.active_pods import is_ready
+from kubesim.controllers.workloads.pods import PodMaker, template_pod
 from kubesim.machinery.clock import Clock, parse_rfc3339, rfc3339
 from kubesim.machinery.informer import Cache, Key
 from kubesim.machinery.recorder import EventRecorder, EventType, Source

@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from kubesim.api.resources import by_kind
 from kubesim.api.status import ApiError
+from kubesim.controllers.active_pods import is_ready, ready_condition
 from kubesim.controllers.podtemplate import ALPHANUMS
-from kubesim.controllers.replicaset import is_active, is_ready, ready_condition
 from kubesim.controllers.workloads.history import controller_ref
 from kubesim.machinery.clock import Clock, parse_rfc3339
 from kubesim.machinery.informer import Cache, uid_of
@@ -22,8 +22,6 @@ from kubesim.machinery.recorder import EventRecorder, EventType, Source
 from kubesim.storage.storeport import Obj, StorePort
 
 POD = by_kind("Pod")
-
-__all__ = ["PodMaker", "available_in", "is_active", "is_ready"]
 
 
 def available_in(pod: Obj, min_ready: int, clock: Clock) -> float | None:

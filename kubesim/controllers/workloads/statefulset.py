@@ -18,9 +18,10 @@ import re
 from collections.abc import Sequence
 
 from kubesim.api.resources import by_kind
+from kubesim.controllers.active_pods import is_ready
 from kubesim.controllers.deployment.rollout_math import spec_replicas
 from kubesim.controllers.workloads.history import REVISION_HASH_LABEL, History
-from kubesim.controllers.workloads.pods import PodMaker, available_in, is_ready, template_pod
+from kubesim.controllers.workloads.pods import PodMaker, available_in, template_pod
 from kubesim.machinery.clock import Clock
 from kubesim.machinery.informer import Cache, Key
 from kubesim.machinery.recorder import EventRecorder, EventType, Source

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from kubesim.controllers.active_pods import deletion_rank
 from kubesim.controllers.podtemplate import ALPHANUMS
-from kubesim.controllers.replicaset import deletion_rank
 from tests.kubesim.controller_kit import POD, REPLICASET, Cluster, Obj, condition, run
 
 

@@ -1,19 +1,16 @@
-"""Builders for scenario objects that look as if a real cluster had made them long ago.
+"""A scenario's apps: Deployments with their rollout history, ReplicaSets and Services, settled.
 
 A scenario must not replay days of controller work, so Deployments are written together with
 their ReplicaSets and Running pods, computed with the controllers' own code (pod-template-hash,
-revision annotations, status and pod status rendering). When the controllers start, every
-object already matches what they would write, so they adopt the scenario without a single write.
+revision annotations, status rendering). When the controllers start, every object already
+matches what they would write, so they adopt the scenario without a single write.
 """
 
 from __future__ import annotations
 
 import copy
-import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from kubesim.api.resource_type import ResourceType
 from kubesim.api.resources import by_kind
@@ -21,39 +18,16 @@ from kubesim.controllers.deployment import conditions as cond
 from kubesim.controllers.deployment import revisions as rev
 from kubesim.controllers.deployment.rollout_math import desired, max_surge
 from kubesim.controllers.deployment.status import calculate_status
-from kubesim.controllers.podtemplate import ALPHANUMS, HASH_LABEL, template_hash
-from kubesim.kubelet.images import image_id
-from kubesim.kubelet.kubelet import node_ip
-from kubesim.kubelet.pod_status import ContainerRun, PodRun, render
+from kubesim.controllers.podtemplate import HASH_LABEL, template_hash
+from kubesim.controllers.workloads.history import controller_ref
 from kubesim.machinery.clock import parse_rfc3339, rfc3339
-from kubesim.storage.jsoncopy import clone
+from kubesim.scenarios.backdating import backdated
+from kubesim.scenarios.pods import PodWriter
 from kubesim.storage.store import Store
 from kubesim.storage.storeport import Obj
 
-NAMESPACE, NODE, SERVICE = by_kind("Namespace"), by_kind("Node"), by_kind("Service")
-DEPLOYMENT, REPLICASET, POD = by_kind("Deployment"), by_kind("ReplicaSet"), by_kind("Pod")
+SERVICE, DEPLOYMENT, REPLICASET = by_kind("Service"), by_kind("Deployment"), by_kind("ReplicaSet")
 CHANGE_CAUSE = "kubernetes.io/change-cause"
-
-
-class _Fixed:
-    """A clock stuck at one instant, lent to the store while a back-dated object is created."""
-
-    def __init__(self, moment: datetime) -> None:
-        self._moment = moment
-
-    def now(self) -> datetime:
-        return self._moment
-
-
-@contextmanager
-def backdated(store: Store, moment: datetime) -> Iterator[None]:
-    """Objects created inside get ``moment`` as creationTimestamp."""
-    real = store.clock
-    store.clock = _Fixed(moment)
-    try:
-        yield
-    finally:
-        store.clock = real
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,21 +55,13 @@ class App:
 
 
 class Materializer:
-    """Writes settled Deployments, ReplicaSets and pods straight into a Store."""
+    """Writes settled Deployments, ReplicaSets (their pods through ``pods``) and Services
+    straight into a Store."""
 
-    def __init__(self, store: Store, *, now: datetime, nodes: list[Obj], seed: int = 7) -> None:
+    def __init__(self, store: Store, pods: PodWriter) -> None:
         self._store = store
-        self._now = now
-        self._nodes = nodes
-        self._rng = random.Random(seed)
-        self._workers = [n for n in nodes if not n["spec"].get("taints")] or nodes
-        self._next_node = 0
-        self._ips: dict[str, int] = {}
-
-    @property
-    def now(self) -> datetime:
-        """The instant the scenario is written at."""
-        return self._now
+        self._pods = pods
+        self._now = pods.now
 
     def app(self, app: App) -> Obj:
         """Write the Deployment, a ReplicaSet per revision and the Running pods."""
@@ -173,12 +139,12 @@ class Materializer:
                         "namespace": meta["namespace"],
                         "labels": dict(labels),
                         "annotations": notes,
-                        "ownerReferences": [_owner(d)],
+                        "ownerReferences": [controller_ref(d)],
                     },
                     "spec": {"replicas": replicas, "selector": selector, "template": template},
                 },
             )
-        ready = len(self.pods(rs, born + timedelta(seconds=1), replicas))
+        ready = len(self._pods.pods(rs, born + timedelta(seconds=1), replicas))
         status: Obj = {"replicas": ready, "observedGeneration": 1}
         if ready:
             status = {
@@ -189,96 +155,6 @@ class Materializer:
                 "observedGeneration": 1,
             }
         return self._set_status(REPLICASET, rs, status)
-
-    def suffix(self) -> str:
-        """A generateName-style random suffix (seeded, so scenarios are reproducible)."""
-        return "".join(self._rng.choice(ALPHANUMS) for _ in range(5))
-
-    def pods(self, rs: Obj, born: datetime, count: int) -> list[Obj]:
-        """``count`` Running, Ready pods of ``rs``, spread round-robin over the usable nodes.
-
-        Each manifest is built fresh (no sub-object shared with another pod or the template), so
-        the store adopts it without copying; the returned pods are the stored ones: read-only.
-        """
-        meta, template = rs["metadata"], rs["spec"]["template"]
-        tolerant = any(
-            t.get("key") == "node-role.kubernetes.io/control-plane"
-            for t in template["spec"].get("tolerations") or ()
-        )
-        usable = self._nodes if tolerant else self._workers
-        owner = [_owner(rs)]
-        labels = template["metadata"].get("labels", {})
-        stamps = (rfc3339(born), rfc3339(born + timedelta(seconds=3)))
-        created: list[Obj] = []
-        with backdated(self._store, born):
-            for _ in range(count):
-                node = usable[self._next_node % len(usable)]
-                self._next_node += 1
-                suffix = self.suffix()
-                spec = clone(template["spec"])
-                spec["nodeName"] = node["metadata"]["name"]
-                manifest = {
-                    "metadata": {
-                        "name": f"{meta['name']}-{suffix}",
-                        "generateName": f"{meta['name']}-",
-                        "namespace": meta["namespace"],
-                        "labels": dict(labels),
-                        "ownerReferences": clone(owner),
-                    },
-                    "spec": spec,
-                    "status": self.running_status(spec, node, stamps),
-                }
-                created.append(self._store.create(POD, manifest, adopt=True))
-        return created
-
-    def running_status(self, spec: Obj, node: Obj, stamps: tuple[str, str]) -> Obj:
-        """What a kubelet reports for a pod created at stamps[0] and started at stamps[1]."""
-        born, started = stamps
-        name = node["metadata"]["name"]
-        self._ips[name] = self._ips.get(name, 1) % 253 + 1
-        cidr_base = str(node["spec"].get("podCIDR", "10.244.1.0/24")).rsplit(".", 1)[0]
-        pod_ip = f"{cidr_base}.{self._ips[name]}"
-        if spec.get("hostNetwork"):
-            pod_ip = node_ip(node)
-        run = PodRun(
-            uid="",
-            namespace="",
-            name="",
-            node=name,
-            host_ip=node_ip(node),
-            start_time=born,
-            init=[],
-            main=[],
-            pod_ip=pod_ip,
-            sandbox_ready=True,
-        )
-        for c in spec.get("containers") or ():
-            run.main.append(
-                ContainerRun(
-                    name=c["name"],
-                    image=c["image"],
-                    init=False,
-                    state="running",
-                    reason="",
-                    started_at=started,
-                    container_id=f"containerd://{self._rng.getrandbits(256):064x}",
-                    image_id=image_id(c["image"]),
-                    ready=True,
-                    created=True,
-                )
-            )
-            run.volume_mounts[c["name"]] = []
-        scheduled = {
-            "conditions": [
-                {
-                    "type": "PodScheduled",
-                    "status": "True",
-                    "lastProbeTime": None,
-                    "lastTransitionTime": born,
-                }
-            ]
-        }
-        return render(run, scheduled, started)
 
     def _finish(self, d: Obj, rss: list[Obj]) -> None:
         meta = d["metadata"]
@@ -349,14 +225,3 @@ class Materializer:
             put,
             subresource="status",
         )
-
-
-def _owner(obj: Obj) -> Obj:
-    return {
-        "apiVersion": obj["apiVersion"],
-        "kind": obj["kind"],
-        "name": obj["metadata"]["name"],
-        "uid": obj["metadata"]["uid"],
-        "controller": True,
-        "blockOwnerDeletion": True,
-    }
