@@ -53,12 +53,10 @@ from bot.core.wording import confirmation_unknown
 from bot.errors import BotError, NotAllowed, UsageError
 from bot.service.answers import Answers
 from bot.service.audit import Outcome, Verdict
-from bot.service.confirmations import (
-    Confirmations,
-    MemoryRequests,
-    PendingRequest,
-)
+from bot.service.confirmations import Confirmations
+from bot.service.memory_requests import MemoryRequests
 from bot.service.options import ChatOpsOptions
+from bot.service.pending_request import PendingRequest
 from bot.service.ports import AuditSink, Deliver, KubeGateway, PendingRequests, Previews
 from bot.service.runner import Runner
 from bot.service.trail import Trail
