@@ -27,7 +27,7 @@ from kubernetes import client
 from bench.harness import running_bot
 from bench.sections import SMOKE, Plan
 from bench.stats import summary
-from bot.core import rollout
+from bot.core import rollout, rollout_status
 from kubesim.testing.harness import Sandbox, running_sandbox
 from tests.fakeslack import FakeSlack, running_fake_slack
 
@@ -126,7 +126,7 @@ def _observe(sandbox: Sandbox, namespace: str, name: str, seen: _Seen) -> Callab
         revision = rollout.revision(obj) or 0
         with seen.lock:
             seen.started.setdefault(revision, at)
-            if rollout.status(obj).done:
+            if rollout_status.status(obj).done:
                 seen.complete.setdefault(revision, at)
 
     unsubscribe: Callable[[], None] = sandbox.call(lambda: sandbox.store.subscribe(heard))

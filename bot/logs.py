@@ -1,4 +1,5 @@
-"""Log records as one JSON object per line (``k8s-chatops run``'s default), or text for people.
+"""Log records as one JSON object per line (``k8s-chatops run``'s default), or text for people,
+and the process's one handler that writes them (``configure_logging``).
 
 A log store indexes a JSON line without a parsing rule: ``time`` (UTC, milliseconds),
 ``level``, ``event`` (the message), ``logger``, then the record's extra fields and, for a
@@ -11,11 +12,12 @@ from __future__ import annotations
 import enum
 import json
 import logging
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Final
 
-from bot.secrets import redact
+from bot.secrets import RedactingFilter, redact
 
 
 class LogFormat(enum.StrEnum):
@@ -63,3 +65,38 @@ class JsonFormatter(logging.Formatter):
 
     def _clean(self, text: str) -> str:
         return redact(text, self._secrets)
+
+
+QUIETED: Final = (
+    "slack_sdk",
+    "slack_bolt",
+    "bot.transport.bolt",
+    "bot.transport.socket_mode",
+    "kubernetes",
+    "urllib3",
+)
+"""Libraries whose DEBUG records carry whole request and reply bodies (slack_sdk's requests,
+Socket Mode envelopes, kubernetes.client.rest's responses, Secret data included): they log at
+INFO at most, whatever ``LOG_LEVEL`` says."""
+
+
+def configure_logging(
+    level: str, secrets: Sequence[str] = (), *, log_format: LogFormat = LogFormat.TEXT
+) -> None:
+    """Standard logging, every record scrubbed of tokens and response URLs: JSON lines on
+    stdout (beside the audit trail's), or text on stderr."""
+    if log_format is LogFormat.JSON:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(JsonFormatter(secrets))
+    else:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter(TEXT_FORMAT))
+    handler.addFilter(RedactingFilter(secrets))
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    floor = max(logging.getLevelNamesMapping()[level], logging.INFO)
+    for name in QUIETED:
+        logging.getLogger(name).setLevel(floor)

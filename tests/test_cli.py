@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import CONSOLE_WITHOUT_CLUSTER, SANDBOX_MISSING, _parser, _settings, main
+from bot.__main__ import main
+from bot.cli.parser import argument_parser as _parser
+from bot.cli.parser import settings_for as _settings
+from bot.cli.sandbox import CONSOLE_WITHOUT_CLUSTER, SANDBOX_MISSING
 from bot.cluster import Cluster, find_cluster
 from bot.errors import ConfigError
 from bot.settings import Settings

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from bot.core import kube, rollout, wording
+from bot.core import kube, rollback, rollout, wording
 from bot.core.kube import Obj
 from bot.core.setimage import image_patch
 from bot.errors import NotFound
@@ -136,7 +136,7 @@ def undo(deployment: Obj, owned: Sequence[Obj], *, to_revision: int = 0) -> Prev
 
     Raises kubectl's errors (no history, unknown revision, paused) as ``plan_undo`` does.
     """
-    plan = rollout.plan_undo(deployment, owned, to_revision=to_revision)
+    plan = rollback.plan_undo(deployment, owned, to_revision=to_revision)
     target = _undo_target(owned, to_revision)
     number = rollout.revision(target) or 0
     if not plan.patch:

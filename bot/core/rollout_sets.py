@@ -15,7 +15,8 @@ from typing import Any
 
 from bot.core import kube
 from bot.core.kube import Obj
-from bot.core.rollout import CHANGE_CAUSE, Status, templates_equal
+from bot.core.rollout import CHANGE_CAUSE, templates_equal
+from bot.core.rollout_status import Status
 from bot.errors import ClusterError, NotFound
 
 _ROLLING_ONLY = "rollout status is only available for RollingUpdate strategy type"

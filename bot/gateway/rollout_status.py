@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from bot.core import kube, rollout
+from bot.core import kube, rollout, rollout_status
 from bot.core.kube import Obj
 from bot.core.results import Document
 from bot.errors import ClusterError, NotFound
@@ -45,7 +45,7 @@ class _Progress:
     rs_generation: int = -1
     """The Deployment generation ``new_rs`` was looked up for."""
 
-    def add(self, state: rollout.Status) -> None:
+    def add(self, state: rollout_status.Status) -> None:
         line = f"error: {state.message}" if state.failed else state.message
         if not self.lines or self.lines[-1] != line:
             self.lines.append(line)
@@ -88,7 +88,7 @@ class DeploymentStatus:
             seen.deployment = event.object
         if seen.deployment is None:
             raise NotFound(f'deployment "{name}" not found in namespace "{namespace}"')
-        state = rollout.status(seen.deployment)
+        state = rollout_status.status(seen.deployment)
         seen.add(state)
         if state.done or state.failed:
             return seen.document(failed=state.failed)
@@ -160,7 +160,7 @@ class DeploymentStatus:
             return Document(f'error: deployment "{seen.name}" was deleted\n', failed=True)
         else:
             seen.deployment = event.object
-            state = rollout.status(event.object)
+            state = rollout_status.status(event.object)
             seen.add(state)
             if state.done or state.failed:
                 return seen.document(failed=state.failed)
@@ -170,7 +170,7 @@ class DeploymentStatus:
         """The answer naming the new ReplicaSet's stuck pods (or the pods it cannot create),
         or None while none is stuck."""
         deployment = seen.deployment
-        refused = rollout.replica_failure(deployment) if deployment is not None else ""
+        refused = rollout_status.replica_failure(deployment) if deployment is not None else ""
         if refused:
             note = (
                 "no more pods will be created until there is room: see describe quota and "
@@ -187,7 +187,7 @@ class DeploymentStatus:
             seen.rs_generation = generation
         if seen.new_rs is None:
             return None
-        stuck = rollout.failing_pods(seen.new_rs, list(seen.pods.values()))
+        stuck = rollout_status.failing_pods(seen.new_rs, list(seen.pods.values()))
         if not stuck:
             return None
         name = kube.name_of(deployment)

@@ -24,8 +24,9 @@ from bot.core.reply import Reply
 from bot.core.subject import Subject
 from bot.errors import BotError, NotAllowed
 from bot.service.audit import Outcome, Verdict
-from bot.service.confirmations import Confirmations, PendingRequest, State, answered, click_refusal
+from bot.service.confirmations import Confirmations, click_refusal
 from bot.service.options import ChatOpsOptions
+from bot.service.pending_request import PendingRequest, State, answered
 from bot.service.runner import Runner
 from bot.service.trail import Trail
 

@@ -19,7 +19,7 @@ from typing import Protocol
 from bot.core.pending import PromptPlace, StoredChange
 from bot.core.reply import Reply
 from bot.errors import BotError
-from bot.service.confirmations import PendingRequest, State
+from bot.service.pending_request import PendingRequest, State
 from bot.service.ports import PendingFeed, Prompts
 
 logger = logging.getLogger(__name__)

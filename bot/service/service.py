@@ -3,8 +3,9 @@
 Every request goes parse -> resolve namespace -> authorize -> (confirm) -> execute -> audit ->
 render. Slack and the console both call ``ChatOps.handle`` and ``ChatOps.answer``; neither knows
 how a command runs, and the gateway never knows who may run it. Every request leaves exactly one
-audit record, whichever way it ends. A change that waits for a click is parked and answered in
-``answers``; ``runner`` previews and runs commands in the cluster; ``trail`` gathers the record.
+audit record, whichever way it ends. ``questions`` says what to ask before a change runs; a
+change that waits for a click is parked and answered in ``answers``; ``runner`` previews and
+runs commands in the cluster; ``trail`` gathers the record.
 """
 
 from __future__ import annotations
@@ -21,16 +22,7 @@ from bot.core.access import can_i_reply, whoami_reply
 from bot.core.command import Command, with_default_namespace
 from bot.core.grammar import Outline, outline
 from bot.core.pending import PromptPlace
-from bot.core.policy import (
-    Channel,
-    Decision,
-    Policy,
-    authorize,
-    confirmation_prompt,
-    ruled_prompt,
-    verb_denial,
-)
-from bot.core.preview import Preview
+from bot.core.policy import Channel, Policy, authorize, verb_denial
 from bot.core.prompts import (
     unanswered_reply,
 )
@@ -42,24 +34,20 @@ from bot.core.replies import (
 )
 from bot.core.reply import Reply
 from bot.core.subject import Subject
-from bot.core.targets import target_of
 from bot.core.verbs.can_i import CanI
 from bot.core.verbs.help import Help
-from bot.core.verbs.registry import is_mutating
-from bot.core.verbs.scale import Scale, scale_up_may_ask, scale_up_prompt
 from bot.core.verbs.spec import VerbSpec
 from bot.core.verbs.whoami import Whoami
 from bot.core.wording import confirmation_unknown
 from bot.errors import BotError, NotAllowed, UsageError
 from bot.service.answers import Answers
 from bot.service.audit import Outcome, Verdict
-from bot.service.confirmations import (
-    Confirmations,
-    MemoryRequests,
-    PendingRequest,
-)
+from bot.service.confirmations import Confirmations
+from bot.service.memory_requests import MemoryRequests
 from bot.service.options import ChatOpsOptions
+from bot.service.pending_request import PendingRequest
 from bot.service.ports import AuditSink, Deliver, KubeGateway, PendingRequests, Previews
+from bot.service.questions import Questions
 from bot.service.runner import Runner
 from bot.service.trail import Trail
 
@@ -110,6 +98,7 @@ class ChatOps:
             clock=clock,
         )
         self._runner = Runner(gateway=gateway, options=self._options, previews=previews)
+        self._questions = Questions(options=self._options, runner=self._runner)
         self._answers = Answers(
             policy=policy,
             options=self._options,
@@ -250,7 +239,7 @@ class ChatOps:
             trail.write(Outcome.NOT_RUN, decision.reason, verdict=Verdict.DENIED)
             return self._error_reply(NotAllowed(decision.reason))
         try:
-            prompt, shown = self._question(
+            prompt, shown = self._questions.ask(
                 command, decision, confirm=confirm, author=request.subject
             )
         except BotError as e:  # the target of a large scale-up cannot be read
@@ -268,35 +257,6 @@ class ChatOps:
                 shown=shown,
             )
         return self._runner.execute(command, trail)
-
-    def _question(
-        self, command: Command, decision: Decision, *, confirm: bool, author: Subject
-    ) -> tuple[str | None, Preview | None]:
-        """What to ask before ``command`` runs (None: nothing), and the preview when it was
-        read to decide: the verb's damaging cases, a rule's ``confirm`` or ``approvers``, a
-        button's ``confirm``, a large scale-up."""
-        prompt = confirmation_prompt(command)
-        asks = decision.confirm or bool(decision.approvers) or (confirm and is_mutating(command))
-        if prompt is None and asks:
-            prompt = ruled_prompt(command, target_of(command))
-        if prompt is None and isinstance(command, Scale):
-            return self._scale_up(command, author)
-        return prompt, None
-
-    def _scale_up(self, command: Scale, author: Subject) -> tuple[str | None, Preview | None]:
-        """The question of a large scale-up (``scale_up_factor``, ``scale_up_above``) and
-        the preview it read the current replicas from (as ``author`` in the cluster); (None,
-        None) when it is not large."""
-        factor, above = self._options.scale_up_factor, self._options.scale_up_above
-        if not scale_up_may_ask(command, factor=factor, above=above):
-            return None, None
-        shown = self._runner.preview(command, "", author)
-        current = dict(shown.state).get("replicas")
-        number = int(current) if current is not None and current.isdigit() else None
-        prompt = scale_up_prompt(command, number, factor=factor, above=above)
-        if prompt is None:
-            return None, None
-        return prompt, shown if shown.state else None
 
     def _precise_denial(self, found: Outline, request: Request) -> str | None:
         """The full decision's sentence (naming the target) for a command denied by its verb,

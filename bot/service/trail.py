@@ -12,7 +12,7 @@ from bot.core.policy import Decision
 from bot.core.subject import Subject
 from bot.core.targets import target_of
 from bot.service.audit import AuditRecord, Outcome, Verdict
-from bot.service.confirmations import PendingRequest
+from bot.service.pending_request import PendingRequest
 from bot.service.ports import AuditSink, Deliver
 
 

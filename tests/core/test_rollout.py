@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from bot.core import rollout
-from bot.core.rollout import Status
+from bot.core import rollback, rollout, rollout_history, rollout_status
+from bot.core.rollout_status import Status
 from bot.errors import ClusterError, NotFound
 
 UID = "d-uid"
@@ -137,7 +137,7 @@ def replica_set(
     ],
 )
 def test_status_messages(dep: dict[str, Any], expected: Status) -> None:
-    assert rollout.status(dep) == expected
+    assert rollout_status.status(dep) == expected
 
 
 @pytest.mark.parametrize(
@@ -168,7 +168,7 @@ def test_undo_picks_second_highest_revision_and_builds_json_patch() -> None:
     )
     sets = history_sets()
     sets[1]["metadata"]["annotations"]["owner"] = "rs-only"
-    plan = rollout.plan_undo(dep, sets)
+    plan = rollback.plan_undo(dep, sets)
     assert plan.outcome == "rolled back"
     tpl, annotations = plan.patch
     assert tpl["op"] == "replace"
@@ -184,24 +184,24 @@ def test_undo_picks_second_highest_revision_and_builds_json_patch() -> None:
 
 
 def test_undo_to_revision_restores_change_cause() -> None:
-    plan = rollout.plan_undo(deployment(), history_sets(), to_revision=1)
+    plan = rollback.plan_undo(deployment(), history_sets(), to_revision=1)
     assert plan.patch[1]["value"] == {rollout.CHANGE_CAUSE: "first"}
     assert plan.patch[0]["value"]["spec"]["containers"][0]["image"] == "nginx:1.25"
 
 
 def test_undo_skips_when_template_already_matches_and_reports_requested_revision() -> None:
     dep = deployment(image="nginx:1.26")
-    assert rollout.plan_undo(dep, history_sets()) == rollout.Undo(
+    assert rollback.plan_undo(dep, history_sets()) == rollback.Undo(
         "skipped rollback (current template already matches revision 0)"
     )
-    assert rollout.plan_undo(dep, history_sets(), to_revision=2).outcome == (
+    assert rollback.plan_undo(dep, history_sets(), to_revision=2).outcome == (
         "skipped rollback (current template already matches revision 2)"
     )
 
 
 def test_undo_ignores_unparsable_revisions() -> None:
     sets = [*history_sets(), replica_set("web-44444", "bogus", "nginx:9")]
-    plan = rollout.plan_undo(deployment(), sets)
+    plan = rollback.plan_undo(deployment(), sets)
     assert plan.patch[0]["value"]["spec"]["containers"][0]["image"] == "nginx:1.26"
 
 
@@ -216,12 +216,12 @@ def test_undo_ignores_unparsable_revisions() -> None:
 )
 def test_undo_errors(sets: list[dict[str, Any]], to_revision: int, message: str) -> None:
     with pytest.raises(NotFound, match=message):
-        rollout.plan_undo(deployment(), sets, to_revision=to_revision)
+        rollback.plan_undo(deployment(), sets, to_revision=to_revision)
 
 
 def test_undo_refuses_paused_deployment() -> None:
     with pytest.raises(ClusterError, match="you cannot rollback a paused deployment"):
-        rollout.plan_undo(deployment(paused=True), history_sets())
+        rollback.plan_undo(deployment(paused=True), history_sets())
 
 
 def test_new_and_old_replica_sets() -> None:
@@ -246,17 +246,17 @@ def test_templates_equal_ignores_hash_and_empty_values() -> None:
 def test_history_rows_sorted_with_none_for_missing_cause() -> None:
     sets = list(reversed(history_sets()))
     sets.append(replica_set("web-00000", None, "nginx:1.0"))
-    assert rollout.history_rows(sets) == [
+    assert rollout_history.history_rows(sets) == [
         ("0", "<none>"),
         ("1", "first"),
         ("2", "<none>"),
         ("3", "<none>"),
     ]
-    assert rollout.history_rows([]) == []
+    assert rollout_history.history_rows([]) == []
 
 
 def test_history_folds_change_cause_into_template() -> None:
-    templates = rollout.history(history_sets())
+    templates = rollout_history.history(history_sets())
     assert templates[1]["metadata"]["annotations"] == {rollout.CHANGE_CAUSE: "first"}
     assert "annotations" not in templates[2]["metadata"]
 
@@ -351,7 +351,7 @@ PULL = 'Back-off pulling image "nginx:doesnotexist"'
     ],
 )
 def test_failing_pods_of_the_new_replica_set(pods: list[Any], lines: list[str]) -> None:
-    assert rollout.failing_pods(NEW_RS, pods) == lines
+    assert rollout_status.failing_pods(NEW_RS, pods) == lines
 
 
 def test_a_replica_failure_is_one_line() -> None:
@@ -370,6 +370,7 @@ def test_a_replica_failure_is_one_line() -> None:
         }
     }
     assert (
-        rollout.replica_failure(refused) == f"new pods cannot be created: FailedCreate — {message}"
+        rollout_status.replica_failure(refused)
+        == f"new pods cannot be created: FailedCreate — {message}"
     )
-    assert rollout.replica_failure({"status": {}}) == ""
+    assert rollout_status.replica_failure({"status": {}}) == ""

@@ -16,7 +16,7 @@ from bot.core.results import Change, Result
 from bot.core.subject import Subject
 from bot.errors import NotFound
 from bot.service.audit import AuditRecord, Verdict
-from bot.service.confirmations import MemoryRequests
+from bot.service.memory_requests import MemoryRequests
 from bot.service.service import ChatOps, Request
 
 CAROL = Subject("U0CAROL", "carol", display="@carol", actor="slack:@carol")

@@ -11,13 +11,9 @@ import pytest
 from bot.core.pending import PromptPlace
 from bot.core.preview import Preview
 from bot.core.subject import Subject
-from bot.service.confirmations import (
-    Confirmations,
-    MemoryRequests,
-    PendingRequest,
-    State,
-    answered,
-)
+from bot.service.confirmations import Confirmations
+from bot.service.memory_requests import MemoryRequests
+from bot.service.pending_request import PendingRequest, State, answered
 
 ALICE = Subject(
     "U0ALICE",

@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from bot.core.pending import PromptPlace, StoredChange
 from bot.core.reply import Reply
 from bot.service.audit import Verdict
-from bot.service.confirmations import MemoryRequests
 from bot.service.expiry import Sweeper
+from bot.service.memory_requests import MemoryRequests
 from bot.service.options import ChatOpsOptions
 from bot.service.service import ChatOps, Request
 from tests.service.test_approvals import CAROL, SCALE, Audit, Gateway, Previews, policy

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.__main__ import QUIETED, configure_logging
 from bot.core.pending import PromptPlace
 from bot.core.reply import ConfirmRequest, Preformatted, Reply, Tone, Visibility
 from bot.errors import ConfigError
+from bot.logs import QUIETED, configure_logging
 from bot.secrets import redact
 from bot.service.service import Request
 from bot.settings import Settings, load_settings

@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bot.core import kube, rollout
+from bot.core import kube, rollout, rollout_status
 from bot.core.kube import Obj
 
 
@@ -68,7 +68,7 @@ class Snapshot:
 
 def snapshot(deployment: Obj) -> Snapshot:
     """The few fields of a Deployment that rollout messages use."""
-    verdict = rollout.status(deployment)
+    verdict = rollout_status.status(deployment)
     containers = kube.items(deployment, "spec", "template", "spec", "containers")
     annotations = kube.string_map(deployment, "metadata", "annotations")
     return Snapshot(

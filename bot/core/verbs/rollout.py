@@ -1,7 +1,7 @@
 """``rollout status|history|undo|restart deployment/NAME``: four verbs on one record.
 
 They share the ``Rollout`` record (the gateway's rollout module runs all four on kubectl's
-algorithms in ``bot.core.rollout``); each has its own spec, flags and policy name.
+algorithms in ``bot.core.rollout`` and its siblings); each has its own spec, flags and policy name.
 """
 
 from __future__ import annotations

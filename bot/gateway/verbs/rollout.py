@@ -1,8 +1,9 @@
 """``rollout status|history|undo|restart`` for Deployments, on kubectl's requests.
 
-The decisions live in ``bot.core.rollout``; this module reads what they need (the Deployment as
-raw JSON, its ReplicaSets across all pages) and sends what they decide: a JSON patch for undo,
-a strategic merge patch for restart. ``status`` follows the rollout and its pods
+The decisions live in ``bot.core`` (``rollout``, ``rollout_status``, ``rollback``,
+``rollout_history``); this module reads what they need (the Deployment as raw JSON, its
+ReplicaSets across all pages) and sends what they decide: a JSON patch for undo, a strategic
+merge patch for restart. ``status`` follows the rollout and its pods
 (``bot.gateway.rollout_status``) until it is done, fails, a new pod is stuck, or the bot's own
 deadline passes.
 """
@@ -15,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Final
 
-from bot.core import kube, rollout
+from bot.core import kube, rollback, rollout, rollout_history
 from bot.core.kube import Obj
 from bot.core.rbac import Access, reads
 from bot.core.results import Change, Document
@@ -71,11 +72,11 @@ class Rollouts:
         """kubectl's history table, or one revision's pod template with ``--revision``."""
         namespace = namespace_of(cmd)
         owned = self._owned(self._deployment(namespace, cmd.name), namespace)
-        return rollout.history_document(
+        return rollout_history.history_document(
             f"deployment.apps/{cmd.name}",
             cmd.to_revision,
-            rollout.history(owned),
-            rollout.history_rows(owned),
+            rollout_history.history(owned),
+            rollout_history.history_rows(owned),
         )
 
     # --- undo and restart -------------------------------------------------------------------
@@ -84,7 +85,7 @@ class Rollouts:
         """Roll back to the previous (or ``--to-revision``) template, as kubectl decides."""
         namespace = namespace_of(cmd)
         deployment = self._deployment(namespace, cmd.name)
-        plan = rollout.plan_undo(
+        plan = rollback.plan_undo(
             deployment, self._owned(deployment, namespace), to_revision=cmd.to_revision or 0
         )
         notes: tuple[str, ...] = ()

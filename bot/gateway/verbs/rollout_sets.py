@@ -14,10 +14,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Final
 
-from bot.core import kube, rollout, rollout_sets
+from bot.core import kube, rollout, rollout_history, rollout_sets
 from bot.core.kube import Obj
 from bot.core.results import Change, Document
-from bot.core.rollout import Status
+from bot.core.rollout_status import Status
 from bot.core.verbs.rollout import Rollout
 from bot.errors import ClusterError, NotFound
 from bot.gateway.api import STRATEGIC_MERGE_PATCH, Api
@@ -76,7 +76,7 @@ class SetRollouts:
         """kubectl's history table, or one revision's pod template with ``--revision``."""
         namespace = namespace_of(cmd)
         revisions = self._revisions(self._get(cmd), namespace)
-        return rollout.history_document(
+        return rollout_history.history_document(
             self._name(cmd),
             cmd.to_revision,
             rollout_sets.history(revisions),
