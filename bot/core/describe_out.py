@@ -57,13 +57,26 @@ def annotations_multiline(out: Out, title: str, annotations: Mapping[str, str]) 
         if i:
             out.write(0, "\t")
         value = annotations[key].removesuffix("\n")
-        if len(value) + len(key) + 2 > MAX_ANNOTATION_LEN or "\n" in value:
+        if _size(value) + _size(key) + 2 > MAX_ANNOTATION_LEN or "\n" in value:
             out.write(0, f"{key}:\n")
             for part in value.split("\n"):
-                shortened = part[: MAX_ANNOTATION_LEN - 2] + "..." if len(part) > 138 else part
-                out.write(0, f"\t  {shortened}\n")
+                out.write(0, f"\t  {_shorten(part, MAX_ANNOTATION_LEN - 2)}\n")
         else:
             out.write(0, f"{key}: {value}\n")
+
+
+def _size(text: str) -> int:
+    """Go's ``len``: the length in UTF-8 bytes, which kubectl measures annotations by."""
+    return len(text.encode())
+
+
+def _shorten(text: str, limit: int) -> str:
+    """kubectl's ``shorten``: the first ``limit`` bytes and "...", a rune cut in two shown as
+    a terminal shows kubectl's bytes (U+FFFD)."""
+    data = text.encode()
+    if len(data) <= limit:
+        return text
+    return data[:limit].decode(errors="replace") + "..."
 
 
 def tolerations_multiline(out: Out, title: str, tolerations: list[Obj]) -> None:

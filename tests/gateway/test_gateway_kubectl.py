@@ -51,7 +51,8 @@ class Judge:
             check=False,
         )
         assert done.returncode == 0, done.stderr.decode(errors="replace")
-        return done.stdout.decode()  # as printed: text mode would read a lone \r as \n
+        # As printed (text mode would read a lone \r as \n), a rune cut in two as U+FFFD.
+        return done.stdout.decode(errors="replace")
 
     def bot(self, text: str) -> str:
         return result_text(run(self.gateway, text))

@@ -1,0 +1,284 @@
+"""Documents of objects holding awkward user text, judged by the real kubectl v1.32.
+
+Labels and annotations long, multi-line, empty, non-ASCII and many; ConfigMap data of several
+lines and binary data; a Secret's keys (sizes only); a Deployment whose pod template holds env
+values, commands and arguments of several lines; Events whose messages hold line breaks and ESC;
+a Service of many ports; a Namespace with labels; an Ingress with wildcard and missing hosts.
+kubectl creates every object, so the sandbox stores what a real API server would.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.gateway.gateway import KubernetesGateway
+from kubesim.testing.harness import running_sandbox
+from tests.ci import require_kubectl
+from tests.gateway.support import OPTIONS
+from tests.gateway.test_gateway_kubectl import Judge
+
+pytestmark = pytest.mark.kubectl
+
+_KEY = "example.com/note"
+ANNOTATIONS = {
+    "a-long": "x" * 200,
+    "b-edge-fits": "y" * (140 - len("b-edge-fits") - 2),
+    "c-edge-over": "z" * (140 - len("c-edge-over") - 1),
+    "d-lines": "first line\nsecond line\n\nfourth",
+    "e-trailing-newline": "ends here\n",
+    "f-empty": "",
+    "g-unicode": "é" * 70,
+    "h-unicode-short": "naïve café ☕",
+    "i-escape": "\x1b[31mred\x1b[0m and \r back",
+    "j-long-lines": ("w" * 150 + "\n") * 2 + "short",
+    "k-tab": "one\ttwo",
+    "l-unicode-cut": "a" + "é" * 80,
+    "m-emoji-fits": "☕" * 42,
+    _KEY: "a qualified key",
+}
+LABELS = {f"key-{n:02d}": f"value-{n}" for n in range(12)} | {"empty": "", "example.com/x": "y"}
+
+
+def _manifests() -> list[dict[str, object]]:
+    now = datetime.now(UTC).replace(microsecond=0)
+    stamp = (now - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    meta = {"labels": LABELS, "annotations": ANNOTATIONS}
+    container = {
+        "name": "app",
+        "image": "nginx:1.27",
+        "command": ["/bin/sh", "-c", "echo one\necho two\n"],
+        "args": ["--flag=a b", "multi\nline", "", "\x1b[1mbold"],
+        "ports": [
+            {"containerPort": 80, "name": "http"},
+            {"containerPort": 53, "protocol": "UDP", "name": "dns"},
+            {"containerPort": 9090, "hostPort": 9090},
+        ],
+        "env": [
+            {"name": "PLAIN", "value": "plain"},
+            {"name": "LINES", "value": "one\ntwo\nthree"},
+            {"name": "ESCAPE", "value": "\x1b[0m\rback"},
+            {"name": "EMPTY", "value": ""},
+            {"name": "UNICODE", "value": "日本語"},
+            {"name": "FROM_FIELD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+            {
+                "name": "FROM_MAP",
+                "valueFrom": {"configMapKeyRef": {"name": "awkward", "key": "lines"}},
+            },
+            {
+                "name": "FROM_SECRET",
+                "valueFrom": {
+                    "secretKeyRef": {"name": "awkward", "key": "token", "optional": True}
+                },
+            },
+        ],
+        "resources": {
+            "limits": {"cpu": "500m", "memory": "256Mi", "ephemeral-storage": "1Gi"},
+            "requests": {"cpu": "100m", "memory": "64Mi"},
+        },
+    }
+    bare = {**container, "env": [*container["env"], {"name": "NO_LIMIT", "valueFrom": {
+        "resourceFieldRef": {"resource": "limits.cpu", "containerName": "app"}}}]}  # fmt: skip
+    bare["resources"] = {"requests": {"memory": "1Gi"}}
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "bare", "namespace": "default", **meta},
+            "spec": {"containers": [bare], "nodeName": "sandbox-worker"},
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "StatefulSet",
+            "metadata": {"name": "odd", "namespace": "default"},
+            "spec": {
+                "serviceName": "many",
+                "selector": {"matchLabels": {"app": "odd-set"}},
+                "template": {
+                    "metadata": {"labels": {"app": "odd-set"}},
+                    "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]},
+                },
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": "odd", **meta},
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "awkward", "namespace": "default", **meta},
+            "data": {
+                "lines": "one\ntwo\nthree\n",
+                "empty": "",
+                "no-newline": "one\ntwo",
+                "unicode": "héllo wörld ☕",
+                "escape": "\x1b[31mred\x1b[0m\rback",
+                "blank-lines": "\n\n",
+            },
+            "binaryData": {"blob": "AAECAwQ=", "empty-blob": ""},
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": "awkward", "namespace": "default", **meta},
+            "stringData": {"token": "s3cr3t\nline two\n"},
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "odd", "namespace": "default", **meta},
+            "spec": {
+                "replicas": 2,
+                "selector": {"matchLabels": {"app": "odd"}},
+                "template": {
+                    "metadata": {
+                        "labels": {"app": "odd", "empty": ""},
+                        "annotations": {"d-lines": "a\nb", "a-long": "q" * 160},
+                    },
+                    "spec": {"containers": [container]},
+                },
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "many", "namespace": "default", **meta},
+            "spec": {
+                "selector": {"app": "odd", "tier": "front", "empty": ""},
+                "ports": [
+                    {"name": "http", "port": 80, "targetPort": "http"},
+                    {"name": "https", "port": 443, "targetPort": 8443},
+                    {"name": "dns", "port": 53, "protocol": "UDP"},
+                    {"name": "metrics", "port": 9090, "targetPort": 9090, "protocol": "TCP"},
+                ],
+            },
+        },
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": {"name": "odd", "namespace": "default", **meta},
+            "spec": {
+                "tls": [{"hosts": ["*.example.com", "a.example.com"]}, {"secretName": "only"}],
+                "rules": [
+                    {
+                        "host": "*.example.com",
+                        "http": {
+                            "paths": [
+                                {
+                                    "path": "/",
+                                    "pathType": "Prefix",
+                                    "backend": {
+                                        "service": {"name": "many", "port": {"name": "http"}}
+                                    },
+                                }
+                            ]
+                        },
+                    },
+                    {
+                        "host": "xn--bcher-kva.example",
+                        "http": {
+                            "paths": [
+                                {
+                                    "pathType": "ImplementationSpecific",
+                                    "backend": {
+                                        "service": {"name": "many", "port": {"number": 443}}
+                                    },
+                                }
+                            ]
+                        },
+                    },
+                ],
+            },
+        },
+        *(
+            {
+                "apiVersion": "v1",
+                "kind": "Event",
+                "metadata": {"name": f"odd.{n}", "namespace": "default"},
+                "involvedObject": {
+                    "apiVersion": api,
+                    "kind": kind,
+                    "name": name,
+                    "namespace": "default",
+                },
+                "reason": reason,
+                "message": message,
+                "type": kind_of_event,
+                "count": count,
+                "source": {"component": "probe"},
+                "firstTimestamp": stamp,
+                "lastTimestamp": stamp,
+            }
+            for n, (api, kind, name, reason, message, kind_of_event, count) in enumerate(
+                [
+                    ("apps/v1", "Deployment", "odd", "Lines", "one\ntwo\nthree", "Normal", 1),
+                    ("apps/v1", "Deployment", "odd", "Escape", "\x1b[1mbold\r", "Warning", 3),
+                    ("v1", "ConfigMap", "awkward", "Tabbed", "a\tb  c", "Normal", 1),
+                    ("v1", "Service", "many", "Empty", "", "Normal", 2),
+                    ("v1", "Namespace", "odd", "Trailing", "ends\n", "Normal", 1),
+                    ("v1", "Pod", "bare", "Lines", "first\nsecond", "Warning", 4),
+                ]
+            )
+        ),
+    ]
+
+
+@pytest.fixture(scope="module")
+def awkward() -> Iterator[Judge]:
+    binary = require_kubectl()
+    with (
+        running_sandbox(scenario="demo", controllers=False) as sandbox,
+        tempfile.TemporaryDirectory(prefix="kubectl-home-") as home,
+    ):
+        gateway = KubernetesGateway(sandbox.api_client(), options=OPTIONS)
+        made = Judge(sandbox, gateway, binary, home)
+        for n, manifest in enumerate(_manifests()):
+            path = Path(home) / f"{n}.json"
+            path.write_text(json.dumps(manifest))
+            made.kubectl(f"create -f {path}")
+        yield made
+        gateway.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "describe ns odd",
+        "describe secret awkward",
+        "describe pod bare",
+        "describe deployment odd",
+        "describe svc many",
+        "describe ing odd",
+        "get events",
+        "get events -o wide",
+    ],
+)
+def test_awkward_text_matches_kubectl(awkward: Judge, text: str) -> None:
+    awkward.compare(text)
+
+
+def _blocks(text: str) -> tuple[str, list[str]]:
+    """A ConfigMap's description with its Data entries apart and sorted: kubectl prints them
+    in Go's map order, which changes from one run to the next."""
+    head, _, rest = text.partition("\nData\n====\n")
+    data, _, tail = rest.partition("\nBinaryData\n====\n")
+    binary, _, events = tail.partition("\nEvents:")
+    keys = re.compile(r"^([-\w.]+):\n----\n", re.MULTILINE)
+    starts = [m.start() for m in keys.finditer(data)] + [len(data)]
+    entries = [data[a:b] for a, b in itertools.pairwise(starts)]
+    return head + events, sorted(entries) + sorted(binary.splitlines())
+
+
+def test_config_map_data_matches_kubectl(awkward: Judge) -> None:
+    """Each value whole, of several lines, empty or escaped; binary data by its size."""
+    ours, theirs = awkward.bot("describe cm awkward"), awkward.kubectl("describe cm awkward")
+    assert _blocks(ours.rstrip("\n")) == _blocks(theirs.rstrip("\n"))
