@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from bot.core import kube
+from bot.core import kube, quantity
 from bot.core.ages import rfc1123z
 from bot.core.describe_out import (
     Out,
@@ -24,6 +24,25 @@ from bot.core.kube import Obj
 def _ports(ports: list[Obj], field: str) -> str:
     """``describeContainerPorts``: ``5432/TCP``; kubectl 1.32 leaves the port's name out."""
     return ", ".join(f"{kube.number(port, field)}/{kube.text(port, 'protocol')}" for port in ports)
+
+
+def _resource_value(container: Obj, selector: Obj) -> str:
+    """``ExtractContainerResourceValue``: the container's own limit or request over the
+    divisor (1 when unset), rounded up, as a plain integer; "" for a resource it cannot read."""
+    kind, _, name = kube.text(selector, "resource").partition(".")
+    if kind not in ("limits", "requests") or not (
+        name in ("cpu", "memory", "ephemeral-storage") or name.startswith("hugepages-")
+    ):
+        return ""
+    amount = quantity.parse(kube.text(container, "resources", kind, name, default="0"))
+    divisor = quantity.parse(kube.text(selector, "divisor", default="0"))
+    if divisor.value == 0:
+        divisor = quantity.parse("1")
+    if name == "cpu":
+        part, whole = amount.milli_value(), divisor.milli_value()
+    else:
+        part, whole = amount.int_value(), divisor.int_value()
+    return str(-(-part // whole))
 
 
 def _state(out: Out, title: str, state: Obj) -> None:
@@ -115,8 +134,7 @@ def _env(out: Out, container: Obj, pod: Obj | None) -> None:
             out.write(3, f"{name}:\t{_field_value(pod, path)} ({version}:{path})\n")
         elif "resourceFieldRef" in source:
             resource = kube.text(source, "resourceFieldRef", "resource")
-            kind, _, res = resource.partition(".")
-            value = kube.text(container, "resources", kind, res, default="0")
+            value = _resource_value(container, kube.mapping(source, "resourceFieldRef"))
             if value == "0" and resource in ("limits.cpu", "limits.memory"):
                 value = "node allocatable"
             out.write(3, f"{name}:\t{value} ({resource})\n")

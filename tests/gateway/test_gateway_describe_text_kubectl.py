@@ -78,6 +78,20 @@ def _manifests() -> list[dict[str, object]]:
                     "secretKeyRef": {"name": "awkward", "key": "token", "optional": True}
                 },
             },
+            *(
+                {"name": f"FROM_{n}", "valueFrom": {"resourceFieldRef": ref}}
+                for n, ref in enumerate(
+                    [
+                        {"resource": "limits.memory"},
+                        {"resource": "limits.cpu"},
+                        {"resource": "requests.cpu", "divisor": "1m"},
+                        {"resource": "requests.memory", "divisor": "1Mi"},
+                        {"resource": "limits.ephemeral-storage", "divisor": "1M"},
+                        {"resource": "requests.ephemeral-storage"},
+                        {"resource": "limits.hugepages-2Mi"},
+                    ]
+                )
+            ),
         ],
         "resources": {
             "limits": {"cpu": "500m", "memory": "256Mi", "ephemeral-storage": "1Gi"},
