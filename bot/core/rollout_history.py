@@ -51,13 +51,16 @@ def history_document(
 ) -> Document:
     """``rollout history`` as kubectl prints it for ``resource`` (``deployment.apps/web``): one
     revision's pod template with ``--revision``, else the revision table."""
+    # kubectl's name printer prints "NAME " + what follows it: the revision asked, a newline,
+    # then history's text, which is this line before any revision is looked for.
+    if not templates:
+        asked = f"with revision #{to_revision}" if to_revision else ""
+        return Document(f"{resource} {asked}\nNo rollout history found.")
     if to_revision:
         if to_revision not in templates:
             raise NotFound("unable to find the specified revision")
         header = f"{resource} with revision #{to_revision}\n"
         return Document(header + describe_template(templates[to_revision]))
-    if not rows:
-        return Document("No rollout history found.")
     table = "REVISION\tCHANGE-CAUSE\n" + "".join(f"{r}\t{c}\n" for r, c in rows)
     # kubectl's name printer adds "NAME " + newline around history's tabwriter text.
     return Document(f"{resource} \n{tabwriter.align(table)}\n")

@@ -274,6 +274,10 @@ def awkward() -> Iterator[Judge]:
         "describe ing odd",
         "get events",
         "get events -o wide",
+        "rollout history deployment/odd",
+        "rollout history deployment/odd --revision=2",
+        "rollout history statefulset/odd",
+        "rollout history sts/odd --revision=1",
     ],
 )
 def test_awkward_text_matches_kubectl(awkward: Judge, text: str) -> None:
