@@ -9,7 +9,7 @@ one level deeper, labels made from the field names (``smartLabelFor``: ``apiVers
 from __future__ import annotations
 
 import math
-import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Final
@@ -30,15 +30,19 @@ _SKIPPED: Final = frozenset(
     }
 )
 _ACRONYMS: Final = frozenset({"API", "URL", "UID", "OSB", "GUID"})
-_NOT_A_LETTER: Final = re.compile(r"[^A-Za-z\-]")
+_CLASSES: Final = {"Ll": 1, "Lu": 2, "Nd": 3}
+"""camelcase's character classes: Go's ``unicode.IsLower``, ``IsUpper``, ``IsDigit``, other."""
 
 
 def _char_class(char: str) -> int:
-    if char.islower():
-        return 1
-    if char.isupper():
-        return 2
-    return 3 if char.isdigit() else 4
+    return _CLASSES.get(unicodedata.category(char), 4)
+
+
+def _title(part: str) -> str:
+    """``strings.Title`` of a run of one class: its first rune in title case, when that case
+    is one rune (Go's ``unicode.ToTitle`` maps ``ß`` to itself)."""
+    first = part[:1].title()
+    return (first if len(first) == 1 else part[:1]) + part[1:]
 
 
 def camel_split(text: str) -> list[str]:
@@ -54,20 +58,20 @@ def camel_split(text: str) -> list[str]:
             runs.append([char])
         last = kind
     for i in range(len(runs) - 1):
-        if runs[i][0].isupper() and runs[i + 1][0].islower():
+        if _char_class(runs[i][0]) == 2 and _char_class(runs[i + 1][0]) == 1:
             runs[i + 1].insert(0, runs[i].pop())
     return ["".join(run) for run in runs if run]
 
 
 def smart_label(field: str) -> str:
     """``smartLabelFor``: ``creationTimestamp`` -> ``Creation Timestamp``, acronyms kept upper."""
-    if _NOT_A_LETTER.search(field):
+    if any(not char.isalpha() and char != "-" for char in field):  # Go's unicode.IsLetter
         return field
     parts = []
     for part in camel_split(field):
         if part == "_":
             continue
-        parts.append(part.upper() if part.upper() in _ACRONYMS else part[:1].upper() + part[1:])
+        parts.append(part.upper() if part.upper() in _ACRONYMS else _title(part))
     return " ".join(parts)
 
 

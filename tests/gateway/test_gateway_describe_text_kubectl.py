@@ -24,6 +24,7 @@ from kubesim.testing.harness import running_sandbox
 from tests.ci import require_kubectl
 from tests.gateway.support import OPTIONS
 from tests.gateway.test_gateway_kubectl import Judge
+from tests.kubesim.kubectl import eventually
 
 pytestmark = pytest.mark.kubectl
 
@@ -42,9 +43,57 @@ ANNOTATIONS = {
     "k-tab": "one\ttwo",
     "l-unicode-cut": "a" + "é" * 80,
     "m-emoji-fits": "☕" * 42,
+    "n-newlines": "\n\n",
     _KEY: "a qualified key",
 }
 LABELS = {f"key-{n:02d}": f"value-{n}" for n in range(12)} | {"empty": "", "example.com/x": "y"}
+
+
+GADGETS = {
+    "apiVersion": "apiextensions.k8s.io/v1",
+    "kind": "CustomResourceDefinition",
+    "metadata": {"name": "gadgets.example.com"},
+    "spec": {
+        "group": "example.com",
+        "names": {"kind": "Gadget", "listKind": "GadgetList", "plural": "gadgets",
+                  "singular": "gadget"},
+        "scope": "Namespaced",
+        "versions": [{"name": "v1", "served": True, "storage": True, "schema": {
+            "openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}],
+    },
+}  # fmt: skip
+GADGET_SPEC = {
+    "café": "accented key",
+    "naïveField": 1,
+    "日本語": "no case",
+    "PDFLoader": "acronym run",
+    "apiURLs": "known acronyms",
+    "HTTPProxy": "x",
+    "with-dash": "d",
+    "with_under": "u",
+    "dotted.key": "kept",
+    "v1beta": "digits",
+    "ÉtéLong": 2,
+    "ßig": "no one-rune title case",
+    "ǆungla": "a title case of its own",
+    "ªbc": "a letter neither lower nor upper",
+    "negative": -7,
+    "float": 0.1,
+    "huge": 1e21,
+    "tiny": 1e-5,
+    "whole": 2.0,
+    "none": None,
+    "yes": True,
+    "empty": "",
+    "emptyMap": {},
+    "emptyList": [],
+    "lines": "one\ntwo",
+    "percent": "100% %d %s",
+    "list": [1, 2.5, True, None, "s", [1, "a", {"k": "v"}], {"inner": {"deep": [3]}}],
+    "nested": {"zKey": {"aKey": "x"}, "aList": [{"name": "n", "value": "multi\nline"}]},
+}
+"""Fields of a type kubectl has no describer for: its generic one labels each key and prints
+each value as Go's %v."""
 
 
 def _manifests() -> list[dict[str, object]]:
@@ -102,6 +151,13 @@ def _manifests() -> list[dict[str, object]]:
         "resourceFieldRef": {"resource": "limits.cpu", "containerName": "app"}}}]}  # fmt: skip
     bare["resources"] = {"requests": {"memory": "1Gi"}}
     return [
+        GADGETS,
+        {
+            "apiVersion": "example.com/v1",
+            "kind": "Gadget",
+            "metadata": {"name": "odd", "namespace": "default", **meta},
+            "spec": GADGET_SPEC,
+        },
         {
             "apiVersion": "v1",
             "kind": "Pod",
@@ -259,6 +315,8 @@ def awkward() -> Iterator[Judge]:
             path = Path(home) / f"{n}.json"
             path.write_text(json.dumps(manifest))
             made.kubectl(f"create -f {path}")
+            if manifest is GADGETS:
+                eventually(lambda: "gadgets" in made.kubectl("api-resources"), what="Gadgets")
         yield made
         gateway.close()
 
@@ -272,6 +330,7 @@ def awkward() -> Iterator[Judge]:
         "describe deployment odd",
         "describe svc many",
         "describe ing odd",
+        "describe gadget odd",
         "get events",
         "get events -o wide",
         "rollout history deployment/odd",
