@@ -12,6 +12,7 @@ import math
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, Final
 
 from bot.core import kube, tabwriter
@@ -75,13 +76,17 @@ def smart_label(field: str) -> str:
     return " ".join(parts)
 
 
+_INT64: Final = range(-(2**63), 2**63)
+
+
 def go_value(value: object) -> str:
-    """Go's ``%v`` of a decoded JSON value."""
+    """Go's ``%v`` of a value as kubectl decodes JSON: an int64 when the number is one, else a
+    float64 (``12345678901234567000`` is ``1.2345678901234567e+19``)."""
     if value is None:
         return "<nil>"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float):
+    if isinstance(value, float) or (isinstance(value, int) and value not in _INT64):
         return _go_float(value)
     if isinstance(value, Mapping):
         inner = " ".join(f"{k}:{go_value(value[k])}" for k in sorted(value))
@@ -91,22 +96,27 @@ def go_value(value: object) -> str:
     return str(value)
 
 
-def _go_float(value: float) -> str:
-    """``%v`` of a float64: the shortest form, exponent from 1e21 or below 1e-4."""
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if math.isnan(value):
-        return "NaN"
-    if value == int(value) and abs(value) < 1e21:
-        text = repr(float(value))
-        if "e" not in text:
-            return str(int(value))
-    text = repr(value)
-    mantissa, _, exponent = text.partition("e")
-    if not exponent:
-        return text
-    sign = "-" if exponent.startswith("-") else "+"
-    return f"{mantissa}e{sign}{exponent.lstrip('+-').rjust(2, '0')}"
+def _go_float(number: float) -> str:
+    """``%v`` of a float64 (``strconv``'s ``'g'`` of the shortest digits): an exponent from
+    1e+06 or below 1e-04, at least two digits of it."""
+    try:
+        value = float(number)
+    except OverflowError:  # an integer of more digits than a float64 holds
+        value = math.inf if number > 0 else -math.inf
+    if math.isinf(value) or math.isnan(value):
+        return {math.inf: "+Inf", -math.inf: "-Inf"}.get(value, "NaN")
+    sign = "-" if math.copysign(1.0, value) < 0 else ""
+    if value == 0:
+        return sign + "0"
+    _, digit_tuple, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    point = len(digits) + int(exponent)  # digits before the decimal point
+    if not -4 <= point - 1 < 6:  # strconv's bounds for %e of the shortest digits
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{sign}{mantissa}e{point - 1:+03d}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    return sign + (digits[:point].ljust(point, "0") + "." + digits[point:]).rstrip(".")
 
 
 def _content(out: Out, level: int, content: Mapping[str, Any], prefix: str) -> None:
