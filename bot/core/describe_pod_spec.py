@@ -8,6 +8,7 @@ applied once at the end, aligns the text exactly like kubectl.
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from bot.core import kube, quantity
 from bot.core.ages import rfc1123z
@@ -67,6 +68,18 @@ def _state(out: Out, title: str, state: Obj) -> None:
             out.write(3, f"Reason:\t{kube.text(state, 'waiting', 'reason')}\n")
 
 
+def _url(scheme: str, host: str, path: str) -> str:
+    """Go's ``url.URL{Scheme, Host, Path}.String()``: host and path percent-escaped as
+    ``net/url`` escapes them (a space is ``%20``), a path without its leading slash given one."""
+    text = f"{scheme}:" if scheme else ""
+    if (scheme or host) and (host or path):
+        text += "//" + quote(host, safe="!$&'()*+,;=:[]<>\"")
+    escaped = path if path == "*" else quote(path, safe="$&+,/:;=@")
+    if escaped and not escaped.startswith("/") and host:
+        escaped = "/" + escaped
+    return text + escaped
+
+
 def describe_probe(probe: Obj) -> str:
     """``DescribeProbe``: ``http-get http://:8080/healthz delay=0s timeout=1s ...``."""
     attrs = (
@@ -83,7 +96,7 @@ def describe_probe(probe: Obj) -> str:
         scheme = kube.text(get, "scheme").lower()
         host, port = kube.text(get, "host"), kube.text(get, "port")
         hostport = (f"[{host}]:{port}" if ":" in host else f"{host}:{port}") if port else host
-        return f"http-get {scheme}://{hostport}{kube.text(get, 'path')} {attrs}"
+        return f"http-get {_url(scheme, hostport, kube.text(get, 'path'))} {attrs}"
     if "tcpSocket" in probe:
         sock = kube.mapping(probe, "tcpSocket")
         return f"tcp-socket {kube.text(sock, 'host')}:{kube.text(sock, 'port')} {attrs}"

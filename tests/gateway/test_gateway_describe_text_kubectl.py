@@ -105,6 +105,177 @@ GADGET_SPEC = {
 each value as Go's %v."""
 
 
+def _rich(stamp: str) -> list[dict[str, object]]:
+    """Workloads whose pod template holds probes, mounts, volumes and tolerations of every
+    shape; Services of each type; events of the new series form and of a host."""
+    micro = stamp.replace("Z", ".123456Z")
+    probe = {"exec": {"command": ["sh", "-c", "test -f /tmp/ok\necho ok"]}, "periodSeconds": 7}
+    template = {
+        "metadata": {"labels": {"app": "rich"}},
+        "spec": {
+            "serviceAccountName": "robot",
+            "nodeSelector": {"disk": "ssd", "zone": "a b"},
+            "priorityClassName": "high",
+            "tolerations": [
+                {"key": "k", "operator": "Equal", "value": "v\nw", "effect": "NoSchedule"},
+                {"operator": "Exists"},
+                {
+                    "key": "gone",
+                    "operator": "Exists",
+                    "effect": "NoExecute",
+                    "tolerationSeconds": 30,
+                },
+            ],
+            "initContainers": [{"name": "init", "image": "busybox", "args": ["a\nb"]}],
+            "containers": [
+                {
+                    "name": "app",
+                    "image": "nginx:1.27",
+                    "livenessProbe": probe,
+                    "readinessProbe": {
+                        "httpGet": {
+                            "path": "/health z",
+                            "port": "http",
+                            "host": "example.com",
+                            "scheme": "HTTPS",
+                            "httpHeaders": [{"name": "X", "value": "y"}],
+                        }
+                    },
+                    "startupProbe": {"tcpSocket": {"port": 8080}, "failureThreshold": 30},
+                    "ports": [{"containerPort": 8080, "name": "http"}],
+                    "volumeMounts": [
+                        {"name": "conf", "mountPath": "/etc/conf", "readOnly": True},
+                        {"name": "scratch", "mountPath": "/tmp", "subPath": "a\nb"},
+                        {"name": "token", "mountPath": "/var/token"},
+                    ],
+                },
+                {
+                    "name": "side",
+                    "image": "busybox",
+                    "livenessProbe": {"httpGet": {"path": "ready?x=1&y=é#f!*'()%", "port": 9000}},
+                    "readinessProbe": {
+                        "httpGet": {"path": "/[a]/~b/$c", "port": 9001, "host": "::1"}
+                    },
+                    "startupProbe": {"httpGet": {"path": "*", "port": 9002, "host": "a b"}},
+                },
+            ],
+            "volumes": [
+                {
+                    "name": "conf",
+                    "configMap": {
+                        "name": "awkward",
+                        "optional": True,
+                        "items": [{"key": "lines", "path": "l"}],
+                    },
+                },
+                {"name": "scratch", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}},
+                {
+                    "name": "token",
+                    "projected": {
+                        "sources": [
+                            {"serviceAccountToken": {"path": "t", "expirationSeconds": 3600}},
+                            {"secret": {"name": "awkward"}},
+                            {
+                                "downwardAPI": {
+                                    "items": [
+                                        {"path": "n", "fieldRef": {"fieldPath": "metadata.name"}}
+                                    ]
+                                }
+                            },
+                        ]
+                    },
+                },
+                {"name": "host", "hostPath": {"path": "/var/log", "type": "Directory"}},
+                {"name": "creds", "secret": {"secretName": "awkward", "defaultMode": 256}},
+            ],
+        },
+    }
+    return [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "rich", "namespace": "default"},
+            "spec": {
+                "selector": {"matchLabels": {"app": "rich"}},
+                "strategy": {"type": "Recreate"},
+                "minReadySeconds": 5,
+                "revisionHistoryLimit": 3,
+                "paused": True,
+                "template": template,
+            },
+        },
+        {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": {"name": "rich", "namespace": "default", "annotations": ANNOTATIONS},
+            "spec": {"template": {**template, "spec": {**template["spec"],
+                                                        "restartPolicy": "Never"}},
+                     "backoffLimit": 2, "completions": 3, "parallelism": 2},
+        },
+        {
+            "apiVersion": "batch/v1",
+            "kind": "CronJob",
+            "metadata": {"name": "rich", "namespace": "default", "labels": LABELS},
+            "spec": {"schedule": "*/5 * * * *", "timeZone": "Europe/Paris", "suspend": True,
+                     "jobTemplate": {"spec": {"template": {**template, "spec": {
+                         **template["spec"], "restartPolicy": "OnFailure"}}}}},
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "DaemonSet",
+            "metadata": {"name": "rich", "namespace": "default"},
+            "spec": {"selector": {"matchLabels": {"app": "rich"}}, "template": template},
+        },
+        *(
+            {"apiVersion": "v1", "kind": "Service",
+             "metadata": {"name": name, "namespace": "default"}, "spec": spec}
+            for name, spec in [
+                ("nodeports", {"type": "NodePort", "selector": {"app": "rich"},
+                               "externalTrafficPolicy": "Local",
+                               "ports": [{"name": "a", "port": 80, "nodePort": 30080},
+                                         {"name": "b", "port": 81, "protocol": "UDP"}]}),
+                ("external", {"type": "ExternalName", "externalName": "db.example.com"}),
+                ("headless", {"clusterIP": "None", "selector": {"app": "rich"},
+                              "ports": [{"port": 5432}]}),
+                ("balanced", {"type": "LoadBalancer", "selector": {"app": "rich"},
+                              "sessionAffinity": "ClientIP",
+                              "externalIPs": ["203.0.113.7", "203.0.113.8"],
+                              "loadBalancerSourceRanges": ["10.0.0.0/8"],
+                              "ports": [{"port": 443, "targetPort": "https"}]}),
+            ]
+        ),
+        {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"name": "rich.new", "namespace": "default"},
+            "involvedObject": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "rich",
+                               "namespace": "default"},
+            "reason": "Series",
+            "message": "seen\nmany times",
+            "type": "Warning",
+            "eventTime": micro,
+            "action": "Probe",
+            "reportingComponent": "rich-controller",
+            "reportingInstance": "rich-controller-1",
+            "series": {"count": 5, "lastObservedTime": micro},
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"name": "rich.old", "namespace": "default"},
+            "involvedObject": {"apiVersion": "batch/v1", "kind": "Job", "name": "rich",
+                               "namespace": "default"},
+            "reason": "Host",
+            "message": "from a host",
+            "type": "Normal",
+            "count": 2,
+            "source": {"component": "kubelet", "host": "sandbox-worker"},
+            "firstTimestamp": stamp,
+            "lastTimestamp": stamp,
+        },
+    ]  # fmt: skip
+
+
 def _manifests() -> list[dict[str, object]]:
     now = datetime.now(UTC).replace(microsecond=0)
     stamp = (now - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -278,6 +449,7 @@ def _manifests() -> list[dict[str, object]]:
                 ],
             },
         },
+        *_rich(stamp),
         *(
             {
                 "apiVersion": "v1",
@@ -340,6 +512,15 @@ def awkward() -> Iterator[Judge]:
         "describe svc many",
         "describe ing odd",
         "describe gadget odd",
+        "describe deployment rich",
+        "describe job rich",
+        "describe cronjob rich",
+        "describe daemonset rich",
+        "describe svc nodeports",
+        "describe svc external",
+        "describe svc headless",
+        "describe svc balanced",
+        "get events --field-selector involvedObject.name=rich",
         "get events",
         "get events -o wide",
         "rollout history deployment/odd",
