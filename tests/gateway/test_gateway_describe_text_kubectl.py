@@ -19,10 +19,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.render_text import result_text
 from bot.gateway.gateway import KubernetesGateway
+from kubesim.api.resources import by_kind
 from kubesim.testing.harness import running_sandbox
 from tests.ci import require_kubectl
-from tests.gateway.support import OPTIONS
+from tests.gateway.support import OPTIONS, run
 from tests.gateway.test_gateway_kubectl import Judge
 from tests.kubesim.kubectl import eventually
 
@@ -276,6 +278,75 @@ def _rich(stamp: str) -> list[dict[str, object]]:
     ]  # fmt: skip
 
 
+def _ended() -> dict[str, object]:
+    """A pod a kubelet has given up on, its reasons and messages of several lines."""
+    started = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    statuses = [
+        {
+            "name": "app",
+            "image": "nginx:1.27",
+            "imageID": "",
+            "ready": False,
+            "restartCount": 7,
+            "started": False,
+            "state": {
+                "waiting": {
+                    "reason": "CrashLoopBackOff",
+                    "message": "back-off 5m0s\nrestarting failed container",
+                }
+            },
+            "lastState": {
+                "terminated": {
+                    "exitCode": 137,
+                    "signal": 9,
+                    "reason": "OOMKilled",
+                    "message": "killed\n\x1b[31mout of memory\r",
+                    "startedAt": started,
+                    "finishedAt": started,
+                }
+            },
+        },
+        {
+            "name": "side",
+            "image": "busybox",
+            "imageID": "",
+            "ready": False,
+            "restartCount": 0,
+            "state": {
+                "terminated": {
+                    "exitCode": 0,
+                    "reason": "Completed",
+                    "message": "",
+                    "startedAt": started,
+                    "finishedAt": started,
+                }
+            },
+        },
+    ]
+    return {
+        "metadata": {"name": "ended", "namespace": "default", "labels": {"app": "ended"},
+                     "annotations": {"note": "multi\nline"}},
+        "spec": {"nodeName": "sandbox-worker", "containers": [
+            {"name": "app", "image": "nginx:1.27"}, {"name": "side", "image": "busybox"}]},
+        "status": {
+            "phase": "Failed",
+            "reason": "Evicted",
+            "message": "The node was low on resource: memory.\nThreshold quantity: 100Mi",
+            "hostIP": "10.0.0.2",
+            "podIP": "10.244.1.9",
+            "podIPs": [{"ip": "10.244.1.9"}, {"ip": "fd00::9"}],
+            "startTime": started,
+            "conditions": [
+                {"type": "Ready", "status": "False", "reason": "PodFailed",
+                 "message": "two\nlines", "lastTransitionTime": started},
+                {"type": "DisruptionTarget", "status": "True", "reason": "TerminationByKubelet",
+                 "lastTransitionTime": started},
+            ],
+            "containerStatuses": statuses,
+        },
+    }  # fmt: skip
+
+
 def _manifests() -> list[dict[str, object]]:
     now = datetime.now(UTC).replace(microsecond=0)
     stamp = (now - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -498,6 +569,7 @@ def awkward() -> Iterator[Judge]:
             made.kubectl(f"create -f {path}")
             if manifest is GADGETS:
                 eventually(lambda: "gadgets" in made.kubectl("api-resources"), what="Gadgets")
+        sandbox.call(sandbox.store.create, by_kind("Pod"), _ended())
         yield made
         gateway.close()
 
@@ -508,6 +580,12 @@ def awkward() -> Iterator[Judge]:
         "describe ns odd",
         "describe secret awkward",
         "describe pod bare",
+        "describe pod ended",
+        "get pod ended -o wide",
+        "rollout status deployment/odd --watch=false",
+        "rollout status deployment/rich --watch=false",
+        "rollout status statefulset/odd --watch=false",
+        "rollout status daemonset/rich --watch=false",
         "describe deployment odd",
         "describe svc many",
         "describe ing odd",
@@ -549,3 +627,16 @@ def test_config_map_data_matches_kubectl(awkward: Judge) -> None:
     """Each value whole, of several lines, empty or escaped; binary data by its size."""
     ours, theirs = awkward.bot("describe cm awkward"), awkward.kubectl("describe cm awkward")
     assert _blocks(ours.rstrip("\n")) == _blocks(theirs.rstrip("\n"))
+
+
+@pytest.mark.parametrize("target", ["statefulset/odd", "daemonset/rich"])
+def test_set_status_without_watch_looks_once(awkward: Judge, target: str) -> None:
+    """Neither set is ever observed here: kubectl prints the line once and stops, and so does
+    the bot (it followed for its whole limit), for ``--timeout`` when it watches."""
+    once = run(awkward.gateway, f"rollout status {target} --watch=false")
+    assert result_text(once) == awkward.kubectl(f"rollout status {target} --watch=false")
+    assert once.notes == ()
+    bounded = run(awkward.gateway, f"rollout status {target} --timeout=1s")
+    assert bounded.notes == (
+        "the rollout is still in progress after 1 s; run rollout status again to keep following it",
+    )

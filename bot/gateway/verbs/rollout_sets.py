@@ -33,6 +33,16 @@ SET_KINDS: Final[dict[str, tuple[ResourceInfo, Callable[[Obj], Status]]]] = {
 """The kinds this module rolls out: their type and kubectl's status viewer."""
 
 
+def _bounded(requested: int | None, limit: float) -> tuple[float, tuple[str, ...]]:
+    """How long status follows: ``--timeout`` (0 or none: as long as it may) up to ``limit``,
+    and the note that says when the limit cut it, as for Deployments."""
+    if not requested:
+        return limit, ()
+    if requested > limit:
+        return limit, (f"--timeout is capped at {limit:g} s by the bot's settings",)
+    return float(requested), ()
+
+
 class SetRollouts:
     """Runs the ``rollout`` sub-commands on one StatefulSet or DaemonSet."""
 
@@ -118,14 +128,16 @@ class SetRollouts:
         return Change(f"{self._name(cmd)} restarted")
 
     def status(self, cmd: Rollout) -> Document:
-        """Follow the set's rollout with kubectl's status viewer for its kind."""
+        """Follow the set's rollout with kubectl's status viewer for its kind, for
+        ``--timeout`` bounded by the bot's own limit; ``--watch=false`` looks once."""
         namespace = namespace_of(cmd)
+        timeout, notes = _bounded(cmd.timeout, self._timeout)
         watch = Watch(
             self._api,
             self._info.path(namespace),
             fields=f"metadata.name={cmd.name}",
             page_size=self._page_size,
-            deadline=self._monotonic() + self._timeout,
+            deadline=self._monotonic() + timeout,
             target=self._target(cmd),
             monotonic=self._monotonic,
         )
@@ -136,7 +148,7 @@ class SetRollouts:
             if not lines or lines[-1] != line:
                 lines.append(line)
             if state.done or state.failed:
-                return Document("\n".join(lines) + "\n", failed=state.failed)
+                return Document("\n".join(lines) + "\n", failed=state.failed, notes=notes)
             return None
 
         for event in watch.initial():
@@ -145,14 +157,14 @@ class SetRollouts:
                 return finished
         if not lines:
             raise NotFound(f'{self._kind} "{cmd.name}" not found in namespace "{namespace}"')
-        for event in watch.changes():
+        for event in watch.changes() if cmd.watch else ():  # --watch=false: what it saw
             if event.type is EventType.DELETED:
                 return Document(f'error: {self._kind} "{cmd.name}" was deleted\n', failed=True)
             finished = seen(self._viewer(event.object))
             if finished is not None:
                 return finished
         note = (
-            f"the rollout is still in progress after {self._timeout:g} s; run "
+            f"the rollout is still in progress after {timeout:g} s; run "
             "rollout status again to keep following it"
         )
-        return Document("\n".join(lines) + "\n", notes=(note,))
+        return Document("\n".join(lines) + "\n", notes=(*notes, note) if cmd.watch else notes)
