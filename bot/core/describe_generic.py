@@ -8,16 +8,15 @@ one level deeper, labels made from the field names (``smartLabelFor``: ``apiVers
 
 from __future__ import annotations
 
-import math
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Final
 
 from bot.core import kube, tabwriter
 from bot.core.describe import events_section
 from bot.core.describe_out import Out, annotations_multiline, labels_multiline
+from bot.core.jsonpath.printing import go_float
 from bot.core.kube import Obj
 from bot.core.secret_data import redacted
 
@@ -87,36 +86,13 @@ def go_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) or (isinstance(value, int) and value not in _INT64):
-        return _go_float(value)
+        return go_float(value)
     if isinstance(value, Mapping):
         inner = " ".join(f"{k}:{go_value(value[k])}" for k in sorted(value))
         return f"map[{inner}]"
     if isinstance(value, list):
         return "[" + " ".join(go_value(v) for v in value) + "]"
     return str(value)
-
-
-def _go_float(number: float) -> str:
-    """``%v`` of a float64 (``strconv``'s ``'g'`` of the shortest digits): an exponent from
-    1e+06 or below 1e-04, at least two digits of it."""
-    try:
-        value = float(number)
-    except OverflowError:  # an integer of more digits than a float64 holds
-        value = math.inf if number > 0 else -math.inf
-    if math.isinf(value) or math.isnan(value):
-        return {math.inf: "+Inf", -math.inf: "-Inf"}.get(value, "NaN")
-    sign = "-" if math.copysign(1.0, value) < 0 else ""
-    if value == 0:
-        return sign + "0"
-    _, digit_tuple, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
-    digits = "".join(map(str, digit_tuple))
-    point = len(digits) + int(exponent)  # digits before the decimal point
-    if not -4 <= point - 1 < 6:  # strconv's bounds for %e of the shortest digits
-        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
-        return f"{sign}{mantissa}e{point - 1:+03d}"
-    if point <= 0:
-        return f"{sign}0.{'0' * -point}{digits}"
-    return sign + (digits[:point].ljust(point, "0") + "." + digits[point:]).rstrip(".")
 
 
 def _content(out: Out, level: int, content: Mapping[str, Any], prefix: str) -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.core import jsonpath, kube
+from bot.core.jsonpath.printing import go_float
 from bot.core.kube import Obj, terminal_safe
 from bot.core.results import Table
 from bot.core.verbs.get import Get, OutputFormat
@@ -30,8 +31,8 @@ def cell_text(value: Any) -> str:
         return ""
     elif isinstance(value, bool):
         return "true" if value else "false"
-    elif isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    elif isinstance(value, float):
+        return go_float(value)
     elif isinstance(value, dict | list):
         text = json.dumps(value, separators=(",", ":"))
     else:

@@ -3,11 +3,13 @@ printed as kubectl 1.32 prints them, the errors kubectl gives, and the bounds.""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 
 from bot.core import jsonpath
+from bot.core.jsonpath.printing import go_float, go_json_float, go_json_numbers
 from bot.errors import UsageError
 
 # The input of kubectl's JSONPath reference page (kubernetes.io/docs/reference/kubectl/jsonpath).
@@ -186,3 +188,35 @@ def test_a_template_that_multiplies_values_is_stopped_quickly() -> None:
     with pytest.raises(UsageError, match="more than 200,000 values"):
         jsonpath.execute(jsonpath.parse("{.g[*][*]}"), grid)
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(
+    ("value", "sprint", "marshal"),
+    [
+        (1234567.5, "1.2345675e+06", "1234567.5"),
+        (0.00001, "1e-05", "0.00001"),
+        (1e-7, "1e-07", "1e-7"),
+        (1e21, "1e+21", "1e+21"),
+        (1e16, "1e+16", "10000000000000000"),
+        (3.0, "3", "3"),
+        (-0.5, "-0.5", "-0.5"),
+    ],
+)
+def test_floats_print_as_go_prints_them(value: float, sprint: str, marshal: str) -> None:
+    """``%v`` (tables, JSONPath, describe, go-yaml) and ``encoding/json`` (``-o json``)."""
+    assert go_float(value) == sprint
+    assert go_json_float(value) == marshal
+
+
+def test_only_json_numbers_take_gos_form_not_text_that_looks_like_them() -> None:
+    text = json.dumps({"a": 1e-05, "b": [2e-05], "note": "x: 1e-05,"}, indent=4)
+    assert json.loads(go_json_numbers(text)) == json.loads(text)
+    assert go_json_numbers(text).splitlines() == [
+        "{",
+        '    "a": 0.00001,',
+        '    "b": [',
+        "        0.00002",
+        "    ],",
+        '    "note": "x: 1e-05,"',
+        "}",
+    ]

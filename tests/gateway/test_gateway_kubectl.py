@@ -334,6 +334,8 @@ WIDGET_OBJECTS = [
     {"name": "b", "note": "one\ntwo\fthree", "count": 0, "enabled": False, "ratio": 2.0},
     {"name": "c", "note": "plain", "count": 12, "ratio": 0.25, "absent": "here"},
     {"name": "d", "note": "\x1b[1mbold\x1b[0m", "count": 7, "enabled": True, "ratio": 3},
+    {"name": "e", "note": "big", "count": 1, "ratio": 1234567.5},
+    {"name": "f", "note": "small", "count": 2, "ratio": 0.00001},
 ]  # fmt: skip
 
 

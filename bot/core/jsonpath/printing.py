@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 import json
+import math
+import re
+from decimal import Decimal
+from typing import Final
 
 
 def print_value(value: object) -> str:
@@ -25,11 +29,66 @@ def go_json(value: object) -> str:
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def go_float(value: float) -> str:
-    """Go's ``%v`` of a float64."""
-    if value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    return repr(value).replace("e+0", "e+").replace("e-0", "e-")
+def go_float(number: float) -> str:
+    """``%v`` of a float64 (``strconv``'s ``'g'`` of the shortest digits): an exponent from
+    1e+06 or below 1e-04, at least two digits of it."""
+    try:
+        value = float(number)
+    except OverflowError:  # an integer of more digits than a float64 holds
+        value = math.inf if number > 0 else -math.inf
+    if math.isinf(value) or math.isnan(value):
+        return {math.inf: "+Inf", -math.inf: "-Inf"}.get(value, "NaN")
+    sign = "-" if math.copysign(1.0, value) < 0 else ""
+    if value == 0:
+        return sign + "0"
+    _, digit_tuple, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    point = len(digits) + int(exponent)  # digits before the decimal point
+    if not -4 <= point - 1 < 6:  # strconv's bounds for %e of the shortest digits
+        mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{sign}{mantissa}e{point - 1:+03d}"
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    return sign + (digits[:point].ljust(point, "0") + "." + digits[point:]).rstrip(".")
+
+
+def go_json_float(value: float) -> str:
+    """``encoding/json``'s float64: the shortest digits, positional unless below 1e-06 or from
+    1e+21, whose exponent drops a leading zero (``1e-7``, ``0.00001``, ``1234567.5``)."""
+    text = go_float(value)
+    if "e" not in text:
+        return text
+    size = abs(value)
+    if size < 1e-6 or size >= 1e21:
+        mantissa, _, exponent = text.partition("e")
+        return f"{mantissa}e{exponent[0]}{exponent[1:].lstrip('0') or '0'}"
+    return _positional(value)
+
+
+def _positional(value: float) -> str:
+    """The shortest digits of ``value`` without an exponent."""
+    _, digit_tuple, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    point = len(digits) + int(exponent)
+    sign = "-" if value < 0 else ""
+    if point <= 0:
+        return f"{sign}0.{'0' * -point}{digits}"
+    return sign + (digits[:point].ljust(point, "0") + "." + digits[point:]).rstrip(".")
+
+
+_EXPONENT_LINE: Final = re.compile(
+    r'^(\s*(?:"(?:[^"\\]|\\.)*": )?)(-?[0-9]+(?:\.[0-9]+)?e[-+][0-9]+)(,?)$', re.MULTILINE
+)
+"""A line of indented JSON whose value is a number with an exponent: a string holds no raw
+newline, so no text inside one can look like this line."""
+
+
+def go_json_numbers(text: str) -> str:
+    """Indented JSON from ``json.dumps`` with its floats as ``encoding/json`` writes them:
+    Python writes an exponent below 1e-04 and from 1e+16, Go below 1e-06 and from 1e+21."""
+    if "e-" not in text and "e+" not in text:
+        return text
+    return _EXPONENT_LINE.sub(lambda m: m[1] + go_json_float(float(m[2])) + m[3], text)
 
 
 def go_sprint(value: object) -> str:

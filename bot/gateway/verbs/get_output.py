@@ -11,6 +11,7 @@ from typing import Final
 import yaml
 
 from bot.core import jsonpath
+from bot.core.jsonpath.printing import go_float, go_json_numbers
 from bot.core.kube import Obj, terminal_safe
 from bot.core.verbs.get import Column
 
@@ -54,6 +55,16 @@ def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _GoYamlDumper.add_representer(str, _represent_str)
 
 
+def _represent_float(dumper: yaml.SafeDumper, value: float) -> yaml.ScalarNode:
+    """go-yaml's float: ``strconv.FormatFloat(f, 'g', -1, 64)``, with YAML's infinities."""
+    text = go_float(value)
+    text = {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(text, text)
+    return dumper.represent_scalar("tag:yaml.org,2002:float", text)
+
+
+_GoYamlDumper.add_representer(float, _represent_float)
+
+
 def to_yaml(obj: object) -> str:
     """sigs.k8s.io/yaml's layout: sorted keys, block style, unindented lists, no wrapping."""
     return yaml.dump(
@@ -70,7 +81,7 @@ def to_json(obj: object) -> str:
     """kubectl's ``-o json``: four-space indentation, sorted keys, and Go's ``encoding/json``
     escapes (``<``, ``>``, ``&``, U+2028 and U+2029, which JSON holds only inside strings)."""
     text = json.dumps(obj, indent=4, sort_keys=True, ensure_ascii=False)
-    return text.translate(_GO_JSON_ESCAPES) + "\n"
+    return go_json_numbers(text.translate(_GO_JSON_ESCAPES)) + "\n"
 
 
 _GO_JSON_ESCAPES: Final = str.maketrans(
