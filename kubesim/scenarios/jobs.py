@@ -17,7 +17,7 @@ from kubesim.kubelet.kubelet import node_ip
 from kubesim.kubelet.pod_status import ContainerRun, PodRun, render
 from kubesim.machinery.clock import rfc3339
 from kubesim.scenarios.backdating import backdated
-from kubesim.scenarios.pods import POD, PodWriter
+from kubesim.scenarios.pods import POD, PodWriter, scheduled_status
 from kubesim.scenarios.workloads import set_status
 from kubesim.storage.store import Store
 from kubesim.storage.storeport import Obj
@@ -56,17 +56,7 @@ def _completed_status(spec: Obj, node: Obj, started: datetime, took: timedelta) 
             )
         )
         run.volume_mounts[c["name"]] = []
-    scheduled = {
-        "conditions": [
-            {
-                "type": "PodScheduled",
-                "status": "True",
-                "lastProbeTime": None,
-                "lastTransitionTime": start,
-            }
-        ]
-    }
-    status = render(run, scheduled, end)
+    status = render(run, scheduled_status(start), end)
     for cond in status["conditions"]:
         if cond["type"] in ("Ready", "ContainersReady"):
             cond["reason"] = "PodCompleted"

@@ -116,14 +116,11 @@ class PodWriter:
                 )
             )
             run.volume_mounts[c["name"]] = []
-        scheduled = {
-            "conditions": [
-                {
-                    "type": "PodScheduled",
-                    "status": "True",
-                    "lastProbeTime": None,
-                    "lastTransitionTime": born,
-                }
-            ]
-        }
-        return render(run, scheduled, started)
+        return render(run, scheduled_status(born), started)
+
+
+def scheduled_status(at: str) -> Obj:
+    """A pod's status as the scheduler leaves it: PodScheduled since ``at`` (RFC 3339), what a
+    kubelet's report starts from."""
+    condition = {"type": "PodScheduled", "status": "True", "lastProbeTime": None}
+    return {"conditions": [{**condition, "lastTransitionTime": at}]}
