@@ -9,7 +9,7 @@ import time
 import pytest
 
 from bot.core import jsonpath
-from bot.core.jsonpath.printing import go_float, go_json_float, go_json_numbers
+from bot.core.jsonpath.printing import go_float, go_json, go_json_float
 from bot.errors import UsageError
 
 # The input of kubectl's JSONPath reference page (kubernetes.io/docs/reference/kubectl/jsonpath).
@@ -209,9 +209,9 @@ def test_floats_print_as_go_prints_them(value: float, sprint: str, marshal: str)
 
 
 def test_only_json_numbers_take_gos_form_not_text_that_looks_like_them() -> None:
-    text = json.dumps({"a": 1e-05, "b": [2e-05], "note": "x: 1e-05,"}, indent=4)
-    assert json.loads(go_json_numbers(text)) == json.loads(text)
-    assert go_json_numbers(text).splitlines() == [
+    value = {"a": 1e-05, "b": [2e-05], "note": "x: 1e-05,"}
+    assert json.loads(go_json(value, indent=4)) == value
+    assert go_json(value, indent=4).splitlines() == [
         "{",
         '    "a": 0.00001,',
         '    "b": [',

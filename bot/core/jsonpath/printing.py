@@ -21,12 +21,20 @@ def print_value(value: object) -> str:
     return str(value)
 
 
-def go_json(value: object) -> str:
-    """Go's ``json.Marshal`` of a decoded value: sorted keys, compact, HTML characters escaped."""
-    text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(char, escape)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+def go_json(value: object, *, indent: int | None = None) -> str:
+    """Go's ``json.Marshal`` of a decoded value (``MarshalIndent`` with ``indent``): sorted keys,
+    HTML characters and U+2028/9 escaped, floats as ``encoding/json`` writes them."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    text = json.dumps(
+        value, indent=indent, separators=separators, sort_keys=True, ensure_ascii=False
+    ).translate(_GO_ESCAPES)
+    return text if indent is None else _go_json_numbers(text)
+
+
+_GO_ESCAPES: Final = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+"""What ``encoding/json`` escapes that Python's encoder leaves (JSON holds them only in strings)."""
 
 
 def go_float(number: float) -> str:
@@ -41,15 +49,25 @@ def go_float(number: float) -> str:
     sign = "-" if math.copysign(1.0, value) < 0 else ""
     if value == 0:
         return sign + "0"
-    _, digit_tuple, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
-    digits = "".join(map(str, digit_tuple))
-    point = len(digits) + int(exponent)  # digits before the decimal point
+    digits, point = _digits(value)
     if not -4 <= point - 1 < 6:  # strconv's bounds for %e of the shortest digits
         mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
         return f"{sign}{mantissa}e{point - 1:+03d}"
+    return sign + _positional(digits, point)
+
+
+def _digits(value: float) -> tuple[str, int]:
+    """The shortest digits of a finite, non-zero ``value`` and how many come before its point."""
+    _, digit_tuple, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    return digits, len(digits) + int(exponent)
+
+
+def _positional(digits: str, point: int) -> str:
+    """``digits`` written without an exponent, ``point`` of them before the decimal point."""
     if point <= 0:
-        return f"{sign}0.{'0' * -point}{digits}"
-    return sign + (digits[:point].ljust(point, "0") + "." + digits[point:]).rstrip(".")
+        return f"0.{'0' * -point}{digits}"
+    return (digits[:point].ljust(point, "0") + "." + digits[point:]).rstrip(".")
 
 
 def go_json_float(value: float) -> str:
@@ -62,18 +80,7 @@ def go_json_float(value: float) -> str:
     if size < 1e-6 or size >= 1e21:
         mantissa, _, exponent = text.partition("e")
         return f"{mantissa}e{exponent[0]}{exponent[1:].lstrip('0') or '0'}"
-    return _positional(value)
-
-
-def _positional(value: float) -> str:
-    """The shortest digits of ``value`` without an exponent."""
-    _, digit_tuple, exponent = Decimal(repr(abs(value))).normalize().as_tuple()
-    digits = "".join(map(str, digit_tuple))
-    point = len(digits) + int(exponent)
-    sign = "-" if value < 0 else ""
-    if point <= 0:
-        return f"{sign}0.{'0' * -point}{digits}"
-    return sign + (digits[:point].ljust(point, "0") + "." + digits[point:]).rstrip(".")
+    return ("-" if value < 0 else "") + _positional(*_digits(value))
 
 
 _EXPONENT_LINE: Final = re.compile(
@@ -83,7 +90,7 @@ _EXPONENT_LINE: Final = re.compile(
 newline, so no text inside one can look like this line."""
 
 
-def go_json_numbers(text: str) -> str:
+def _go_json_numbers(text: str) -> str:
     """Indented JSON from ``json.dumps`` with its floats as ``encoding/json`` writes them:
     Python writes an exponent below 1e-04 and from 1e+16, Go below 1e-06 and from 1e+21."""
     if "e-" not in text and "e+" not in text:

@@ -3,15 +3,13 @@ rows, each as kubectl prints them."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Sequence
-from typing import Final
 
 import yaml
 
 from bot.core import jsonpath
-from bot.core.jsonpath.printing import go_float, go_json_numbers
+from bot.core.jsonpath.printing import go_float, go_json
 from bot.core.kube import Obj, terminal_safe
 from bot.core.verbs.get import Column
 
@@ -80,13 +78,7 @@ def to_yaml(obj: object) -> str:
 def to_json(obj: object) -> str:
     """kubectl's ``-o json``: four-space indentation, sorted keys, and Go's ``encoding/json``
     escapes (``<``, ``>``, ``&``, U+2028 and U+2029, which JSON holds only inside strings)."""
-    text = json.dumps(obj, indent=4, sort_keys=True, ensure_ascii=False)
-    return go_json_numbers(text.translate(_GO_JSON_ESCAPES)) + "\n"
-
-
-_GO_JSON_ESCAPES: Final = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-)
+    return go_json(obj, indent=4) + "\n"
 
 
 def custom_row(columns: Sequence[Column], obj: Obj) -> tuple[str, ...]:
