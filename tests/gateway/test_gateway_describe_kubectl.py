@@ -10,20 +10,15 @@ so those rows are compared as a set (and a Secret's keys likewise).
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
 
-from bot.gateway.gateway import KubernetesGateway
 from kubesim.api.resources import by_kind
 from kubesim.scenarios.backdating import backdated
 from kubesim.storage.store import Store
-from kubesim.testing.harness import running_sandbox
-from tests.ci import require_kubectl
-from tests.gateway.support import OPTIONS
-from tests.gateway.test_gateway_kubectl import Judge, same
+from tests.gateway.test_gateway_kubectl import Judge, judging, same
 
 pytestmark = pytest.mark.kubectl
 _BROKEN_INGRESS = {
@@ -120,20 +115,14 @@ _LIMIT_ROW = re.compile(r"^ ?(Container|Pod|PersistentVolumeClaim) ")
 
 @pytest.fixture(scope="module")
 def judge() -> Iterator[Judge]:
-    binary = require_kubectl()
-    with (
-        running_sandbox(scenario="demo", controllers=False) as sandbox,
-        tempfile.TemporaryDirectory(prefix="kubectl-home-") as home,
-    ):
-        gateway = KubernetesGateway(sandbox.api_client(), options=OPTIONS)
-        made = Judge(sandbox, gateway, binary, home)
+    with judging(scenario="demo", controllers=False) as made:
+        sandbox = made.sandbox
         made.kubectl(
             "create secret generic db -n staging --from-literal=password=hunter2 "
             "--from-literal=user=admin --from-literal=empty="
         )
         sandbox.call(_create_backdated, sandbox.store, _BROKEN_INGRESS)
         yield made
-        gateway.close()
 
 
 def _settled(text: str) -> str:

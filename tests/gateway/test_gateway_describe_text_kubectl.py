@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -20,12 +19,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.render_text import result_text
-from bot.gateway.gateway import KubernetesGateway
 from kubesim.api.resources import by_kind
-from kubesim.testing.harness import running_sandbox
-from tests.ci import require_kubectl
-from tests.gateway.support import OPTIONS, run
-from tests.gateway.test_gateway_kubectl import Judge
+from tests.gateway.support import run
+from tests.gateway.test_gateway_kubectl import Judge, judging
 from tests.kubesim.kubectl import eventually
 
 pytestmark = pytest.mark.kubectl
@@ -556,13 +552,8 @@ def _manifests() -> list[dict[str, object]]:
 
 @pytest.fixture(scope="module")
 def awkward() -> Iterator[Judge]:
-    binary = require_kubectl()
-    with (
-        running_sandbox(scenario="demo", controllers=False) as sandbox,
-        tempfile.TemporaryDirectory(prefix="kubectl-home-") as home,
-    ):
-        gateway = KubernetesGateway(sandbox.api_client(), options=OPTIONS)
-        made = Judge(sandbox, gateway, binary, home)
+    with judging(scenario="demo", controllers=False) as made:
+        sandbox, home = made.sandbox, made.home
         for n, manifest in enumerate(_manifests()):
             path = Path(home) / f"{n}.json"
             path.write_text(json.dumps(manifest))
@@ -571,7 +562,6 @@ def awkward() -> Iterator[Judge]:
                 eventually(lambda: "gadgets" in made.kubectl("api-resources"), what="Gadgets")
         sandbox.call(sandbox.store.create, by_kind("Pod"), _ended())
         yield made
-        gateway.close()
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,10 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -73,16 +75,24 @@ class Judge:
         same(ours, theirs)
 
 
+@contextmanager
+def judging(home: str | None = None, **sandbox: Any) -> Iterator[Judge]:
+    """A judge on a sandbox of its own (``running_sandbox(**sandbox)``), kubectl's HOME
+    ``home`` (a new one when None)."""
+    binary = require_kubectl()
+    with ExitStack() as stack:
+        cluster = stack.enter_context(running_sandbox(**sandbox))
+        if home is None:
+            home = stack.enter_context(tempfile.TemporaryDirectory(prefix="kubectl-home-"))
+        gateway = KubernetesGateway(cluster.api_client(), options=OPTIONS)
+        stack.callback(gateway.close)
+        yield Judge(cluster, gateway, binary, home)
+
+
 @pytest.fixture(scope="module")
 def judge() -> Iterator[Judge]:
-    binary = require_kubectl()
-    with (
-        running_sandbox(scenario="demo", controllers=False) as sandbox,
-        tempfile.TemporaryDirectory(prefix="kubectl-home-") as home,
-    ):
-        gateway = KubernetesGateway(sandbox.api_client(), options=OPTIONS)
-        yield Judge(sandbox, gateway, binary, home)
-        gateway.close()
+    with judging(scenario="demo", controllers=False) as made:
+        yield made
 
 
 def same(bot: str, kubectl: str) -> None:
@@ -135,10 +145,8 @@ def test_get_matches_kubectl(judge: Judge, text: str) -> None:
 @pytest.fixture(scope="module")
 def live(judge: Judge) -> Iterator[Judge]:
     """A judge whose sandbox runs its controllers, for output that depends on what they did."""
-    with running_sandbox(scenario="demo", speed=20.0) as sandbox:
-        gateway = KubernetesGateway(sandbox.api_client(), options=OPTIONS)
-        yield Judge(sandbox, gateway, judge.binary, judge.home)
-        gateway.close()
+    with judging(judge.home, scenario="demo", speed=20.0) as made:
+        yield made
 
 
 def test_describe_pod_events_match_kubectl(live: Judge) -> None:
@@ -158,10 +166,8 @@ def test_describe_pod_events_match_kubectl(live: Judge) -> None:
 def writer(judge: Judge) -> Iterator[Judge]:
     """A judge of its own for commands that write: without controllers, the new generation a
     paused and resumed Deployment keeps is never observed, and rollout status would wait."""
-    with running_sandbox(scenario="demo", controllers=False) as sandbox:
-        gateway = KubernetesGateway(sandbox.api_client(), options=OPTIONS)
-        yield Judge(sandbox, gateway, judge.binary, judge.home)
-        gateway.close()
+    with judging(judge.home, scenario="demo", controllers=False) as made:
+        yield made
 
 
 def _writes_of(judge: Judge, texts: list[str], *, by_kubectl: bool) -> list[tuple[object, ...]]:
@@ -353,9 +359,7 @@ YAML_EDGES = [
 def widgets(judge: Judge, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Judge]:
     """A judge whose cluster has a CRD with a printer column of each type, and objects whose
     cells take kubectl's every case: text of several lines, numbers, booleans, none, a list."""
-    with running_sandbox(scenario="demo", controllers=False) as sandbox:
-        gateway = KubernetesGateway(sandbox.api_client(), options=OPTIONS)
-        found = Judge(sandbox, gateway, judge.binary, judge.home)
+    with judging(judge.home, scenario="demo", controllers=False) as found:
         folder = tmp_path_factory.mktemp("widgets")
         (folder / "crd.yaml").write_text(WIDGETS)
         found.kubectl(f"apply -f {folder / 'crd.yaml'}")
@@ -374,7 +378,6 @@ def widgets(judge: Judge, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         (folder / "edges.json").write_text(json.dumps(edge))
         found.kubectl(f"apply -f {folder / 'edges.json'}")
         yield found
-        gateway.close()
 
 
 @pytest.mark.parametrize(
